@@ -1,0 +1,281 @@
+/**
+ * The engine's front: start a run, resume an unfinished one, list runs. Every door (CLI, desktop
+ * app, web bridge, tests) drives runs through this class.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Flow } from './model/flow.ts';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, callKeyString, type RunEvent, type RunEventBody, type TraceHeader } from './model/events.ts';
+import type { NodeErrorInfo, PortItems } from './model/node-kit.ts';
+import { isNodeDone, reduceRun, type RecordedCall, type RunState } from './model/run-state.ts';
+import { canonicalJson, sha256 } from './canonical-json.ts';
+import { EnvSecretResolver, type SecretResolver } from './secrets.ts';
+import { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.ts';
+import { execute, type ExecutionResult, type ResumePoint } from './runner/execute.ts';
+import { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
+import type { NodeRegistry } from './runner/registry.ts';
+import { Redactor } from './trace/redactor.ts';
+import type { EventSink, TraceStore } from './trace/trace-store.ts';
+import type { Durability } from './trace/trace-writer.ts';
+import { RunLockedError } from './trace/run-lock.ts';
+
+export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
+
+export interface RunOutcome {
+  runId: string;
+  status: RunOutcomeStatus;
+  outputs: Record<string, PortItems>;
+  location: string;
+  error?: NodeErrorInfo & { nodeId?: string };
+  attention?: { nodeId: string; reason: string; choices: string[] };
+}
+
+export interface EngineOptions {
+  store: TraceStore;
+  registry: NodeRegistry;
+  secrets?: SecretResolver;
+  http?: HttpTransport;
+  /** `buffered` (default) syncs at the points that matter; `durable` syncs every batch. */
+  durability?: Durability;
+  onEvent?: (runId: string, event: RunEvent) => void;
+}
+
+export interface StartOptions {
+  input?: unknown;
+  signal?: AbortSignal;
+  startedBy?: string;
+  /** Links a fork to the run it came from. */
+  parent?: { runId: string; fromNodeId: string };
+  /** Fork: nodes whose results are copied from the parent instead of run. */
+  reuse?: ReadonlyMap<string, PortItems>;
+}
+
+export interface ResumeOptions {
+  signal?: AbortSignal;
+  /** The answer to a needs-attention question. */
+  choice?: AttentionChoice;
+  by?: string;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `run-${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+export class Engine {
+  private readonly secrets: SecretResolver;
+  private readonly http: HttpTransport;
+  private readonly durability: Durability;
+
+  constructor(private readonly options: EngineOptions) {
+    this.secrets = options.secrets ?? new EnvSecretResolver();
+    this.http = options.http ?? fetchTransport;
+    this.durability = options.durability ?? 'buffered';
+  }
+
+  get store(): TraceStore {
+    return this.options.store;
+  }
+
+  async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
+    const { store } = this.options;
+    const runId = newRunId();
+    const redactor = new Redactor();
+    const header: TraceHeader = {
+      kind: 'header',
+      format: TRACE_FORMAT,
+      formatVersion: TRACE_FORMAT_VERSION,
+      runId,
+      flowId: flow.id,
+      flowName: flow.name,
+      flowVersion: flow.version,
+      flowHash: sha256(canonicalJson(flow)),
+      flow: (await store.putPayload(flow)) as TraceHeader['flow'],
+      input: start.input ?? {},
+      createdAt: new Date().toISOString(),
+      mode: start.parent ? 'fork' : 'run',
+      ...(start.startedBy ? { startedBy: start.startedBy } : {}),
+      ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
+    };
+    const claim = await store.claim(runId);
+    try {
+      const sink = this.observe(runId, await store.create(header, { durability: this.durability, redactor }));
+      sink.append({ type: 'run.started', input: header.input });
+      for (const [nodeId, outputs] of start.reuse ?? []) {
+        sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.parent!.runId });
+      }
+      const result = await execute({
+        runId,
+        flow,
+        registry: this.options.registry,
+        sink,
+        input: header.input,
+        replay: false,
+        done: new Map(start.reuse ?? []),
+        resumeAt: new Map(),
+        recorded: new Map(),
+        resolutions: new Map(),
+        ...(start.signal ? { signal: start.signal } : {}),
+        redactor,
+        secrets: this.secrets,
+        http: this.http,
+        payload: (value) => store.putPayload(value, redactor),
+      });
+      return await this.finish(runId, sink, result, redactor);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  /** Continues an unfinished run from its trace. Finished nodes do not run again. */
+  async resume(runId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
+    const { store } = this.options;
+    const claim = await store.claim(runId);
+    const redactor = new Redactor();
+    try {
+      const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
+      const sink = this.observe(runId, rawSink);
+      const state = reduceRun(trace.header, trace.events);
+      if (state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled') {
+        await sink.close();
+        return await this.outcomeFromState(state);
+      }
+      const failed = Object.entries(state.nodes).find(([, n]) => n.status === 'failed' && !n.routedToErrorPort);
+      if (failed) {
+        // Crashed between a final node failure and writing the end of the run.
+        const [nodeId, n] = failed;
+        const error = { ...(n.error ?? { message: 'failed', code: 'INTERNAL', retryable: false }), nodeId };
+        await sink.appendDurable({ type: 'run.finished', status: 'failed', outputs: {}, error });
+        await sink.close();
+        return { runId, status: 'failed', outputs: {}, location: store.locate(runId), error };
+      }
+      const resolutions = new Map(state.resolutions);
+      if (state.status === 'needs-attention' && state.attention) {
+        if (!options.choice) {
+          await sink.close();
+          return await this.outcomeFromState(state);
+        }
+        if (!ATTENTION_CHOICES.includes(options.choice)) throw new Error(`"${String(options.choice)}" is not a choice here. Choose one of: ${state.attention.choices.join(', ')}.`);
+        const { attention } = state;
+        sink.append({ type: 'run.attention-resolved', nodeId: attention.nodeId, choice: options.choice, by: options.by ?? 'unknown', ...(attention.call ? { call: attention.call } : {}) });
+        if (options.choice === 'cancel') {
+          await sink.appendDurable({ type: 'run.finished', status: 'cancelled', outputs: {}, error: { message: 'Cancelled by a person after an interruption.', code: 'CANCELLED', retryable: false, nodeId: attention.nodeId } });
+          await sink.close();
+          return { runId, status: 'cancelled', outputs: {}, location: store.locate(runId) };
+        }
+        if (attention.call) resolutions.set(callKeyString(attention.call), options.choice);
+      }
+
+      const flow = await store.getPayload(trace.header.flow);
+      const done = new Map<string, PortItems>();
+      const resumeAt = new Map<string, ResumePoint>();
+      for (const [nodeId, n] of Object.entries(state.nodes)) {
+        if (isNodeDone(n)) done.set(nodeId, (await store.getPayload(n.outputs ?? {})) as PortItems);
+        else if (n.status === 'running') resumeAt.set(nodeId, { attempt: n.attempt });
+        else if (n.status === 'retrying') resumeAt.set(nodeId, { attempt: n.attempt + 1, ...(n.retryAt ? { notBefore: n.retryAt } : {}) });
+      }
+      sink.append({ type: 'run.resumed', reason: options.choice ? `decision: ${options.choice}` : 'continuing after an interruption', pid: process.pid });
+      const result = await execute({
+        runId,
+        flow,
+        registry: this.options.registry,
+        sink,
+        input: trace.header.input,
+        replay: false,
+        done,
+        resumeAt,
+        recorded: await loadRecordedCalls(state, (v) => store.getPayload(v)),
+        resolutions,
+        ...(options.signal ? { signal: options.signal } : {}),
+        redactor,
+        secrets: this.secrets,
+        http: this.http,
+        payload: (value) => store.putPayload(value, redactor),
+      });
+      return await this.finish(runId, sink, result, redactor);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  /** Resumes every run that was interrupted (not paused for a person, not owned by a live process). */
+  async resumeAll(options: { signal?: AbortSignal } = {}): Promise<{ resumed: RunOutcome[]; skipped: Array<{ runId: string; reason: string }> }> {
+    const { runs } = await this.options.store.list();
+    const resumed: RunOutcome[] = [];
+    const skipped: Array<{ runId: string; reason: string }> = [];
+    for (const run of runs.filter((r) => r.status === 'running')) {
+      try {
+        resumed.push(await this.resume(run.runId, options.signal ? { signal: options.signal } : {}));
+      } catch (error) {
+        if (error instanceof RunLockedError) skipped.push({ runId: run.runId, reason: error.message });
+        else throw error;
+      }
+    }
+    return { resumed, skipped };
+  }
+
+  async outcomeFromState(state: RunState): Promise<RunOutcome> {
+    const outcome: RunOutcome = {
+      runId: state.runId,
+      status: state.status === 'running' || state.status === 'paused' ? 'needs-attention' : state.status,
+      outputs: {},
+      location: this.options.store.locate(state.runId),
+    };
+    for (const [nodeId, ports] of Object.entries(state.outputs ?? {})) outcome.outputs[nodeId] = (await this.options.store.getPayload(ports)) as PortItems;
+    if (state.error) outcome.error = state.error;
+    if (state.attention) outcome.attention = { nodeId: state.attention.nodeId, reason: state.attention.reason, choices: state.attention.choices };
+    return outcome;
+  }
+
+  private async finish(runId: string, sink: EventSink, result: ExecutionResult, redactor: Redactor): Promise<RunOutcome> {
+    const { store } = this.options;
+    const outcome: RunOutcome = { runId, status: result.status, outputs: result.outputs, location: store.locate(runId) };
+    try {
+      if (result.status === 'needs-attention' && result.attention) {
+        const { attention } = result;
+        await sink.appendDurable({ type: 'run.needs-attention', nodeId: attention.nodeId, call: attention.call, reason: attention.reason, choices: [...ATTENTION_CHOICES] });
+        outcome.attention = { nodeId: attention.nodeId, reason: attention.reason, choices: [...ATTENTION_CHOICES] };
+      } else {
+        const status = result.status === 'needs-attention' ? 'failed' : result.status;
+        const outputs: Record<string, unknown> = {};
+        for (const [nodeId, ports] of Object.entries(result.outputs)) outputs[nodeId] = await store.putPayload(ports, redactor);
+        await sink.appendDurable({ type: 'run.finished', status, outputs: outputs as never, ...(result.error ? { error: result.error } : {}) });
+        if (result.error) outcome.error = result.error;
+      }
+    } finally {
+      await sink.close();
+    }
+    return outcome;
+  }
+
+  private observe(runId: string, sink: EventSink): EventSink {
+    const listener = this.options.onEvent;
+    if (!listener) return sink;
+    return {
+      get lastSeq() {
+        return sink.lastSeq;
+      },
+      append(body: RunEventBody) {
+        const event = sink.append(body);
+        listener(runId, event);
+        return event;
+      },
+      async appendDurable(body: RunEventBody) {
+        const event = await sink.appendDurable(body);
+        listener(runId, event);
+        return event;
+      },
+      sync: () => sink.sync(),
+      flush: () => sink.flush(),
+      close: () => sink.close(),
+    };
+  }
+}
+
+/** The recorded calls of a run with large payloads read back from their side files. */
+export async function loadRecordedCalls(state: RunState, getPayload: (value: unknown) => Promise<unknown>): Promise<Map<string, RecordedCall>> {
+  const calls = new Map<string, RecordedCall>();
+  for (const [id, call] of state.calls) {
+    calls.set(id, call.hasResult && call.result !== undefined ? { ...call, result: await getPayload(call.result) } : call);
+  }
+  return calls;
+}

@@ -1,0 +1,182 @@
+/**
+ * `{{ jsonata }}` templates inside config values.
+ *
+ * - A string that is exactly one `{{ … }}` keeps the expression's type (number, object, list).
+ * - Otherwise each `{{ … }}` is replaced by its text.
+ * - `$` is the current item. Bindings: `$input` (the run input), `$nodes.<id>` (items a finished
+ *   upstream node put on its first output), `$itemIndex`, `$runId`, `$flowId`.
+ * - `$now()`, `$millis()` and `$random()` are rebound to the node context so their values are
+ *   recorded in the trace and replay reproduces them.
+ */
+import jsonata from 'jsonata';
+import { NodeError } from './model/node-kit.ts';
+
+export interface ExpressionScope {
+  item: unknown;
+  bindings: Record<string, unknown>;
+  /** Recorded clock and randomness; omitted in static previews. */
+  clock?: { now(): Promise<number>; random(): Promise<number> };
+}
+
+type Part = { text: string } | { expr: string; start: number };
+
+const compiled = new Map<string, jsonata.Expression>();
+const parsedTemplates = new Map<string, Part[]>();
+const EXPRESSION_TIMEOUT_MS = 2000;
+const MAX_CACHE = 5000;
+
+/** Splits a template into text and expression parts; nested braces and quoted strings are respected. */
+export function parseTemplate(template: string): Part[] {
+  const cached = parsedTemplates.get(template);
+  if (cached) return cached;
+  const parts: Part[] = [];
+  let i = 0;
+  let textStart = 0;
+  while (i < template.length) {
+    if (template.startsWith('{{', i)) {
+      const end = findClose(template, i + 2);
+      if (end === -1) {
+        throw new NodeError({
+          message: `A "{{" at character ${i + 1} has no matching "}}".`,
+          code: 'EXPRESSION',
+          retryable: false,
+          hint: 'Close the expression with "}}", or remove the "{{".',
+        });
+      }
+      if (i > textStart) parts.push({ text: template.slice(textStart, i) });
+      parts.push({ expr: template.slice(i + 2, end).trim(), start: i });
+      i = end + 2;
+      textStart = i;
+    } else {
+      i++;
+    }
+  }
+  if (textStart < template.length) parts.push({ text: template.slice(textStart) });
+  if (parsedTemplates.size > MAX_CACHE) parsedTemplates.clear();
+  parsedTemplates.set(template, parts);
+  return parts;
+}
+
+function findClose(s: string, from: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = from; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '{') depth++;
+    else if (c === '}') {
+      if (depth === 0 && s[i + 1] === '}') return i;
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return -1;
+}
+
+export function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
+function compile(expression: string): jsonata.Expression {
+  let expr = compiled.get(expression);
+  if (!expr) {
+    try {
+      expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS });
+    } catch (error) {
+      throw expressionError(expression, error);
+    }
+    if (compiled.size > MAX_CACHE) compiled.clear();
+    compiled.set(expression, expr);
+  }
+  return expr;
+}
+
+function expressionError(expression: string, error: unknown, where?: string): NodeError {
+  const e = error as { message?: string; position?: number; token?: string; code?: string };
+  const at = typeof e.position === 'number' ? ` (near character ${e.position})` : '';
+  return new NodeError({
+    message: `The expression "${expression}"${where ? ` in ${where}` : ''} could not be evaluated: ${e.message ?? String(error)}${at}.`,
+    code: 'EXPRESSION',
+    retryable: false,
+    hint: 'Check the expression in the node settings; the preview shows what it sees.',
+    details: { expression, ...(e.code ? { jsonataCode: e.code } : {}) },
+  });
+}
+
+/** Evaluates a bare jsonata expression against the scope. */
+export async function evaluateExpression(expression: string, scope: ExpressionScope, where?: string): Promise<unknown> {
+  const expr = compile(expression);
+  const bindings: Record<string, unknown> = { ...scope.bindings };
+  if (scope.clock) {
+    const clock = scope.clock;
+    bindings.now = async () => new Date(await clock.now()).toISOString();
+    bindings.millis = async () => clock.now();
+    bindings.random = async () => clock.random();
+  }
+  try {
+    const result: unknown = await expr.evaluate(scope.item, bindings);
+    return normalize(result);
+  } catch (error) {
+    throw expressionError(expression, error, where);
+  }
+}
+
+/** jsonata returns sequences with extra flags and may return undefined; make plain JSON. */
+function normalize(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  if (typeof value === 'function') return undefined;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const n = normalize(v);
+      if (n !== undefined) out[k] = n;
+    }
+    return out;
+  }
+  return value;
+}
+
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Evaluates one template string. */
+export async function evaluateTemplate(template: string, scope: ExpressionScope, where?: string): Promise<unknown> {
+  if (!template.includes('{{')) return template;
+  const parts = parseTemplate(template);
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only && 'expr' in only) return evaluateExpression(only.expr, scope, where);
+  let out = '';
+  for (const part of parts) {
+    out += 'text' in part ? part.text : stringify(await evaluateExpression(part.expr, scope, where));
+  }
+  return out;
+}
+
+/** Deep-evaluates templates inside any JSON value; `path` names the field in errors. */
+export async function evaluateDeep(value: unknown, scope: ExpressionScope, path = 'config'): Promise<unknown> {
+  if (typeof value === 'string') return evaluateTemplate(value, scope, path);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(await evaluateDeep(value[i], scope, `${path}[${i}]`));
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    if (!hasTemplate(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await evaluateDeep(v, scope, `${path}.${k}`);
+    return out;
+  }
+  return value;
+}

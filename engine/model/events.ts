@@ -1,0 +1,104 @@
+/**
+ * Run events: the lines of a trace file after its header. One documented line per event.
+ * The same types feed live run views and replays of recorded traces.
+ */
+import type { Flow, Item } from './flow.ts';
+import type { Effects, NodeErrorInfo } from './node-kit.ts';
+
+export const TRACE_FORMAT = 'flowkeeper/trace';
+export const TRACE_FORMAT_VERSION = 1;
+
+/** A large payload stored beside the trace in a content-addressed file. */
+export interface BlobRef {
+  $blob: string;
+  bytes: number;
+}
+
+export type RunMode = 'run' | 'fork' | 'replay';
+
+/** Line 1 of every trace file. */
+export interface TraceHeader {
+  kind: 'header';
+  format: typeof TRACE_FORMAT;
+  formatVersion: typeof TRACE_FORMAT_VERSION;
+  runId: string;
+  flowId: string;
+  flowName: string;
+  flowVersion: number;
+  /** sha256 of the canonical flow JSON. */
+  flowHash: string;
+  /** The flow as it ran, so a trace can be replayed without the flow file. */
+  flow: Flow | BlobRef;
+  input: unknown;
+  createdAt: string;
+  mode: RunMode;
+  parentRunId?: string;
+  forkFromNodeId?: string;
+  /** Who started it: cli, app, schedule, webhook... */
+  startedBy?: string;
+}
+
+export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';
+export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export type ItemsOrRef = Item[] | BlobRef;
+export type PortsPayload = Record<string, ItemsOrRef>;
+
+/** Identifies one recorded external call; replay matches by this, never by line order. */
+export interface CallKey {
+  nodeId: string;
+  attempt: number;
+  itemIndex: number;
+  /** http, clock, random, llm, ... */
+  kind: string;
+  /** 0-based count of calls of this kind for this node attempt and item. */
+  call: number;
+}
+
+interface EventBase {
+  seq: number;
+  /** ISO time the line was written (wall clock; informative, never replayed). */
+  ts: string;
+}
+
+export type RunEventBody =
+  | { type: 'run.started'; input: unknown }
+  | { type: 'run.resumed'; reason: string; pid: number }
+  /** Input items are not copied: they are the recorded outputs of upstream nodes. */
+  | { type: 'node.started'; nodeId: string; attempt: number; inputCounts: Record<string, number> }
+  /** `reusedFrom`: a fork copied this node's result from the parent run instead of running it. */
+  | { type: 'node.succeeded'; nodeId: string; attempt: number; outputs: PortsPayload; durationMs: number; reusedFrom?: string }
+  /**
+   * `outputs` is present when the failure still produced items: routed to the `error` port
+   * (the run goes on) or partial results kept for the record (the run stops).
+   */
+  | { type: 'node.failed'; nodeId: string; attempt: number; error: NodeErrorInfo; willRetry: boolean; routedToErrorPort: boolean; outputs?: PortsPayload; durationMs: number }
+  | { type: 'node.retrying'; nodeId: string; attempt: number; delayMs: number }
+  /** One input item failed and will be tried again (per-item retry inside a node attempt). */
+  | { type: 'item.retrying'; nodeId: string; attempt: number; itemIndex: number; itemAttempt: number; delayMs: number; error: NodeErrorInfo }
+  | { type: 'node.skipped'; nodeId: string; reason: string }
+  | { type: 'node.log'; nodeId: string; level: 'info' | 'warn'; message: string; data?: Record<string, unknown> }
+  | ({ type: 'external.intent'; effects: Effects; request: unknown; idempotencyKey?: string } & CallKey)
+  | ({ type: 'external.result'; result?: unknown; error?: NodeErrorInfo } & CallKey)
+  | {
+      type: 'run.needs-attention';
+      nodeId: string;
+      call?: CallKey;
+      reason: string;
+      /** What the person can choose, e.g. ["mark-done", "send-again", "cancel"]. */
+      choices: string[];
+    }
+  | { type: 'run.attention-resolved'; nodeId: string; choice: string; by: string; call?: CallKey }
+  | { type: 'run.finished'; status: Exclude<RunStatus, 'running' | 'paused' | 'needs-attention'>; outputs: Record<string, PortsPayload>; error?: NodeErrorInfo & { nodeId?: string } };
+
+export type RunEvent = EventBase & RunEventBody;
+export type RunEventType = RunEvent['type'];
+export type TraceLine = TraceHeader | RunEvent;
+
+export function callKeyString(key: CallKey): string {
+  return `${key.nodeId}#${key.attempt}/${key.itemIndex}/${key.kind}#${key.call}`;
+}
+
+export function isBlobRef(value: unknown): value is BlobRef {
+  return typeof value === 'object' && value !== null && typeof (value as BlobRef).$blob === 'string';
+}

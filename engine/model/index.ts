@@ -1,0 +1,7 @@
+/** The shared model: flow format, run events, node kit, validation. Imports nothing of the repo outside this folder. */
+export * from './flow.ts';
+export * from './events.ts';
+export * from './node-kit.ts';
+export * from './run-state.ts';
+export * from './validate.ts';
+export * from './migrations.ts';

@@ -1,0 +1,228 @@
+/**
+ * The node kit: what a node type file (nodes/**) is written against.
+ * A node never reads the clock, randomness or the network directly; it asks `ctx`,
+ * so the runner can record every value that may differ between two runs.
+ */
+import type { z } from 'zod';
+import type { Item, RetryPolicy } from './flow.ts';
+
+export type Effects = 'pure' | 'read' | 'write';
+export type NodeCategory = 'trigger' | 'integration' | 'transform' | 'flow' | 'llm' | 'review';
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** Already serialized body. */
+  body?: string;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  /** Raw body text; nodes parse it. */
+  body: string;
+  durationMs: number;
+}
+
+export interface ExternalCallOptions {
+  /** Which input item this call is for; part of the key replay matches results by. */
+  itemIndex: number;
+  /** Present when repeating the call is safe (the receiver de-duplicates). */
+  idempotencyKey?: string;
+  /** Overrides the node's declared effects for this call (e.g. a GET inside a write node). */
+  effects?: Effects;
+}
+
+export interface NodeLogger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface NodeContext {
+  readonly runId: string;
+  readonly flowId: string;
+  readonly nodeId: string;
+  readonly nodeName: string;
+  readonly attempt: number;
+  /** Aborted on cancellation or when the node's timeout passes. */
+  readonly signal: AbortSignal;
+  /** True while replaying a recorded run: external results come from the trace. */
+  readonly replaying: boolean;
+  readonly log: NodeLogger;
+  /** Recorded wall clock (ms since epoch). */
+  now(itemIndex?: number): Promise<number>;
+  /** Recorded random number in [0, 1). */
+  random(itemIndex?: number): Promise<number>;
+  /** Waits until the given time; returns at once in replay. Honours the signal. */
+  sleepUntil(epochMs: number): Promise<void>;
+  /** A recorded HTTP call. Network errors reject with a NodeError (code NETWORK / TIMEOUT). */
+  http(request: HttpRequest, options: ExternalCallOptions): Promise<HttpResponse>;
+  /**
+   * Any other recorded call to the outside world (LLM, SMTP, SQL...). `perform` runs live;
+   * in replay or resume the recorded result is returned instead. Results must be JSON.
+   */
+  external<T>(kind: string, request: unknown, options: ExternalCallOptions, perform: () => Promise<T>): Promise<T>;
+  /** Evaluates `{{ }}` templates anywhere inside a JSON value, for one item. */
+  evaluate<T = unknown>(value: unknown, itemIndex: number): Promise<T>;
+  /**
+   * Evaluates a bare jsonata expression (no braces) for one item. `options.input` replaces `$`
+   * (e.g. the whole item list); `options.bindings` adds variables.
+   */
+  evaluateExpression(expression: string, itemIndex: number, options?: { input?: unknown; bindings?: Record<string, unknown> }): Promise<unknown>;
+  /** Credential values by id. Every value returned is redacted from traces and logs. */
+  secret(credentialId: string): Promise<Record<string, string>>;
+  /**
+   * Processes items one by one (or `concurrency` at a time) with the node's retry policy applied
+   * per item: a failing item is retried on its own, so items that already went out are never
+   * sent again. An item that still fails goes to the `error` port. Results keep item order.
+   */
+  forEachItem(
+    items: readonly Item[],
+    fn: (item: Item, itemIndex: number) => Promise<Item | Item[] | PortRouting>,
+    options?: { concurrency?: number; port?: string },
+  ): Promise<PortItems>;
+}
+
+export type PortItems = Record<string, Item[]>;
+
+const ROUTED = Symbol.for('flowkeeper.routed');
+
+/** Result of one item sent to named ports instead of the default one (see `toPorts`). */
+export interface PortRouting {
+  readonly [ROUTED]: true;
+  readonly ports: PortItems;
+}
+
+/** Inside `forEachItem`: send this item's results to the given ports, e.g. `toPorts({ error: [x] })`. */
+export function toPorts(ports: PortItems): PortRouting {
+  return { [ROUTED]: true, ports };
+}
+
+export function isPortRouting(value: unknown): value is PortRouting {
+  return typeof value === 'object' && value !== null && (value as Partial<PortRouting>)[ROUTED] === true;
+}
+
+export interface RunArgs<C> {
+  /** Items on each input port, e.g. `{ in: [...] }`. */
+  inputs: PortItems;
+  /** All input items concatenated in port order: what most nodes want. */
+  items: Item[];
+  /** Validated static config. Templates inside it are still text: use `ctx.evaluate`. */
+  config: C;
+  ctx: NodeContext;
+}
+
+export type NodeOutput = PortItems;
+
+export interface NodeDefinition<C = Record<string, unknown>> {
+  type: string;
+  version: number;
+  title: string;
+  category: NodeCategory;
+  icon: string;
+  /** One or two sentences in plain words, shown to operators in the catalogue. */
+  description: string;
+  config: z.ZodType<C>;
+  inputs: readonly string[] | ((config: C) => string[]);
+  /** Every node also has an `error` output, which the runner adds when not listed. */
+  outputs: readonly string[] | ((config: C) => string[]);
+  effects: Effects | ((config: C) => Effects);
+  credentials?: readonly string[];
+  /** Retry policy used when the flow sets none for this node (e.g. HTTP retries 429 and 5xx). */
+  defaultRetry?: RetryPolicy;
+  /** Marks an entry node; the run input becomes its single item. */
+  trigger?: boolean;
+  /**
+   * Whether the node runs when none of its inputs received any item. Default false: the node
+   * is skipped and its outputs stay empty (this is what makes `if` branches exclusive).
+   */
+  runWhenEmpty?: boolean;
+  /** Upgrades configs saved by older versions of this node type: index k upgrades k+1 → k+2. */
+  migrations?: ReadonlyArray<(config: Record<string, unknown>) => Record<string, unknown>>;
+  run(args: RunArgs<C>): Promise<NodeOutput>;
+}
+
+/** Erased node definition as stored in a registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyNodeDefinition = NodeDefinition<any>;
+
+export function defineNode<C>(def: NodeDefinition<C>): NodeDefinition<C> {
+  return def;
+}
+
+export function portsOf(list: readonly string[] | ((config: never) => string[]), config: unknown): string[] {
+  return typeof list === 'function' ? (list as (c: unknown) => string[])(config) : [...list];
+}
+
+export function effectsOf(def: AnyNodeDefinition, config: unknown): Effects {
+  return typeof def.effects === 'function' ? def.effects(config) : def.effects;
+}
+
+/** Output ports including the implicit `error` port. */
+export function outputPortsOf(def: AnyNodeDefinition, config: unknown): string[] {
+  const ports = portsOf(def.outputs, config);
+  return ports.includes('error') ? ports : [...ports, 'error'];
+}
+
+export interface NodeErrorInfo {
+  message: string;
+  /** Machine-readable kind: TIMEOUT, NETWORK, HTTP_STATUS, CANCELLED, EXPRESSION, CONFIG, ... */
+  code: string;
+  retryable: boolean;
+  status?: number;
+  /** What the operator should do next, in plain words. */
+  hint?: string;
+  /** A server asked us to wait this long before trying again (Retry-After). */
+  retryAfterMs?: number;
+  details?: Record<string, unknown>;
+}
+
+/** An error a node throws on purpose: message for people, code and retryable for the runner. */
+export class NodeError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly status?: number;
+  readonly hint?: string;
+  readonly retryAfterMs?: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(info: NodeErrorInfo) {
+    super(info.message);
+    this.name = 'NodeError';
+    this.code = info.code;
+    this.retryable = info.retryable;
+    if (info.status !== undefined) this.status = info.status;
+    if (info.hint !== undefined) this.hint = info.hint;
+    if (info.retryAfterMs !== undefined) this.retryAfterMs = info.retryAfterMs;
+    if (info.details !== undefined) this.details = info.details;
+  }
+
+  toInfo(): NodeErrorInfo {
+    const info: NodeErrorInfo = { message: this.message, code: this.code, retryable: this.retryable };
+    if (this.status !== undefined) info.status = this.status;
+    if (this.hint !== undefined) info.hint = this.hint;
+    if (this.retryAfterMs !== undefined) info.retryAfterMs = this.retryAfterMs;
+    if (this.details !== undefined) info.details = this.details;
+    return info;
+  }
+}
+
+export function toErrorInfo(error: unknown): NodeErrorInfo {
+  if (error instanceof NodeError) return error.toInfo();
+  if (isErrorInfo(error)) return error;
+  if (error instanceof Error) return { message: error.message, code: 'INTERNAL', retryable: false };
+  return { message: String(error), code: 'INTERNAL', retryable: false };
+}
+
+/** The item a node puts on its `error` port for one failed input item. */
+export function errorItem(error: NodeErrorInfo, item: Item | undefined, itemIndex: number): Item {
+  return { error, itemIndex, ...(item === undefined ? {} : { item }) };
+}
+
+function isErrorInfo(value: unknown): value is NodeErrorInfo {
+  const v = value as NodeErrorInfo | null;
+  return typeof v === 'object' && v !== null && typeof v.message === 'string' && typeof v.code === 'string' && typeof v.retryable === 'boolean';
+}

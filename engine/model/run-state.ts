@@ -1,0 +1,200 @@
+/**
+ * The run as a fold over its events. The same reducer serves live views, `flowkeeper runs`,
+ * crash-resume and replay, so "what state is this run in" has exactly one answer.
+ */
+import type { NodeErrorInfo } from './node-kit.ts';
+import {
+  callKeyString,
+  type CallKey,
+  type PortsPayload,
+  type RunEvent,
+  type RunStatus,
+  type TraceHeader,
+} from './events.ts';
+
+export type NodeRunStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
+
+export interface NodeRunState {
+  status: NodeRunStatus;
+  attempt: number;
+  outputs?: PortsPayload;
+  error?: NodeErrorInfo;
+  /** A failure whose items went on along the `error` port: the node counts as done. */
+  routedToErrorPort?: boolean;
+  /** When a node waiting to retry may start its next attempt (ms since epoch). */
+  retryAt?: number;
+  /** Copied from the parent run by a fork. */
+  reusedFrom?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface RecordedCall {
+  key: CallKey;
+  effects?: string;
+  idempotencyKey?: string;
+  request?: unknown;
+  hasResult: boolean;
+  result?: unknown;
+  error?: NodeErrorInfo;
+}
+
+export interface RunState {
+  runId: string;
+  flowId: string;
+  flowName: string;
+  flowVersion: number;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  lastSeq: number;
+  nodes: Record<string, NodeRunState>;
+  /** Every external call seen, by call key string. */
+  calls: Map<string, RecordedCall>;
+  attention?: { nodeId: string; reason: string; choices: string[]; call?: CallKey };
+  /** Attention choices already made, by call key string (or node id when no call). */
+  resolutions: Map<string, string>;
+  outputs?: Record<string, PortsPayload>;
+  error?: NodeErrorInfo & { nodeId?: string };
+  parentRunId?: string;
+}
+
+export function initialRunState(header: TraceHeader): RunState {
+  const state: RunState = {
+    runId: header.runId,
+    flowId: header.flowId,
+    flowName: header.flowName,
+    flowVersion: header.flowVersion,
+    status: 'running',
+    createdAt: header.createdAt,
+    updatedAt: header.createdAt,
+    lastSeq: 0,
+    nodes: {},
+    calls: new Map(),
+    resolutions: new Map(),
+  };
+  if (header.parentRunId !== undefined) state.parentRunId = header.parentRunId;
+  return state;
+}
+
+function node(state: RunState, nodeId: string): NodeRunState {
+  let entry = state.nodes[nodeId];
+  if (!entry) {
+    entry = { status: 'pending', attempt: 0 };
+    state.nodes[nodeId] = entry;
+  }
+  return entry;
+}
+
+/** Applies one event in place and returns the state, for cheap folding over long traces. */
+export function applyEvent(state: RunState, event: RunEvent): RunState {
+  state.lastSeq = event.seq;
+  state.updatedAt = event.ts;
+  switch (event.type) {
+    case 'run.started':
+      break;
+    case 'run.resumed':
+      if (state.status === 'needs-attention' || state.status === 'paused') state.status = 'running';
+      break;
+    case 'node.started': {
+      const n = node(state, event.nodeId);
+      n.status = 'running';
+      n.attempt = event.attempt;
+      n.startedAt = event.ts;
+      delete n.error;
+      break;
+    }
+    case 'node.succeeded': {
+      const n = node(state, event.nodeId);
+      n.status = 'succeeded';
+      n.attempt = event.attempt;
+      n.outputs = event.outputs;
+      n.finishedAt = event.ts;
+      if (event.reusedFrom !== undefined) n.reusedFrom = event.reusedFrom;
+      break;
+    }
+    case 'node.failed': {
+      const n = node(state, event.nodeId);
+      n.status = event.willRetry ? 'retrying' : 'failed';
+      n.attempt = event.attempt;
+      n.error = event.error;
+      n.routedToErrorPort = event.routedToErrorPort;
+      if (event.outputs !== undefined) n.outputs = event.outputs;
+      n.finishedAt = event.ts;
+      break;
+    }
+    case 'node.retrying': {
+      const n = node(state, event.nodeId);
+      n.status = 'retrying';
+      n.retryAt = Date.parse(event.ts) + event.delayMs;
+      break;
+    }
+    case 'item.retrying':
+      break;
+    case 'node.skipped': {
+      const n = node(state, event.nodeId);
+      n.status = 'skipped';
+      n.finishedAt = event.ts;
+      break;
+    }
+    case 'node.log':
+      break;
+    case 'external.intent': {
+      const id = callKeyString(event);
+      const call: RecordedCall = {
+        key: { nodeId: event.nodeId, attempt: event.attempt, itemIndex: event.itemIndex, kind: event.kind, call: event.call },
+        effects: event.effects,
+        request: event.request,
+        hasResult: false,
+      };
+      if (event.idempotencyKey !== undefined) call.idempotencyKey = event.idempotencyKey;
+      state.calls.set(id, call);
+      break;
+    }
+    case 'external.result': {
+      const id = callKeyString(event);
+      const call = state.calls.get(id) ?? {
+        key: { nodeId: event.nodeId, attempt: event.attempt, itemIndex: event.itemIndex, kind: event.kind, call: event.call },
+        hasResult: false,
+      };
+      call.hasResult = true;
+      if ('result' in event) call.result = event.result;
+      if (event.error !== undefined) call.error = event.error;
+      state.calls.set(id, call);
+      break;
+    }
+    case 'run.needs-attention': {
+      state.status = 'needs-attention';
+      const attention: NonNullable<RunState['attention']> = {
+        nodeId: event.nodeId,
+        reason: event.reason,
+        choices: event.choices,
+      };
+      if (event.call !== undefined) attention.call = event.call;
+      state.attention = attention;
+      break;
+    }
+    case 'run.attention-resolved':
+      state.resolutions.set(event.call ? callKeyString(event.call) : event.nodeId, event.choice);
+      delete state.attention;
+      if (state.status === 'needs-attention') state.status = 'running';
+      break;
+    case 'run.finished':
+      state.status = event.status;
+      state.outputs = event.outputs;
+      if (event.error !== undefined) state.error = event.error;
+      break;
+  }
+  return state;
+}
+
+export function reduceRun(header: TraceHeader, events: Iterable<RunEvent>): RunState {
+  const state = initialRunState(header);
+  for (const event of events) applyEvent(state, event);
+  return state;
+}
+
+/** A node whose result later nodes can use: it will not run again on resume. */
+export function isNodeDone(n: NodeRunState | undefined): boolean {
+  return n !== undefined && (n.status === 'succeeded' || n.status === 'skipped' || (n.status === 'failed' && n.routedToErrorPort === true));
+}

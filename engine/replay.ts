@@ -1,0 +1,175 @@
+/**
+ * Replay re-executes a recorded run offline: every node runs again, but each call to the outside
+ * world is answered from the trace. Outputs must match the recording exactly; otherwise a per-node
+ * diff says where they part. A fork (`--from`) copies results upstream of a node and runs live
+ * from it on, as a new run linked to its parent.
+ */
+import type { Flow } from './model/flow.ts';
+import type { PortItems } from './model/node-kit.ts';
+import { isNodeDone, reduceRun, type NodeRunStatus, type RunState } from './model/run-state.ts';
+import type { Engine, RunOutcome, StartOptions } from './engine.ts';
+import { loadRecordedCalls } from './engine.ts';
+import { EnvSecretResolver } from './secrets.ts';
+import { buildGraph, upstreamOf } from './runner/graph.ts';
+import { execute } from './runner/execute.ts';
+import { fetchTransport } from './runner/http-transport.ts';
+import type { NodeRegistry } from './runner/registry.ts';
+import { MemorySink } from './trace/memory-sink.ts';
+import { Redactor } from './trace/redactor.ts';
+import type { LoadedTrace, TraceStore } from './trace/trace-store.ts';
+
+export interface ValueChange {
+  path: string;
+  recorded: unknown;
+  replayed: unknown;
+}
+
+export interface NodeDiff {
+  nodeId: string;
+  name: string;
+  recordedStatus: NodeRunStatus | 'absent';
+  replayedStatus: NodeRunStatus | 'absent';
+  identical: boolean;
+  changes: ValueChange[];
+  /** Set when the replay failed at this node (e.g. it asked for a call the recording lacks). */
+  replayError?: string;
+}
+
+export interface ReplayReport {
+  runId: string;
+  flowId: string;
+  identical: boolean;
+  nodes: NodeDiff[];
+  /** Set when the recorded run had not finished: only finished nodes are compared. */
+  note?: string;
+}
+
+const MAX_CHANGES_PER_NODE = 20;
+
+export async function replayRun(
+  store: TraceStore,
+  registry: NodeRegistry,
+  runIdOrPath: string,
+  options: { flow?: Flow } = {},
+): Promise<ReplayReport> {
+  const trace = await store.load(runIdOrPath);
+  const recorded = reduceRun(trace.header, trace.events);
+  const flow = options.flow ?? (await store.getPayload(trace.header.flow));
+  const done = new Map<string, PortItems>();
+  for (const [nodeId, n] of Object.entries(recorded.nodes)) {
+    if (n.reusedFrom !== undefined) done.set(nodeId, (await store.getPayload(n.outputs ?? {})) as PortItems);
+  }
+  const sink = new MemorySink();
+  await execute({
+    runId: trace.header.runId,
+    flow,
+    registry,
+    sink,
+    input: trace.header.input,
+    replay: true,
+    done,
+    resumeAt: new Map(),
+    recorded: await loadRecordedCalls(recorded, (v) => store.getPayload(v)),
+    resolutions: recorded.resolutions,
+    redactor: new Redactor(),
+    secrets: new EnvSecretResolver({}),
+    http: fetchTransport,
+    payload: (value) => Promise.resolve(value),
+  });
+  const replayed = reduceRun(trace.header, sink.events);
+  return compareRuns(trace, flow, recorded, replayed, store);
+}
+
+async function compareRuns(trace: LoadedTrace, flow: Flow, recorded: RunState, replayed: RunState, store: TraceStore): Promise<ReplayReport> {
+  const unfinished = !['succeeded', 'failed', 'cancelled'].includes(recorded.status);
+  const names = new Map(flow.nodes.map((n) => [n.id, n.name ?? n.id]));
+  const ids = [...new Set([...flow.nodes.map((n) => n.id), ...Object.keys(recorded.nodes)])];
+  const nodes: NodeDiff[] = [];
+  for (const nodeId of ids) {
+    const before = recorded.nodes[nodeId];
+    const after = replayed.nodes[nodeId];
+    if (unfinished && !isNodeDone(before)) continue;
+    const diff: NodeDiff = {
+      nodeId,
+      name: names.get(nodeId) ?? nodeId,
+      recordedStatus: before?.status ?? 'absent',
+      replayedStatus: after?.status ?? 'absent',
+      identical: true,
+      changes: [],
+    };
+    const beforeOutputs = before?.outputs ? await store.getPayload(before.outputs) : undefined;
+    const afterOutputs = after?.outputs;
+    diffValues(beforeOutputs ?? {}, afterOutputs ?? {}, 'outputs', diff.changes);
+    if (after?.error && (before?.error?.message !== after.error.message)) diff.replayError = after.error.message;
+    diff.identical = diff.recordedStatus === diff.replayedStatus && diff.changes.length === 0;
+    nodes.push(diff);
+  }
+  const report: ReplayReport = { runId: trace.header.runId, flowId: trace.header.flowId, identical: nodes.every((n) => n.identical), nodes };
+  if (unfinished) report.note = `The recorded run is ${recorded.status}: only nodes that finished are compared.`;
+  return report;
+}
+
+/** Collects differences between two JSON values as paths, up to a limit. */
+export function diffValues(a: unknown, b: unknown, path: string, out: ValueChange[]): void {
+  if (out.length >= MAX_CHANGES_PER_NODE) return;
+  if (Object.is(a, b)) return;
+  const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b);
+  if (!bothObjects) {
+    out.push({ path, recorded: a, replayed: b });
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const length = Math.max(a.length, b.length);
+    for (let i = 0; i < length; i++) {
+      if (i >= a.length) out.push({ path: `${path}[${i}]`, recorded: undefined, replayed: b[i] });
+      else if (i >= b.length) out.push({ path: `${path}[${i}]`, recorded: a[i], replayed: undefined });
+      else diffValues(a[i], b[i], `${path}[${i}]`, out);
+      if (out.length >= MAX_CHANGES_PER_NODE) return;
+    }
+    return;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
+    const child = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+    if (!(key in ao)) out.push({ path: child, recorded: undefined, replayed: bo[key] });
+    else if (!(key in bo)) out.push({ path: child, recorded: ao[key], replayed: undefined });
+    else diffValues(ao[key], bo[key], child, out);
+    if (out.length >= MAX_CHANGES_PER_NODE) return;
+  }
+}
+
+export class ForkError extends Error {
+  override name = 'ForkError';
+}
+
+/**
+ * Starts a new run from `fromNodeId`: nodes it depends on keep their recorded results; the node
+ * and everything after it run live. The new trace's header names the parent run.
+ */
+export async function forkRun(
+  engine: Engine,
+  runIdOrPath: string,
+  fromNodeId: string,
+  options: { flow?: Flow; signal?: AbortSignal; startedBy?: string } = {},
+): Promise<RunOutcome> {
+  const { store } = engine;
+  const trace = await store.load(runIdOrPath);
+  const state = reduceRun(trace.header, trace.events);
+  const flow = options.flow ?? (await store.getPayload(trace.header.flow));
+  const graph = buildGraph(flow);
+  if (!graph.nodes.has(fromNodeId)) {
+    throw new ForkError(`The flow has no node "${fromNodeId}". Its nodes are: ${[...graph.nodes.keys()].join(', ')}.`);
+  }
+  const reuse = new Map<string, PortItems>();
+  for (const nodeId of upstreamOf(graph, fromNodeId)) {
+    const n = state.nodes[nodeId];
+    if (!isNodeDone(n)) {
+      throw new ForkError(`Cannot start from "${fromNodeId}": node "${nodeId}", which it depends on, did not finish in run ${trace.header.runId}. Start from "${nodeId}" or earlier instead.`);
+    }
+    reuse.set(nodeId, (await store.getPayload(n!.outputs ?? {})) as PortItems);
+  }
+  const start: StartOptions = { input: trace.header.input, parent: { runId: trace.header.runId, fromNodeId }, reuse, startedBy: options.startedBy ?? 'fork' };
+  if (options.signal) start.signal = options.signal;
+  return engine.startRun(flow, start);
+}

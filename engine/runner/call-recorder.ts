@@ -1,0 +1,106 @@
+/**
+ * Records every call a node makes to the outside world, and answers from the recording when one
+ * exists (crash-resume and replay). Calls are matched by (node, attempt, item, kind, n-th call),
+ * never by line order, so concurrent branches may interleave freely.
+ */
+import { callKeyString, type CallKey } from '../model/events.ts';
+import { NodeError, toErrorInfo, type Effects } from '../model/node-kit.ts';
+import type { RecordedCall } from '../model/run-state.ts';
+import type { EventSink } from '../trace/trace-store.ts';
+
+/** Raised when a run must stop for a person: a write may or may not have gone out. */
+export class AttentionNeeded extends Error {
+  constructor(
+    readonly nodeId: string,
+    readonly call: CallKey,
+    readonly reason: string,
+  ) {
+    super(reason);
+    this.name = 'AttentionNeeded';
+  }
+}
+
+export const ATTENTION_CHOICES = ['send-again', 'skip-item', 'cancel'] as const;
+export type AttentionChoice = (typeof ATTENTION_CHOICES)[number];
+
+export interface RecorderOptions {
+  sink: EventSink;
+  /** Calls recorded earlier in this run (resume) or in the run being replayed. */
+  recorded: ReadonlyMap<string, RecordedCall>;
+  /** Choices a person made for interrupted calls, by call key string. */
+  resolutions: ReadonlyMap<string, string>;
+  replay: boolean;
+  /** Stores large requests/results in side files. */
+  payload: (value: unknown) => Promise<unknown>;
+  describeNode: (nodeId: string) => string;
+}
+
+export class CallRecorder {
+  constructor(private readonly options: RecorderOptions) {}
+
+  async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>): Promise<T> {
+    const id = callKeyString(key);
+    const previous = this.options.recorded.get(id);
+    if (previous?.hasResult) {
+      if (previous.error) throw new NodeError(previous.error);
+      return previous.result as T;
+    }
+    if (this.options.replay) {
+      throw new NodeError({
+        message: `Replay needs a ${key.kind} call (item ${key.itemIndex}, call ${key.call + 1}) that the recording does not have, so the node now behaves differently from the recorded run.`,
+        code: 'REPLAY_MISSING',
+        retryable: false,
+        hint: 'A changed setting upstream or in this node changes what it asks for. Use "replay --from" this node to run it live.',
+      });
+    }
+    if (previous && effects === 'write' && previous.idempotencyKey === undefined) {
+      const choice = this.options.resolutions.get(id);
+      if (choice === 'skip-item') {
+        throw new NodeError({
+          message: `Skipped by a person after an interruption: it is unknown whether this ${key.kind} call went out.`,
+          code: 'SKIPPED_UNKNOWN_OUTCOME',
+          retryable: false,
+        });
+      }
+      if (choice !== 'send-again') {
+        throw new AttentionNeeded(
+          key.nodeId,
+          key,
+          `Flowkeeper stopped while ${this.options.describeNode(key.nodeId)} was sending item ${key.itemIndex + 1} (${key.kind}), and it cannot tell whether it went out. ` +
+            'Check the receiving system. Then choose "send-again" if it did not arrive, "skip-item" if it did, or "cancel" to stop the run. ' +
+            'To make this automatic next time, give the node an idempotency key.',
+        );
+      }
+    }
+
+    const { sink } = this.options;
+    if (effects !== 'pure') {
+      const intent = {
+        type: 'external.intent' as const,
+        ...key,
+        effects,
+        request: await this.options.payload(request),
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      };
+      // Durable before the side effect starts: after a crash we know it may have happened.
+      if (effects === 'write') await sink.appendDurable(intent);
+      else sink.append(intent);
+    }
+    try {
+      const result = await perform();
+      const line = { type: 'external.result' as const, ...key, result: await this.options.payload(result) };
+      if (effects === 'write') await sink.appendDurable(line);
+      else sink.append(line);
+      return result;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      // A stop we caused is not the outside world's answer: leave the intent open.
+      if (info.code !== 'CANCELLED') {
+        const line = { type: 'external.result' as const, ...key, error: info };
+        if (effects === 'write') await sink.appendDurable(line);
+        else sink.append(line);
+      }
+      throw error;
+    }
+  }
+}

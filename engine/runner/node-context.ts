@@ -1,0 +1,193 @@
+/**
+ * Builds the `ctx` a node runs with for one attempt. Everything that can differ between two runs
+ * (clock, randomness, network) goes through the call recorder.
+ */
+import type { FlowNode, Item, RetryPolicy } from '../model/flow.ts';
+import type { CallKey } from '../model/events.ts';
+import {
+  NodeError,
+  errorItem,
+  toErrorInfo,
+  type Effects,
+  type ExternalCallOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type NodeContext,
+  type NodeErrorInfo,
+  type PortItems,
+  type PortRouting,
+  isPortRouting,
+} from '../model/node-kit.ts';
+import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expressions.ts';
+import type { SecretResolver } from '../secrets.ts';
+import type { Redactor } from '../trace/redactor.ts';
+import type { EventSink } from '../trace/trace-store.ts';
+import { AttentionNeeded, type CallRecorder } from './call-recorder.ts';
+import type { HttpTransport } from './http-transport.ts';
+import { retryDelayMs, shouldRetry } from './retry-policy.ts';
+
+export interface NodeContextDeps {
+  runId: string;
+  flowId: string;
+  node: FlowNode;
+  attempt: number;
+  effects: Effects;
+  items: readonly Item[];
+  input: unknown;
+  upstream: () => Record<string, Item[]>;
+  signal: AbortSignal;
+  replay: boolean;
+  recorder: CallRecorder;
+  sink: EventSink;
+  redactor: Redactor;
+  secrets: SecretResolver;
+  http: HttpTransport;
+  policy: RetryPolicy;
+  /** Randomness for retry jitter only (the delay itself is recorded). */
+  jitter: () => number;
+}
+
+export function isStopError(error: unknown): boolean {
+  return error instanceof AttentionNeeded || (error instanceof NodeError && error.code === 'CANCELLED');
+}
+
+export function createNodeContext(deps: NodeContextDeps): NodeContext {
+  const { node, signal } = deps;
+  const counters = new Map<string, number>();
+  const nextKey = (itemIndex: number, kind: string): CallKey => {
+    const counterKey = `${itemIndex}/${kind}`;
+    const call = counters.get(counterKey) ?? 0;
+    counters.set(counterKey, call + 1);
+    return { nodeId: node.id, attempt: deps.attempt, itemIndex, kind, call };
+  };
+  const nodeName = node.name ?? node.id;
+
+  const external = <T>(kind: string, request: unknown, options: ExternalCallOptions, perform: () => Promise<T>): Promise<T> => {
+    if (signal.aborted) return Promise.reject(cancelled());
+    return deps.recorder.call(nextKey(options.itemIndex, kind), options.effects ?? deps.effects, request, options.idempotencyKey, perform);
+  };
+
+  const now = (itemIndex = -1) => external('clock', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(Date.now()));
+  const random = (itemIndex = -1) => external('random', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(Math.random()));
+
+  const scope = (itemIndex: number, extra?: Record<string, unknown>, input?: { value: unknown }): ExpressionScope => ({
+    item: input ? input.value : (deps.items[itemIndex] ?? {}),
+    bindings: {
+      input: deps.input,
+      nodes: deps.upstream(),
+      itemIndex,
+      runId: deps.runId,
+      flowId: deps.flowId,
+      ...extra,
+    },
+    clock: { now: () => now(itemIndex), random: () => random(itemIndex) },
+  });
+
+  const sleepUntil = async (epochMs: number): Promise<void> => {
+    if (deps.replay) return;
+    const ms = epochMs - Date.now();
+    if (ms > 0) await abortableSleep(ms, signal);
+  };
+
+  const ctx: NodeContext = {
+    runId: deps.runId,
+    flowId: deps.flowId,
+    nodeId: node.id,
+    nodeName,
+    attempt: deps.attempt,
+    signal,
+    replaying: deps.replay,
+    log: {
+      info: (message, data) => void deps.sink.append({ type: 'node.log', nodeId: node.id, level: 'info', message, ...(data ? { data } : {}) }),
+      warn: (message, data) => void deps.sink.append({ type: 'node.log', nodeId: node.id, level: 'warn', message, ...(data ? { data } : {}) }),
+    },
+    now,
+    random,
+    sleepUntil,
+    http: (request: HttpRequest, options: ExternalCallOptions): Promise<HttpResponse> =>
+      external('http', request, options, () => deps.http(request, signal)),
+    external,
+    evaluate: <T>(value: unknown, itemIndex: number) => evaluateDeep(value, scope(itemIndex), `node "${nodeName}"`) as Promise<T>,
+    evaluateExpression: (expression, itemIndex, options) =>
+      evaluateExpression(expression, scope(itemIndex, options?.bindings, options && 'input' in options ? { value: options.input } : undefined), `node "${nodeName}"`),
+    async secret(credentialId) {
+      if (deps.replay) {
+        // Replay never sees real secrets; requests that used them come from the recording.
+        return new Proxy({}, { get: () => '[redacted]' }) as Record<string, string>;
+      }
+      const values = await deps.secrets.get(credentialId);
+      for (const value of Object.values(values)) deps.redactor.add(value);
+      if (values.username !== undefined && values.password !== undefined) {
+        deps.redactor.add(Buffer.from(`${values.username}:${values.password}`).toString('base64'));
+      }
+      return values;
+    },
+    async forEachItem(items, fn, options) {
+      const concurrency = Math.max(1, Math.min(64, options?.concurrency ?? 1));
+      const port = options?.port ?? 'out';
+      const results: PortItems[] = new Array<PortItems>(items.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < items.length) {
+          const index = next++;
+          results[index] = await processItem(index);
+        }
+      };
+      const processItem = async (index: number): Promise<PortItems> => {
+        const item = items[index]!;
+        for (let itemAttempt = 1; ; itemAttempt++) {
+          try {
+            return asPorts(await fn(item, index), port);
+          } catch (error) {
+            if (isStopError(error) || signal.aborted) throw error;
+            const info = toErrorInfo(error);
+            const retry = await shouldRetry(deps.policy, itemAttempt, info, (expr, e) => evaluateRetryIf(expr, e));
+            if (!retry) return { error: [errorItem(info, item, index)] };
+            const delayMs = deps.replay ? 0 : retryDelayMs(deps.policy, itemAttempt, deps.jitter(), info.retryAfterMs);
+            deps.sink.append({ type: 'item.retrying', nodeId: node.id, attempt: deps.attempt, itemIndex: index, itemAttempt, delayMs, error: info });
+            if (delayMs > 0) await abortableSleep(delayMs, signal);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+      return mergePorts(results);
+    },
+  };
+  return ctx;
+}
+
+export function evaluateRetryIf(expression: string, error: NodeErrorInfo): Promise<unknown> {
+  return evaluateExpression(expression, { item: error, bindings: { error } }, 'the retry condition');
+}
+
+export function cancelled(): NodeError {
+  return new NodeError({ message: 'The run was stopped.', code: 'CANCELLED', retryable: false });
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancelled());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function asPorts(value: Item | Item[] | PortRouting, port: string): PortItems {
+  if (isPortRouting(value)) return value.ports;
+  return { [port]: Array.isArray(value) ? value : [value] };
+}
+
+export function mergePorts(parts: readonly PortItems[]): PortItems {
+  const out: PortItems = {};
+  for (const part of parts) {
+    for (const [port, items] of Object.entries(part)) (out[port] ??= []).push(...items);
+  }
+  return out;
+}

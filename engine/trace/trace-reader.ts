@@ -1,0 +1,95 @@
+/**
+ * Reads a trace file. A torn last line (the process died mid-write) is tolerated and reported;
+ * any other damage raises TraceDamagedError, which the store turns into a quarantine.
+ */
+import { readFile } from 'node:fs/promises';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type RunEvent, type TraceHeader } from '../model/events.ts';
+
+export interface ParsedTrace {
+  header: TraceHeader;
+  events: RunEvent[];
+  /** Byte length of the intact part; anything after it is a torn line. */
+  intactBytes: number;
+  /** Set when the last line was cut short and ignored. */
+  tornTail?: { bytes: number };
+  /** The last line is whole JSON but has no newline yet. */
+  missingFinalNewline: boolean;
+}
+
+export class TraceDamagedError extends Error {
+  constructor(
+    readonly location: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`The trace ${location} is damaged at line ${line}: ${reason}.`);
+    this.name = 'TraceDamagedError';
+  }
+}
+
+export function parseTraceText(text: string, location: string): ParsedTrace {
+  const lines = text.split('\n');
+  const endsWithNewline = text.endsWith('\n');
+  if (endsWithNewline) lines.pop();
+  if (lines.length === 0) throw new TraceDamagedError(location, 1, 'the file is empty (no header line)');
+
+  let offset = 0;
+  let header: TraceHeader | undefined;
+  const events: RunEvent[] = [];
+  let tornTail: ParsedTrace['tornTail'];
+  let missingFinalNewline = false;
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const isLast = i === lines.length - 1;
+    const lineBytes = Buffer.byteLength(line) + (isLast && !endsWithNewline ? 0 : 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (isLast && !endsWithNewline && header) {
+        tornTail = { bytes: lineBytes };
+        break;
+      }
+      throw new TraceDamagedError(location, i + 1, line.trim() === '' ? 'an empty line' : 'a line that is not valid JSON');
+    }
+    if (i === 0) {
+      header = checkHeader(value, location);
+    } else {
+      const event = value as RunEvent;
+      if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || typeof event.seq !== 'number') {
+        throw new TraceDamagedError(location, i + 1, 'a line that is not a run event');
+      }
+      const previous = events.length > 0 ? events[events.length - 1]!.seq : 0;
+      if (event.seq !== previous + 1) {
+        throw new TraceDamagedError(location, i + 1, `event number ${event.seq} follows ${previous} (lines are missing or out of order)`);
+      }
+      events.push(event);
+    }
+    if (isLast && !endsWithNewline) missingFinalNewline = true;
+    offset += lineBytes;
+  }
+  if (!header) throw new TraceDamagedError(location, 1, 'the header line is cut short');
+  const parsed: ParsedTrace = { header, events, intactBytes: offset, missingFinalNewline };
+  if (tornTail) parsed.tornTail = tornTail;
+  return parsed;
+}
+
+function checkHeader(value: unknown, location: string): TraceHeader {
+  const h = value as Partial<TraceHeader> | null;
+  if (typeof h !== 'object' || h === null || h.kind !== 'header' || h.format !== TRACE_FORMAT) {
+    throw new TraceDamagedError(location, 1, 'the first line is not a Flowkeeper trace header');
+  }
+  if (typeof h.formatVersion !== 'number' || h.formatVersion > TRACE_FORMAT_VERSION) {
+    throw new TraceDamagedError(location, 1, `trace format ${String(h.formatVersion)} is newer than this Flowkeeper reads (${TRACE_FORMAT_VERSION}); update Flowkeeper`);
+  }
+  if (typeof h.runId !== 'string' || typeof h.flowId !== 'string') {
+    throw new TraceDamagedError(location, 1, 'the header has no run id or flow id');
+  }
+  return h as TraceHeader;
+}
+
+export async function readTraceFile(path: string): Promise<ParsedTrace> {
+  const text = await readFile(path, 'utf8');
+  return parseTraceText(text, path);
+}

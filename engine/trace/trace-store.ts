@@ -1,0 +1,254 @@
+/**
+ * TraceStore: the only place that knows traces are files. Today: JSONL files in the data folder,
+ *
+ *   <dataDir>/runs/<runId>.jsonl     one append-only trace per run
+ *   <dataDir>/runs/<runId>.lock      held while a process executes the run
+ *   <dataDir>/blobs/<ab>/<sha256>.json  large payloads, content-addressed
+ *   <dataDir>/quarantine/            damaged traces, moved aside with a note
+ *
+ * A later worker mode can put another implementation behind the same interface.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
+import { isBlobRef } from '../model/events.ts';
+import { reduceRun, type RunState } from '../model/run-state.ts';
+import type { Redactor } from './redactor.ts';
+import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
+import { TraceWriter, type Durability } from './trace-writer.ts';
+import { claimRun, type RunClaim } from './run-lock.ts';
+
+/** Payloads larger than this (serialized) go to a side file. */
+export const BLOB_THRESHOLD_BYTES = 64 * 1024;
+
+export interface EventSink {
+  append(body: RunEventBody): RunEvent;
+  appendDurable(body: RunEventBody): Promise<RunEvent>;
+  sync(): Promise<void>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  readonly lastSeq: number;
+}
+
+export interface LoadedTrace extends ParsedTrace {
+  location: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  flowId: string;
+  flowName: string;
+  flowVersion: number;
+  status: RunState['status'];
+  createdAt: string;
+  updatedAt: string;
+  location: string;
+  mode: TraceHeader['mode'];
+  parentRunId?: string;
+  error?: string;
+  attention?: string;
+}
+
+export interface QuarantineNotice {
+  runId: string;
+  movedTo: string;
+  reason: string;
+}
+
+export interface WriterOptions {
+  durability: Durability;
+  redactor: Redactor;
+}
+
+export interface TraceStore {
+  create(header: TraceHeader, options: WriterOptions): Promise<EventSink>;
+  /** Opens an unfinished run for appending. A torn last line is cut off first. */
+  reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }>;
+  /** By run id or by a path to a trace file. Damaged traces are quarantined and rethrown. */
+  load(runIdOrPath: string): Promise<LoadedTrace>;
+  list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }>;
+  claim(runId: string): Promise<RunClaim>;
+  /** Returns the value itself, or a reference to a side file when it is large. */
+  putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef>;
+  getPayload<T>(value: T | BlobRef): Promise<T>;
+  /** Where a person finds the run's trace (a file path today). */
+  locate(runId: string): string;
+}
+
+export class TraceQuarantinedError extends Error {
+  constructor(readonly notice: QuarantineNotice) {
+    super(
+      `The trace of run ${notice.runId} is damaged (${notice.reason}). It was moved to ${notice.movedTo} ` +
+        'so no other run is affected; nothing else was changed. Send that file to support if you need the run recovered.',
+    );
+    this.name = 'TraceQuarantinedError';
+  }
+}
+
+const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$/;
+
+export class FileTraceStore implements TraceStore {
+  readonly runsDir: string;
+  readonly blobsDir: string;
+  readonly quarantineDir: string;
+
+  constructor(readonly dataDir: string) {
+    this.runsDir = join(dataDir, 'runs');
+    this.blobsDir = join(dataDir, 'blobs');
+    this.quarantineDir = join(dataDir, 'quarantine');
+  }
+
+  locate(runId: string): string {
+    if (!RUN_ID_RE.test(runId)) throw new Error(`"${runId}" is not a valid run id.`);
+    return join(this.runsDir, `${runId}.jsonl`);
+  }
+
+  async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
+    await mkdir(this.runsDir, { recursive: true });
+    const path = this.locate(header.runId);
+    const file = await open(path, 'wx');
+    await file.write(options.redactor.redactLine(JSON.stringify(header)) + '\n');
+    await file.datasync();
+    await fsyncDir(this.runsDir);
+    return new TraceWriter(file, path, { ...options, nextSeq: 1 });
+  }
+
+  async reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }> {
+    const trace = await this.load(runId);
+    const path = trace.location;
+    if (trace.tornTail) await truncate(path, trace.intactBytes);
+    const file = await open(path, 'a');
+    if (trace.missingFinalNewline) await file.write('\n');
+    const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
+    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1 }) };
+  }
+
+  async load(runIdOrPath: string): Promise<LoadedTrace> {
+    const path = runIdOrPath.endsWith('.jsonl') || runIdOrPath.includes('/') ? runIdOrPath : this.locate(runIdOrPath);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error(`No run "${runIdOrPath}" (looked for ${path}). List runs with "flowkeeper runs".`);
+      }
+      throw error;
+    }
+    try {
+      return { ...parseTraceText(text, path), location: path };
+    } catch (error) {
+      if (error instanceof TraceDamagedError) throw new TraceQuarantinedError(await this.quarantine(path, error));
+      throw error;
+    }
+  }
+
+  async list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.runsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: [] };
+      throw error;
+    }
+    const runs: RunSummary[] = [];
+    const quarantined: QuarantineNotice[] = [];
+    for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+      try {
+        runs.push(summarize(await this.load(join(this.runsDir, name))));
+      } catch (error) {
+        if (error instanceof TraceQuarantinedError) quarantined.push(error.notice);
+        else throw error;
+      }
+    }
+    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return { runs, quarantined };
+  }
+
+  claim(runId: string): Promise<RunClaim> {
+    return mkdir(this.runsDir, { recursive: true }).then(() => claimRun(runId, join(this.runsDir, `${runId}.lock`)));
+  }
+
+  async putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef> {
+    const json = JSON.stringify(value);
+    if (json === undefined || json.length < BLOB_THRESHOLD_BYTES) return value;
+    const text = redactor ? redactor.redactLine(json) : json;
+    const hash = createHash('sha256').update(text).digest('hex');
+    const dir = join(this.blobsDir, hash.slice(0, 2));
+    const path = join(dir, `${hash}.json`);
+    const exists = await stat(path).then(() => true, () => false);
+    if (!exists) {
+      await mkdir(dir, { recursive: true });
+      // Write aside and rename, fsynced: the event that points here may be synced right after.
+      const tmp = `${path}.${process.pid}.tmp`;
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(text);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    }
+    return { $blob: hash, bytes: Buffer.byteLength(text) };
+  }
+
+  async getPayload<T>(value: T | BlobRef): Promise<T> {
+    if (!isBlobRef(value)) return value;
+    if (!/^[0-9a-f]{64}$/.test(value.$blob)) throw new Error(`Invalid blob reference "${value.$blob}".`);
+    const path = join(this.blobsDir, value.$blob.slice(0, 2), `${value.$blob}.json`);
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as T;
+    } catch (error) {
+      throw new Error(`A large value of this run is stored in ${path}, but it could not be read (${(error as Error).message}). Was the blobs folder moved or cleaned?`);
+    }
+  }
+
+  private async quarantine(path: string, damage: TraceDamagedError): Promise<QuarantineNotice> {
+    const runId = basename(path, '.jsonl');
+    await mkdir(this.quarantineDir, { recursive: true });
+    const movedTo = join(this.quarantineDir, `${runId}.${Date.now()}.jsonl`);
+    const reason = `line ${damage.line}: ${damage.reason}`;
+    try {
+      await rename(path, movedTo);
+      await writeFile(`${movedTo}.reason.txt`, `${damage.message}\nQuarantined at ${new Date().toISOString()}.\n`);
+    } catch {
+      // Read-only or foreign file: report it, leave it where it is.
+      return { runId, movedTo: path, reason };
+    }
+    return { runId, movedTo, reason };
+  }
+}
+
+export function summarize(trace: LoadedTrace): RunSummary {
+  const state = reduceRun(trace.header, trace.events);
+  const summary: RunSummary = {
+    runId: state.runId,
+    flowId: state.flowId,
+    flowName: state.flowName,
+    flowVersion: state.flowVersion,
+    status: state.status,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    location: trace.location,
+    mode: trace.header.mode,
+  };
+  if (trace.header.parentRunId !== undefined) summary.parentRunId = trace.header.parentRunId;
+  if (state.error) summary.error = state.error.message;
+  if (state.attention) summary.attention = state.attention.reason;
+  return summary;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Makes the new file's directory entry durable; not supported on every platform.
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* best effort (e.g. Windows) */
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Append-only JSONL writer with group commit.
+ *
+ * `append` queues a line and returns at once; queued lines go out in one write() per event-loop
+ * turn. `appendDurable` (and `sync`) also wait for fdatasync; every caller waiting in the same
+ * turn shares one fdatasync, so many concurrent durable appends cost one disk flush.
+ * In `durable` mode every batch is synced.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { RunEvent, RunEventBody } from '../model/events.ts';
+import type { Redactor } from './redactor.ts';
+
+export type Durability = 'buffered' | 'durable';
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+  sync: boolean;
+}
+
+export class TraceWriteError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'TraceWriteError';
+  }
+}
+
+export class TraceWriter {
+  private pending: string[] = [];
+  private waiters: Waiter[] = [];
+  private scheduled = false;
+  private flushing: Promise<void> | null = null;
+  private failure: Error | null = null;
+  private closed = false;
+  private seq: number;
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly location: string,
+    private readonly options: { durability: Durability; redactor: Redactor; nextSeq: number; clock?: () => number },
+  ) {
+    this.seq = options.nextSeq;
+  }
+
+  get lastSeq(): number {
+    return this.seq - 1;
+  }
+
+  /** Queues an event; the returned event carries its sequence number. Errors surface on the next sync. */
+  append(body: RunEventBody): RunEvent {
+    this.assertOpen();
+    const event = { seq: this.seq++, ts: new Date(this.options.clock?.() ?? Date.now()).toISOString(), ...body } as RunEvent;
+    this.pending.push(this.options.redactor.redactLine(JSON.stringify(event)) + '\n');
+    this.schedule();
+    return event;
+  }
+
+  /** Queues an event and waits until it is on disk (fdatasync). */
+  async appendDurable(body: RunEventBody): Promise<RunEvent> {
+    const event = this.append(body);
+    await this.sync();
+    return event;
+  }
+
+  /** Waits until everything queued so far is written and synced. */
+  sync(): Promise<void> {
+    return this.wait(true);
+  }
+
+  /** Waits until everything queued so far is written (not necessarily synced). */
+  flush(): Promise<void> {
+    return this.wait(this.options.durability === 'durable');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.sync();
+    } finally {
+      this.closed = true;
+      await this.file.close().catch(() => undefined);
+    }
+  }
+
+  private wait(sync: boolean): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject, sync });
+      this.schedule();
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new TraceWriteError(`The trace ${this.location} is already closed.`);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.flushing) {
+      await this.flushing;
+      if (this.pending.length > 0 || this.waiters.length > 0) this.schedule();
+      return;
+    }
+    const lines = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    if (lines.length === 0 && waiters.length === 0) return;
+    const needSync = this.options.durability === 'durable' || waiters.some((w) => w.sync);
+    this.flushing = (async () => {
+      try {
+        if (lines.length > 0) await this.file.write(lines.join(''));
+        if (needSync) await this.file.datasync();
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        this.failure = new TraceWriteError(
+          `Could not write the run's trace to ${this.location}${code ? ` (${code})` : ''}. ` +
+            (code === 'ENOSPC' ? 'The disk is full: free some space, then resume the run.' : 'Check the data folder is writable, then resume the run.'),
+          error,
+        );
+        for (const w of waiters) w.reject(this.failure);
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    await this.flushing;
+    if (this.pending.length > 0 || this.waiters.length > 0) this.schedule();
+  }
+}

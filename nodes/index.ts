@@ -1,0 +1,28 @@
+/**
+ * The built-in node catalogue. The engine never imports this folder: doors (CLI, desktop app,
+ * web bridge, tests) pass `builtinNodes` to a NodeRegistry.
+ */
+import type { AnyNodeDefinition } from '../engine/model/index.ts';
+import manualTrigger from './trigger/manual.ts';
+import setFields from './transform/set.ts';
+import transform from './transform/transform.ts';
+import splitOut from './transform/split-out.ts';
+import filter from './flow/filter.ts';
+import ifNode from './flow/if.ts';
+import switchNode from './flow/switch.ts';
+import merge from './flow/merge.ts';
+import delay from './flow/delay.ts';
+import httpRequest from './integration/http-request.ts';
+
+export const builtinNodes: readonly AnyNodeDefinition[] = [
+  manualTrigger,
+  setFields,
+  transform,
+  splitOut,
+  filter,
+  ifNode,
+  switchNode,
+  merge,
+  delay,
+  httpRequest,
+];

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { NodeError, defineNode, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
+
+const NameValue = z.object({ name: z.string().min(1).max(200), value: z.unknown() }).strict();
+
+const Config = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+    /** May use expressions: `https://api.example.com/invoices/{{ id }}`. */
+    url: z.string().min(1).max(8000),
+    query: z.array(NameValue).max(100).default([]),
+    headers: z.array(NameValue).max(100).default([]),
+    bodyType: z.enum(['none', 'json', 'form', 'text']).default('none'),
+    /** json: any JSON (strings may hold expressions); form: [{name, value}]; text: a string. */
+    body: z.unknown().optional(),
+    /** `auto` reads JSON when the server says it is JSON. */
+    responseFormat: z.enum(['auto', 'json', 'text']).default('auto'),
+    /** `body`: the answer becomes the item(s); `full`: { status, headers, body }. */
+    output: z.enum(['body', 'full']).default('body'),
+    auth: z.enum(['none', 'bearer', 'basic', 'header']).default('none'),
+    /** Id of a stored credential (its value never appears in the flow or trace). */
+    credential: z.string().min(1).max(200).optional(),
+    /** For `header` auth: which header carries the key (the credential field `value`). */
+    authHeaderName: z.string().min(1).max(200).default('X-API-Key'),
+    /**
+     * Sent as `Idempotency-Key`. With it, a call interrupted by a crash is safely sent again
+     * on resume; e.g. `invoice-{{ id }}`.
+     */
+    idempotencyKey: z.string().min(1).max(500).optional(),
+    timeoutSeconds: z.number().min(0.1).max(600).default(30),
+    /** Items sent at the same time. 1 is kindest to rate limits. */
+    concurrency: z.number().int().min(1).max(16).default(1),
+    /** Treat 4xx/5xx answers as failures (to the error output). Off: they come out as items. */
+    failOnErrorStatus: z.boolean().default(true),
+  })
+  .strict()
+  .refine((c) => c.auth === 'none' || c.credential !== undefined, { message: 'Choose which stored credential to sign in with.', path: ['credential'] });
+type HttpConfig = z.infer<typeof Config>;
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export default defineNode({
+  type: 'http.request',
+  version: 1,
+  title: 'HTTP request',
+  category: 'integration',
+  icon: 'globe',
+  description: 'Calls any web API: read records, create or update them. Failed calls can take the error path.',
+  config: Config,
+  inputs: ['in'],
+  outputs: ['out'],
+  effects: (config: HttpConfig) => (READ_METHODS.has(config.method) ? 'read' : 'write'),
+  credentials: ['http.bearer', 'http.basic', 'http.header'],
+  // Rate limits and server hiccups pass; a flow can set its own policy per node.
+  defaultRetry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000, multiplier: 2, jitter: true },
+  async run({ items, config, ctx }) {
+    return ctx.forEachItem(
+      items,
+      async (_item, index) => {
+        const request = await buildRequest(config, ctx, index);
+        const idempotencyKey = request.headers?.['Idempotency-Key'];
+        const response = await ctx.http(request, { itemIndex: index, ...(idempotencyKey ? { idempotencyKey } : {}) });
+        return toItems(config, request, response);
+      },
+      { concurrency: config.concurrency },
+    );
+  },
+});
+
+async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number): Promise<HttpRequest> {
+  const urlText = String(await ctx.evaluate(config.url, index)).trim();
+  let url: URL;
+  try {
+    url = new URL(urlText);
+  } catch {
+    throw new NodeError({ message: `"${urlText}" is not a web address.`, code: 'CONFIG', retryable: false, hint: 'Write the full address, starting with https://' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new NodeError({ message: `Only http and https addresses can be called, not "${url.protocol}".`, code: 'CONFIG', retryable: false });
+  }
+  for (const { name, value } of config.query) url.searchParams.append(name, text(await ctx.evaluate(value, index)));
+
+  const headers: Record<string, string> = {};
+  for (const { name, value } of config.headers) headers[name] = text(await ctx.evaluate(value, index));
+  if (config.idempotencyKey !== undefined) headers['Idempotency-Key'] = text(await ctx.evaluate(config.idempotencyKey, index));
+  if (config.auth !== 'none' && config.credential !== undefined) Object.assign(headers, authHeaders(config, await ctx.secret(config.credential)));
+
+  const request: HttpRequest = { method: config.method, url: url.toString(), headers, timeoutMs: config.timeoutSeconds * 1000 };
+  if (config.bodyType !== 'none' && config.body !== undefined) {
+    const body: unknown = await ctx.evaluate(config.body, index);
+    if (config.bodyType === 'json') {
+      request.body = JSON.stringify(body);
+      headers['Content-Type'] ??= 'application/json';
+    } else if (config.bodyType === 'form') {
+      const form = new URLSearchParams();
+      const pairs = Array.isArray(body) ? (body as Array<{ name: string; value: unknown }>) : Object.entries(body as object).map(([name, value]) => ({ name, value }));
+      for (const { name, value } of pairs) form.append(name, text(value));
+      request.body = form.toString();
+      headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
+    } else {
+      request.body = text(body);
+      headers['Content-Type'] ??= 'text/plain; charset=utf-8';
+    }
+  }
+  return request;
+}
+
+function authHeaders(config: HttpConfig, secret: Record<string, string>): Record<string, string> {
+  const need = (field: string): string => {
+    const value = secret[field];
+    if (value === undefined || value === '') {
+      throw new NodeError({ message: `The credential "${config.credential}" has no "${field}".`, code: 'CREDENTIAL_INVALID', retryable: false, hint: `Edit the credential and fill in "${field}".` });
+    }
+    return value;
+  };
+  switch (config.auth) {
+    case 'bearer':
+      return { Authorization: `Bearer ${need('token')}` };
+    case 'basic':
+      return { Authorization: `Basic ${Buffer.from(`${need('username')}:${need('password')}`).toString('base64')}` };
+    case 'header':
+      return { [config.authHeaderName]: need('value') };
+    default:
+      return {};
+  }
+}
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function parseBody(config: HttpConfig, response: HttpResponse, request: HttpRequest): unknown {
+  const isJson = config.responseFormat === 'json' || (config.responseFormat === 'auto' && /[/+]json\b/i.test(response.headers['content-type'] ?? ''));
+  if (!isJson || response.body === '') return response.body;
+  try {
+    return JSON.parse(response.body) as unknown;
+  } catch {
+    throw new NodeError({
+      message: `${request.method} ${hostPath(request.url)} answered with something that is not valid JSON (starts with ${JSON.stringify(response.body.slice(0, 60))}).`,
+      code: 'BAD_RESPONSE',
+      retryable: false,
+      hint: 'Set "Response format" to text to see what the service sends, or check the address.',
+    });
+  }
+}
+
+function hostPath(url: string): string {
+  const u = new URL(url);
+  return `${u.host}${u.pathname}`;
+}
+
+function toItems(config: HttpConfig, request: HttpRequest, response: HttpResponse): Item[] {
+  if (response.status >= 400 && config.failOnErrorStatus) {
+    const retryable = RETRYABLE_STATUS.has(response.status);
+    const wait = retryAfterMs(response.headers['retry-after']);
+    throw new NodeError({
+      message: `${request.method} ${hostPath(request.url)} answered ${response.status} ${response.statusText}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`,
+      code: 'HTTP_STATUS',
+      status: response.status,
+      retryable,
+      hint:
+        response.status === 401 || response.status === 403
+          ? 'Check the credential: it may be wrong, expired or lack permission.'
+          : response.status === 429
+            ? 'The service is rate-limiting us. Add retries with a longer wait, or lower "concurrency".'
+            : response.status >= 500
+              ? 'The service had a problem. Retries may help; otherwise try later.'
+              : 'Check the address and the data sent.',
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    });
+  }
+  const body = parseBody(config, response, request);
+  if (config.output === 'full') return [{ status: response.status, headers: response.headers, body }];
+  if (Array.isArray(body)) return body.map((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Item) : { value: v }));
+  if (body !== null && typeof body === 'object') return [body as Item];
+  return [{ status: response.status, body }];
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { defineNode, type Item } from '../../engine/model/index.ts';
+
+const Config = z
+  .object({
+    /** A jsonata expression, without {{ }}. */
+    expression: z.string().min(1).max(100_000),
+    /** `each`: $ is one item, run per item. `all`: $ is the list of all items, run once. */
+    mode: z.enum(['each', 'all']).default('each'),
+  })
+  .strict();
+
+function toItems(value: unknown): Item[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Item) : { value: v }));
+}
+
+export default defineNode({
+  type: 'transform.jsonata',
+  version: 1,
+  title: 'Transform',
+  category: 'transform',
+  icon: 'shuffle',
+  description: 'Reshapes items with an expression: pick fields, compute totals, group or sort.',
+  config: Config,
+  inputs: ['in'],
+  outputs: ['out'],
+  effects: 'pure',
+  async run({ items, config, ctx }) {
+    if (config.mode === 'all') {
+      return { out: toItems(await ctx.evaluateExpression(config.expression, 0, { input: items })) };
+    }
+    const out: Item[] = [];
+    for (let i = 0; i < items.length; i++) out.push(...toItems(await ctx.evaluateExpression(config.expression, i)));
+    if (items.length > 0 && out.length === 0) ctx.log.warn('The expression returned nothing for every item.');
+    return { out };
+  },
+});
+
