@@ -45,32 +45,31 @@ export class CallRecorder {
       if (previous.error) throw new NodeError(previous.error);
       return previous.result as T;
     }
+    const choice = this.options.resolutions.get(id);
+    const interruptedWrite = previous !== undefined && effects === 'write' && previous.idempotencyKey === undefined;
+    if (interruptedWrite && choice === 'skip-item') {
+      throw new NodeError({
+        message: `Skipped by a person after an interruption: it is unknown whether this ${key.kind} call went out.`,
+        code: 'SKIPPED_UNKNOWN_OUTCOME',
+        retryable: false,
+      });
+    }
     if (this.options.replay) {
       throw new NodeError({
-        message: `Replay needs a ${key.kind} call (item ${key.itemIndex}, call ${key.call + 1}) that the recording does not have, so the node now behaves differently from the recorded run.`,
+        message: `Replay needs a ${key.kind} call (item ${key.itemIndex + 1}, call ${key.call + 1}) that the recording does not have, so the node now behaves differently from the recorded run.`,
         code: 'REPLAY_MISSING',
         retryable: false,
         hint: 'A changed setting upstream or in this node changes what it asks for. Use "replay --from" this node to run it live.',
       });
     }
-    if (previous && effects === 'write' && previous.idempotencyKey === undefined) {
-      const choice = this.options.resolutions.get(id);
-      if (choice === 'skip-item') {
-        throw new NodeError({
-          message: `Skipped by a person after an interruption: it is unknown whether this ${key.kind} call went out.`,
-          code: 'SKIPPED_UNKNOWN_OUTCOME',
-          retryable: false,
-        });
-      }
-      if (choice !== 'send-again') {
-        throw new AttentionNeeded(
-          key.nodeId,
-          key,
-          `Flowkeeper stopped while ${this.options.describeNode(key.nodeId)} was sending item ${key.itemIndex + 1} (${key.kind}), and it cannot tell whether it went out. ` +
-            'Check the receiving system. Then choose "send-again" if it did not arrive, "skip-item" if it did, or "cancel" to stop the run. ' +
-            'To make this automatic next time, give the node an idempotency key.',
-        );
-      }
+    if (interruptedWrite && choice !== 'send-again') {
+      throw new AttentionNeeded(
+        key.nodeId,
+        key,
+        `Flowkeeper stopped while ${this.options.describeNode(key.nodeId)} was sending item ${key.itemIndex + 1} (${key.kind}), and it cannot tell whether it went out. ` +
+          'Check the receiving system. Then choose "send-again" if it did not arrive, "skip-item" if it did, or "cancel" to stop the run. ' +
+          'To make this automatic next time, give the node an idempotency key.',
+      );
     }
 
     const { sink } = this.options;

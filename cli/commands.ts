@@ -1,0 +1,232 @@
+/** The CLI's commands. Each one is a thin shell over the engine; output wording lives in format.ts. */
+import type { ParseArgsConfig } from 'node:util';
+import {
+  ATTENTION_CHOICES,
+  forkRun,
+  loadFlowFile,
+  replayRun,
+  summarize,
+  validateFlowText,
+  type AttentionChoice,
+  type RunOutcome,
+} from '../engine/index.ts';
+import { readFile } from 'node:fs/promises';
+import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
+import { describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
+
+export interface Command {
+  args: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  help?: Record<string, string>;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const OK = 0;
+const FAILED = 1;
+const INVALID = 2;
+const ATTENTION = 3;
+
+function exitFor(outcome: RunOutcome): number {
+  if (outcome.status === 'succeeded') return OK;
+  if (outcome.status === 'needs-attention') return ATTENTION;
+  return FAILED;
+}
+
+function one(ctx: CommandContext, what: string): string {
+  const [value, extra] = ctx.positionals;
+  if (value === undefined) throw new UsageError(`Missing ${what}.`);
+  if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+  return value;
+}
+
+function outcomeJson(outcome: RunOutcome): string {
+  return JSON.stringify({ runId: outcome.runId, status: outcome.status, tracePath: outcome.location, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.attention ? { attention: outcome.attention } : {}) }, null, 2);
+}
+
+/** Prints events as they happen (stderr), so stdout stays the result. */
+function progress(ctx: CommandContext, names: Map<string, string>) {
+  if (ctx.json || ctx.values.quiet === true) return undefined;
+  return (_runId: string, event: Parameters<typeof describeEvent>[0]) => {
+    const text = describeEvent(event, names);
+    if (text && event.type !== 'run.finished') ctx.io.err(`  ${text}`);
+  };
+}
+
+export const commands: Record<string, Command> = {
+  validate: {
+    args: '<flow.json>',
+    summary: 'Check a flow file and list every problem with where it is.',
+    async run(ctx) {
+      const file = one(ctx, 'the flow file to check');
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        ctx.io.err(`Could not read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+        return INVALID;
+      }
+      const result = validateFlowText(text, registry);
+      if (ctx.json) {
+        ctx.io.out(JSON.stringify({ ok: result.ok, problems: result.problems }, null, 2));
+      } else {
+        for (const p of result.problems) (p.severity === 'error' ? ctx.io.err : ctx.io.out)(`${p.severity === 'error' ? '✖' : '!'} ${p.path}: ${p.message}`);
+        if (result.ok) ctx.io.out(`✔ ${file} is a valid flow ("${result.flow.name}", ${result.flow.nodes.length} nodes).`);
+        else ctx.io.err(`${file} has ${result.problems.filter((p) => p.severity === 'error').length} problem(s).`);
+      }
+      return result.ok ? OK : INVALID;
+    },
+  },
+
+  run: {
+    args: '<flow.json>',
+    summary: 'Run a flow now and record its trace.',
+    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json',
+      '--durable': 'sync the trace to disk after every batch of events (slower, safest)',
+      '-q, --quiet': 'no progress lines',
+      '--json': 'print { runId, status, tracePath, outputs } as JSON',
+    },
+    async run(ctx) {
+      const file = one(ctx, 'the flow file to run');
+      const input = await readInput(ctx.values.input as string | undefined);
+      const { flow, warnings, migratedFrom } = await loadFlowFile(file, registry);
+      if (!ctx.json) {
+        for (const w of warnings) ctx.io.err(`! ${w.path}: ${w.message}`);
+        if (migratedFrom !== undefined) ctx.io.err(`! ${file} uses flow format ${migratedFrom}; it was upgraded in memory (save it from the app to keep the upgrade).`);
+        ctx.io.err(`Running "${flow.name}"…`);
+      }
+      const names = new Map(flow.nodes.map((n) => [n.id, n.name ?? n.id]));
+      const { engine } = openEngine(ctx, progress(ctx, names));
+      const interrupt = interruptSignal(ctx.io);
+      try {
+        const outcome = await engine.startRun(flow, { input, signal: interrupt.signal, startedBy: 'cli' });
+        ctx.io.out(ctx.json ? outcomeJson(outcome) : outcomeText(outcome));
+        return exitFor(outcome);
+      } finally {
+        interrupt.dispose();
+      }
+    },
+  },
+
+  resume: {
+    args: '[runId]',
+    summary: 'Continue runs that were interrupted, or answer a run that needs a decision.',
+    options: { choice: { type: 'string' }, by: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--choice <choice>': `answer for a run waiting on a decision: ${ATTENTION_CHOICES.join(', ')}`,
+      '--by <name>': 'who made the decision (recorded in the trace)',
+    },
+    async run(ctx) {
+      const [runId] = ctx.positionals;
+      const choice = ctx.values.choice as string | undefined;
+      if (choice !== undefined && !(ATTENTION_CHOICES as readonly string[]).includes(choice)) {
+        throw new UsageError(`"${choice}" is not a choice. Choose one of: ${ATTENTION_CHOICES.join(', ')}.`);
+      }
+      if (choice !== undefined && runId === undefined) throw new UsageError('--choice needs the run id it answers.');
+      const { engine, store } = openEngine(ctx, progress(ctx, new Map()));
+      const interrupt = interruptSignal(ctx.io);
+      try {
+        if (runId !== undefined) {
+          const outcome = await engine.resume(runId, { signal: interrupt.signal, ...(choice ? { choice: choice as AttentionChoice, by: (ctx.values.by as string | undefined) ?? process.env.USER ?? 'cli' } : {}) });
+          ctx.io.out(ctx.json ? outcomeJson(outcome) : outcomeText(outcome));
+          return exitFor(outcome);
+        }
+        const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal });
+        const { runs } = await store.list();
+        const waiting = runs.filter((r) => r.status === 'needs-attention');
+        if (ctx.json) {
+          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: o.location })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })) }, null, 2));
+        } else {
+          if (resumed.length === 0) ctx.io.out('No interrupted runs to continue.');
+          for (const outcome of resumed) ctx.io.out(outcomeText(outcome));
+          for (const s of skipped) ctx.io.out(`Skipped ${s.runId}: ${s.reason}`);
+          for (const r of waiting) ctx.io.out(`Run ${r.runId} waits for a decision: ${r.attention ?? ''}\n  Answer with: flowkeeper resume ${r.runId} --choice <${ATTENTION_CHOICES.join('|')}>`);
+        }
+        return resumed.some((o) => o.status === 'failed' || o.status === 'cancelled') ? FAILED : waiting.length > 0 ? ATTENTION : OK;
+      } finally {
+        interrupt.dispose();
+      }
+    },
+  },
+
+  replay: {
+    args: '<runId|trace.jsonl>',
+    summary: 'Re-execute a recorded run offline and show whether it comes out identical.',
+    options: { from: { type: 'string' }, flow: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--flow <flow.json>': 'replay with this (changed) flow instead of the recorded one',
+      '--from <nodeId>': 'fork: keep recorded results before this node, run it and what follows live, as a new run',
+    },
+    async run(ctx) {
+      const target = one(ctx, 'the run id or trace file to replay');
+      const flowFile = ctx.values.flow as string | undefined;
+      const flow = flowFile ? (await loadFlowFile(flowFile, registry)).flow : undefined;
+      const from = ctx.values.from as string | undefined;
+      if (from !== undefined) {
+        const { engine } = openEngine(ctx, progress(ctx, new Map()));
+        const interrupt = interruptSignal(ctx.io);
+        try {
+          const outcome = await forkRun(engine, target, from, { ...(flow ? { flow } : {}), signal: interrupt.signal, startedBy: 'cli' });
+          ctx.io.out(ctx.json ? outcomeJson(outcome) : outcomeText(outcome));
+          return exitFor(outcome);
+        } finally {
+          interrupt.dispose();
+        }
+      }
+      const { store } = openEngine(ctx);
+      const report = await replayRun(store, registry, target, flow ? { flow } : {});
+      ctx.io.out(ctx.json ? JSON.stringify(report, null, 2) : replayText(report));
+      return report.identical ? OK : FAILED;
+    },
+  },
+
+  runs: {
+    args: '',
+    summary: 'List runs, newest first.',
+    options: { status: { type: 'string' }, flow: { type: 'string' }, limit: { type: 'string' } },
+    help: {
+      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, running',
+      '--flow <flowId>': 'only runs of this flow',
+      '--limit <n>': 'at most n runs (default 50)',
+    },
+    async run(ctx) {
+      if (ctx.positionals.length > 0) throw new UsageError(`Unexpected argument "${ctx.positionals[0]}".`);
+      const limit = Number(ctx.values.limit ?? 50);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number of at least 1.');
+      const { store } = openEngine(ctx);
+      const { runs, quarantined } = await store.list();
+      const filtered = runs
+        .filter((r) => ctx.values.status === undefined || r.status === ctx.values.status)
+        .filter((r) => ctx.values.flow === undefined || r.flowId === ctx.values.flow)
+        .slice(0, limit);
+      if (ctx.json) ctx.io.out(JSON.stringify({ runs: filtered, quarantined }, null, 2));
+      else {
+        ctx.io.out(runsTable(filtered));
+        for (const q of quarantined) ctx.io.err(`! The trace of run ${q.runId} was damaged (${q.reason}) and moved to ${q.movedTo}.`);
+      }
+      return OK;
+    },
+  },
+
+  trace: {
+    args: '<runId|trace.jsonl>',
+    summary: 'Show what happened in a run, step by step.',
+    options: { verbose: { type: 'boolean', short: 'v', default: false } },
+    help: { '-v, --verbose': 'also show each call to the outside world' },
+    async run(ctx) {
+      const target = one(ctx, 'the run id or trace file');
+      const { store } = openEngine(ctx);
+      const trace = await store.load(target);
+      if (ctx.json) {
+        ctx.io.out(JSON.stringify({ summary: summarize(trace), header: trace.header, events: trace.events, ...(trace.tornTail ? { tornTail: trace.tornTail } : {}) }, null, 2));
+        return OK;
+      }
+      const header = { ...trace.header, flow: await store.getPayload(trace.header.flow) };
+      ctx.io.out(timeline(header, trace.events, ctx.values.verbose === true));
+      if (trace.tornTail) ctx.io.out(`\n(The last line was cut short — the process stopped mid-write. It is ignored; "flowkeeper resume" continues the run.)`);
+      return OK;
+    },
+  },
+};

@@ -1,0 +1,67 @@
+/** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
+import { readFile } from 'node:fs/promises';
+import { Engine, FileTraceStore, NodeRegistry, resolveDataDir, type RunEvent } from '../engine/index.ts';
+import { builtinNodes } from '../nodes/index.ts';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CommandContext {
+  values: Record<string, unknown>;
+  positionals: string[];
+  io: Io;
+  json: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const registry = new NodeRegistry(builtinNodes);
+
+export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event: RunEvent) => void): { engine: Engine; store: FileTraceStore; dataDir: string } {
+  const dataDir = resolveDataDir(ctx.values['data-dir'] as string | undefined);
+  const store = new FileTraceStore(dataDir);
+  const durability = ctx.values.durable === true ? 'durable' : 'buffered';
+  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}) });
+  return { engine, store, dataDir };
+}
+
+/** `--input '{"a":1}'` or `--input @input.json`. */
+export async function readInput(raw: string | undefined): Promise<unknown> {
+  if (raw === undefined) return {};
+  let text = raw;
+  let where = 'the --input value';
+  if (raw.startsWith('@')) {
+    where = raw.slice(1);
+    try {
+      text = await readFile(where, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Could not read the input file ${where} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${where} is not valid JSON (${(error as Error).message}). Example: --input '{"customer":"ACME"}' or --input @input.json`);
+  }
+}
+
+/** Ctrl-C once cancels the run cleanly (recorded in the trace); twice quits at once, leaving it resumable. */
+export function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let presses = 0;
+  const onSigint = () => {
+    presses++;
+    if (presses === 1) {
+      io.err('Cancelling the run… (press Ctrl-C again to quit at once; the run can then be continued with "flowkeeper resume")');
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

@@ -1,0 +1,140 @@
+/** Human-readable output: run timelines, summaries and replay diffs. Plain words, no stack traces. */
+import type { ReplayReport, RunEvent, RunOutcome, RunSummary, TraceHeader } from '../engine/index.ts';
+
+const STATUS_WORDS: Record<string, string> = {
+  succeeded: '✔ succeeded',
+  failed: '✖ failed',
+  cancelled: '■ cancelled',
+  'needs-attention': '? needs your decision',
+  running: '… running (interrupted?)',
+  paused: '‖ paused',
+};
+
+export function statusWord(status: string): string {
+  return STATUS_WORDS[status] ?? status;
+}
+
+function clock(ts: string, start: string): string {
+  const ms = Date.parse(ts) - Date.parse(start);
+  return `+${(ms / 1000).toFixed(3)}s`.padStart(10);
+}
+
+function count(items: unknown): string {
+  if (Array.isArray(items)) return `${items.length} item${items.length === 1 ? '' : 's'}`;
+  if (items && typeof items === 'object' && '$blob' in items) return 'stored aside (large)';
+  return '';
+}
+
+function ports(outputs: Record<string, unknown>): string {
+  const parts = Object.entries(outputs)
+    .filter(([, v]) => !Array.isArray(v) || v.length > 0)
+    .map(([port, v]) => `${port}: ${count(v)}`);
+  return parts.length > 0 ? parts.join(', ') : 'no items';
+}
+
+/** One line per event, or undefined for events not worth a line. */
+export function describeEvent(event: RunEvent, names: Map<string, string>, verbose = false): string | undefined {
+  const name = (id: string) => `"${names.get(id) ?? id}"`;
+  switch (event.type) {
+    case 'run.started':
+      return 'run started';
+    case 'run.resumed':
+      return `run resumed (${event.reason})`;
+    case 'node.started':
+      return `${name(event.nodeId)} started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`;
+    case 'node.succeeded':
+      return event.reusedFrom
+        ? `${name(event.nodeId)} reused from run ${event.reusedFrom} → ${ports(event.outputs)}`
+        : `${name(event.nodeId)} done in ${event.durationMs} ms → ${ports(event.outputs)}`;
+    case 'node.failed':
+      return `${name(event.nodeId)} failed: ${event.error.message}${event.willRetry ? ' (will retry)' : event.routedToErrorPort ? ' (sent to its error path)' : ''}${event.error.hint && !event.willRetry ? `\n${' '.repeat(12)}→ ${event.error.hint}` : ''}`;
+    case 'node.retrying':
+      return `${name(event.nodeId)} retrying in ${(event.delayMs / 1000).toFixed(1)} s`;
+    case 'item.retrying':
+      return `${name(event.nodeId)} item ${event.itemIndex + 1} failed (${event.error.message}); retrying in ${(event.delayMs / 1000).toFixed(1)} s`;
+    case 'node.skipped':
+      return `${name(event.nodeId)} skipped: ${event.reason}`;
+    case 'node.log':
+      return `${name(event.nodeId)} ${event.level === 'warn' ? 'warning' : 'says'}: ${event.message}`;
+    case 'external.intent':
+      return verbose ? `${name(event.nodeId)} calling ${event.kind} for item ${event.itemIndex + 1}${event.idempotencyKey ? ` (idempotency key ${event.idempotencyKey})` : ''}` : undefined;
+    case 'external.result':
+      if (event.error) return `${name(event.nodeId)} ${event.kind} call for item ${event.itemIndex + 1} failed: ${event.error.message}`;
+      return verbose ? `${name(event.nodeId)} ${event.kind} answered${httpStatus(event.result)}` : undefined;
+    case 'run.needs-attention':
+      return `run stopped for a decision at ${name(event.nodeId)}: ${event.reason}`;
+    case 'run.attention-resolved':
+      return `${event.by} chose "${event.choice}" for ${name(event.nodeId)}`;
+    case 'run.finished':
+      return `run ${statusWord(event.status)}${event.error ? `: ${event.error.message}` : ''}`;
+  }
+}
+
+function httpStatus(result: unknown): string {
+  const status = (result as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? ` ${status}` : '';
+}
+
+export function timeline(header: TraceHeader, events: RunEvent[], verbose: boolean): string {
+  const flowName = header.flowName;
+  const names = new Map<string, string>();
+  const flow = header.flow as { nodes?: Array<{ id: string; name?: string }> };
+  for (const n of flow.nodes ?? []) names.set(n.id, n.name ?? n.id);
+  const lines = [
+    `Run ${header.runId} of flow "${flowName}" (${header.flowId}, version ${header.flowVersion})`,
+    `Started ${header.createdAt}${header.startedBy ? ` by ${header.startedBy}` : ''}${header.parentRunId ? `, forked from run ${header.parentRunId} at "${header.forkFromNodeId}"` : ''}`,
+    '',
+  ];
+  for (const event of events) {
+    const text = describeEvent(event, names, verbose);
+    if (text) lines.push(`${clock(event.ts, header.createdAt)}  ${text}`);
+  }
+  return lines.join('\n');
+}
+
+export function outcomeText(outcome: RunOutcome): string {
+  const lines = [`Run ${outcome.runId}: ${statusWord(outcome.status)}`];
+  if (outcome.error) {
+    lines.push(`  ${outcome.error.nodeId ? `At node "${outcome.error.nodeId}": ` : ''}${outcome.error.message}`);
+    if (outcome.error.hint) lines.push(`  What to do: ${outcome.error.hint}`);
+  }
+  if (outcome.attention) {
+    lines.push(`  ${outcome.attention.reason}`);
+    lines.push(`  Decide with: flowkeeper resume ${outcome.runId} --choice <${outcome.attention.choices.join('|')}>`);
+  }
+  for (const [nodeId, p] of Object.entries(outcome.outputs)) lines.push(`  Output of "${nodeId}": ${ports(p)}`);
+  lines.push(`  Trace: ${outcome.location}`);
+  return lines.join('\n');
+}
+
+export function runsTable(runs: RunSummary[]): string {
+  if (runs.length === 0) return 'No runs yet. Start one with: flowkeeper run <flow.json>';
+  const rows = runs.map((r) => [r.runId, r.flowId, statusWord(r.status), r.createdAt.replace('T', ' ').slice(0, 19), r.error ?? r.attention ?? '']);
+  const header = ['RUN', 'FLOW', 'STATUS', 'STARTED (UTC)', 'NOTE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(60, row[i]!.length))));
+  const fmt = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell.slice(0, 80) : cell.padEnd(widths[i]!))).join('  ');
+  return [fmt(header), ...rows.map(fmt)].join('\n');
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(nothing)';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+export function replayText(report: ReplayReport): string {
+  const lines: string[] = [];
+  if (report.identical) {
+    lines.push(`identical — replaying run ${report.runId} offline reproduced every node's output exactly (${report.nodes.length} nodes).`);
+  } else {
+    const differing = report.nodes.filter((n) => !n.identical);
+    lines.push(`different — ${differing.length} of ${report.nodes.length} nodes produced something else when replaying run ${report.runId}:`);
+    for (const node of differing) {
+      lines.push('', `  Node "${node.name}" (${node.nodeId})${node.recordedStatus !== node.replayedStatus ? `: recorded ${node.recordedStatus}, replay ${node.replayedStatus}` : ''}`);
+      if (node.replayError) lines.push(`    replay error: ${node.replayError}`);
+      for (const change of node.changes) lines.push(`    ${change.path}: ${show(change.recorded)} → ${show(change.replayed)}`);
+    }
+  }
+  if (report.note) lines.push('', report.note);
+  return lines.join('\n');
+}
