@@ -275,7 +275,10 @@ export class Engine {
 export async function loadRecordedCalls(state: RunState, getPayload: (value: unknown) => Promise<unknown>): Promise<Map<string, RecordedCall>> {
   const calls = new Map<string, RecordedCall>();
   for (const [id, call] of state.calls) {
-    calls.set(id, call.hasResult && call.result !== undefined ? { ...call, result: await getPayload(call.result) } : call);
+    const loaded: RecordedCall = { ...call };
+    if (call.result !== undefined) loaded.result = await getPayload(call.result);
+    if (call.request !== undefined) loaded.request = await getPayload(call.request);
+    calls.set(id, loaded);
   }
   return calls;
 }

@@ -84,13 +84,13 @@ export function hasTemplate(value: unknown): boolean {
   return false;
 }
 
-function compile(expression: string): jsonata.Expression {
+function compile(expression: string, where?: string): jsonata.Expression {
   let expr = compiled.get(expression);
   if (!expr) {
     try {
       expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS });
     } catch (error) {
-      throw expressionError(expression, error);
+      throw expressionError(expression, error, where);
     }
     if (compiled.size > MAX_CACHE) compiled.clear();
     compiled.set(expression, expr);
@@ -112,7 +112,7 @@ function expressionError(expression: string, error: unknown, where?: string): No
 
 /** Evaluates a bare jsonata expression against the scope. */
 export async function evaluateExpression(expression: string, scope: ExpressionScope, where?: string): Promise<unknown> {
-  const expr = compile(expression);
+  const expr = compile(expression, where);
   const bindings: Record<string, unknown> = { ...scope.bindings };
   if (scope.clock) {
     const clock = scope.clock;

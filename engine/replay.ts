@@ -162,7 +162,8 @@ export async function forkRun(
     throw new ForkError(`The flow has no node "${fromNodeId}". Its nodes are: ${[...graph.nodes.keys()].join(', ')}.`);
   }
   const reuse = new Map<string, PortItems>();
-  for (const nodeId of upstreamOf(graph, fromNodeId)) {
+  const upstream = upstreamOf(graph, fromNodeId);
+  for (const nodeId of flow.nodes.map((n) => n.id).filter((id) => upstream.has(id))) {
     const n = state.nodes[nodeId];
     if (!isNodeDone(n)) {
       throw new ForkError(`Cannot start from "${fromNodeId}": node "${nodeId}", which it depends on, did not finish in run ${trace.header.runId}. Start from "${nodeId}" or earlier instead.`);

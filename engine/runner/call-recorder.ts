@@ -7,6 +7,7 @@ import { callKeyString, type CallKey } from '../model/events.ts';
 import { NodeError, toErrorInfo, type Effects } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { EventSink } from '../trace/trace-store.ts';
+import { REDACTED } from '../trace/redactor.ts';
 
 /** Raised when a run must stop for a person: a write may or may not have gone out. */
 export class AttentionNeeded extends Error {
@@ -41,7 +42,8 @@ export class CallRecorder {
   async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>): Promise<T> {
     const id = callKeyString(key);
     const previous = this.options.recorded.get(id);
-    if (previous?.hasResult) {
+    const sameRequest = !this.options.replay || previous?.request === undefined || matchesRecording(previous.request, request);
+    if (previous?.hasResult && sameRequest) {
       if (previous.error) throw new NodeError(previous.error);
       return previous.result as T;
     }
@@ -55,6 +57,14 @@ export class CallRecorder {
       });
     }
     if (this.options.replay) {
+      if (previous?.hasResult && !sameRequest) {
+        throw new NodeError({
+          message: `In the recording this ${key.kind} call (item ${key.itemIndex + 1}) asked for something else, so the recorded answer does not apply: recorded ${brief(previous.request)}, now ${brief(request)}.`,
+          code: 'REPLAY_MISSING',
+          retryable: false,
+          hint: 'A changed setting upstream or in this node changes what it asks for. Use "replay --from" this node to run it live.',
+        });
+      }
       throw new NodeError({
         message: `Replay needs a ${key.kind} call (item ${key.itemIndex + 1}, call ${key.call + 1}) that the recording does not have, so the node now behaves differently from the recorded run.`,
         code: 'REPLAY_MISSING',
@@ -102,4 +112,28 @@ export class CallRecorder {
       throw error;
     }
   }
+}
+
+function brief(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'nothing';
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+}
+
+/**
+ * Whether a request made now is the one recorded. Recorded strings that held a secret were
+ * redacted, so they match whatever stands in that place now.
+ */
+export function matchesRecording(recorded: unknown, now: unknown): boolean {
+  // Compare with what the trace would hold: plain JSON (undefined fields dropped).
+  return matches(recorded, now === undefined ? undefined : JSON.parse(JSON.stringify(now)));
+}
+
+function matches(recorded: unknown, now: unknown): boolean {
+  if (typeof recorded === 'string' && recorded.includes(REDACTED)) return typeof now === 'string';
+  if (recorded === null || now === null || typeof recorded !== 'object' || typeof now !== 'object') return Object.is(recorded, now);
+  if (Array.isArray(recorded) !== Array.isArray(now)) return false;
+  const a = recorded as Record<string, unknown>;
+  const b = now as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) if (!matches(a[key], b[key])) return false;
+  return true;
 }

@@ -24,7 +24,7 @@ import type { SecretResolver } from '../secrets.ts';
 import type { Redactor } from '../trace/redactor.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, CallRecorder } from './call-recorder.ts';
-import { buildGraph, isPortConnected, predecessors, type FlowGraph } from './graph.ts';
+import { buildGraph, isPortConnected, predecessors, upstreamOf, type FlowGraph } from './graph.ts';
 import type { HttpTransport } from './http-transport.ts';
 import { abortableSleep, cancelled, createNodeContext, evaluateRetryIf, isStopError } from './node-context.ts';
 import type { NodeRegistry } from './registry.ts';
@@ -206,9 +206,14 @@ async function runNode(
   const policy = node.retry ?? def.defaultRetry ?? NO_RETRY;
   const errorPortConnected = isPortConnected(graph, nodeId, 'error');
   const allowedPorts = new Set(outputPortsOf(def, node.config));
+  // Only nodes this one depends on: anything else may or may not be done yet, which would
+  // make expressions (and therefore replay) depend on timing.
+  const ancestors = upstreamOf(graph, nodeId);
   const upstream = () => {
     const view: Record<string, Item[]> = {};
-    for (const [id, produced] of outputs) {
+    for (const id of ancestors) {
+      const produced = outputs.get(id);
+      if (!produced) continue;
       const upstreamNode = graph.nodes.get(id);
       const upstreamDef = upstreamNode && plan.registry.get(upstreamNode.type);
       const main = upstreamDef ? portsOf(upstreamDef.outputs, upstreamNode.config)[0] : undefined;
