@@ -60,6 +60,9 @@ export async function replayRun(
     if (n.reusedFrom !== undefined) done.set(nodeId, (await store.getPayload(n.outputs ?? {})) as PortItems);
   }
   const sink = new MemorySink();
+  for (const [nodeId, outputs] of done) {
+    sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs, durationMs: 0, reusedFrom: recorded.nodes[nodeId]!.reusedFrom! });
+  }
   await execute({
     runId: trace.header.runId,
     flow,
