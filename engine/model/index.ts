@@ -5,3 +5,4 @@ export * from './node-kit.ts';
 export * from './run-state.ts';
 export * from './validate.ts';
 export * from './migrations.ts';
+export * from './json-schema.ts';
