@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default'],
+    // CI asks for a JSON report too, to print a plain "N passed, N failed" line.
+    reporters: process.env.FLOWKEEPER_TEST_REPORT ? ['default', 'json'] : ['default'],
+    ...(process.env.FLOWKEEPER_TEST_REPORT ? { outputFile: { json: process.env.FLOWKEEPER_TEST_REPORT } } : {}),
   },
 });

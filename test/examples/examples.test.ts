@@ -33,7 +33,7 @@ describe('examples', () => {
         { invoiceId: 'INV-1002', reason: 'Above the automatic limit' },
         { invoiceId: 'INV-1003', reason: 'Vendor not on the known list' },
       ]);
-      const report = outcome.outputs.report?.out[0] as { a: unknown[]; b: unknown[] };
+      const report = outcome.outputs.report?.out?.[0] as { a: unknown[]; b: unknown[] };
       expect(report.a).toHaveLength(2);
       expect(report.b).toHaveLength(2);
       // Running again does not approve twice: the idempotency keys are the same.

@@ -1,6 +1,6 @@
 /** A real HTTP server on 127.0.0.1 with a scripted handler, recording every request it gets. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface ReceivedRequest {
   method: string;
@@ -20,7 +20,7 @@ export interface TestServer {
 
 export async function startServer(handler: Handler): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
