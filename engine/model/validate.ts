@@ -2,10 +2,18 @@
  * Flow validation: every problem at once, each with a JSON path and plain words.
  * Pure (no node:*), so the editor can show the same messages as the CLI.
  */
-import type { z } from 'zod';
-import { FlowSchema, type Flow } from './flow.ts';
+import { z } from 'zod';
+import { EdgeSchema, FlowNodeSchema, FlowSchema, type Edge, type Flow, type FlowNode } from './flow.ts';
 import { migrateFlow } from './migrations.ts';
 import { outputPortsOf, portsOf, type AnyNodeDefinition } from './node-kit.ts';
+
+/** The flow's own fields; nodes and edges are checked one by one. */
+const FlowShellSchema = FlowSchema.extend({ nodes: z.array(z.unknown()).max(5000), edges: z.array(z.unknown()).max(20_000) });
+
+function idOf(value: unknown): string | undefined {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
+}
 
 export interface Problem {
   /** JSON path into the flow file, e.g. `nodes[2].config.url`; `$` for the whole file. */
@@ -190,8 +198,8 @@ export function findCycle(nodeIds: string[], edges: ReadonlyArray<{ source: stri
 }
 
 /** Migrates node configs saved by older node versions. Mutates the flow's node entries. */
-function migrateNodes(flow: Flow, catalog: NodeCatalog, problems: Problem[]): void {
-  flow.nodes.forEach((n, i) => {
+function migrateNodes(nodes: Array<{ index: number; node: FlowNode }>, catalog: NodeCatalog, problems: Problem[]): void {
+  nodes.forEach(({ index: i, node: n }) => {
     const def = catalog.get(n.type);
     if (!def || n.version === def.version) return;
     if (n.version > def.version) {
@@ -228,20 +236,35 @@ export function validateFlow(raw: unknown, catalog: NodeCatalog): ValidationResu
   const migrated = migrateFlow(raw as Record<string, unknown>);
   if (!migrated.ok) return { ok: false, problems: [{ path: 'formatVersion', message: migrated.message, severity: 'error' }] };
 
-  const parsed = FlowSchema.safeParse(migrated.flow);
-  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
-  const flow = parsed.data;
+  // The flow's own fields first, then each node and edge on its own, so one bad entry does not
+  // hide the problems of the others.
   const problems: Problem[] = [];
-  migrateNodes(flow, catalog, problems);
+  const shell = FlowShellSchema.safeParse(migrated.flow, { reportInput: true });
+  if (!shell.success) problems.push(...zodProblems(shell.error));
+  const rawFlow = migrated.flow as { nodes?: unknown; edges?: unknown };
+  const nodes: Array<{ index: number; node: FlowNode }> = [];
+  (Array.isArray(rawFlow.nodes) ? rawFlow.nodes : []).forEach((value: unknown, index) => {
+    const result = FlowNodeSchema.safeParse(value, { reportInput: true });
+    if (result.success) nodes.push({ index, node: result.data });
+    else problems.push(...zodProblems(result.error, ['nodes', index], idOf(value)));
+  });
+  const edges: Array<{ index: number; edge: Edge }> = [];
+  (Array.isArray(rawFlow.edges) ? rawFlow.edges : []).forEach((value: unknown, index) => {
+    const result = EdgeSchema.safeParse(value, { reportInput: true });
+    if (result.success) edges.push({ index, edge: result.data });
+    else problems.push(...zodProblems(result.error, ['edges', index]));
+  });
+  migrateNodes(nodes, catalog, problems);
 
-  const nodesById = new Map<string, { index: number; def: AnyNodeDefinition | undefined; config: unknown }>();
-  flow.nodes.forEach((n, index) => {
+  const nodesById = new Map<string, { index: number; def: AnyNodeDefinition | undefined; config: unknown; configOk: boolean }>();
+  for (const { index, node: n } of nodes) {
     if (nodesById.has(n.id)) {
       problems.push({ path: formatPath(['nodes', index, 'id']), message: `Two nodes share the id "${n.id}". Give each node its own id.`, severity: 'error', nodeId: n.id });
-      return;
+      continue;
     }
     const def = catalog.get(n.type);
     let config: unknown = n.config;
+    let configOk = false;
     if (!def) {
       const suggestion = closest(n.type, catalog.types());
       problems.push({
@@ -251,31 +274,33 @@ export function validateFlow(raw: unknown, catalog: NodeCatalog): ValidationResu
         nodeId: n.id,
       });
     } else {
-      const result = def.config.safeParse(n.config);
+      const result = def.config.safeParse(n.config, { reportInput: true });
       if (result.success) {
         config = result.data;
+        configOk = true;
         n.config = result.data as Record<string, unknown>;
       } else {
         problems.push(...zodProblems(result.error, ['nodes', index, 'config'], n.id));
       }
     }
-    nodesById.set(n.id, { index, def, config });
-  });
+    nodesById.set(n.id, { index, def, config, configOk });
+  }
 
   const seenEdges = new Set<string>();
-  flow.edges.forEach((e, index) => {
+  for (const { index, edge: e } of edges) {
     const base = ['edges', index];
     const source = nodesById.get(e.source);
     const target = nodesById.get(e.target);
     if (!source) problems.push({ path: formatPath([...base, 'source']), message: `This connection starts at node "${e.source}", which is not in the flow. Remove the connection or add the node.`, severity: 'error' });
     if (!target) problems.push({ path: formatPath([...base, 'target']), message: `This connection ends at node "${e.target}", which is not in the flow. Remove the connection or add the node.`, severity: 'error' });
-    if (source?.def) {
+    // Ports depend on a node's settings; when those are invalid, its ports cannot be known.
+    if (source?.def && source.configOk) {
       const ports = outputPortsOf(source.def, source.config);
       if (!ports.includes(e.sourcePort)) {
         problems.push({ path: formatPath([...base, 'sourcePort']), message: `Node "${e.source}" has no output "${e.sourcePort}". Its outputs are: ${ports.join(', ')}.`, severity: 'error', nodeId: e.source });
       }
     }
-    if (target?.def) {
+    if (target?.def && target.configOk) {
       const ports = portsOf(target.def.inputs, target.config);
       if (!ports.includes(e.targetPort)) {
         const message = ports.length === 0
@@ -287,19 +312,20 @@ export function validateFlow(raw: unknown, catalog: NodeCatalog): ValidationResu
     const key = `${e.source}.${e.sourcePort}->${e.target}.${e.targetPort}`;
     if (seenEdges.has(key)) problems.push({ path: formatPath(base), message: 'This connection is listed twice. Remove one.', severity: 'warning' });
     seenEdges.add(key);
-  });
+  }
 
-  const cycle = findCycle([...nodesById.keys()], flow.edges.filter((e) => nodesById.has(e.source) && nodesById.has(e.target)));
+  const cycle = findCycle([...nodesById.keys()], edges.map(({ edge }) => edge).filter((e) => nodesById.has(e.source) && nodesById.has(e.target)));
   if (cycle) {
     problems.push({ path: 'edges', message: `The connections form a loop: ${cycle.join(' → ')}. Flows run from triggers forward; remove one connection of the loop.`, severity: 'error' });
   }
 
-  if (flow.nodes.length > 0 && ![...nodesById.values()].some((n) => n.def?.trigger)) {
+  if (nodes.length > 0 && ![...nodesById.values()].some((n) => n.def?.trigger)) {
     problems.push({ path: 'nodes', message: 'This flow has no trigger, so it can only be started by hand with an input. Add a trigger node to say what starts it.', severity: 'warning' });
   }
 
   const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) return { ok: false, problems };
+  if (errors.length > 0 || !shell.success) return { ok: false, problems };
+  const flow: Flow = { ...shell.data, nodes: nodes.map(({ node }) => node), edges: edges.map(({ edge }) => edge) };
   return migrated.migratedFrom === undefined ? { ok: true, flow, problems } : { ok: true, flow, problems, migratedFrom: migrated.migratedFrom };
 }
 

@@ -4,7 +4,7 @@
  * never by line order, so concurrent branches may interleave freely.
  */
 import { callKeyString, type CallKey } from '../model/events.ts';
-import { NodeError, toErrorInfo, type Effects } from '../model/node-kit.ts';
+import { NodeError, toErrorInfo, type Effects, type NodeErrorInfo } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { REDACTED } from '../trace/redactor.ts';
@@ -38,6 +38,17 @@ export interface RecorderOptions {
 
 export class CallRecorder {
   constructor(private readonly options: RecorderOptions) {}
+
+  /** What the recording holds for this call, if anything. */
+  recordedCall(key: CallKey): RecordedCall | undefined {
+    return this.options.recorded.get(callKeyString(key));
+  }
+
+  /** Writes the outcome of a lookup that must always run live (e.g. a secret), once per key. */
+  note(key: CallKey, outcome: { result: unknown } | { error: NodeErrorInfo }): void {
+    if (this.options.replay || this.options.recorded.get(callKeyString(key))?.hasResult) return;
+    this.options.sink.append({ type: 'external.result', ...key, ...outcome });
+  }
 
   async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>): Promise<T> {
     const id = callKeyString(key);

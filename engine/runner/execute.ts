@@ -152,12 +152,12 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     result.status = 'failed';
     result.error = { message: `Nodes ${[...remaining].join(', ')} never became ready.`, code: 'INTERNAL', retryable: false };
   }
+  // The run's outputs: items on every port that leads nowhere (where the flow "ends").
   for (const node of plan.flow.nodes) {
-    if ((graph.outgoing.get(node.id) ?? []).length > 0) continue;
     const produced = outputs.get(node.id);
     if (!produced) continue;
-    const nonEmpty = Object.fromEntries(Object.entries(produced).filter(([, items]) => items.length > 0));
-    if (Object.keys(nonEmpty).length > 0) result.outputs[node.id] = nonEmpty;
+    const dangling = Object.entries(produced).filter(([port, items]) => items.length > 0 && !isPortConnected(graph, node.id, port));
+    if (dangling.length > 0) result.outputs[node.id] = Object.fromEntries(dangling);
   }
   return result;
 }
@@ -285,6 +285,7 @@ async function runNode(
           message: `${failedItems.length} of ${items.length} item${items.length === 1 ? '' : 's'} failed in node "${node.name ?? nodeId}". First: ${first?.message ?? 'unknown error'}`,
           code: first?.code ?? 'ITEM_FAILED',
           retryable: false,
+          ...(first?.status === undefined ? {} : { status: first.status }),
           hint: first?.hint ?? 'Connect the node\'s "error" output to handle failed items, or fix the cause and resume.',
         };
         sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: (await plan.payload(result)) as PortsPayload, durationMs });

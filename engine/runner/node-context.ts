@@ -20,7 +20,7 @@ import {
 } from '../model/node-kit.ts';
 import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expressions.ts';
 import type { SecretResolver } from '../secrets.ts';
-import type { Redactor } from '../trace/redactor.ts';
+import { REDACTED, type Redactor } from '../trace/redactor.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, type CallRecorder } from './call-recorder.ts';
 import type { HttpTransport } from './http-transport.ts';
@@ -111,12 +111,23 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
     evaluateExpression: (expression, itemIndex, options) =>
       evaluateExpression(expression, scope(itemIndex, options?.bindings, options && 'input' in options ? { value: options.input } : undefined), `node "${nodeName}"`),
     async secret(credentialId) {
+      // Whether the lookup worked (and which fields it had) is recorded, never the values:
+      // replay then fails or succeeds exactly as the run did, without seeing a secret.
+      const key = nextKey(-1, `secret:${credentialId}`);
       if (deps.replay) {
-        // Replay never sees real secrets; requests that used them come from the recording.
-        return new Proxy({}, { get: () => '[redacted]' }) as Record<string, string>;
+        const recorded = deps.recorder.recordedCall(key);
+        if (recorded?.error) throw new NodeError(recorded.error);
+        return new Proxy({}, { get: () => REDACTED }) as Record<string, string>;
       }
-      const values = await deps.secrets.get(credentialId);
-      for (const value of Object.values(values)) deps.redactor.add(value);
+      let values: Record<string, string>;
+      try {
+        values = await deps.secrets.get(credentialId);
+      } catch (error) {
+        deps.recorder.note(key, { error: toErrorInfo(error) });
+        throw error;
+      }
+      deps.recorder.note(key, { result: { fields: Object.keys(values).sort() } });
+      for (const [field, value] of Object.entries(values)) if (!NOT_SECRET_FIELDS.has(field.toLowerCase())) deps.redactor.add(value);
       if (values.username !== undefined && values.password !== undefined) {
         deps.redactor.add(Buffer.from(`${values.username}:${values.password}`).toString('base64'));
       }
@@ -155,6 +166,9 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
   };
   return ctx;
 }
+
+/** Credential fields that identify rather than authenticate; redacting them would only mangle traces. */
+const NOT_SECRET_FIELDS = new Set(['username', 'user', 'login', 'email', 'url', 'baseurl', 'host', 'port', 'region', 'header', 'headername', 'organization', 'account']);
 
 export function evaluateRetryIf(expression: string, error: NodeErrorInfo): Promise<unknown> {
   return evaluateExpression(expression, { item: error, bindings: { error } }, 'the retry condition');

@@ -4,12 +4,16 @@ import type { NodeErrorInfo } from '../model/node-kit.ts';
 
 export const NO_RETRY: RetryPolicy = { maxAttempts: 1, initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, jitter: true };
 
+/** The longest a server's Retry-After is obeyed; beyond it we try again after this long. */
+export const RETRY_AFTER_CEILING_MS = 15 * 60_000;
+
 /** Delay before attempt `attempt + 1`; `random` in [0, 1). */
 export function retryDelayMs(policy: RetryPolicy, attempt: number, random: number, retryAfterMs?: number): number {
+  // A server that says when to come back knows better than our guess: obey it exactly, since
+  // retrying earlier against a rate limit only earns another 429.
+  if (retryAfterMs !== undefined) return Math.min(Math.max(0, Math.round(retryAfterMs)), RETRY_AFTER_CEILING_MS);
   const exponential = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (attempt - 1));
-  const delay = policy.jitter ? Math.floor(exponential * random) : Math.floor(exponential);
-  // A server's Retry-After wins over our guess, up to the policy's ceiling.
-  return retryAfterMs === undefined ? delay : Math.max(delay, Math.min(retryAfterMs, policy.maxDelayMs));
+  return policy.jitter ? Math.floor(exponential * random) : Math.floor(exponential);
 }
 
 /** Never retried whatever the policy says: repeating cannot help. */

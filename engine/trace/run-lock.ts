@@ -5,7 +5,7 @@
  * STALE_MS (another host) is stale and may be taken over.
  */
 import { hostname } from 'node:os';
-import { open, readFile, rename, unlink, utimes, stat } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink, utimes, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 
 const HEARTBEAT_MS = 10_000;
@@ -81,11 +81,14 @@ export async function claimRun(runId: string, path: string): Promise<RunClaim> {
     try {
       await rename(path, aside);
       const moved = await readLock(aside);
-      await unlink(aside).catch(() => undefined);
       if (moved && holder && moved.token !== holder.token) {
-        // Someone else took over between our read and our rename: theirs was live. Give it back.
+        // Someone else took over between our read and our rename: theirs is live. Put it back
+        // (link fails if yet another lock appeared meanwhile; then that one stands).
+        await link(aside, path).catch(() => undefined);
+        await unlink(aside).catch(() => undefined);
         throw new RunLockedError(runId, moved);
       }
+      await unlink(aside).catch(() => undefined);
     } catch (error) {
       if (error instanceof RunLockedError) throw error;
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -8,7 +8,7 @@
  *
  * A later worker mode can put another implementation behind the same interface.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
@@ -108,7 +108,7 @@ export class FileTraceStore implements TraceStore {
     await mkdir(this.runsDir, { recursive: true });
     const path = this.locate(header.runId);
     const file = await open(path, 'wx');
-    await file.write(options.redactor.redactLine(JSON.stringify(header)) + '\n');
+    await file.write(options.redactor.stringify(header) + '\n');
     await file.datasync();
     await fsyncDir(this.runsDir);
     return new TraceWriter(file, path, { ...options, nextSeq: 1 });
@@ -165,14 +165,15 @@ export class FileTraceStore implements TraceStore {
     return { runs, quarantined };
   }
 
-  claim(runId: string): Promise<RunClaim> {
-    return mkdir(this.runsDir, { recursive: true }).then(() => claimRun(runId, join(this.runsDir, `${runId}.lock`)));
+  async claim(runId: string): Promise<RunClaim> {
+    const tracePath = this.locate(runId); // validates the id
+    await mkdir(this.runsDir, { recursive: true });
+    return claimRun(runId, tracePath.replace(/\.jsonl$/, '.lock'));
   }
 
   async putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef> {
-    const json = JSON.stringify(value);
-    if (json === undefined || json.length < BLOB_THRESHOLD_BYTES) return value;
-    const text = redactor ? redactor.redactLine(json) : json;
+    const text = redactor ? redactor.stringify(value) : JSON.stringify(value);
+    if (text === undefined || text.length < BLOB_THRESHOLD_BYTES) return value;
     const hash = createHash('sha256').update(text).digest('hex');
     const dir = join(this.blobsDir, hash.slice(0, 2));
     const path = join(dir, `${hash}.json`);
@@ -180,7 +181,7 @@ export class FileTraceStore implements TraceStore {
     if (!exists) {
       await mkdir(dir, { recursive: true });
       // Write aside and rename, fsynced: the event that points here may be synced right after.
-      const tmp = `${path}.${process.pid}.tmp`;
+      const tmp = `${path}.${randomUUID()}.tmp`;
       const fh = await open(tmp, 'w');
       try {
         await fh.writeFile(text);

@@ -50,7 +50,7 @@ export class TraceWriter {
   append(body: RunEventBody): RunEvent {
     this.assertOpen();
     const event = { seq: this.seq++, ts: new Date(this.options.clock?.() ?? Date.now()).toISOString(), ...body } as RunEvent;
-    this.pending.push(this.options.redactor.redactLine(JSON.stringify(event)) + '\n');
+    this.pending.push(this.options.redactor.stringify(event) + '\n');
     this.schedule();
     return event;
   }

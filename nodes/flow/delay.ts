@@ -29,9 +29,10 @@ export default defineNode({
     const started = await ctx.now();
     let wakeAt: number;
     if (config.mode === 'for') {
-      const seconds = Number(await ctx.evaluate(config.seconds, 0));
+      const given = await ctx.evaluate(config.seconds, 0);
+      const seconds = typeof given === 'number' ? given : typeof given === 'string' && given.trim() !== '' ? Number(given) : NaN;
       if (!Number.isFinite(seconds) || seconds < 0) {
-        throw new NodeError({ message: `"Seconds" must be a positive number, not ${JSON.stringify(seconds)}.`, code: 'CONFIG', retryable: false });
+        throw new NodeError({ message: `"Seconds" must be a positive number, not ${JSON.stringify(given) ?? 'nothing'}.`, code: 'CONFIG', retryable: false });
       }
       wakeAt = started + seconds * 1000;
     } else {

@@ -59,7 +59,7 @@ export default defineNode({
       items,
       async (_item, index) => {
         const request = await buildRequest(config, ctx, index);
-        const idempotencyKey = request.headers?.['Idempotency-Key'];
+        const idempotencyKey = request.headers?.['Idempotency-Key'] || undefined;
         const response = await ctx.http(request, { itemIndex: index, ...(idempotencyKey ? { idempotencyKey } : {}) });
         return toItems(config, request, response);
       },
@@ -83,24 +83,26 @@ async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number)
 
   const headers: Record<string, string> = {};
   for (const { name, value } of config.headers) headers[name] = text(await ctx.evaluate(value, index));
-  if (config.idempotencyKey !== undefined) headers['Idempotency-Key'] = text(await ctx.evaluate(config.idempotencyKey, index));
-  if (config.auth !== 'none' && config.credential !== undefined) Object.assign(headers, authHeaders(config, await ctx.secret(config.credential)));
+  if (config.idempotencyKey !== undefined) setHeader(headers, 'Idempotency-Key', text(await ctx.evaluate(config.idempotencyKey, index)));
+  if (config.auth !== 'none' && config.credential !== undefined) {
+    for (const [name, value] of Object.entries(authHeaders(config, await ctx.secret(config.credential)))) setHeader(headers, name, value);
+  }
 
   const request: HttpRequest = { method: config.method, url: url.toString(), headers, timeoutMs: config.timeoutSeconds * 1000 };
   if (config.bodyType !== 'none' && config.body !== undefined) {
     const body: unknown = await ctx.evaluate(config.body, index);
     if (config.bodyType === 'json') {
       request.body = JSON.stringify(body);
-      headers['Content-Type'] ??= 'application/json';
+      setDefaultHeader(headers, 'Content-Type', 'application/json');
     } else if (config.bodyType === 'form') {
       const form = new URLSearchParams();
       const pairs = Array.isArray(body) ? (body as Array<{ name: string; value: unknown }>) : Object.entries(body as object).map(([name, value]) => ({ name, value }));
       for (const { name, value } of pairs) form.append(name, text(value));
       request.body = form.toString();
-      headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
+      setDefaultHeader(headers, 'Content-Type', 'application/x-www-form-urlencoded');
     } else {
       request.body = text(body);
-      headers['Content-Type'] ??= 'text/plain; charset=utf-8';
+      setDefaultHeader(headers, 'Content-Type', 'text/plain; charset=utf-8');
     }
   }
   return request;
@@ -124,6 +126,16 @@ function authHeaders(config: HttpConfig, secret: Record<string, string>): Record
     default:
       return {};
   }
+}
+
+/** HTTP header names are case-insensitive: replace any spelling of the name. */
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+  headers[name] = value;
+}
+
+function setDefaultHeader(headers: Record<string, string>, name: string, value: string): void {
+  if (!Object.keys(headers).some((key) => key.toLowerCase() === name.toLowerCase())) headers[name] = value;
 }
 
 function text(value: unknown): string {

@@ -62,8 +62,10 @@ export default defineNode({
     items.forEach((item, index) => {
       const result: Item = { ...item };
       for (const field of config.fields) {
-        const value = item[field.name] ?? field.default;
-        if (value === undefined || value === '') {
+        const given = item[field.name];
+        // A blank form field counts as not filled in, so the default applies.
+        const value = given === undefined || given === null || given === '' ? field.default : given;
+        if (value === undefined || value === null || value === '') {
           if (field.required) problems.push(`"${field.label ?? field.name}" is required${items.length > 1 ? ` (item ${index + 1})` : ''}.`);
           continue;
         }

@@ -38,12 +38,19 @@ const flow = {
   ],
 };
 
+/**
+ * kill-before: the request arrives and is processed, the caller dies before the answer.
+ * kill-after: the caller dies right after hearing the answer.
+ * kill-and-drop: the caller dies and the request is lost before the receiver processes it.
+ */
+type Action = 'kill-before' | 'kill-after' | 'kill-and-drop';
+
 interface Ledger {
   a: Map<number, number>;
   bApplied: Map<string, number>;
   bDuplicates: number;
   total: number;
-  onRequest?: (total: number) => 'kill-before' | 'kill-after' | undefined;
+  onRequest?: (total: number) => Action | undefined;
 }
 
 let server: TestServer;
@@ -60,9 +67,10 @@ beforeAll(async () => {
     ledger.total++;
     const body = JSON.parse(req.body || '{}') as { n: number };
     const action = ledger.onRequest?.(ledger.total);
-    if (action === 'kill-before') {
-      // The request arrived; the process dies before it hears the answer.
-      current?.kill('SIGKILL');
+    if (action === 'kill-before' || action === 'kill-and-drop') current?.kill('SIGKILL');
+    if (action === 'kill-and-drop') {
+      res.destroy();
+      return;
     }
     if (req.url === '/a') ledger.a.set(body.n, (ledger.a.get(body.n) ?? 0) + 1);
     if (req.url === '/b') {
@@ -110,11 +118,12 @@ async function intactLines(file: string): Promise<string[]> {
   return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
 }
 
-type Scenario = { name: string; killAt?: number; mode?: 'kill-before' | 'kill-after'; timerMs?: number; killResumeAt?: number };
+type Scenario = { name: string; killAt?: number; mode?: Action; timerMs?: number; killResumeAt?: number };
 
 const scenarios: Scenario[] = [
   ...[1, 2, 3, 4, 6, 8, 10].map((k) => ({ name: `killed as request ${k} arrives`, killAt: k, mode: 'kill-before' as const })),
   ...[1, 3, 5, 7, 9].map((k) => ({ name: `killed right after answering request ${k}`, killAt: k, mode: 'kill-after' as const })),
+  ...[1, 5, 9].map((k) => ({ name: `killed as request ${k} is lost on the way`, killAt: k, mode: 'kill-and-drop' as const })),
   ...[120, 260, 400].map((t) => ({ name: `killed ${t} ms after start`, timerMs: t })),
   { name: 'killed at request 2, then the resume killed at its first request too', killAt: 2, mode: 'kill-before', killResumeAt: 1 },
   { name: 'killed at request 8, then the resume killed right after its first answer', killAt: 8, mode: 'kill-after', killResumeAt: 1 },
