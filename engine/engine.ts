@@ -37,6 +37,11 @@ export interface EngineOptions {
   /** `buffered` (default) syncs at the points that matter; `durable` syncs every batch. */
   durability?: Durability;
   onEvent?: (runId: string, event: RunEvent) => void;
+  /**
+   * Opt-in development cache folder (e.g. `<dataDir>/cache`): live calls that carry a cache key
+   * (AI steps) re-use stored answers, so building a flow does not pay twice for the same prompt.
+   */
+  devCacheDir?: string;
 }
 
 export interface StartOptions {
@@ -119,6 +124,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
+        ...(this.options.devCacheDir !== undefined ? { devCacheDir: this.options.devCacheDir } : {}),
       });
       return await this.finish(runId, sink, result, redactor);
     } finally {
@@ -190,6 +196,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
+        ...(this.options.devCacheDir !== undefined ? { devCacheDir: this.options.devCacheDir } : {}),
       });
       return await this.finish(runId, sink, result, redactor);
     } finally {

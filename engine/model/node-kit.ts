@@ -34,6 +34,12 @@ export interface ExternalCallOptions {
   idempotencyKey?: string;
   /** Overrides the node's declared effects for this call (e.g. a GET inside a write node). */
   effects?: Effects;
+  /**
+   * Opt-in development cache: when the engine runs with a cache folder, a live call with the same
+   * key (e.g. model + rendered prompt + settings) re-uses a stored answer instead of paying again.
+   * Never used for `write` calls, in replay, or when the engine has no cache folder.
+   */
+  cacheKey?: string;
 }
 
 export interface NodeLogger {
@@ -143,6 +149,18 @@ export interface NodeDefinition<C = Record<string, unknown>> {
   /** Upgrades configs saved by older versions of this node type: index k upgrades k+1 → k+2. */
   migrations?: ReadonlyArray<(config: Record<string, unknown>) => Record<string, unknown>>;
   run(args: RunArgs<C>): Promise<NodeOutput>;
+  /**
+   * What the node would send for one item, for the inspector's live preview (e.g. an AI step's
+   * rendered prompt for the last run's data). Must not call the outside world. `evaluate` renders
+   * `{{ }}` templates inside a value for that item.
+   */
+  preview?(args: PreviewArgs<C>): Promise<unknown>;
+}
+
+export interface PreviewArgs<C> {
+  config: C;
+  item: Item;
+  evaluate: (value: unknown) => Promise<unknown>;
 }
 
 /** Erased node definition as stored in a registry. */

@@ -3,6 +3,9 @@
  * exists (crash-resume and replay). Calls are matched by (node, attempt, item, kind, n-th call),
  * never by line order, so concurrent branches may interleave freely.
  */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { callKeyString, type CallKey } from '../model/events.ts';
 import { NodeError, toErrorInfo, type Effects, type NodeErrorInfo } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
@@ -34,6 +37,12 @@ export interface RecorderOptions {
   /** Stores large requests/results in side files. */
   payload: (value: unknown) => Promise<unknown>;
   describeNode: (nodeId: string) => string;
+  /**
+   * Development cache folder (opt-in, `flowkeeper run --dev-cache`): a live call that carries a
+   * `cacheKey` re-uses the answer stored under `<dir>/<kind>/<sha256(cacheKey)>.json` and stores
+   * new successful answers there. Never used for `write` calls or in replay.
+   */
+  devCacheDir?: string;
 }
 
 export class CallRecorder {
@@ -50,7 +59,7 @@ export class CallRecorder {
     this.options.sink.append({ type: 'external.result', ...key, ...outcome });
   }
 
-  async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>): Promise<T> {
+  async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>, cacheKey?: string): Promise<T> {
     const id = callKeyString(key);
     const previous = this.options.recorded.get(id);
     const sameRequest = !this.options.replay || previous?.request === undefined || matchesRecording(previous.request, request);
@@ -107,7 +116,11 @@ export class CallRecorder {
       else sink.append(intent);
     }
     try {
-      const result = await perform();
+      // A cached write would silently not happen: only reads and pure calls use the cache.
+      const cacheFile = cacheKey !== undefined && this.options.devCacheDir !== undefined && effects !== 'write' ? devCacheFile(this.options.devCacheDir, key.kind, cacheKey) : undefined;
+      const cached = cacheFile === undefined ? undefined : await readDevCache(cacheFile);
+      const result = cached !== undefined ? (markCached(cached) as T) : await perform();
+      if (cacheFile !== undefined && cached === undefined) await writeDevCache(cacheFile, result);
       const line = { type: 'external.result' as const, ...key, result: await this.options.payload(result) };
       if (effects === 'write') await sink.appendDurable(line);
       else sink.append(line);
@@ -123,6 +136,39 @@ export class CallRecorder {
       throw error;
     }
   }
+}
+
+function devCacheFile(dir: string, kind: string, cacheKey: string): string {
+  const hash = createHash('sha256').update(cacheKey).digest('hex');
+  return join(dir, kind.replace(/[^a-zA-Z0-9._-]/g, '_'), `${hash}.json`);
+}
+
+/** The stored answer, or undefined on a miss (an unreadable entry counts as a miss). */
+async function readDevCache(file: string): Promise<unknown> {
+  try {
+    const entry = JSON.parse(await readFile(file, 'utf8')) as { result?: unknown };
+    return entry.result;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: a cache that cannot be written only costs a second paid call later. */
+async function writeDevCache(file: string, result: unknown): Promise<void> {
+  if (result === undefined) return;
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await mkdir(join(file, '..'), { recursive: true });
+    await writeFile(temp, JSON.stringify({ result }));
+    await rename(temp, file);
+  } catch {
+    // Ignored on purpose; see above.
+  }
+}
+
+/** A cache hit is marked in the result itself, so the trace (and a replay of it) shows it. */
+function markCached(result: unknown): unknown {
+  return result !== null && typeof result === 'object' && !Array.isArray(result) ? { ...result, cached: true } : result;
 }
 
 function brief(value: unknown): string {

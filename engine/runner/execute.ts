@@ -54,6 +54,8 @@ export interface ExecutionPlan {
   secrets: SecretResolver;
   http: HttpTransport;
   payload: (value: unknown) => Promise<unknown>;
+  /** Opt-in development cache folder for calls that carry a cache key (see CallRecorder). */
+  devCacheDir?: string;
 }
 
 export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
@@ -97,15 +99,36 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     replay: plan.replay,
     payload: plan.payload,
     describeNode: (id) => `node "${graph.nodes.get(id)?.name ?? id}"`,
+    ...(plan.devCacheDir !== undefined && !plan.replay ? { devCacheDir: plan.devCacheDir } : {}),
   });
 
-  const isReady = (id: string) => predecessors(graph, id).every((p) => outputs.has(p));
+  // Readiness by counting: each node waits for its distinct predecessors; a finished node
+  // releases its successors. Ready nodes start in file order, so runs are reproducible.
+  const order = new Map(plan.flow.nodes.map((n, i) => [n.id, i]));
+  const waitingOn = new Map<string, number>();
+  const ready: string[] = [];
+  for (const id of remaining) {
+    const count = predecessors(graph, id).filter((p) => !outputs.has(p)).length;
+    waitingOn.set(id, count);
+    if (count === 0) ready.push(id);
+  }
+  const release = (finished: string) => {
+    for (const successor of new Set((graph.outgoing.get(finished) ?? []).map((e) => e.target))) {
+      const left = (waitingOn.get(successor) ?? 0) - 1;
+      waitingOn.set(successor, left);
+      if (left === 0 && remaining.has(successor)) {
+        const at = ready.findIndex((id) => order.get(id)! > order.get(successor)!);
+        ready.splice(at === -1 ? ready.length : at, 0, successor);
+      }
+    }
+  };
 
   const launch = (id: string) => {
     remaining.delete(id);
     const task = runNode(plan, graph, id, outputs, recorder, runController.signal)
       .then((result) => {
         outputs.set(id, result);
+        release(id);
       })
       .catch((error: unknown) => {
         if (error instanceof AttentionNeeded) {
@@ -129,10 +152,7 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     for (;;) {
       if (runController.signal.aborted && !stop) stop = new RunStop('cancelled', { ...toErrorInfo(cancelled()) });
       if (!stop && !attention) {
-        for (const id of [...remaining]) {
-          if (running.size >= concurrency) break;
-          if (isReady(id)) launch(id);
-        }
+        while (ready.length > 0 && running.size < concurrency) launch(ready.shift()!);
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
@@ -207,11 +227,12 @@ async function runNode(
   const errorPortConnected = isPortConnected(graph, nodeId, 'error');
   const allowedPorts = new Set(outputPortsOf(def, node.config));
   // Only nodes this one depends on: anything else may or may not be done yet, which would
-  // make expressions (and therefore replay) depend on timing.
-  const ancestors = upstreamOf(graph, nodeId);
+  // make expressions (and therefore replay) depend on timing. Built once, on first use.
+  let upstreamView: Record<string, Item[]> | undefined;
   const upstream = () => {
+    if (upstreamView) return upstreamView;
     const view: Record<string, Item[]> = {};
-    for (const id of ancestors) {
+    for (const id of upstreamOf(graph, nodeId)) {
       const produced = outputs.get(id);
       if (!produced) continue;
       const upstreamNode = graph.nodes.get(id);
@@ -219,6 +240,7 @@ async function runNode(
       const main = upstreamDef ? portsOf(upstreamDef.outputs, upstreamNode.config)[0] : undefined;
       view[id] = (main && produced[main]) || Object.values(produced)[0] || [];
     }
+    upstreamView = view;
     return view;
   };
 

@@ -64,7 +64,7 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
 
   const external = <T>(kind: string, request: unknown, options: ExternalCallOptions, perform: () => Promise<T>): Promise<T> => {
     if (signal.aborted) return Promise.reject(cancelled());
-    return deps.recorder.call(nextKey(options.itemIndex, kind), options.effects ?? deps.effects, request, options.idempotencyKey, perform);
+    return deps.recorder.call(nextKey(options.itemIndex, kind), options.effects ?? deps.effects, request, options.idempotencyKey, perform, options.cacheKey);
   };
 
   const now = (itemIndex = -1) => external('clock', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(Date.now()));

@@ -65,8 +65,9 @@ export async function claimRun(runId: string, path: string): Promise<RunClaim> {
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fh = await open(path, 'wx');
+      // No fsync: after a machine crash the owner is gone anyway, and an empty or missing
+      // lock file counts as stale.
       await fh.writeFile(JSON.stringify(info));
-      await fh.sync();
       await fh.close();
       return heartbeat(path, info);
     } catch (error) {

@@ -32,6 +32,7 @@ export class TraceWriter {
   private flushing: Promise<void> | null = null;
   private failure: Error | null = null;
   private closed = false;
+  private unsynced = false;
   private seq: number;
 
   constructor(
@@ -116,11 +117,18 @@ export class TraceWriter {
     this.pending = [];
     this.waiters = [];
     if (lines.length === 0 && waiters.length === 0) return;
-    const needSync = this.options.durability === 'durable' || waiters.some((w) => w.sync);
+    const wantSync = this.options.durability === 'durable' || waiters.some((w) => w.sync);
     this.flushing = (async () => {
       try {
-        if (lines.length > 0) await this.file.write(lines.join(''));
-        if (needSync) await this.file.datasync();
+        if (lines.length > 0) {
+          await this.file.write(lines.join(''));
+          this.unsynced = true;
+        }
+        // Nothing written since the last flush to disk: another fdatasync would buy nothing.
+        if (wantSync && this.unsynced) {
+          this.unsynced = false;
+          await this.file.datasync();
+        }
         for (const w of waiters) w.resolve();
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

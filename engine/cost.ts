@@ -1,0 +1,202 @@
+/**
+ * Tokens and money spent on AI calls, computed from traces. Pure: no I/O, no clock.
+ *
+ * An AI step records each model call as an `external.result` of kind `llm` whose result holds
+ * `model` and `usage: { promptTokens, completionTokens }`. A price table (USD per million input and
+ * output tokens, by model name) turns those into money per call, per run and per flow.
+ * The table below is a set of editable defaults; settings (and `--prices` style overrides) pass
+ * their own table, which is merged over it.
+ */
+import type { RunEvent } from './model/events.ts';
+
+export interface ModelPrice {
+  /** USD per 1,000,000 prompt (input) tokens. */
+  inputPerMillion: number;
+  /** USD per 1,000,000 completion (output) tokens. */
+  outputPerMillion: number;
+}
+
+export type PriceTable = Readonly<Record<string, ModelPrice>>;
+
+/** When the default prices were copied from the providers' public price lists. */
+export const DEFAULT_PRICES_AS_OF = '2025-06';
+
+/**
+ * Defaults only — prices change. Check your provider's price page and override them in settings.
+ * Model names match exactly, or by the longest prefix at a `-`, `:` or `/` boundary
+ * (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`), after dropping an OpenRouter vendor prefix
+ * (`openai/gpt-4o` → `gpt-4o`). Local models (Ollama, LM Studio, vLLM) are not listed: add them
+ * with price 0 to count them as free.
+ */
+export const DEFAULT_PRICE_TABLE: PriceTable = {
+  'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 },
+  'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 },
+  'gpt-4.1': { inputPerMillion: 2, outputPerMillion: 8 },
+  'gpt-4.1-mini': { inputPerMillion: 0.4, outputPerMillion: 1.6 },
+  'gpt-4.1-nano': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
+  o3: { inputPerMillion: 2, outputPerMillion: 8 },
+  'o3-mini': { inputPerMillion: 1.1, outputPerMillion: 4.4 },
+  'o4-mini': { inputPerMillion: 1.1, outputPerMillion: 4.4 },
+  'claude-3.5-haiku': { inputPerMillion: 0.8, outputPerMillion: 4 },
+  'claude-sonnet-4': { inputPerMillion: 3, outputPerMillion: 15 },
+  'gemini-2.0-flash': { inputPerMillion: 0.1, outputPerMillion: 0.4 },
+  'mistral-small': { inputPerMillion: 0.1, outputPerMillion: 0.3 },
+};
+
+/** The defaults with `overrides` on top (an override replaces a model's whole entry). */
+export function priceTable(overrides: PriceTable = {}): PriceTable {
+  return { ...DEFAULT_PRICE_TABLE, ...overrides };
+}
+
+/** The price of a model, or undefined when the table does not know it. */
+export function priceFor(model: string, table: PriceTable = DEFAULT_PRICE_TABLE): ModelPrice | undefined {
+  const candidates = [model, model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : undefined].filter((m): m is string => m !== undefined);
+  for (const name of candidates) {
+    if (Object.hasOwn(table, name)) return table[name];
+  }
+  for (const name of candidates) {
+    let best: string | undefined;
+    for (const known of Object.keys(table)) {
+      if (name.length > known.length && name.startsWith(known) && '-:/@'.includes(name[known.length]!) && (best === undefined || known.length > best.length)) best = known;
+    }
+    if (best !== undefined) return table[best];
+  }
+  return undefined;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** USD for one call, or undefined when the model has no price. */
+export function callCostUsd(model: string, usage: TokenUsage, table: PriceTable = DEFAULT_PRICE_TABLE): number | undefined {
+  const price = priceFor(model, table);
+  if (!price) return undefined;
+  return (usage.promptTokens * price.inputPerMillion + usage.completionTokens * price.outputPerMillion) / 1_000_000;
+}
+
+export interface LlmCallCost {
+  nodeId: string;
+  itemIndex: number;
+  /** 0 for the first call for an item, 1 for a repair attempt, ... */
+  call: number;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** Undefined when the model has no price or the provider reported no usage. */
+  costUsd: number | undefined;
+  /** Whether the price table knows the model. */
+  priced: boolean;
+  /** Answered from the development cache: nothing was paid. */
+  cached: boolean;
+  requestId: string | undefined;
+}
+
+export interface CostSummary {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Sum over priced calls. */
+  costUsd: number;
+  /** Models seen without a price: their calls count tokens but no money. */
+  unpricedModels: string[];
+  /** Calls answered from the development cache (not paid, not counted in `costUsd`). */
+  cachedCalls: number;
+}
+
+export interface RunCost extends CostSummary {
+  perCall: LlmCallCost[];
+  perNode: Record<string, CostSummary>;
+}
+
+interface LlmResultShape {
+  model?: unknown;
+  usage?: { promptTokens?: unknown; completionTokens?: unknown } | null;
+  cached?: unknown;
+  requestId?: unknown;
+}
+
+/** The cost of one recorded `llm` call (an `external.result` event), or undefined for other events. */
+export function llmCallCost(event: RunEvent, table: PriceTable = DEFAULT_PRICE_TABLE): LlmCallCost | undefined {
+  if (event.type !== 'external.result' || event.kind !== 'llm' || event.result === undefined) return undefined;
+  const result = event.result as LlmResultShape | null;
+  if (result === null || typeof result !== 'object' || typeof result.model !== 'string') return undefined;
+  const promptTokens = numberOr0(result.usage?.promptTokens);
+  const completionTokens = numberOr0(result.usage?.completionTokens);
+  const cached = result.cached === true;
+  const hasUsage = result.usage !== null && result.usage !== undefined;
+  const price = hasUsage ? callCostUsd(result.model, { promptTokens, completionTokens }, table) : undefined;
+  return {
+    nodeId: event.nodeId,
+    itemIndex: event.itemIndex,
+    call: event.call,
+    model: result.model,
+    promptTokens,
+    completionTokens,
+    costUsd: cached && price !== undefined ? 0 : price,
+    priced: priceFor(result.model, table) !== undefined,
+    cached,
+    requestId: typeof result.requestId === 'string' ? result.requestId : undefined,
+  };
+}
+
+/** Tokens and money of one run, from its events (results must be loaded, not blob references). */
+export function runCost(events: readonly RunEvent[], table: PriceTable = DEFAULT_PRICE_TABLE): RunCost {
+  const perCall: LlmCallCost[] = [];
+  for (const event of events) {
+    const cost = llmCallCost(event, table);
+    if (cost) perCall.push(cost);
+  }
+  const perNode: Record<string, CostSummary> = {};
+  for (const nodeId of new Set(perCall.map((c) => c.nodeId))) perNode[nodeId] = summarizeCalls(perCall.filter((c) => c.nodeId === nodeId));
+  return { ...summarizeCalls(perCall), perCall, perNode };
+}
+
+export interface FlowCost extends CostSummary {
+  runs: Array<{ runId: string } & CostSummary>;
+}
+
+/** Tokens and money of a flow over several runs. */
+export function flowCost(runs: ReadonlyArray<{ runId: string; events: readonly RunEvent[] }>, table: PriceTable = DEFAULT_PRICE_TABLE): FlowCost {
+  const perRun = runs.map(({ runId, events }) => {
+    const { perCall: _calls, perNode: _nodes, ...summary } = runCost(events, table);
+    return { runId, ...summary };
+  });
+  return {
+    calls: sum(perRun.map((r) => r.calls)),
+    promptTokens: sum(perRun.map((r) => r.promptTokens)),
+    completionTokens: sum(perRun.map((r) => r.completionTokens)),
+    costUsd: sum(perRun.map((r) => r.costUsd)),
+    unpricedModels: [...new Set(perRun.flatMap((r) => r.unpricedModels))].sort(),
+    cachedCalls: sum(perRun.map((r) => r.cachedCalls)),
+    runs: perRun,
+  };
+}
+
+/** `$0.0123`: enough digits for a single cheap call to show as more than zero. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  if (usd >= 0.01) return `$${usd.toFixed(4)}`;
+  return usd < 0.000_000_5 ? '<$0.000001' : `$${usd.toFixed(6)}`;
+}
+
+function summarizeCalls(calls: readonly LlmCallCost[]): CostSummary {
+  return {
+    calls: calls.length,
+    promptTokens: sum(calls.map((c) => c.promptTokens)),
+    completionTokens: sum(calls.map((c) => c.completionTokens)),
+    costUsd: sum(calls.map((c) => c.costUsd ?? 0)),
+    unpricedModels: [...new Set(calls.filter((c) => !c.priced).map((c) => c.model))].sort(),
+    cachedCalls: calls.filter((c) => c.cached).length,
+  };
+}
+
+function numberOr0(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
