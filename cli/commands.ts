@@ -5,6 +5,7 @@ import {
   forkRun,
   loadFlowFile,
   replayRun,
+  isBlobRef,
   summarize,
   validateFlowText,
   type AttentionChoice,
@@ -81,10 +82,11 @@ export const commands: Record<string, Command> = {
   run: {
     args: '<flow.json>',
     summary: 'Run a flow now and record its trace.',
-    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
+    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, 'dev-cache': { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
     help: {
       '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json',
       '--durable': 'sync the trace to disk after every batch of events (slower, safest)',
+      '--dev-cache': 'while building a flow: re-use AI answers for the same model, prompt and settings (stored in <data-dir>/cache) instead of paying again',
       '-q, --quiet': 'no progress lines',
       '--json': 'print { runId, status, tracePath, outputs } as JSON',
     },
@@ -224,7 +226,11 @@ export const commands: Record<string, Command> = {
         return OK;
       }
       const header = { ...trace.header, flow: await store.getPayload(trace.header.flow) };
-      ctx.io.out(timeline(header, trace.events, ctx.values.verbose === true));
+      // AI answers stored aside (very long ones) are read back so their tokens and cost count.
+      const events = await Promise.all(
+        trace.events.map(async (e) => (e.type === 'external.result' && e.kind === 'llm' && isBlobRef(e.result) ? { ...e, result: await store.getPayload(e.result) } : e)),
+      );
+      ctx.io.out(timeline(header, events, ctx.values.verbose === true));
       if (trace.tornTail) ctx.io.out(`\n(The last line was cut short — the process stopped mid-write. It is ignored; "flowkeeper resume" continues the run.)`);
       return OK;
     },

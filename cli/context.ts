@@ -1,5 +1,6 @@
 /** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Engine, FileTraceStore, NodeRegistry, resolveDataDir, type RunEvent } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
 
@@ -25,7 +26,7 @@ export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event:
   const dataDir = resolveDataDir(ctx.values['data-dir'] as string | undefined);
   const store = new FileTraceStore(dataDir);
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
-  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}) });
+  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: join(dataDir, 'cache') } : {}) });
   return { engine, store, dataDir };
 }
 
@@ -56,7 +57,7 @@ export function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void 
   const onSigint = () => {
     presses++;
     if (presses === 1) {
-      io.err('Cancelling the run… (press Ctrl-C again to quit at once; the run can then be continued with "flowkeeper resume")');
+      io.err('Cancelling… steps in progress finish, nothing new starts. Press Ctrl-C again to quit at once instead: the run then stays unfinished and "flowkeeper resume" continues it.');
       controller.abort();
     } else {
       process.exit(130);

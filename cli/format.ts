@@ -1,5 +1,6 @@
 /** Human-readable output: run timelines, summaries and replay diffs. Plain words, no stack traces. */
 import type { ReplayReport, RunEvent, RunOutcome, RunSummary, TraceHeader } from '../engine/index.ts';
+import { DEFAULT_PRICES_AS_OF, formatUsd, llmCallCost, runCost, type PriceTable } from '../engine/cost.ts';
 
 const STATUS_WORDS: Record<string, string> = {
   succeeded: '✔ succeeded',
@@ -33,7 +34,7 @@ function ports(outputs: Record<string, unknown>): string {
 }
 
 /** One line per event, or undefined for events not worth a line. */
-export function describeEvent(event: RunEvent, names: Map<string, string>, verbose = false): string | undefined {
+export function describeEvent(event: RunEvent, names: Map<string, string>, verbose = false, prices?: PriceTable): string | undefined {
   const name = (id: string) => `"${names.get(id) ?? id}"`;
   switch (event.type) {
     case 'run.started':
@@ -58,9 +59,12 @@ export function describeEvent(event: RunEvent, names: Map<string, string>, verbo
       return `${name(event.nodeId)} ${event.level === 'warn' ? 'warning' : 'says'}: ${event.message}`;
     case 'external.intent':
       return verbose ? `${name(event.nodeId)} calling ${event.kind} for item ${event.itemIndex + 1}${event.idempotencyKey ? ` (idempotency key ${event.idempotencyKey})` : ''}` : undefined;
-    case 'external.result':
+    case 'external.result': {
       if (event.error) return `${name(event.nodeId)} ${event.kind} call for item ${event.itemIndex + 1} failed: ${event.error.message}`;
+      const llm = event.kind === 'llm' ? llmCallCost(event, prices) : undefined;
+      if (llm) return `${name(event.nodeId)} AI answer for item ${event.itemIndex + 1}${llm.call > 0 ? ' (repair attempt)' : ''}: ${llm.model}, ${tokens(llm.promptTokens, llm.completionTokens)}, ${llm.costUsd === undefined ? 'cost unknown' : formatUsd(llm.costUsd)}${llm.cached ? ' (from the dev cache)' : ''}${llm.requestId ? `, request ${llm.requestId}` : ''}`;
       return verbose ? `${name(event.nodeId)} ${event.kind} answered${httpStatus(event.result)}` : undefined;
+    }
     case 'run.needs-attention':
       return `run stopped for a decision at ${name(event.nodeId)}: ${event.reason}`;
     case 'run.attention-resolved':
@@ -70,12 +74,26 @@ export function describeEvent(event: RunEvent, names: Map<string, string>, verbo
   }
 }
 
+function tokens(prompt: number, completion: number): string {
+  return `${prompt.toLocaleString('en-US')} in + ${completion.toLocaleString('en-US')} out tokens`;
+}
+
+/** The AI total of a run: calls, tokens and money; undefined when the run made no AI calls. */
+export function aiTotal(events: RunEvent[], prices?: PriceTable): string | undefined {
+  const cost = runCost(events, prices);
+  if (cost.calls === 0) return undefined;
+  const notes = [prices ? 'your price table' : `default prices as of ${DEFAULT_PRICES_AS_OF}`];
+  if (cost.unpricedModels.length > 0) notes.push(`no price for ${cost.unpricedModels.join(', ')}`);
+  if (cost.cachedCalls > 0) notes.push(`${cost.cachedCalls} from the dev cache, not paid`);
+  return `AI: ${cost.calls} call${cost.calls === 1 ? '' : 's'}, ${tokens(cost.promptTokens, cost.completionTokens)}, ${formatUsd(cost.costUsd)} (${notes.join('; ')})`;
+}
+
 function httpStatus(result: unknown): string {
   const status = (result as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? ` ${status}` : '';
 }
 
-export function timeline(header: TraceHeader, events: RunEvent[], verbose: boolean): string {
+export function timeline(header: TraceHeader, events: RunEvent[], verbose: boolean, prices?: PriceTable): string {
   const flowName = header.flowName;
   const names = new Map<string, string>();
   const flow = header.flow as { nodes?: Array<{ id: string; name?: string }> };
@@ -86,9 +104,11 @@ export function timeline(header: TraceHeader, events: RunEvent[], verbose: boole
     '',
   ];
   for (const event of events) {
-    const text = describeEvent(event, names, verbose);
+    const text = describeEvent(event, names, verbose, prices);
     if (text) lines.push(`${clock(event.ts, header.createdAt)}  ${text}`);
   }
+  const ai = aiTotal(events, prices);
+  if (ai) lines.push('', ai);
   return lines.join('\n');
 }
 

@@ -124,7 +124,7 @@ export function llmCallCost(event: RunEvent, table: PriceTable = DEFAULT_PRICE_T
   if (result === null || typeof result !== 'object' || typeof result.model !== 'string') return undefined;
   const promptTokens = numberOr0(result.usage?.promptTokens);
   const completionTokens = numberOr0(result.usage?.completionTokens);
-  const cached = result.cached === true;
+  const cached = event.cached === true || result.cached === true;
   const hasUsage = result.usage !== null && result.usage !== undefined;
   const price = hasUsage ? callCostUsd(result.model, { promptTokens, completionTokens }, table) : undefined;
   return {

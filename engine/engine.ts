@@ -191,6 +191,7 @@ export class Engine {
         resumeAt,
         recorded: await loadRecordedCalls(state, (v) => store.getPayload(v)),
         resolutions,
+        itemRetries: state.itemRetries,
         ...(options.signal ? { signal: options.signal } : {}),
         redactor,
         secrets: this.secrets,
@@ -210,6 +211,8 @@ export class Engine {
     const resumed: RunOutcome[] = [];
     const skipped: Array<{ runId: string; reason: string }> = [];
     for (const run of runs.filter((r) => r.status === 'running')) {
+      // Stopped (Ctrl-C, shutdown): leave the remaining runs untouched for the next resume.
+      if (options.signal?.aborted) break;
       try {
         resumed.push(await this.resume(run.runId, options.signal ? { signal: options.signal } : {}));
       } catch (error) {
@@ -235,18 +238,19 @@ export class Engine {
 
   private async finish(runId: string, sink: EventSink, result: ExecutionResult, redactor: Redactor): Promise<RunOutcome> {
     const { store } = this.options;
-    const outcome: RunOutcome = { runId, status: result.status, outputs: result.outputs, location: store.locate(runId) };
+    // What the caller prints or shows is held to the same rule as the trace: no secrets.
+    const outcome: RunOutcome = { runId, status: result.status, outputs: redactor.redactValue(result.outputs), location: store.locate(runId) };
     try {
       if (result.status === 'needs-attention' && result.attention) {
         const { attention } = result;
         await sink.appendDurable({ type: 'run.needs-attention', nodeId: attention.nodeId, call: attention.call, reason: attention.reason, choices: [...ATTENTION_CHOICES] });
-        outcome.attention = { nodeId: attention.nodeId, reason: attention.reason, choices: [...ATTENTION_CHOICES] };
+        outcome.attention = { nodeId: attention.nodeId, reason: redactor.redactString(attention.reason), choices: [...ATTENTION_CHOICES] };
       } else {
         const status = result.status === 'needs-attention' ? 'failed' : result.status;
         const outputs: Record<string, unknown> = {};
         for (const [nodeId, ports] of Object.entries(result.outputs)) outputs[nodeId] = await store.putPayload(ports, redactor);
         await sink.appendDurable({ type: 'run.finished', status, outputs: outputs as never, ...(result.error ? { error: result.error } : {}) });
-        if (result.error) outcome.error = result.error;
+        if (result.error) outcome.error = redactor.redactValue(result.error);
       }
     } finally {
       await sink.close();

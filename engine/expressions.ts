@@ -116,9 +116,19 @@ export async function evaluateExpression(expression: string, scope: ExpressionSc
   const bindings: Record<string, unknown> = { ...scope.bindings };
   if (scope.clock) {
     const clock = scope.clock;
-    bindings.now = async () => new Date(await clock.now()).toISOString();
+    // Same signatures as jsonata's own, with values from the recorded clock and randomness.
+    bindings.now = async (picture?: string, timezone?: string) => formatMillis(await clock.now(), picture, timezone);
     bindings.millis = async () => clock.now();
     bindings.random = async () => clock.random();
+    bindings.shuffle = async (list: unknown) => {
+      if (list === undefined) return undefined;
+      const out = Array.isArray(list) ? [...(list as unknown[])] : [list];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor((await clock.random()) * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+      }
+      return out;
+    };
   }
   try {
     const result: unknown = await expr.evaluate(scope.item, bindings);
@@ -126,6 +136,14 @@ export async function evaluateExpression(expression: string, scope: ExpressionSc
   } catch (error) {
     throw expressionError(expression, error, where);
   }
+}
+
+const fromMillis = jsonata('$fromMillis($ms, $picture, $timezone)');
+
+/** `$now(picture, timezone)` as jsonata formats it, for a given instant. */
+async function formatMillis(ms: number, picture?: string, timezone?: string): Promise<string> {
+  if (picture === undefined && timezone === undefined) return new Date(ms).toISOString();
+  return String(await fromMillis.evaluate({}, { ms, picture, timezone }));
 }
 
 /** jsonata returns sequences with extra flags and may return undefined; make plain JSON. */

@@ -5,12 +5,12 @@
  * from it on, as a new run linked to its parent.
  */
 import type { Flow } from './model/flow.ts';
-import type { PortItems } from './model/node-kit.ts';
+import type { NodeErrorInfo, PortItems } from './model/node-kit.ts';
 import { isNodeDone, reduceRun, type NodeRunStatus, type RunState } from './model/run-state.ts';
 import type { Engine, RunOutcome, StartOptions } from './engine.ts';
 import { loadRecordedCalls } from './engine.ts';
 import { EnvSecretResolver } from './secrets.ts';
-import { buildGraph, upstreamOf } from './runner/graph.ts';
+import { buildGraph, downstreamOf, upstreamOf } from './runner/graph.ts';
 import { execute } from './runner/execute.ts';
 import { fetchTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
@@ -59,6 +59,12 @@ export async function replayRun(
   for (const [nodeId, n] of Object.entries(recorded.nodes)) {
     if (n.reusedFrom !== undefined) done.set(nodeId, (await store.getPayload(n.outputs ?? {})) as PortItems);
   }
+  // A node that hit its time limit did so because of time, which replay does not spend:
+  // replay the time-out itself.
+  const recordedTimeouts = new Map<string, NodeErrorInfo>();
+  for (const event of trace.events) {
+    if (event.type === 'node.failed' && event.error.details?.limit === 'node') recordedTimeouts.set(`${event.nodeId}#${event.attempt}`, event.error);
+  }
   const sink = new MemorySink();
   for (const [nodeId, outputs] of done) {
     sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs, durationMs: 0, reusedFrom: recorded.nodes[nodeId]!.reusedFrom! });
@@ -74,6 +80,7 @@ export async function replayRun(
     resumeAt: new Map(),
     recorded: await loadRecordedCalls(recorded, (v) => store.getPayload(v)),
     resolutions: recorded.resolutions,
+    recordedTimeouts,
     redactor: new Redactor(),
     secrets: new EnvSecretResolver({}),
     http: fetchTransport,
@@ -164,12 +171,15 @@ export async function forkRun(
   if (!graph.nodes.has(fromNodeId)) {
     throw new ForkError(`The flow has no node "${fromNodeId}". Its nodes are: ${[...graph.nodes.keys()].join(', ')}.`);
   }
+  // Everything not after the node keeps its recorded result, side branches included: a fork
+  // must never repeat a side effect that is not part of what it re-runs.
   const reuse = new Map<string, PortItems>();
-  const upstream = upstreamOf(graph, fromNodeId);
-  for (const nodeId of flow.nodes.map((n) => n.id).filter((id) => upstream.has(id))) {
+  const rerun = downstreamOf(graph, fromNodeId);
+  for (const nodeId of flow.nodes.map((n) => n.id).filter((id) => !rerun.has(id))) {
     const n = state.nodes[nodeId];
     if (!isNodeDone(n)) {
-      throw new ForkError(`Cannot start from "${fromNodeId}": node "${nodeId}", which it depends on, did not finish in run ${trace.header.runId}. Start from "${nodeId}" or earlier instead.`);
+      const why = upstreamOf(graph, fromNodeId).has(nodeId) ? 'which it depends on' : 'on another branch of the flow';
+      throw new ForkError(`Cannot start from "${fromNodeId}": node "${nodeId}", ${why}, did not finish in run ${trace.header.runId}. Start from "${nodeId}" or earlier instead.`);
     }
     reuse.set(nodeId, (await store.getPayload(n!.outputs ?? {})) as PortItems);
   }

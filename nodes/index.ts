@@ -13,6 +13,7 @@ import switchNode from './flow/switch.ts';
 import merge from './flow/merge.ts';
 import delay from './flow/delay.ts';
 import httpRequest from './integration/http-request.ts';
+import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -25,4 +26,5 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   merge,
   delay,
   httpRequest,
+  llm,
 ];

@@ -79,7 +79,8 @@ export type RunEventBody =
   | { type: 'node.skipped'; nodeId: string; reason: string }
   | { type: 'node.log'; nodeId: string; level: 'info' | 'warn'; message: string; data?: Record<string, unknown> }
   | ({ type: 'external.intent'; effects: Effects; request: unknown; idempotencyKey?: string } & CallKey)
-  | ({ type: 'external.result'; result?: unknown; error?: NodeErrorInfo } & CallKey)
+  /** `cached`: answered by the opt-in development cache instead of the outside world. */
+  | ({ type: 'external.result'; result?: unknown; error?: NodeErrorInfo; cached?: boolean } & CallKey)
   | {
       type: 'run.needs-attention';
       nodeId: string;

@@ -6,3 +6,4 @@ export * from './run-state.ts';
 export * from './validate.ts';
 export * from './migrations.ts';
 export * from './json-schema.ts';
+export * from './contract.ts';

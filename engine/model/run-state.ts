@@ -54,6 +54,8 @@ export interface RunState {
   attention?: { nodeId: string; reason: string; choices: string[]; call?: CallKey };
   /** Attention choices already made, by call key string (or node id when no call). */
   resolutions: Map<string, string>;
+  /** Per-item retry waits already started (see itemRetryKey), so a resume does not wait twice. */
+  itemRetries: Map<string, { at: number; delayMs: number }>;
   outputs?: Record<string, PortsPayload>;
   error?: NodeErrorInfo & { nodeId?: string };
   parentRunId?: string;
@@ -72,6 +74,7 @@ export function initialRunState(header: TraceHeader): RunState {
     nodes: {},
     calls: new Map(),
     resolutions: new Map(),
+    itemRetries: new Map(),
   };
   if (header.parentRunId !== undefined) state.parentRunId = header.parentRunId;
   return state;
@@ -130,6 +133,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       break;
     }
     case 'item.retrying':
+      state.itemRetries.set(itemRetryKey(event.nodeId, event.attempt, event.itemIndex, event.itemAttempt), { at: Date.parse(event.ts), delayMs: event.delayMs });
       break;
     case 'node.skipped': {
       const n = node(state, event.nodeId);
@@ -141,6 +145,8 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       break;
     case 'external.intent': {
       const id = callKeyString(event);
+      // A decision answers one interruption: a new attempt at the call needs a new decision.
+      state.resolutions.delete(id);
       const call: RecordedCall = {
         key: { nodeId: event.nodeId, attempt: event.attempt, itemIndex: event.itemIndex, kind: event.kind, call: event.call },
         effects: event.effects,
@@ -197,4 +203,8 @@ export function reduceRun(header: TraceHeader, events: Iterable<RunEvent>): RunS
 /** A node whose result later nodes can use: it will not run again on resume. */
 export function isNodeDone(n: NodeRunState | undefined): boolean {
   return n !== undefined && (n.status === 'succeeded' || n.status === 'skipped' || (n.status === 'failed' && n.routedToErrorPort === true));
+}
+
+export function itemRetryKey(nodeId: string, attempt: number, itemIndex: number, itemAttempt: number): string {
+  return `${nodeId}#${attempt}/${itemIndex}~${itemAttempt}`;
 }

@@ -1,11 +1,10 @@
 /**
- * Records every call a node makes to the outside world, and answers from the recording when one
- * exists (crash-resume and replay). Calls are matched by (node, attempt, item, kind, n-th call),
- * never by line order, so concurrent branches may interleave freely.
+ * Records every call a node makes to the outside world, and answers from the record when it can
+ * (crash-resume, node-level retries, replay). Calls are matched by (node, attempt, item, kind,
+ * n-th call), never by line order, so concurrent branches may interleave freely. A later attempt
+ * of a node re-uses what an earlier attempt already got for the same item and call, so a retry
+ * never sends again what already went out.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { callKeyString, type CallKey } from '../model/events.ts';
 import { NodeError, toErrorInfo, type Effects, type NodeErrorInfo } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
@@ -24,6 +23,14 @@ export class AttentionNeeded extends Error {
   }
 }
 
+/** A person confirmed the item's write went out: the item is done, with nothing to pass on. */
+export class ItemConfirmedSent extends Error {
+  constructor(readonly call: CallKey) {
+    super('A person confirmed this item was already sent.');
+    this.name = 'ItemConfirmedSent';
+  }
+}
+
 export const ATTENTION_CHOICES = ['send-again', 'skip-item', 'cancel'] as const;
 export type AttentionChoice = (typeof ATTENTION_CHOICES)[number];
 
@@ -37,45 +44,83 @@ export interface RecorderOptions {
   /** Stores large requests/results in side files. */
   payload: (value: unknown) => Promise<unknown>;
   describeNode: (nodeId: string) => string;
-  /**
-   * Development cache folder (opt-in, `flowkeeper run --dev-cache`): a live call that carries a
-   * `cacheKey` re-uses the answer stored under `<dir>/<kind>/<sha256(cacheKey)>.json` and stores
-   * new successful answers there. Never used for `write` calls or in replay.
-   */
-  devCacheDir?: string;
+  /** Opt-in development cache: answers to identical calls while a flow is being built. */
+  devCache?: DevCache;
+}
+
+/** Stores successful call results by kind and cache key (see EngineOptions.devCacheDir). */
+export interface DevCache {
+  get(kind: string, cacheKey: string): Promise<unknown>;
+  put(kind: string, cacheKey: string, result: unknown): Promise<void>;
+}
+
+/** Network failures that prove the request never reached the other side. */
+const NEVER_SENT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function provablyNotSent(error: NodeErrorInfo | undefined): boolean {
+  if (!error) return false;
+  if (error.code === 'NETWORK') return NEVER_SENT_ERRNOS.has(String(error.details?.errno ?? ''));
+  return error.code.startsWith('CREDENTIAL_') || error.code === 'CONFIG';
+}
+
+function attemptless(key: CallKey): string {
+  return `${key.nodeId}/${key.itemIndex}/${key.kind}#${key.call}`;
 }
 
 export class CallRecorder {
-  constructor(private readonly options: RecorderOptions) {}
+  private readonly calls = new Map<string, RecordedCall>();
+  /** The latest attempt's record of each (node, item, kind, n-th call). */
+  private readonly latest = new Map<string, RecordedCall>();
+  private readonly resolutions: Map<string, string>;
 
-  /** What the recording holds for this call, if anything. */
+  constructor(private readonly options: RecorderOptions) {
+    for (const [id, call] of options.recorded) this.remember(id, call);
+    this.resolutions = new Map(options.resolutions);
+  }
+
+  private remember(id: string, call: RecordedCall): void {
+    this.calls.set(id, call);
+    const loose = attemptless(call.key);
+    const current = this.latest.get(loose);
+    if (!current || current.key.attempt <= call.key.attempt) this.latest.set(loose, call);
+  }
+
+  /** What the record holds for this exact call, if anything. */
   recordedCall(key: CallKey): RecordedCall | undefined {
-    return this.options.recorded.get(callKeyString(key));
+    return this.calls.get(callKeyString(key));
   }
 
   /** Writes the outcome of a lookup that must always run live (e.g. a secret), once per key. */
   note(key: CallKey, outcome: { result: unknown } | { error: NodeErrorInfo }): void {
-    if (this.options.replay || this.options.recorded.get(callKeyString(key))?.hasResult) return;
+    if (this.options.replay || this.calls.get(callKeyString(key))?.hasResult) return;
     this.options.sink.append({ type: 'external.result', ...key, ...outcome });
+  }
+
+  /** The record that answers this call: this attempt's, else an earlier attempt's. */
+  private previous(key: CallKey): RecordedCall | undefined {
+    const exact = this.calls.get(callKeyString(key));
+    if (exact) return exact;
+    const earlier = this.latest.get(attemptless(key));
+    return earlier && earlier.key.attempt < key.attempt ? earlier : undefined;
   }
 
   async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>, cacheKey?: string): Promise<T> {
     const id = callKeyString(key);
-    const previous = this.options.recorded.get(id);
+    const previous = this.previous(key);
     const sameRequest = !this.options.replay || previous?.request === undefined || matchesRecording(previous.request, request);
-    if (previous?.hasResult && sameRequest) {
+    const fromThisAttempt = previous?.key.attempt === key.attempt;
+
+    if (previous?.hasResult && sameRequest && (fromThisAttempt || !previous.error)) {
       if (previous.error) throw new NodeError(previous.error);
       return previous.result as T;
     }
-    const choice = this.options.resolutions.get(id);
-    const interruptedWrite = previous !== undefined && effects === 'write' && previous.idempotencyKey === undefined;
-    if (interruptedWrite && choice === 'skip-item') {
-      throw new NodeError({
-        message: `Skipped by a person after an interruption: it is unknown whether this ${key.kind} call went out.`,
-        code: 'SKIPPED_UNKNOWN_OUTCOME',
-        retryable: false,
-      });
-    }
+
+    // An earlier try whose outcome is unknown: it may have gone out.
+    const unknownOutcome = previous !== undefined && (!previous.hasResult || (previous.error !== undefined && !provablyNotSent(previous.error)));
+    const unsafeToRepeat = unknownOutcome && effects === 'write' && previous.idempotencyKey === undefined && idempotencyKey === undefined;
+    const choice = this.resolutions.get(callKeyString(previous?.key ?? key)) ?? this.resolutions.get(id);
+    if (unsafeToRepeat && choice === 'skip-item') throw new ItemConfirmedSent(key);
+
     if (this.options.replay) {
       if (previous?.hasResult && !sameRequest) {
         throw new NodeError({
@@ -92,14 +137,19 @@ export class CallRecorder {
         hint: 'A changed setting upstream or in this node changes what it asks for. Use "replay --from" this node to run it live.',
       });
     }
-    if (interruptedWrite && choice !== 'send-again') {
+    if (unsafeToRepeat && choice !== 'send-again') {
       throw new AttentionNeeded(
         key.nodeId,
-        key,
+        previous.key,
         `Flowkeeper stopped while ${this.options.describeNode(key.nodeId)} was sending item ${key.itemIndex + 1} (${key.kind}), and it cannot tell whether it went out. ` +
           'Check the receiving system. Then choose "send-again" if it did not arrive, "skip-item" if it did, or "cancel" to stop the run. ' +
           'To make this automatic next time, give the node an idempotency key.',
       );
+    }
+    if (choice === 'send-again') {
+      // One answer covers one interruption: if this send is interrupted too, ask again.
+      this.resolutions.delete(callKeyString(previous?.key ?? key));
+      this.resolutions.delete(id);
     }
 
     const { sink } = this.options;
@@ -114,16 +164,19 @@ export class CallRecorder {
       // Durable before the side effect starts: after a crash we know it may have happened.
       if (effects === 'write') await sink.appendDurable(intent);
       else sink.append(intent);
+      const record: RecordedCall = { key, effects, request, hasResult: false };
+      if (idempotencyKey !== undefined) record.idempotencyKey = idempotencyKey;
+      this.remember(id, record);
     }
+    const cache = cacheKey !== undefined && effects !== 'write' ? this.options.devCache : undefined;
     try {
-      // A cached write would silently not happen: only reads and pure calls use the cache.
-      const cacheFile = cacheKey !== undefined && this.options.devCacheDir !== undefined && effects !== 'write' ? devCacheFile(this.options.devCacheDir, key.kind, cacheKey) : undefined;
-      const cached = cacheFile === undefined ? undefined : await readDevCache(cacheFile);
-      const result = cached !== undefined ? (markCached(cached) as T) : await perform();
-      if (cacheFile !== undefined && cached === undefined) await writeDevCache(cacheFile, result);
-      const line = { type: 'external.result' as const, ...key, result: await this.options.payload(result) };
+      const cached = cache ? ((await cache.get(key.kind, cacheKey!)) as T | undefined) : undefined;
+      const result = cached !== undefined ? cached : await perform();
+      if (cache && cached === undefined) await cache.put(key.kind, cacheKey!, result);
+      const line = { type: 'external.result' as const, ...key, result: await this.options.payload(result), ...(cached !== undefined ? { cached: true } : {}) };
       if (effects === 'write') await sink.appendDurable(line);
       else sink.append(line);
+      this.remember(id, { key, effects, request, hasResult: true, result, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
       return result;
     } catch (error) {
       const info = toErrorInfo(error);
@@ -132,43 +185,11 @@ export class CallRecorder {
         const line = { type: 'external.result' as const, ...key, error: info };
         if (effects === 'write') await sink.appendDurable(line);
         else sink.append(line);
+        this.remember(id, { key, effects, request, hasResult: true, error: info, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
       }
       throw error;
     }
   }
-}
-
-function devCacheFile(dir: string, kind: string, cacheKey: string): string {
-  const hash = createHash('sha256').update(cacheKey).digest('hex');
-  return join(dir, kind.replace(/[^a-zA-Z0-9._-]/g, '_'), `${hash}.json`);
-}
-
-/** The stored answer, or undefined on a miss (an unreadable entry counts as a miss). */
-async function readDevCache(file: string): Promise<unknown> {
-  try {
-    const entry = JSON.parse(await readFile(file, 'utf8')) as { result?: unknown };
-    return entry.result;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Best effort: a cache that cannot be written only costs a second paid call later. */
-async function writeDevCache(file: string, result: unknown): Promise<void> {
-  if (result === undefined) return;
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(temp, JSON.stringify({ result }));
-    await rename(temp, file);
-  } catch {
-    // Ignored on purpose; see above.
-  }
-}
-
-/** A cache hit is marked in the result itself, so the trace (and a replay of it) shows it. */
-function markCached(result: unknown): unknown {
-  return result !== null && typeof result === 'object' && !Array.isArray(result) ? { ...result, cached: true } : result;
 }
 
 function brief(value: unknown): string {

@@ -24,6 +24,7 @@ import type { SecretResolver } from '../secrets.ts';
 import type { Redactor } from '../trace/redactor.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, CallRecorder } from './call-recorder.ts';
+import { FileDevCache } from './dev-cache.ts';
 import { buildGraph, isPortConnected, predecessors, upstreamOf, type FlowGraph } from './graph.ts';
 import type { HttpTransport } from './http-transport.ts';
 import { abortableSleep, cancelled, createNodeContext, evaluateRetryIf, isStopError } from './node-context.ts';
@@ -49,6 +50,10 @@ export interface ExecutionPlan {
   resumeAt: ReadonlyMap<string, ResumePoint>;
   recorded: ReadonlyMap<string, RecordedCall>;
   resolutions: ReadonlyMap<string, string>;
+  /** Per-item retry waits already recorded (resume); empty for fresh runs. */
+  itemRetries?: ReadonlyMap<string, { at: number; delayMs: number }>;
+  /** Replay: node attempts that ended in a node-level time-out, by `${nodeId}#${attempt}`. */
+  recordedTimeouts?: ReadonlyMap<string, NodeErrorInfo>;
   signal?: AbortSignal;
   redactor: Redactor;
   secrets: SecretResolver;
@@ -99,7 +104,7 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     replay: plan.replay,
     payload: plan.payload,
     describeNode: (id) => `node "${graph.nodes.get(id)?.name ?? id}"`,
-    ...(plan.devCacheDir !== undefined && !plan.replay ? { devCacheDir: plan.devCacheDir } : {}),
+    ...(plan.devCacheDir !== undefined && !plan.replay ? { devCache: new FileDevCache(plan.devCacheDir) } : {}),
   });
 
   // Readiness by counting: each node waits for its distinct predecessors; a finished node
@@ -268,6 +273,7 @@ async function runNode(
             code: 'TIMEOUT',
             retryable: true,
             hint: 'Raise the node\'s time limit, or find out why the service is slow.',
+            details: { limit: 'node', timeoutMs: limit },
           });
           controller.abort(error);
           reject(error);
@@ -295,8 +301,11 @@ async function runNode(
         secrets: plan.secrets,
         http: plan.http,
         policy,
+        itemRetries: plan.itemRetries ?? new Map(),
         jitter: Math.random,
       });
+      const recordedTimeout = plan.replay ? plan.recordedTimeouts?.get(`${nodeId}#${attempt}`) : undefined;
+      if (recordedTimeout) throw new NodeError(recordedTimeout);
       const produced = await Promise.race([def.run({ inputs, items, config: node.config, ctx }), timedOut]);
       const result = checkOutputs(produced, allowedPorts, node, def);
       const durationMs = Math.round(performance.now() - started);

@@ -3,6 +3,7 @@
  * (clock, randomness, network) goes through the call recorder.
  */
 import type { FlowNode, Item, RetryPolicy } from '../model/flow.ts';
+import { itemRetryKey } from '../model/run-state.ts';
 import type { CallKey } from '../model/events.ts';
 import {
   NodeError,
@@ -22,7 +23,7 @@ import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expre
 import type { SecretResolver } from '../secrets.ts';
 import { REDACTED, type Redactor } from '../trace/redactor.ts';
 import type { EventSink } from '../trace/trace-store.ts';
-import { AttentionNeeded, type CallRecorder } from './call-recorder.ts';
+import { AttentionNeeded, ItemConfirmedSent, type CallRecorder } from './call-recorder.ts';
 import type { HttpTransport } from './http-transport.ts';
 import { retryDelayMs, shouldRetry } from './retry-policy.ts';
 
@@ -43,6 +44,8 @@ export interface NodeContextDeps {
   secrets: SecretResolver;
   http: HttpTransport;
   policy: RetryPolicy;
+  /** Per-item retry waits already recorded in this run (resume), by itemRetryKey. */
+  itemRetries: ReadonlyMap<string, { at: number; delayMs: number }>;
   /** Randomness for retry jitter only (the delay itself is recorded). */
   jitter: () => number;
 }
@@ -138,10 +141,17 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
       const port = options?.port ?? 'out';
       const results: PortItems[] = new Array<PortItems>(items.length);
       let next = 0;
+      let stopError: unknown;
       const worker = async () => {
-        while (next < items.length) {
+        // After a stop (a decision needed, a cancel) no new item starts; items already in
+        // flight finish, so what they got is recorded before the run pauses.
+        while (next < items.length && stopError === undefined) {
           const index = next++;
-          results[index] = await processItem(index);
+          try {
+            results[index] = await processItem(index);
+          } catch (error) {
+            stopError ??= error;
+          }
         }
       };
       const processItem = async (index: number): Promise<PortItems> => {
@@ -150,10 +160,22 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
           try {
             return asPorts(await fn(item, index), port);
           } catch (error) {
+            if (error instanceof ItemConfirmedSent) {
+              ctx.log.warn(`Item ${index + 1} was confirmed as already sent by a person; nothing more is done with it.`);
+              return {};
+            }
             if (isStopError(error) || signal.aborted) throw error;
             const info = toErrorInfo(error);
             const retry = await shouldRetry(deps.policy, itemAttempt, info, (expr, e) => evaluateRetryIf(expr, e));
             if (!retry) return { error: [errorItem(info, item, index)] };
+            const retryKey = itemRetryKey(node.id, deps.attempt, index, itemAttempt);
+            const earlier = deps.itemRetries.get(retryKey);
+            if (earlier) {
+              // Resuming: this wait already started before the interruption; only finish it.
+              const left = deps.replay ? 0 : earlier.at + earlier.delayMs - Date.now();
+              if (left > 0) await abortableSleep(left, signal);
+              continue;
+            }
             const delayMs = deps.replay ? 0 : retryDelayMs(deps.policy, itemAttempt, deps.jitter(), info.retryAfterMs);
             deps.sink.append({ type: 'item.retrying', nodeId: node.id, attempt: deps.attempt, itemIndex: index, itemAttempt, delayMs, error: info });
             if (delayMs > 0) await abortableSleep(delayMs, signal);
@@ -161,7 +183,8 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-      return mergePorts(results);
+      if (stopError !== undefined) throw stopError;
+      return mergePorts(results.filter(Boolean));
     },
   };
   return ctx;

@@ -4,6 +4,7 @@
  * A lock whose process is gone (same host, pid not alive) or whose heartbeat is older than
  * STALE_MS (another host) is stale and may be taken over.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, open, readFile, rename, unlink, utimes, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -16,13 +17,36 @@ interface LockInfo {
   host: string;
   since: string;
   token: string;
+  /** Linux: which boot the lock was taken in; a reboot makes every old lock stale. */
+  bootId?: string;
+  /** Linux: the holder's start time (clock ticks since boot), so a reused pid is not mistaken for it. */
+  startTicks?: string;
 }
+
+/** Tokens of the locks this process holds: a lock naming our pid but not one of these is stale. */
+const heldTokens = new Set<string>();
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function processStartTicks(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  // Field 22 (starttime), counted after the parenthesised command name, which may hold spaces.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+const BOOT_ID = readProc('/proc/sys/kernel/random/boot_id');
 
 export class RunLockedError extends Error {
   constructor(readonly runId: string, readonly holder: LockInfo) {
     super(
       `Run ${runId} is already being run by process ${holder.pid} on ${holder.host} (since ${holder.since}). ` +
-        'Wait for it to finish, or stop that process first.',
+        `Wait for it to finish, or stop that process first. If no such process exists any more, delete ${runId}.lock in the data folder's runs/ directory.`,
     );
     this.name = 'RunLockedError';
   }
@@ -55,13 +79,23 @@ async function isStale(path: string, info: LockInfo | undefined): Promise<boolea
     const s = await stat(path).catch(() => undefined);
     return !s || Date.now() - s.mtimeMs > 2000;
   }
-  if (info.host === hostname()) return info.pid !== process.pid && !isAlive(info.pid);
   const s = await stat(path).catch(() => undefined);
-  return !s || Date.now() - s.mtimeMs > STALE_MS;
+  const heartbeatStale = !s || Date.now() - s.mtimeMs > STALE_MS;
+  if (info.host !== hostname()) return heartbeatStale;
+  if (info.bootId && BOOT_ID && info.bootId !== BOOT_ID) return true;
+  if (info.pid === process.pid) return !heldTokens.has(info.token);
+  if (!isAlive(info.pid)) return true;
+  // The pid is alive, but is it the same process? (pids are reused, e.g. after a container restart)
+  if (info.startTicks && processStartTicks(info.pid) !== info.startTicks) return true;
+  // The holder is alive: respect it, even if busy (a blocked event loop delays its heartbeat).
+  return false;
 }
 
 export async function claimRun(runId: string, path: string): Promise<RunClaim> {
   const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomUUID() };
+  if (BOOT_ID) info.bootId = BOOT_ID;
+  const ticks = processStartTicks(process.pid);
+  if (ticks) info.startTicks = ticks;
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fh = await open(path, 'wx');
@@ -100,6 +134,7 @@ export async function claimRun(runId: string, path: string): Promise<RunClaim> {
 }
 
 function heartbeat(path: string, info: LockInfo): RunClaim {
+  heldTokens.add(info.token);
   const timer = setInterval(() => {
     const now = new Date();
     void utimes(path, now, now).catch(() => undefined);
@@ -111,6 +146,7 @@ function heartbeat(path: string, info: LockInfo): RunClaim {
       if (released) return;
       released = true;
       clearInterval(timer);
+      heldTokens.delete(info.token);
       const current = await readLock(path);
       if (current?.token === info.token) await unlink(path).catch(() => undefined);
     },

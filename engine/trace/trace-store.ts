@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
@@ -52,7 +52,9 @@ export interface RunSummary {
 
 export interface QuarantineNotice {
   runId: string;
+  /** Where the file is now (unchanged when it was not moved). */
   movedTo: string;
+  moved: boolean;
   reason: string;
 }
 
@@ -79,8 +81,10 @@ export interface TraceStore {
 export class TraceQuarantinedError extends Error {
   constructor(readonly notice: QuarantineNotice) {
     super(
-      `The trace of run ${notice.runId} is damaged (${notice.reason}). It was moved to ${notice.movedTo} ` +
-        'so no other run is affected; nothing else was changed. Send that file to support if you need the run recovered.',
+      notice.moved
+        ? `The trace of run ${notice.runId} is damaged (${notice.reason}). It was moved to ${notice.movedTo} ` +
+            'so no other run is affected; nothing else was changed. Send that file to support if you need the run recovered.'
+        : `The trace ${notice.movedTo} is damaged (${notice.reason}). It was left where it is; nothing was changed.`,
     );
     this.name = 'TraceQuarantinedError';
   }
@@ -190,6 +194,7 @@ export class FileTraceStore implements TraceStore {
         await fh.close();
       }
       await rename(tmp, path);
+      await fsyncDir(dir);
     }
     return { $blob: hash, bytes: Buffer.byteLength(text) };
   }
@@ -207,6 +212,8 @@ export class FileTraceStore implements TraceStore {
 
   private async quarantine(path: string, damage: TraceDamagedError): Promise<QuarantineNotice> {
     const runId = basename(path, '.jsonl');
+    // Only our own run files are moved; a file the person pointed at elsewhere stays put.
+    if (resolve(dirname(path)) !== resolve(this.runsDir)) return { runId, movedTo: path, moved: false, reason: `line ${damage.line}: ${damage.reason}` };
     await mkdir(this.quarantineDir, { recursive: true });
     const movedTo = join(this.quarantineDir, `${runId}.${Date.now()}.jsonl`);
     const reason = `line ${damage.line}: ${damage.reason}`;
@@ -215,9 +222,9 @@ export class FileTraceStore implements TraceStore {
       await writeFile(`${movedTo}.reason.txt`, `${damage.message}\nQuarantined at ${new Date().toISOString()}.\n`);
     } catch {
       // Read-only or foreign file: report it, leave it where it is.
-      return { runId, movedTo: path, reason };
+      return { runId, movedTo: path, moved: false, reason };
     }
-    return { runId, movedTo, reason };
+    return { runId, movedTo, moved: true, reason };
   }
 }
 

@@ -106,6 +106,16 @@ export class TraceWriter {
     });
   }
 
+  /** write() may write less than asked; a short write left alone would tear a line mid-file. */
+  private async writeAll(buffer: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < buffer.length) {
+      const { bytesWritten } = await this.file.write(buffer, offset, buffer.length - offset);
+      if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
+      offset += bytesWritten;
+    }
+  }
+
   private async drain(): Promise<void> {
     if (this.flushing) {
       await this.flushing;
@@ -116,12 +126,17 @@ export class TraceWriter {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
+    if (this.failure) {
+      // After a failed write, nothing more goes to the file: a later line would leave a gap.
+      for (const w of waiters) w.reject(this.failure);
+      return;
+    }
     if (lines.length === 0 && waiters.length === 0) return;
     const wantSync = this.options.durability === 'durable' || waiters.some((w) => w.sync);
     this.flushing = (async () => {
       try {
         if (lines.length > 0) {
-          await this.file.write(lines.join(''));
+          await this.writeAll(Buffer.from(lines.join(''), 'utf8'));
           this.unsynced = true;
         }
         // Nothing written since the last flush to disk: another fdatasync would buy nothing.

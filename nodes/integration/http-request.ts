@@ -39,6 +39,8 @@ type HttpConfig = z.infer<typeof Config>;
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** Answers that mean the request was not acted on. */
+const SAFE_TO_REPEAT_STATUS = new Set([408, 425, 429, 503]);
 
 export default defineNode({
   type: 'http.request',
@@ -58,17 +60,25 @@ export default defineNode({
     return ctx.forEachItem(
       items,
       async (_item, index) => {
-        const request = await buildRequest(config, ctx, index);
+        const { request, secrets } = await buildRequest(config, ctx, index);
         const idempotencyKey = request.headers?.['Idempotency-Key'] || undefined;
-        const response = await ctx.http(request, { itemIndex: index, ...(idempotencyKey ? { idempotencyKey } : {}) });
-        return toItems(config, request, response);
+        // Without an idempotency key, a write that may have reached the server is never repeated.
+        const unkeyedWrite = !READ_METHODS.has(config.method) && idempotencyKey === undefined;
+        let response: HttpResponse;
+        try {
+          response = await ctx.http(request, { itemIndex: index, ...(idempotencyKey ? { idempotencyKey } : {}) });
+        } catch (error) {
+          if (unkeyedWrite && error instanceof NodeError && error.retryable && !neverReachedServer(error)) throw notRepeated(error, request);
+          throw error;
+        }
+        return toItems(config, request, response, { secrets, unkeyedWrite });
       },
       { concurrency: config.concurrency },
     );
   },
 });
 
-async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number): Promise<HttpRequest> {
+async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number): Promise<{ request: HttpRequest; secrets: string[] }> {
   const urlText = String(await ctx.evaluate(config.url, index)).trim();
   let url: URL;
   try {
@@ -84,8 +94,11 @@ async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number)
   const headers: Record<string, string> = {};
   for (const { name, value } of config.headers) headers[name] = text(await ctx.evaluate(value, index));
   if (config.idempotencyKey !== undefined) setHeader(headers, 'Idempotency-Key', text(await ctx.evaluate(config.idempotencyKey, index)));
+  const secrets: string[] = [];
   if (config.auth !== 'none' && config.credential !== undefined) {
-    for (const [name, value] of Object.entries(authHeaders(config, await ctx.secret(config.credential)))) setHeader(headers, name, value);
+    const secret = await ctx.secret(config.credential);
+    secrets.push(...Object.values(secret).filter((v) => v.length >= 4));
+    for (const [name, value] of Object.entries(authHeaders(config, secret))) setHeader(headers, name, value);
   }
 
   const request: HttpRequest = { method: config.method, url: url.toString(), headers, timeoutMs: config.timeoutSeconds * 1000 };
@@ -105,7 +118,7 @@ async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number)
       setDefaultHeader(headers, 'Content-Type', 'text/plain; charset=utf-8');
     }
   }
-  return request;
+  return { request, secrets };
 }
 
 function authHeaders(config: HttpConfig, secret: Record<string, string>): Record<string, string> {
@@ -143,22 +156,46 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function retryAfterMs(header: string | undefined): number | undefined {
+/** Retry-After in ms. A date is measured against the answer's own Date header, so replay agrees. */
+function retryAfterMs(response: HttpResponse): number | undefined {
+  const header = response.headers['retry-after'];
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  const now = Date.parse(response.headers.date ?? '');
+  return Number.isNaN(at) ? undefined : Math.max(0, at - (Number.isNaN(now) ? Date.now() : now));
 }
 
-function parseBody(config: HttpConfig, response: HttpResponse, request: HttpRequest): unknown {
+/** Errors that prove the request never reached the server, so sending again is safe. */
+function neverReachedServer(error: NodeError): boolean {
+  return error.code === 'NETWORK' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(String(error.details?.errno));
+}
+
+function notRepeated(error: NodeError, request: HttpRequest): NodeError {
+  return new NodeError({
+    ...error.toInfo(),
+    message: `${error.message} The ${request.method} may or may not have been processed, so Flowkeeper did not send it again.`,
+    retryable: false,
+    hint: 'Check the receiving system. To let Flowkeeper retry such calls safely, set an idempotency key on this step.',
+  });
+}
+
+/** Removes the request's own secrets from text taken from an answer (some APIs echo them). */
+function withoutSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  return out;
+}
+
+function parseBody(config: HttpConfig, response: HttpResponse, request: HttpRequest, secrets: string[]): unknown {
   const isJson = config.responseFormat === 'json' || (config.responseFormat === 'auto' && /[/+]json\b/i.test(response.headers['content-type'] ?? ''));
   if (!isJson || response.body === '') return response.body;
   try {
     return JSON.parse(response.body) as unknown;
   } catch {
     throw new NodeError({
-      message: `${request.method} ${hostPath(request.url)} answered with something that is not valid JSON (starts with ${JSON.stringify(response.body.slice(0, 60))}).`,
+      message: `${request.method} ${hostPath(request.url)} answered with something that is not valid JSON (starts with ${JSON.stringify(withoutSecrets(response.body, secrets).slice(0, 60))}).`,
       code: 'BAD_RESPONSE',
       retryable: false,
       hint: 'Set "Response format" to text to see what the service sends, or check the address.',
@@ -171,12 +208,15 @@ function hostPath(url: string): string {
   return `${u.host}${u.pathname}`;
 }
 
-function toItems(config: HttpConfig, request: HttpRequest, response: HttpResponse): Item[] {
+function toItems(config: HttpConfig, request: HttpRequest, response: HttpResponse, context: { secrets: string[]; unkeyedWrite: boolean }): Item[] {
   if (response.status >= 400 && config.failOnErrorStatus) {
-    const retryable = RETRYABLE_STATUS.has(response.status);
-    const wait = retryAfterMs(response.headers['retry-after']);
+    // 429 and 503 say "not processed, come back later"; other 5xx may have done the work.
+    const retryable = RETRYABLE_STATUS.has(response.status) && (!context.unkeyedWrite || SAFE_TO_REPEAT_STATUS.has(response.status));
+    const wait = retryAfterMs(response);
+    // Redact before cutting: a cut secret would no longer be recognised later.
+    const body = withoutSecrets(response.body, context.secrets).slice(0, 200);
     throw new NodeError({
-      message: `${request.method} ${hostPath(request.url)} answered ${response.status} ${response.statusText}${response.body ? `: ${response.body.slice(0, 200)}` : ''}`,
+      message: `${request.method} ${hostPath(request.url)} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`,
       code: 'HTTP_STATUS',
       status: response.status,
       retryable,
@@ -191,7 +231,7 @@ function toItems(config: HttpConfig, request: HttpRequest, response: HttpRespons
       ...(wait === undefined ? {} : { retryAfterMs: wait }),
     });
   }
-  const body = parseBody(config, response, request);
+  const body = parseBody(config, response, request, context.secrets);
   if (config.output === 'full') return [{ status: response.status, headers: response.headers, body }];
   if (Array.isArray(body)) return body.map((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Item) : { value: v }));
   if (body !== null && typeof body === 'object') return [body as Item];

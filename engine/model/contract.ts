@@ -1,0 +1,301 @@
+/**
+ * The API contract: the one interface every door exposes (Electron preload, web bridge,
+ * in-process). Each method has a zod schema for its arguments and its result; `FlowkeeperApi`
+ * and the client proxies are derived from this table, so a method is written down once.
+ *
+ * Pure (no node:*, no DOM): the renderer, the preload and the engine all import it.
+ */
+import { z } from 'zod';
+import type { RunEvent } from './events.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+const RunStatus = z.enum(['running', 'paused', 'needs-attention', 'succeeded', 'failed', 'cancelled']);
+const Json = z.unknown();
+const Problem = z.object({ path: z.string(), message: z.string(), severity: z.enum(['error', 'warning']), nodeId: z.string().optional() });
+const ErrorInfo = z.object({ message: z.string(), code: z.string(), retryable: z.boolean(), hint: z.string().optional(), status: z.number().optional(), nodeId: z.string().optional() }).passthrough();
+const FlowId = z.string().min(1).max(64);
+const RunId = z.string().min(1).max(128);
+
+export const FlowSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  owner: z.string(),
+  version: z.number(),
+  nodeCount: z.number(),
+  updatedAt: z.string(),
+  /** Set when the stored file no longer validates (e.g. a node type was removed). */
+  problems: z.array(Problem).optional(),
+});
+export type FlowSummary = z.infer<typeof FlowSummarySchema>;
+
+export const RunSummarySchema = z.object({
+  runId: z.string(),
+  flowId: z.string(),
+  flowName: z.string(),
+  flowVersion: z.number(),
+  status: RunStatus,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  mode: z.enum(['run', 'fork', 'replay']),
+  parentRunId: z.string().optional(),
+  error: z.string().optional(),
+  attention: z.string().optional(),
+});
+export type RunSummaryInfo = z.infer<typeof RunSummarySchema>;
+
+const NodeState = z.object({
+  status: z.enum(['pending', 'running', 'retrying', 'succeeded', 'failed', 'skipped']),
+  attempt: z.number(),
+  outputs: Json.optional(),
+  error: ErrorInfo.optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+
+export const RunDetailSchema = RunSummarySchema.extend({
+  input: Json,
+  nodes: z.record(z.string(), NodeState),
+  outputs: Json.optional(),
+  errorInfo: ErrorInfo.optional(),
+  attentionInfo: z.object({ nodeId: z.string(), reason: z.string(), choices: z.array(z.string()) }).optional(),
+  /** The flow as it ran. */
+  flow: Json,
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+export const NodeTypeInfoSchema = z.object({
+  type: z.string(),
+  version: z.number(),
+  title: z.string(),
+  category: z.string(),
+  icon: z.string(),
+  description: z.string(),
+  inputs: z.array(z.string()),
+  /** Outputs for the default settings; some node types derive outputs from their settings. */
+  outputs: z.array(z.string()),
+  dynamicOutputs: z.boolean(),
+  effects: z.enum(['pure', 'read', 'write', 'depends']),
+  trigger: z.boolean(),
+  credentials: z.array(z.string()),
+  configSchema: z.record(z.string(), Json),
+});
+export type NodeTypeInfo = z.infer<typeof NodeTypeInfoSchema>;
+
+export const CredentialInfoSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  label: z.string(),
+  /** Names of the stored fields; the values never leave the vault. */
+  fields: z.array(z.string()),
+  updatedAt: z.string(),
+});
+export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
+
+export const InboxItemSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  flowId: z.string(),
+  nodeId: z.string(),
+  title: z.string(),
+  createdAt: z.string(),
+  payload: Json,
+  outcomes: z.array(z.string()),
+});
+export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+export const SettingsSchema = z.object({
+  /** Who decisions are recorded as, when the door does not know. */
+  reviewerName: z.string().max(200).default(''),
+  /** USD per million tokens, by model name; merged over the built-in defaults. */
+  llmPrices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).default({}),
+  /** Opt-in cache of LLM answers while building a flow. */
+  llmDevCache: z.boolean().default(false),
+  notifications: z.object({ inbox: z.boolean().default(true), failedRuns: z.boolean().default(true) }).default({ inbox: true, failedRuns: true }),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const ReplayReportSchema = z.object({
+  runId: z.string(),
+  flowId: z.string(),
+  identical: z.boolean(),
+  nodes: z.array(
+    z.object({
+      nodeId: z.string(),
+      name: z.string(),
+      recordedStatus: z.string(),
+      replayedStatus: z.string(),
+      identical: z.boolean(),
+      changes: z.array(z.object({ path: z.string(), recorded: Json, replayed: Json })),
+      replayError: z.string().optional(),
+    }),
+  ),
+  note: z.string().optional(),
+});
+
+const Empty = z.object({}).strict().default({});
+const Ok = z.object({ ok: z.literal(true) });
+
+// ---------------------------------------------------------------------------------------------
+// The method table
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string) {
+  return { input, output, summary };
+}
+
+export const METHODS = {
+  'flows.list': method(Empty, z.array(FlowSummarySchema), 'All saved flows.'),
+  'flows.get': method(z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(), z.object({ flow: Json, problems: z.array(Problem) }), 'One flow (the latest version, or a given one).'),
+  'flows.save': method(
+    z.object({ flow: Json, expectedVersion: z.number().int().min(0).optional() }).strict(),
+    z.object({ flow: Json, version: z.number(), problems: z.array(Problem) }),
+    'Saves a flow as a new version. Refuses when someone saved a newer version meanwhile.',
+  ),
+  'flows.delete': method(z.object({ id: FlowId }).strict(), Ok, 'Deletes a flow (its runs and history stay).'),
+  'flows.validate': method(z.object({ flow: Json }).strict(), z.object({ ok: z.boolean(), problems: z.array(Problem) }), 'Checks a flow without saving it.'),
+  'flows.import': method(z.object({ text: z.string().max(20 * 1024 * 1024), overwrite: z.boolean().default(false) }).strict(), z.object({ flow: Json, version: z.number(), problems: z.array(Problem) }), 'Imports flow JSON text.'),
+  'flows.export': method(z.object({ id: FlowId }).strict(), z.object({ fileName: z.string(), text: z.string() }), 'The flow as a file to hand over.'),
+  'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(z.object({ version: z.number(), savedAt: z.string() })), 'Saved versions of a flow, newest first.'),
+
+  'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
+  'runs.list': method(
+    z.object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict().default({ limit: 100 }),
+    z.array(RunSummarySchema),
+    'Runs, newest first.',
+  ),
+  'runs.get': method(z.object({ runId: RunId }).strict(), RunDetailSchema, 'A run with the state of each node.'),
+  'runs.cancel': method(z.object({ runId: RunId }).strict(), Ok, 'Stops a run that is in progress.'),
+  'runs.resume': method(z.object({ runId: RunId, choice: z.enum(['send-again', 'skip-item', 'cancel']).optional() }).strict(), z.object({ runId: z.string() }), 'Continues an interrupted run, or answers its question.'),
+  'runs.replay': method(z.object({ runId: RunId, flow: Json.optional() }).strict(), ReplayReportSchema, 'Re-executes a run offline and compares.'),
+  'runs.fork': method(z.object({ runId: RunId, fromNodeId: z.string().min(1), flow: Json.optional() }).strict(), z.object({ runId: z.string() }), 'A new run from a node on, re-using recorded results before it.'),
+
+  'traces.events': method(
+    z.object({ runId: RunId, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }).strict(),
+    z.object({ events: z.array(Json), lastSeq: z.number(), hasMore: z.boolean() }),
+    'Events of a run, a page at a time.',
+  ),
+
+  'inbox.list': method(Empty, z.array(InboxItemSchema), 'Items waiting for a person.'),
+  'inbox.get': method(z.object({ id: z.string().min(1) }).strict(), InboxItemSchema, 'One inbox item.'),
+  'inbox.decide': method(
+    z.object({ id: z.string().min(1), outcome: z.string().min(1), comment: z.string().max(10_000).optional(), edits: z.record(z.string(), Json).optional() }).strict(),
+    Ok,
+    'Records a decision; the run continues on the matching path.',
+  ),
+
+  'credentials.list': method(Empty, z.array(CredentialInfoSchema), 'Stored credentials (names and fields, never values).'),
+  'credentials.set': method(
+    z.object({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/), type: z.string().min(1).max(100), label: z.string().max(200).default(''), values: z.record(z.string(), z.string().max(64 * 1024)) }).strict(),
+    CredentialInfoSchema,
+    'Creates or replaces a credential. Values go to the OS keychain and can never be read back.',
+  ),
+  'credentials.delete': method(z.object({ id: z.string().min(1) }).strict(), Ok, 'Deletes a credential.'),
+
+  'catalog.list': method(Empty, z.array(NodeTypeInfoSchema), 'The node types this Flowkeeper knows.'),
+
+  'settings.get': method(Empty, SettingsSchema, 'Current settings.'),
+  'settings.update': method(SettingsSchema.partial().strict(), SettingsSchema, 'Changes some settings.'),
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export type MethodInput<M extends MethodName> = z.input<(typeof METHODS)[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<(typeof METHODS)[M]['output']>;
+
+// ---------------------------------------------------------------------------------------------
+// Events pushed to every door
+
+export type ApiEvent =
+  | { type: 'run.event'; runId: string; event: RunEvent }
+  | { type: 'runs.changed'; runId: string; status: string }
+  | { type: 'flows.changed'; flowId: string }
+  | { type: 'inbox.changed' }
+  /** A native menu command of the desktop app, for the renderer to carry out (only the Electron door sends it). */
+  | { type: 'app.command'; command: 'flow.new' | 'flow.open' | 'flow.save' | 'flow.export' };
+export type ApiEventType = ApiEvent['type'];
+
+// ---------------------------------------------------------------------------------------------
+// The typed API: `api.flows.list({})`, derived from the table.
+
+type Group<N extends string> = N extends `${infer G}.${string}` ? G : never;
+type Member<N extends string, G extends string> = N extends `${G}.${infer M}` ? M : never;
+
+export type FlowkeeperApi = {
+  [G in Group<MethodName>]: {
+    [M in Member<MethodName, G>]: `${G}.${M}` extends infer N extends MethodName
+      ? (args?: MethodInput<N>) => Promise<MethodOutput<N>>
+      : never;
+  };
+} & {
+  /** Subscribes to pushed events; returns the unsubscribe function. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+};
+
+/** What a door provides: a way to call a method by name, and event subscription. */
+export interface ApiTransport {
+  invoke(method: MethodName, args: unknown): Promise<unknown>;
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+}
+
+/** Builds the nested `FlowkeeperApi` object over any transport. */
+export function buildApi(transport: ApiTransport): FlowkeeperApi {
+  const api: Record<string, unknown> = { onEvent: (listener: (event: ApiEvent) => void) => transport.subscribe(listener) };
+  for (const name of METHOD_NAMES) {
+    const [group, member] = name.split('.') as [string, string];
+    const target = (api[group] ??= {}) as Record<string, unknown>;
+    target[member] = (args?: unknown) => transport.invoke(name, args ?? {});
+  }
+  return api as FlowkeeperApi;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors: one shape on every door
+
+export const ApiErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  /** Where: a JSON path, a node id, a field. */
+  problems: z.array(Problem).optional(),
+  details: z.record(z.string(), Json).optional(),
+});
+export type ApiErrorInfo = z.infer<typeof ApiErrorSchema>;
+
+/** The error every door rejects with; `code` is stable, `message` is for people. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly hint?: string;
+  readonly problems?: ApiErrorInfo['problems'];
+  readonly details?: Record<string, unknown>;
+
+  constructor(info: ApiErrorInfo) {
+    super(info.message);
+    this.name = 'ApiError';
+    this.code = info.code;
+    if (info.hint !== undefined) this.hint = info.hint;
+    if (info.problems !== undefined) this.problems = info.problems;
+    if (info.details !== undefined) this.details = info.details;
+  }
+
+  toInfo(): ApiErrorInfo {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.problems === undefined ? {} : { problems: this.problems }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+
+  static from(value: unknown): ApiError {
+    if (value instanceof ApiError) return value;
+    const parsed = ApiErrorSchema.safeParse(value);
+    if (parsed.success) return new ApiError(parsed.data);
+    return new ApiError({ code: 'INTERNAL', message: value instanceof Error ? value.message : 'Something went wrong.' });
+  }
+}
+
+/** The reply envelope used by the byte-oriented doors (IPC, WebSocket, HTTP). */
+export type ApiReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorInfo };
