@@ -8,11 +8,14 @@ import {
   isBlobRef,
   summarize,
   validateFlowText,
+  resolveDataDir,
   type AttentionChoice,
   type RunOutcome,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
+import { DEFAULT_PORT, startBridge } from './serve.ts';
+import { spawn } from 'node:child_process';
 import { describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 
 export interface Command {
@@ -212,6 +215,50 @@ export const commands: Record<string, Command> = {
     },
   },
 
+  serve: {
+    args: '',
+    summary: 'Open the app in a browser on this computer (the web bridge), backed by the same engine.',
+    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false }, 'static-dir': { type: 'string' } },
+    help: {
+      '--port <n>': `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+      '--host <address>': 'listen on another address than 127.0.0.1 — anyone who can reach it and has the link can use Flowkeeper',
+      '--open': 'open the link in the default browser',
+    },
+    async run(ctx) {
+      if (ctx.positionals.length > 0) throw new UsageError(`Unexpected argument "${ctx.positionals[0]}".`);
+      const port = ctx.values.port === undefined ? DEFAULT_PORT : Number(ctx.values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a whole number from 0 to 65535.');
+      const host = ctx.values.host as string | undefined;
+      const dataDir = resolveDataDir(ctx.values['data-dir'] as string | undefined);
+      if (host !== undefined && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+        ctx.io.err(`! Listening on ${host}: anyone who can reach this address and has the link can run flows and see credentials' names. Use only on a network you trust.`);
+      }
+      const bridge = await startBridge({
+        dataDir,
+        port,
+        ...(host ? { host, allowRemote: true } : {}),
+        ...(ctx.values['static-dir'] ? { staticDir: ctx.values['static-dir'] as string } : {}),
+      });
+      if (ctx.json) ctx.io.out(JSON.stringify({ url: bridge.url, port: bridge.port, dataDir }));
+      else {
+        ctx.io.out(`Flowkeeper is running. Open this link (it contains this session's access key):\n\n  ${bridge.url}\n`);
+        ctx.io.out(`Data folder: ${dataDir}\nPress Ctrl-C to stop. Runs still in progress continue the next time Flowkeeper starts.`);
+      }
+      if (ctx.values.open === true) openInBrowser(bridge.url);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          done();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await bridge.close();
+      return OK;
+    },
+  },
+
   trace: {
     args: '<runId|trace.jsonl>',
     summary: 'Show what happened in a run, step by step.',
@@ -236,3 +283,12 @@ export const commands: Record<string, Command> = {
     },
   },
 };
+
+function openInBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    spawn(command, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  } catch {
+    /* the link is printed; opening it is a convenience */
+  }
+}

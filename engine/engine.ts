@@ -45,6 +45,8 @@ export interface EngineOptions {
 }
 
 export interface StartOptions {
+  /** A run id chosen by the caller (so it can answer before the run ends); else a new one. */
+  runId?: string;
   input?: unknown;
   signal?: AbortSignal;
   startedBy?: string;
@@ -83,7 +85,7 @@ export class Engine {
 
   async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
-    const runId = newRunId();
+    const runId = start.runId ?? newRunId();
     const redactor = new Redactor();
     const header: TraceHeader = {
       kind: 'header',

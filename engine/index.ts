@@ -13,3 +13,8 @@ export { resolveDataDir, defaultDataDir } from './data-dir.ts';
 export { loadFlowFile, FlowInvalidError } from './flow-file.ts';
 export { evaluateTemplate, evaluateDeep, parseTemplate } from './expressions.ts';
 export { canonicalJson, sha256 } from './canonical-json.ts';
+export { dispatch, inProcessApi, unwrapReply, toApiErrorInfo, isMethodName, type ApiService, type ServiceHandlers } from './dispatch.ts';
+export { createService, describeNodeType, FlowkeeperService, type ServiceOptions } from './service.ts';
+export { FlowStore } from './flow-store.ts';
+export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, type KeychainBackend } from './vault.ts';
+export { prepareFork } from './replay.ts';

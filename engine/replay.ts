@@ -161,9 +161,19 @@ export async function forkRun(
   engine: Engine,
   runIdOrPath: string,
   fromNodeId: string,
-  options: { flow?: Flow; signal?: AbortSignal; startedBy?: string } = {},
+  options: { flow?: Flow; signal?: AbortSignal; startedBy?: string; runId?: string } = {},
 ): Promise<RunOutcome> {
-  const { store } = engine;
+  const { flow, start } = await prepareFork(engine.store, runIdOrPath, fromNodeId, options);
+  return engine.startRun(flow, start);
+}
+
+/** Checks a fork is possible and works out what it re-uses; throws ForkError in plain words. */
+export async function prepareFork(
+  store: TraceStore,
+  runIdOrPath: string,
+  fromNodeId: string,
+  options: { flow?: Flow; signal?: AbortSignal; startedBy?: string; runId?: string } = {},
+): Promise<{ flow: Flow; start: StartOptions }> {
   const trace = await store.load(runIdOrPath);
   const state = reduceRun(trace.header, trace.events);
   const flow = options.flow ?? (await store.getPayload(trace.header.flow));
@@ -185,5 +195,6 @@ export async function forkRun(
   }
   const start: StartOptions = { input: trace.header.input, parent: { runId: trace.header.runId, fromNodeId }, reuse, startedBy: options.startedBy ?? 'fork' };
   if (options.signal) start.signal = options.signal;
-  return engine.startRun(flow, start);
+  if (options.runId) start.runId = options.runId;
+  return { flow, start };
 }

@@ -14,7 +14,16 @@ import type { RunEvent } from './events.ts';
 const RunStatus = z.enum(['running', 'paused', 'needs-attention', 'succeeded', 'failed', 'cancelled']);
 const Json = z.unknown();
 const Problem = z.object({ path: z.string(), message: z.string(), severity: z.enum(['error', 'warning']), nodeId: z.string().optional() });
-const ErrorInfo = z.object({ message: z.string(), code: z.string(), retryable: z.boolean(), hint: z.string().optional(), status: z.number().optional(), nodeId: z.string().optional() }).passthrough();
+const ErrorInfo = z.object({
+  message: z.string(),
+  code: z.string(),
+  retryable: z.boolean(),
+  hint: z.string().optional(),
+  status: z.number().optional(),
+  nodeId: z.string().optional(),
+  retryAfterMs: z.number().optional(),
+  details: z.record(z.string(), Json).optional(),
+});
 const FlowId = z.string().min(1).max(64);
 const RunId = z.string().min(1).max(128);
 

@@ -1,0 +1,275 @@
+/**
+ * The web bridge (`flowkeeper serve`): the same API the desktop preload exposes, over HTTP and
+ * WebSocket, plus the built renderer. Loopback only unless a host is given explicitly; every
+ * request needs the per-start random token (in the printed URL, then an HttpOnly cookie).
+ *
+ *   GET  /?token=…        the app (sets the cookie)
+ *   POST /api/<method>    one call: JSON body = arguments, answer = ApiReply
+ *   GET  /api/ws          WebSocket: { id, method, args } → { id, reply }; pushes { event }
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createService, dispatch, type FlowkeeperService } from '../engine/index.ts';
+import type { ApiReply, KeychainBackend, NodeRegistry } from '../engine/index.ts';
+import { registry as defaultRegistry } from './context.ts';
+
+export const DEFAULT_PORT = 7654;
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+export interface BridgeOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  /** Required to listen on anything but loopback. */
+  allowRemote?: boolean;
+  staticDir?: string;
+  registry?: NodeRegistry;
+  keychain?: KeychainBackend;
+  /** Fixed token (tests); otherwise random per start. */
+  token?: string;
+  service?: FlowkeeperService;
+}
+
+export interface Bridge {
+  url: string;
+  origin: string;
+  token: string;
+  port: number;
+  service: FlowkeeperService;
+  close(): Promise<void>;
+}
+
+export function defaultStaticDir(): string {
+  return join(fileURLToPath(new URL('.', import.meta.url)), '..', 'dist', 'renderer');
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+export class BridgeConfigError extends Error {
+  override name = 'BridgeConfigError';
+}
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host) && !options.allowRemote) {
+    throw new BridgeConfigError(`Refusing to listen on ${host}: only this computer (127.0.0.1) is allowed unless you pass --host explicitly.`);
+  }
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const tokenBuffer = Buffer.from(token);
+  const staticDir = resolve(options.staticDir ?? defaultStaticDir());
+  const service = options.service ?? (await createService({ dataDir: options.dataDir, registry: options.registry ?? defaultRegistry, ...(options.keychain ? { keychain: options.keychain } : {}) }));
+  let port = 0;
+
+  const validToken = (candidate: string | undefined | null): boolean => {
+    if (!candidate) return false;
+    const given = Buffer.from(candidate);
+    return given.length === tokenBuffer.length && timingSafeEqual(given, tokenBuffer);
+  };
+
+  const tokenOf = (req: IncomingMessage, url: URL): string | undefined => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) return auth.slice(7);
+    const fromQuery = url.searchParams.get('token');
+    if (fromQuery) return fromQuery;
+    const cookie = req.headers.cookie?.split(';').map((c) => c.trim()).find((c) => c.startsWith('fk_token='));
+    return cookie ? decodeURIComponent(cookie.slice('fk_token='.length)) : undefined;
+  };
+
+  /** DNS-rebinding guard: on loopback, only requests addressed to loopback names are served. */
+  const hostAllowed = (req: IncomingMessage): boolean => {
+    if (!LOOPBACK.has(host)) return true;
+    const name = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+    return LOOPBACK.has(name);
+  };
+
+  const originAllowed = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    if (!origin) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  };
+
+  const send = (res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      'content-type': type,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      ...extra,
+    });
+    res.end(body);
+  };
+
+  const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json');
+
+  const unauthorized = (res: ServerResponse, api: boolean) => {
+    if (api) return sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key.', hint: 'Use the link printed by "flowkeeper serve"; it contains the key.' } } satisfies ApiReply);
+    return send(
+      res,
+      401,
+      '<!doctype html><meta charset="utf-8"><title>Flowkeeper</title><body style="font:16px system-ui;margin:3rem;max-width:40rem">' +
+        '<h1>Access key needed</h1><p>Open the link printed by <code>flowkeeper serve</code> in the terminal — it contains the access key. ' +
+        'The key changes each time the server starts.</p></body>',
+      'text/html; charset=utf-8',
+      { 'content-security-policy': CONTENT_SECURITY_POLICY },
+    );
+  };
+
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolveBody, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          reject(new Error('too large'));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const serveStatic = async (res: ServerResponse, pathname: string) => {
+    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    const file = resolve(staticDir, relative === '' ? 'index.html' : relative);
+    if (file !== staticDir && !file.startsWith(staticDir + sep)) return send(res, 404, 'Not found', 'text/plain');
+    const info = await stat(file).catch(() => undefined);
+    const target = info?.isFile() ? file : join(staticDir, 'index.html');
+    try {
+      const body = await readFile(target);
+      send(res, 200, body, MIME[extname(target)] ?? 'application/octet-stream', { 'content-security-policy': CONTENT_SECURITY_POLICY });
+    } catch {
+      send(
+        res,
+        503,
+        '<!doctype html><meta charset="utf-8"><title>Flowkeeper</title><body style="font:16px system-ui;margin:3rem"><h1>The app is not built yet</h1><p>Run <code>npm run build:renderer</code> (or <code>npm run web</code>), then reload. The API works meanwhile.</p></body>',
+        'text/html; charset=utf-8',
+      );
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const api = url.pathname.startsWith('/api/');
+      if (!hostAllowed(req)) return send(res, 421, 'This server answers only to 127.0.0.1 or localhost.', 'text/plain');
+      const given = tokenOf(req, url);
+      if (!validToken(given)) return unauthorized(res, api);
+      if (!api) {
+        if (url.searchParams.has('token')) {
+          // Keep the key out of the address bar and history: cookie, then a clean URL.
+          res.setHeader('set-cookie', `fk_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+        }
+        return serveStatic(res, url.pathname);
+      }
+      if (!originAllowed(req)) return sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Requests from other sites are not allowed.' } } satisfies ApiReply);
+      if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, result: { status: 'ok' } } satisfies ApiReply);
+      if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Use POST for API calls.' } } satisfies ApiReply);
+      let args: unknown;
+      try {
+        const text = await readBody(req);
+        args = text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+      } catch {
+        return sendJson(res, 400, { ok: false, error: { code: 'BAD_MESSAGE', message: 'The request body is not valid JSON (or larger than 25 MB).' } } satisfies ApiReply);
+      }
+      const reply = await dispatch(service, url.pathname.slice('/api/'.length), args);
+      sendJson(res, 200, reply);
+    })().catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'The bridge failed to answer.' } } satisfies ApiReply);
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const clients = new Set<WebSocket>();
+  const unsubscribe = service.subscribe((event) => {
+    const text = JSON.stringify({ event });
+    for (const client of clients) if (client.readyState === client.OPEN) client.send(text);
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, text: string) => {
+      socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    if (url.pathname !== '/api/ws') return refuse(404, 'Not Found');
+    if (!hostAllowed(req) || !originAllowed(req)) return refuse(403, 'Forbidden');
+    if (!validToken(tokenOf(req, url))) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data) => {
+        void handleMessage(ws, data.toString());
+      });
+    });
+  });
+
+  const handleMessage = async (ws: WebSocket, text: string) => {
+    let message: { id?: unknown; method?: unknown; args?: unknown };
+    try {
+      message = JSON.parse(text) as typeof message;
+    } catch {
+      ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'BAD_MESSAGE', message: 'The message is not valid JSON.', hint: 'Send { "id": 1, "method": "flows.list", "args": {} }.' } } }));
+      return;
+    }
+    if (typeof message !== 'object' || message === null || typeof message.id !== 'number' || typeof message.method !== 'string') {
+      const id = typeof message === 'object' && message !== null && typeof message.id === 'number' ? message.id : null;
+      ws.send(JSON.stringify({ id, reply: { ok: false, error: { code: 'BAD_MESSAGE', message: 'A message needs a numeric "id" and a "method" name.', hint: 'Send { "id": 1, "method": "flows.list", "args": {} }.' } } }));
+      return;
+    }
+    const reply = await dispatch(service, message.method, message.args ?? {});
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: message.id, reply }));
+  };
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new BridgeConfigError(`Port ${options.port ?? DEFAULT_PORT} is already in use. Choose another with --port, or stop the other program.`) : error);
+    });
+    server.listen(options.port ?? DEFAULT_PORT, host, () => resolveListen());
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${shownHost}:${port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    port,
+    service,
+    async close() {
+      unsubscribe();
+      for (const client of clients) client.terminate();
+      wss.close();
+      await new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      if (!options.service) await service.close();
+    },
+  };
+}

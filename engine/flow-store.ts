@@ -1,0 +1,184 @@
+/**
+ * Saved flows with their version history, in the data folder:
+ *
+ *   <data>/flows/<id>.json                 the latest version
+ *   <data>/flows/history/<id>/v<N>.json    every saved version
+ *
+ * A flow may be saved with problems (work in progress in the editor); it runs only once valid.
+ */
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ApiError, type FlowSummary } from './model/contract.ts';
+import { IdSchema, type Flow } from './model/flow.ts';
+import { parseFlowText, scanUnsafe, validateFlow, type NodeCatalog, type Problem } from './model/validate.ts';
+
+export interface StoredFlow {
+  flow: Record<string, unknown>;
+  problems: Problem[];
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError({ code: 'FLOW_NOT_FOUND', message: `There is no saved flow "${id}".`, hint: 'Check the id, or import the flow first.' });
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+export class FlowStore {
+  readonly dir: string;
+
+  constructor(dataDir: string, private readonly catalog: NodeCatalog) {
+    this.dir = join(dataDir, 'flows');
+  }
+
+  private path(id: string): string {
+    if (!IdSchema.safeParse(id).success) throw new ApiError({ code: 'INVALID_ARGUMENTS', message: `"${id}" is not a valid flow id.` });
+    return join(this.dir, `${id}.json`);
+  }
+
+  private historyDir(id: string): string {
+    return join(this.dir, 'history', id);
+  }
+
+  problemsOf(flow: unknown): Problem[] {
+    const result = validateFlow(flow, this.catalog);
+    return result.problems;
+  }
+
+  /** The latest saved flow, validated for running. */
+  async runnable(id: string): Promise<Flow> {
+    const { flow } = await this.get(id);
+    const result = validateFlow(flow, this.catalog);
+    if (!result.ok) {
+      throw new ApiError({ code: 'FLOW_INVALID', message: `The flow "${id}" has problems, so it cannot run yet.`, hint: 'Fix the problems listed, save, and run again.', problems: result.problems });
+    }
+    return result.flow;
+  }
+
+  async list(): Promise<FlowSummary[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const out: FlowSummary[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+      const id = name.slice(0, -'.json'.length);
+      try {
+        const { flow, problems } = await this.get(id);
+        const info = await stat(this.path(id));
+        const errors = problems.filter((p) => p.severity === 'error');
+        out.push({
+          id,
+          name: String(flow.name ?? id),
+          description: String(flow.description ?? ''),
+          owner: String(flow.owner ?? ''),
+          version: Number(flow.version ?? 1),
+          nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
+          updatedAt: info.mtime.toISOString(),
+          ...(errors.length > 0 ? { problems: errors } : {}),
+        });
+      } catch {
+        out.push({ id, name: id, description: '', owner: '', version: 0, nodeCount: 0, updatedAt: new Date(0).toISOString(), problems: [{ path: '$', message: 'This file could not be read as a flow.', severity: 'error' }] });
+      }
+    }
+    return out;
+  }
+
+  async get(id: string, version?: number): Promise<StoredFlow> {
+    const path = version === undefined ? this.path(id) : join(this.historyDir(id), `v${version}.json`);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw version === undefined ? notFound(id) : new ApiError({ code: 'FLOW_NOT_FOUND', message: `Flow "${id}" has no saved version ${version}.` });
+      }
+      throw error;
+    }
+    const parsed = parseFlowText(text);
+    if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) {
+      throw new ApiError({ code: 'FLOW_DAMAGED', message: `The saved flow "${id}" is not valid JSON any more.`, hint: `Restore it from ${this.historyDir(id)}.`, problems: parsed.ok ? [] : parsed.problems });
+    }
+    const flow = parsed.value as Record<string, unknown>;
+    return { flow, problems: this.problemsOf(flow) };
+  }
+
+  /** Saves as a new version. `expectedVersion` guards against overwriting someone else's save. */
+  async save(raw: unknown, expectedVersion?: number): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ApiError({ code: 'FLOW_INVALID', message: 'A flow must be one JSON object.' });
+    }
+    const unsafe = scanUnsafe(raw);
+    if (unsafe.length > 0) throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow contains values that cannot be stored.', problems: unsafe });
+    const flow = raw as Record<string, unknown>;
+    const id = flow.id;
+    if (typeof id !== 'string' || !IdSchema.safeParse(id).success) {
+      throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow needs an "id" of letters, digits, "_" or "-", starting with a letter.', problems: [{ path: 'id', message: 'Give the flow an id such as "invoice-triage".', severity: 'error' }] });
+    }
+    let current: number | undefined;
+    try {
+      current = Number((await this.get(id)).flow.version ?? 1);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'FLOW_NOT_FOUND')) throw error;
+    }
+    if (expectedVersion !== undefined && (current ?? 0) !== expectedVersion) {
+      throw new ApiError({
+        code: 'FLOW_CONFLICT',
+        message: `Flow "${id}" was saved elsewhere meanwhile (now version ${current ?? 0}, you edited version ${expectedVersion}).`,
+        hint: 'Reload the flow to see the other changes, then make yours again.',
+      });
+    }
+    const version = (current ?? 0) + 1;
+    const stored = { ...flow, version };
+    const text = `${JSON.stringify(stored, null, 2)}\n`;
+    await mkdir(this.historyDir(id), { recursive: true });
+    await writeAtomic(join(this.historyDir(id), `v${version}.json`), text);
+    await writeAtomic(this.path(id), text);
+    return { flow: stored, version, problems: this.problemsOf(stored) };
+  }
+
+  async import(text: string, overwrite: boolean): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
+    const parsed = parseFlowText(text);
+    if (!parsed.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'This is not a flow file.', problems: parsed.problems });
+    const flow = parsed.value as Record<string, unknown>;
+    const result = validateFlow(flow, this.catalog);
+    if (!result.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow file has problems; nothing was imported.', hint: 'Fix the problems listed and import again.', problems: result.problems });
+    const exists = await stat(this.path(result.flow.id)).then(() => true, () => false);
+    if (exists && !overwrite) {
+      throw new ApiError({ code: 'FLOW_EXISTS', message: `A flow with the id "${result.flow.id}" already exists.`, hint: 'Import it as a new version of that flow, or change the id in the file.' });
+    }
+    return this.save(result.flow);
+  }
+
+  async delete(id: string): Promise<void> {
+    try {
+      await rm(this.path(id));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(id);
+      throw error;
+    }
+  }
+
+  async versions(id: string): Promise<Array<{ version: number; savedAt: string }>> {
+    let names: string[];
+    try {
+      names = await readdir(this.historyDir(id));
+    } catch {
+      throw notFound(id);
+    }
+    const out: Array<{ version: number; savedAt: string }> = [];
+    for (const name of names) {
+      const match = /^v(\d+)\.json$/.exec(name);
+      if (!match) continue;
+      out.push({ version: Number(match[1]), savedAt: (await stat(join(this.historyDir(id), name))).mtime.toISOString() });
+    }
+    return out.sort((a, b) => b.version - a.version);
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The service behind every door: implements the API contract on top of the engine and a data
+ * folder (flows, runs, credentials, settings). Runs started here execute in this process; their
+ * events are pushed to subscribers. On start, interrupted runs are resumed.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  ApiError,
+  SettingsSchema,
+  type ApiEvent,
+  type MethodOutput,
+  type NodeTypeInfo,
+  type RunDetail,
+  type Settings,
+} from './model/contract.ts';
+import type { Flow } from './model/flow.ts';
+import { effectsOf, outputPortsOf, portsOf, type AnyNodeDefinition } from './model/node-kit.ts';
+import { FINAL_STATUSES, type RunEvent } from './model/events.ts';
+import { reduceRun } from './model/run-state.ts';
+import { validateFlow } from './model/validate.ts';
+import { configJsonSchema } from './model/json-schema.ts';
+import type { ApiService, ServiceHandlers } from './dispatch.ts';
+import { Engine, newRunId, type RunOutcome } from './engine.ts';
+import { FlowStore } from './flow-store.ts';
+import { prepareFork, replayRun } from './replay.ts';
+import type { HttpTransport } from './runner/http-transport.ts';
+import type { NodeRegistry } from './runner/registry.ts';
+import { FileTraceStore } from './trace/trace-store.ts';
+import { OsKeychain, Vault, type KeychainBackend } from './vault.ts';
+
+export interface ServiceOptions {
+  dataDir: string;
+  registry: NodeRegistry;
+  keychain?: KeychainBackend;
+  http?: HttpTransport;
+  /** Continue interrupted runs when the service starts (default true). */
+  resumeOnStart?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class FlowkeeperService implements ApiService {
+  readonly handlers: ServiceHandlers;
+  readonly store: FileTraceStore;
+  readonly flows: FlowStore;
+  readonly vault: Vault;
+  private readonly engine: Engine;
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<RunOutcome | undefined> }>();
+  private readonly shutdown = new AbortController();
+  private readonly settingsFile: string;
+  private background: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: ServiceOptions) {
+    this.store = new FileTraceStore(options.dataDir);
+    this.flows = new FlowStore(options.dataDir, options.registry);
+    this.vault = new Vault(options.dataDir, options.keychain ?? new OsKeychain(), options.env);
+    this.settingsFile = join(options.dataDir, 'settings.json');
+    this.engine = new Engine({
+      store: this.store,
+      registry: options.registry,
+      secrets: this.vault,
+      ...(options.http ? { http: options.http } : {}),
+      onEvent: (runId, event) => this.onRunEvent(runId, event),
+    });
+    this.handlers = this.createHandlers();
+  }
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        /* a broken subscriber must not break the run */
+      }
+    }
+  }
+
+  private onRunEvent(runId: string, event: RunEvent): void {
+    this.emit({ type: 'run.event', runId, event });
+    if (event.type === 'run.started' || event.type === 'run.resumed') this.emit({ type: 'runs.changed', runId, status: 'running' });
+    if (event.type === 'run.needs-attention') this.emit({ type: 'runs.changed', runId, status: 'needs-attention' });
+    if (event.type === 'run.finished') this.emit({ type: 'runs.changed', runId, status: event.status });
+  }
+
+  /** Resumes interrupted runs in the background; returns at once. */
+  start(): this {
+    if (this.options.resumeOnStart !== false) {
+      this.background = this.engine.resumeAll({ signal: this.shutdown.signal }).catch(() => undefined);
+    }
+    return this;
+  }
+
+  /** Waits for work started by the service (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    await this.background;
+    await Promise.all([...this.active.values()].map((a) => a.done));
+  }
+
+  /**
+   * Stops accepting work. Runs in progress are left as they are: if the process ends now they
+   * are interrupted, and the next start resumes them. `cancelRuns` cancels them instead.
+   */
+  async close(options: { cancelRuns?: boolean } = {}): Promise<void> {
+    this.shutdown.abort();
+    if (options.cancelRuns) {
+      for (const run of this.active.values()) run.controller.abort();
+      await this.idle();
+    }
+    this.listeners.clear();
+  }
+
+  private track(runId: string, work: (signal: AbortSignal) => Promise<RunOutcome>): void {
+    const controller = new AbortController();
+    const done = work(controller.signal)
+      .catch((error: unknown) => {
+        this.emit({ type: 'runs.changed', runId, status: 'failed' });
+        // The trace holds the story; a failure to even start is reported on the run's channel.
+        this.emit({ type: 'run.event', runId, event: { seq: 0, ts: new Date().toISOString(), type: 'node.log', nodeId: '', level: 'warn', message: error instanceof Error ? error.message : String(error) } });
+        return undefined;
+      })
+      .finally(() => this.active.delete(runId));
+    this.active.set(runId, { controller, done });
+  }
+
+  async settings(): Promise<Settings> {
+    try {
+      return SettingsSchema.parse(JSON.parse(await readFile(this.settingsFile, 'utf8')));
+    } catch {
+      return SettingsSchema.parse({});
+    }
+  }
+
+  private async runDetail(runId: string): Promise<RunDetail> {
+    const trace = await this.store.load(runId);
+    const state = reduceRun(trace.header, trace.events);
+    const nodes: RunDetail['nodes'] = {};
+    for (const [id, n] of Object.entries(state.nodes)) {
+      nodes[id] = {
+        status: n.status,
+        attempt: n.attempt,
+        ...(n.outputs ? { outputs: await this.store.getPayload(n.outputs) } : {}),
+        ...(n.error ? { error: n.error } : {}),
+        ...(n.startedAt ? { startedAt: n.startedAt } : {}),
+        ...(n.finishedAt ? { finishedAt: n.finishedAt } : {}),
+      };
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [id, ports] of Object.entries(state.outputs ?? {})) outputs[id] = await this.store.getPayload(ports);
+    return {
+      runId: state.runId,
+      flowId: state.flowId,
+      flowName: state.flowName,
+      flowVersion: state.flowVersion,
+      status: state.status,
+      createdAt: state.createdAt,
+      updatedAt: state.updatedAt,
+      mode: trace.header.mode,
+      ...(trace.header.parentRunId ? { parentRunId: trace.header.parentRunId } : {}),
+      ...(state.error ? { error: state.error.message, errorInfo: state.error } : {}),
+      ...(state.attention ? { attention: state.attention.reason, attentionInfo: { nodeId: state.attention.nodeId, reason: state.attention.reason, choices: state.attention.choices } } : {}),
+      input: trace.header.input,
+      nodes,
+      outputs,
+      flow: await this.store.getPayload(trace.header.flow),
+    };
+  }
+
+  private validFlow(raw: unknown): Flow {
+    const result = validateFlow(raw, this.options.registry);
+    if (!result.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow has problems.', problems: result.problems });
+    return result.flow;
+  }
+
+  private createHandlers(): ServiceHandlers {
+    const { registry } = this.options;
+    return {
+      'flows.list': () => this.flows.list(),
+      'flows.get': ({ id, version }) => this.flows.get(id, version),
+      'flows.save': async ({ flow, expectedVersion }) => {
+        const saved = await this.flows.save(flow, expectedVersion);
+        this.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
+        return saved;
+      },
+      'flows.delete': async ({ id }) => {
+        await this.flows.delete(id);
+        this.emit({ type: 'flows.changed', flowId: id });
+        return { ok: true as const };
+      },
+      'flows.validate': async ({ flow }) => {
+        const result = validateFlow(flow, registry);
+        return { ok: result.ok, problems: result.problems };
+      },
+      'flows.import': async ({ text, overwrite }) => {
+        const saved = await this.flows.import(text, overwrite);
+        this.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
+        return saved;
+      },
+      'flows.export': async ({ id }) => {
+        const { flow } = await this.flows.get(id);
+        return { fileName: `${id}.flow.json`, text: `${JSON.stringify(flow, null, 2)}\n` };
+      },
+      'flows.versions': ({ id }) => this.flows.versions(id),
+
+      'runs.start': async ({ flowId, input }) => {
+        const flow = await this.flows.runnable(flowId);
+        const runId = newRunId();
+        this.track(runId, (signal) => this.engine.startRun(flow, { runId, input: input ?? {}, signal, startedBy: 'app' }));
+        return { runId };
+      },
+      'runs.list': async ({ status, flowId, limit }) => {
+        const { runs } = await this.store.list();
+        return runs
+          .filter((r) => status === undefined || r.status === status)
+          .filter((r) => flowId === undefined || r.flowId === flowId)
+          .slice(0, limit)
+          .map(({ location: _location, ...summary }) => summary);
+      },
+      'runs.get': ({ runId }) => this.runDetail(runId),
+      'runs.cancel': async ({ runId }) => {
+        const run = this.active.get(runId);
+        if (!run) {
+          throw new ApiError({ code: 'RUN_NOT_ACTIVE', message: `Run ${runId} is not in progress here, so there is nothing to stop.`, hint: 'A run waiting for a decision can be cancelled by answering "cancel".' });
+        }
+        run.controller.abort();
+        await run.done;
+        return { ok: true as const };
+      },
+      'runs.resume': async ({ runId, choice }) => {
+        const trace = await this.store.load(runId);
+        const state = reduceRun(trace.header, trace.events);
+        if ((FINAL_STATUSES as readonly string[]).includes(state.status)) {
+          throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
+        }
+        if (this.active.has(runId)) throw new ApiError({ code: 'RUN_BUSY', message: `Run ${runId} is already in progress.` });
+        if (state.status === 'needs-attention' && choice === undefined) {
+          throw new ApiError({ code: 'DECISION_NEEDED', message: state.attention?.reason ?? 'This run waits for a decision.', hint: 'Choose send-again, skip-item or cancel.' });
+        }
+        const by = (await this.settings()).reviewerName || 'app';
+        this.track(runId, (signal) => this.engine.resume(runId, { signal, ...(choice ? { choice, by } : {}) }));
+        return { runId };
+      },
+      'runs.replay': async ({ runId, flow }) => replayRun(this.store, registry, runId, flow === undefined ? {} : { flow: this.validFlow(flow) }),
+      'runs.fork': async ({ runId, fromNodeId, flow }) => {
+        const newId = newRunId();
+        const plan = await prepareFork(this.store, runId, fromNodeId, { runId: newId, startedBy: 'app', ...(flow === undefined ? {} : { flow: this.validFlow(flow) }) });
+        this.track(newId, (signal) => this.engine.startRun(plan.flow, { ...plan.start, signal }));
+        return { runId: newId };
+      },
+
+      'traces.events': async ({ runId, afterSeq, limit }) => {
+        const trace = await this.store.load(runId);
+        const after = trace.events.filter((e) => e.seq > afterSeq);
+        const page = after.slice(0, limit);
+        return { events: page, lastSeq: page.length > 0 ? page[page.length - 1]!.seq : afterSeq, hasMore: after.length > page.length };
+      },
+
+      // The inbox engine side arrives with human review; until then it is honestly empty.
+      'inbox.list': async () => [],
+      'inbox.get': async ({ id }) => {
+        throw new ApiError({ code: 'INBOX_ITEM_NOT_FOUND', message: `There is no inbox item "${id}".` });
+      },
+      'inbox.decide': async ({ id }) => {
+        throw new ApiError({ code: 'INBOX_ITEM_NOT_FOUND', message: `There is no inbox item "${id}" to decide.` });
+      },
+
+      'credentials.list': () => this.vault.list(),
+      'credentials.set': ({ id, type, label, values }) => this.vault.set(id, type, label, values),
+      'credentials.delete': async ({ id }) => {
+        await this.vault.delete(id);
+        return { ok: true as const };
+      },
+
+      'catalog.list': async () => registry.all().map(describeNodeType),
+
+      'settings.get': () => this.settings(),
+      'settings.update': async (changes) => {
+        const next = SettingsSchema.parse({ ...(await this.settings()), ...changes });
+        await mkdir(this.options.dataDir, { recursive: true });
+        const tmp = `${this.settingsFile}.${randomUUID()}.tmp`;
+        await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
+        await rename(tmp, this.settingsFile);
+        return next;
+      },
+    };
+  }
+}
+
+/** A node type as the catalogue shows it: no code, just what the editor needs. */
+export function describeNodeType(def: AnyNodeDefinition): NodeTypeInfo {
+  const defaults = def.config.safeParse({});
+  const config: unknown = defaults.success ? defaults.data : {};
+  let outputs: string[];
+  try {
+    outputs = outputPortsOf(def, config);
+  } catch {
+    outputs = ['error'];
+  }
+  return {
+    type: def.type,
+    version: def.version,
+    title: def.title,
+    category: def.category,
+    icon: def.icon,
+    description: def.description,
+    inputs: portsOf(def.inputs, config),
+    outputs,
+    dynamicOutputs: typeof def.outputs === 'function',
+    effects: typeof def.effects === 'function' ? 'depends' : effectsOf(def, config),
+    trigger: def.trigger === true,
+    credentials: [...(def.credentials ?? [])],
+    configSchema: configJsonSchema(def.config),
+  };
+}
+
+export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
+  await mkdir(options.dataDir, { recursive: true });
+  return new FlowkeeperService(options).start();
+}
+
+export type { MethodOutput };

@@ -1,0 +1,171 @@
+/**
+ * Credentials. Values live in the OS keychain (one entry per credential, service "Flowkeeper");
+ * only metadata (id, type, label, field names) is kept in <data>/credentials.json. Values are
+ * write-only through the API: they can be set and deleted, never read back.
+ *
+ * No keychain → a clear error. The documented opt-in fallback for headless machines is the
+ * environment: FLOWKEEPER_CREDENTIAL_<ID> holding a JSON object. Never a plain-text file.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ApiError, type CredentialInfo } from './model/contract.ts';
+import { NodeError } from './model/node-kit.ts';
+import { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts';
+import type * as Keyring from '@napi-rs/keyring';
+
+type KeyringModule = typeof Keyring;
+
+export const KEYCHAIN_SERVICE = 'Flowkeeper';
+
+/** The keytar-shaped slice of a keychain Flowkeeper needs. */
+export interface KeychainBackend {
+  getPassword(account: string): Promise<string | null>;
+  setPassword(account: string, password: string): Promise<void>;
+  deletePassword(account: string): Promise<boolean>;
+}
+
+export class KeychainUnavailableError extends ApiError {
+  constructor(cause: string) {
+    super({
+      code: 'KEYCHAIN_UNAVAILABLE',
+      message: `The system keychain cannot be used (${cause}), so credentials cannot be stored.`,
+      hint:
+        'On Linux, install and unlock a Secret Service keyring (GNOME Keyring or KWallet) in your desktop session. ' +
+        'On a server without one, provide credentials as environment variables instead: FLOWKEEPER_CREDENTIAL_<ID>=\'{"token":"…"}\'.',
+    });
+  }
+}
+
+/**
+ * OS keychain through @napi-rs/keyring. Its keytar-compatible module cannot pin a store, so
+ * entries are made with its Entry API and pinned to the Secret Service on Linux: the kernel
+ * keyring fallback would silently lose credentials at logout.
+ */
+export class OsKeychain implements KeychainBackend {
+  private module: Promise<KeyringModule> | undefined;
+
+  private async entry(account: string) {
+    this.module ??= import('@napi-rs/keyring');
+    let keyring: KeyringModule;
+    try {
+      keyring = await this.module;
+    } catch (error) {
+      throw new KeychainUnavailableError(`the keychain module did not load: ${(error as Error).message}`);
+    }
+    try {
+      return new keyring.AsyncEntry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
+    } catch (error) {
+      throw new KeychainUnavailableError((error as Error).message);
+    }
+  }
+
+  private async attempt<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new KeychainUnavailableError((error as Error).message);
+    }
+  }
+
+  async getPassword(account: string): Promise<string | null> {
+    const entry = await this.entry(account);
+    return this.attempt(() => entry.getPassword());
+  }
+
+  async setPassword(account: string, password: string): Promise<void> {
+    const entry = await this.entry(account);
+    await this.attempt(() => entry.setPassword(password));
+  }
+
+  async deletePassword(account: string): Promise<boolean> {
+    const entry = await this.entry(account);
+    return this.attempt(() => entry.deletePassword());
+  }
+}
+
+interface Metadata {
+  credentials: CredentialInfo[];
+}
+
+export class Vault implements SecretResolver {
+  private readonly file: string;
+  private readonly env: EnvSecretResolver;
+
+  constructor(
+    dataDir: string,
+    private readonly keychain: KeychainBackend,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.file = join(dataDir, 'credentials.json');
+    this.env = new EnvSecretResolver(env);
+    this.envValues = env;
+  }
+
+  private readonly envValues: NodeJS.ProcessEnv;
+
+  private async read(): Promise<Metadata> {
+    try {
+      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as Metadata;
+      return { credentials: Array.isArray(parsed.credentials) ? parsed.credentials : [] };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { credentials: [] };
+      throw new ApiError({ code: 'CREDENTIALS_DAMAGED', message: `The credential list ${this.file} cannot be read.`, hint: 'Restore it from a backup, or delete it and add the credentials again (their values stay in the keychain).' });
+    }
+  }
+
+  private async write(meta: Metadata): Promise<void> {
+    await mkdir(join(this.file, '..'), { recursive: true });
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(meta, null, 2)}\n`);
+    await rename(tmp, this.file);
+  }
+
+  async list(): Promise<CredentialInfo[]> {
+    return (await this.read()).credentials.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async set(id: string, type: string, label: string, values: Record<string, string>): Promise<CredentialInfo> {
+    // Keychain first: if it fails, the list does not claim a credential that has no value.
+    await this.keychain.setPassword(id, JSON.stringify(values));
+    const meta = await this.read();
+    const info: CredentialInfo = { id, type, label, fields: Object.keys(values).sort(), updatedAt: new Date().toISOString() };
+    meta.credentials = [...meta.credentials.filter((c) => c.id !== id), info];
+    await this.write(meta);
+    return info;
+  }
+
+  async delete(id: string): Promise<void> {
+    const meta = await this.read();
+    if (!meta.credentials.some((c) => c.id === id)) {
+      throw new ApiError({ code: 'CREDENTIAL_NOT_FOUND', message: `There is no credential "${id}".` });
+    }
+    await this.keychain.deletePassword(id);
+    meta.credentials = meta.credentials.filter((c) => c.id !== id);
+    await this.write(meta);
+  }
+
+  /** For runs: the keychain value, else the explicit environment fallback. */
+  async get(credentialId: string): Promise<Record<string, string>> {
+    const known = (await this.read()).credentials.some((c) => c.id === credentialId);
+    if (known) {
+      let stored: string | null;
+      try {
+        stored = await this.keychain.getPassword(credentialId);
+      } catch (error) {
+        if (this.envValues[envVarFor(credentialId)] !== undefined) return this.env.get(credentialId);
+        const info = error instanceof ApiError ? error : new KeychainUnavailableError(String(error));
+        throw new NodeError({ message: `Credential "${credentialId}" could not be read: ${info.message}`, code: 'CREDENTIAL_UNAVAILABLE', retryable: false, ...(info.hint ? { hint: info.hint } : {}) });
+      }
+      if (stored !== null) {
+        try {
+          return JSON.parse(stored) as Record<string, string>;
+        } catch {
+          throw new NodeError({ message: `Credential "${credentialId}" in the keychain is damaged.`, code: 'CREDENTIAL_INVALID', retryable: false, hint: 'Enter its values again under Credentials.' });
+        }
+      }
+    }
+    return this.env.get(credentialId);
+  }
+}
