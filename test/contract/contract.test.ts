@@ -1,0 +1,304 @@
+/**
+ * One contract suite, run three times: against the in-process service, through the web bridge's
+ * WebSocket (the renderer's real client), and through the Electron IPC adapter with the real
+ * preload factory over a paired fake ipcMain/ipcRenderer. Same results, same error shapes.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiError,
+  buildApi,
+  createService,
+  inProcessApi,
+  unwrapReply,
+  type ApiEvent,
+  type ApiReply,
+  type FlowkeeperApi,
+  type FlowkeeperService,
+  type MethodName,
+} from '../../engine/index.ts';
+import { startBridge, type Bridge } from '../../cli/serve.ts';
+import { registerIpc, type InvokeEventLike } from '../../electron/ipc.ts';
+import { createPreloadApi } from '../../electron/preload-api.ts';
+import { WsClient } from '../../renderer/ws-client.ts';
+import { startDemoApi, type DemoApi } from '../../examples/demo-api/server.ts';
+import { registry, tempDir } from '../helpers/engine.ts';
+import { MemoryKeychain } from '../helpers/memory-keychain.ts';
+import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+
+interface Door {
+  name: string;
+  open(): Promise<{ api: FlowkeeperApi; service: FlowkeeperService; close(): Promise<void> }>;
+}
+
+let demo: DemoApi;
+let echo: TestServer;
+let invoiceFlowText: string;
+const errorShapes = new Map<string, Record<string, unknown>>();
+
+beforeAll(async () => {
+  demo = await startDemoApi(0);
+  echo = await startServer((req, res) => json(res, 200, { authorization: req.headers.authorization ?? null }));
+  invoiceFlowText = (await readFile(join(import.meta.dirname, '..', '..', 'examples', 'invoice-triage', 'flow.json'), 'utf8')).replaceAll('http://127.0.0.1:4010', demo.url);
+});
+afterAll(async () => {
+  await demo.close();
+  await echo.close();
+});
+
+async function newService() {
+  const { dir, cleanup } = await tempDir();
+  const service = await createService({ dataDir: dir, registry, keychain: new MemoryKeychain(), resumeOnStart: false });
+  return { service, dir, cleanup };
+}
+
+const doors: Door[] = [
+  {
+    name: 'in-process',
+    async open() {
+      const { service, cleanup } = await newService();
+      return { api: inProcessApi(service), service, close: async () => (await service.close(), await cleanup()) };
+    },
+  },
+  {
+    name: 'web bridge (WebSocket)',
+    async open() {
+      const { service, dir, cleanup } = await newService();
+      const bridge: Bridge = await startBridge({ dataDir: dir, port: 0, service, staticDir: join(dir, 'no-app') });
+      const client = new WsClient({ url: `${bridge.origin.replace('http', 'ws')}/api/ws?token=${bridge.token}`, createSocket: (url) => new WebSocket(url) as never });
+      return {
+        api: buildApi(client),
+        service,
+        close: async () => {
+          client.close();
+          await bridge.close();
+          await service.close();
+          await cleanup();
+        },
+      };
+    },
+  },
+  {
+    name: 'Electron IPC (paired fakes)',
+    async open() {
+      const { service, cleanup } = await newService();
+      const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+      const rendererListeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
+      const sender: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: 'file:///app/dist/renderer/index.html', parent: null } };
+      // Electron structured-clones every message: a JSON round trip is the same for plain data.
+      const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+      const registration = registerIpc(
+        { handle: (channel, listener) => void handlers.set(channel, listener), removeHandler: (channel) => void handlers.delete(channel) },
+        service,
+        {
+          isTrustedSender: (event) => event.sender.id === 1 && event.senderFrame?.parent === null,
+          eventTargets: () => [{ id: 1, isDestroyed: () => false, getURL: () => sender.senderFrame!.url, send: (channel, payload) => rendererListeners.get(channel)?.forEach((l) => l({}, clone(payload))) }],
+        },
+      );
+      const preload = createPreloadApi({
+        invoke: async (channel, ...args) => clone(await handlers.get(channel)!(sender, ...clone(args))),
+        on: (channel, listener) => void (rendererListeners.get(channel) ?? rendererListeners.set(channel, new Set()).get(channel)!).add(listener),
+        removeListener: (channel, listener) => void rendererListeners.get(channel)?.delete(listener),
+      });
+      // What renderer/api.ts does with window.flowkeeper: call the nested method, unwrap the envelope.
+      const api = buildApi({
+        invoke: async (method: MethodName, args) => {
+          const [group, member] = method.split('.') as [string, string];
+          const fn = (preload as unknown as Record<string, Record<string, (a: unknown) => Promise<ApiReply>>>)[group]![member]!;
+          return unwrapReply(await fn(args));
+        },
+        subscribe: (listener) => preload.onEvent(listener),
+      });
+      return { api, service, close: async () => (registration.dispose(), await service.close(), await cleanup()) };
+    },
+  },
+];
+
+async function apiError(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    return error as ApiError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+function waitFor(api: FlowkeeperApi, predicate: (event: ApiEvent) => boolean, timeoutMs = 10_000): Promise<ApiEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error('timed out waiting for an event'))), timeoutMs);
+    const off = api.onEvent((event) => {
+      if (predicate(event)) {
+        clearTimeout(timer);
+        off();
+        resolve(event);
+      }
+    });
+  });
+}
+
+describe.each(doors)('API contract through $name', (door) => {
+  let api: FlowkeeperApi;
+  let close: () => Promise<void>;
+  const shapes: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    ({ api, close } = await door.open());
+  });
+  afterAll(async () => {
+    errorShapes.set(door.name, shapes);
+    await close();
+  });
+
+  it('lists the node catalogue with settings schemas', async () => {
+    const catalog = await api.catalog.list();
+    const http = catalog.find((n) => n.type === 'http.request');
+    expect(http).toMatchObject({ title: 'HTTP request', category: 'integration', effects: 'depends', inputs: ['in'] });
+    expect((http!.configSchema as { properties: Record<string, unknown> }).properties.url).toBeDefined();
+    expect(catalog.find((n) => n.type === 'trigger.manual')?.trigger).toBe(true);
+  });
+
+  it('imports, lists, gets, exports and versions flows', async () => {
+    expect(await api.flows.list()).toEqual([]);
+    const imported = await api.flows.import({ text: invoiceFlowText });
+    expect(imported.version).toBe(1);
+    const list = await api.flows.list();
+    expect(list).toEqual([expect.objectContaining({ id: 'invoice-triage', name: 'Invoice triage', owner: 'finance-ops@example.com', version: 1, nodeCount: 7 })]);
+    const { flow, problems } = await api.flows.get({ id: 'invoice-triage' });
+    expect(problems).toEqual([]);
+    const saved = await api.flows.save({ flow: { ...(flow as object), description: 'Changed' }, expectedVersion: 1 });
+    expect(saved.version).toBe(2);
+    expect((await api.flows.versions({ id: 'invoice-triage' })).map((v) => v.version)).toEqual([2, 1]);
+    expect(((await api.flows.get({ id: 'invoice-triage', version: 1 })).flow as { description: string }).description).not.toBe('Changed');
+    const exported = await api.flows.export({ id: 'invoice-triage' });
+    expect(exported.fileName).toBe('invoice-triage.flow.json');
+    expect(JSON.parse(exported.text)).toMatchObject({ id: 'invoice-triage', version: 2 });
+  });
+
+  it('refuses a save over someone else\'s newer version', async () => {
+    const { flow } = await api.flows.get({ id: 'invoice-triage' });
+    const error = await apiError(api.flows.save({ flow, expectedVersion: 1 }));
+    expect(error.code).toBe('FLOW_CONFLICT');
+    expect(error.message).toMatch(/saved elsewhere meanwhile \(now version 2, you edited version 1\)/);
+    expect(error.hint).toMatch(/Reload/);
+    shapes.conflict = error.toInfo();
+  });
+
+  it('validates without saving and reports problems with paths', async () => {
+    const result = await api.flows.validate({ flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'x', name: 'X', nodes: [{ id: 'a', type: 'nope' }], edges: [] } });
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.path)).toContain('nodes[0].type');
+    const error = await apiError(api.flows.import({ text: '{ not json' }));
+    expect(error.code).toBe('FLOW_INVALID');
+    expect(error.problems?.[0]?.message).toMatch(/not valid JSON/);
+    shapes.importInvalid = error.toInfo();
+  });
+
+  it('rejects bad arguments and unknown methods with the same error shape', async () => {
+    const bad = await apiError((api.runs.get as (a: unknown) => Promise<unknown>)({}));
+    expect(bad.code).toBe('INVALID_ARGUMENTS');
+    expect(bad.problems).toEqual([expect.objectContaining({ path: 'runId', message: expect.stringMatching(/required/) })]);
+    shapes.badArgs = bad.toInfo();
+    const extra = await apiError((api.flows.get as (a: unknown) => Promise<unknown>)({ id: 'x', sneaky: true }));
+    expect(extra.code).toBe('INVALID_ARGUMENTS');
+    expect(extra.problems?.[0]?.message).toMatch(/Unknown field "sneaky"/);
+    const missing = await apiError(api.flows.get({ id: 'does-not-exist' }));
+    expect(missing.code).toBe('FLOW_NOT_FOUND');
+    shapes.missing = missing.toInfo();
+  });
+
+  it('starts a run, pushes its events, and shows its state and trace', async () => {
+    const finished = waitFor(api, (e) => e.type === 'runs.changed' && e.status === 'succeeded');
+    const nodeEvents: string[] = [];
+    const off = api.onEvent((e) => {
+      if (e.type === 'run.event') nodeEvents.push(e.event.type);
+    });
+    const { runId } = await api.runs.start({ flowId: 'invoice-triage', input: { apiBase: demo.url } });
+    expect(runId).toMatch(/^run-/);
+    await finished;
+    off();
+    expect(nodeEvents).toContain('node.succeeded');
+    expect(nodeEvents.at(-1)).toBe('run.finished');
+
+    const detail = await api.runs.get({ runId });
+    expect(detail.status).toBe('succeeded');
+    expect(detail.nodes.fetch_invoices).toMatchObject({ status: 'succeeded', attempt: 1 });
+    expect((detail.nodes.fetch_invoices!.outputs as { out: unknown[] }).out).toHaveLength(4);
+
+    const page1 = await api.traces.events({ runId, limit: 3 });
+    expect(page1.events).toHaveLength(3);
+    expect(page1.hasMore).toBe(true);
+    const page2 = await api.traces.events({ runId, afterSeq: page1.lastSeq, limit: 5000 });
+    expect((page2.events[0] as { seq: number }).seq).toBe(page1.lastSeq + 1);
+    expect(page2.hasMore).toBe(false);
+
+    expect((await api.runs.list({ flowId: 'invoice-triage' })).map((r) => r.runId)).toContain(runId);
+    expect((await api.runs.replay({ runId })).identical).toBe(true);
+
+    const fork = await api.runs.fork({ runId, fromNodeId: 'is_routine' });
+    await waitFor(api, (e) => e.type === 'runs.changed' && e.runId === fork.runId && e.status === 'succeeded');
+    expect((await api.runs.get({ runId: fork.runId })).parentRunId).toBe(runId);
+
+    const notActive = await apiError(api.runs.cancel({ runId }));
+    expect(notActive.code).toBe('RUN_NOT_ACTIVE');
+    const finishedAlready = await apiError(api.runs.resume({ runId }));
+    expect(finishedAlready.code).toBe('RUN_FINISHED');
+    shapes.finished = JSON.parse(JSON.stringify(finishedAlready.toInfo()).replaceAll(runId, '<run>')) as unknown;
+  });
+
+  it('refuses to run a flow with problems, saying which', async () => {
+    await api.flows.save({ flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'draft', name: 'Draft', nodes: [{ id: 'start', type: 'trigger.manual' }, { id: 'call', type: 'http.request', config: {} }], edges: [{ source: 'start', target: 'call' }] } });
+    const error = await apiError(api.runs.start({ flowId: 'draft' }));
+    expect(error.code).toBe('FLOW_INVALID');
+    expect(error.problems?.map((p) => p.path)).toContain('nodes[1].config.url');
+    shapes.draft = error.toInfo();
+  });
+
+  it('keeps credential values write-only and uses them in runs without leaking them', async () => {
+    const info = await api.credentials.set({ id: 'echo', type: 'http.bearer', label: 'Echo service', values: { token: 'contract-secret-token' } });
+    expect(info).toMatchObject({ id: 'echo', fields: ['token'] });
+    const listed = await api.credentials.list();
+    expect(JSON.stringify(listed)).not.toContain('contract-secret-token');
+    await api.flows.save({
+      flow: {
+        format: 'flowkeeper/flow',
+        formatVersion: 1,
+        id: 'signed',
+        name: 'Signed call',
+        nodes: [{ id: 'start', type: 'trigger.manual' }, { id: 'call', type: 'http.request', config: { url: echo.url, auth: 'bearer', credential: 'echo' } }],
+        edges: [{ source: 'start', target: 'call' }],
+      },
+    });
+    const done = waitFor(api, (e) => e.type === 'runs.changed' && e.status === 'succeeded');
+    const { runId } = await api.runs.start({ flowId: 'signed' });
+    await done;
+    expect(echo.requests.at(-1)?.headers.authorization).toBe('Bearer contract-secret-token');
+    const detail = await api.runs.get({ runId });
+    expect(JSON.stringify(detail)).not.toContain('contract-secret-token');
+    const events = await api.traces.events({ runId });
+    expect(JSON.stringify(events)).not.toContain('contract-secret-token');
+    await api.credentials.delete({ id: 'echo' });
+    expect(await api.credentials.list()).toEqual([]);
+    const gone = await apiError(api.credentials.delete({ id: 'echo' }));
+    expect(gone.code).toBe('CREDENTIAL_NOT_FOUND');
+  });
+
+  it('reads and changes settings, and has an (empty) inbox', async () => {
+    expect((await api.settings.get()).notifications).toEqual({ inbox: true, failedRuns: true });
+    const changed = await api.settings.update({ reviewerName: 'Dana' });
+    expect(changed.reviewerName).toBe('Dana');
+    expect((await api.settings.get()).reviewerName).toBe('Dana');
+    expect(await api.inbox.list()).toEqual([]);
+    const error = await apiError(api.inbox.decide({ id: 'nope', outcome: 'approve' }));
+    expect(error.code).toBe('INBOX_ITEM_NOT_FOUND');
+  });
+});
+
+describe('all doors', () => {
+  it('produced identical error shapes', () => {
+    const [first, ...rest] = [...errorShapes.values()];
+    expect(errorShapes.size).toBe(doors.length);
+    for (const other of rest) expect(other).toEqual(first);
+  });
+});
