@@ -25,6 +25,11 @@ export default tseslint.config(
             { target: './nodes', from: ['./cli', './electron', './renderer'], message: 'Node types may import only the node kit (engine/model).' },
             { target: './cli', from: ['./electron', './renderer'], message: 'The CLI does not import the desktop app or the renderer.' },
             { target: './renderer', from: ['./engine', './nodes', './cli', './electron'], except: ['./model'], message: 'The renderer talks only to engine/model (the API contract).' },
+            { target: './electron', from: ['./cli', './renderer'], message: 'The desktop shell uses the engine and the nodes, never the CLI or the renderer sources.' },
+            // The sandboxed preload runs without Node and is bundled whole: only the contract and the channel names.
+            { target: ['./electron/preload.ts', './electron/preload-api.ts'], from: ['./engine'], except: ['./model/contract.ts'], message: 'The preload may import only engine/model/contract.ts (and electron/channels.ts).' },
+            { target: ['./electron/preload.ts', './electron/preload-api.ts'], from: ['./nodes', './cli', './renderer'], message: 'The preload may import only engine/model/contract.ts (and electron/channels.ts).' },
+            { target: ['./electron/preload.ts', './electron/preload-api.ts'], from: ['./electron'], except: ['./channels.ts', './preload-api.ts'], message: 'The preload may import only engine/model/contract.ts (and electron/channels.ts).' },
           ],
         },
       ],
@@ -34,6 +39,12 @@ export default tseslint.config(
     files: ['engine/model/**/*.ts', 'renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message: 'engine/model and the renderer run without Node: no node:* imports.' }] }],
+    },
+  },
+  {
+    files: ['electron/preload.ts', 'electron/preload-api.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message: 'The preload runs sandboxed: no node:* imports.' }] }],
     },
   },
   {

@@ -20,7 +20,7 @@ import { zodProblems } from './model/validate.ts';
 import { FlowInvalidError } from './flow-file.ts';
 import { ForkError } from './replay.ts';
 import { RunLockedError } from './trace/run-lock.ts';
-import { TraceQuarantinedError } from './trace/trace-store.ts';
+import { RunNotFoundError, TraceQuarantinedError } from './trace/trace-store.ts';
 
 /** A service implements every method of the contract, receiving parsed arguments. */
 export type ServiceHandlers = {
@@ -69,6 +69,7 @@ export function toApiErrorInfo(error: unknown): ApiErrorInfo {
   if (error instanceof FlowInvalidError) return { code: 'FLOW_INVALID', message: 'The flow has problems; fix them and try again.', problems: error.problems };
   if (error instanceof RunLockedError) return { code: 'RUN_BUSY', message: error.message };
   if (error instanceof TraceQuarantinedError) return { code: 'TRACE_DAMAGED', message: error.message };
+  if (error instanceof RunNotFoundError) return { code: 'RUN_NOT_FOUND', message: `There is no run "${error.runId}".`, hint: 'It may have been deleted, or it belongs to another data folder.' };
   if (error instanceof ForkError) return { code: 'FORK_NOT_POSSIBLE', message: error.message };
   if (error instanceof NodeError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   const message = error instanceof Error ? error.message : String(error);

@@ -90,6 +90,13 @@ export class TraceQuarantinedError extends Error {
   }
 }
 
+export class RunNotFoundError extends Error {
+  constructor(readonly runId: string, readonly location: string) {
+    super(`There is no run "${runId}" (looked for ${location}). List runs with "flowkeeper runs".`);
+    this.name = 'RunNotFoundError';
+  }
+}
+
 const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$/;
 
 export class FileTraceStore implements TraceStore {
@@ -134,9 +141,7 @@ export class FileTraceStore implements TraceStore {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(`No run "${runIdOrPath}" (looked for ${path}). List runs with "flowkeeper runs".`);
-      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runIdOrPath, path);
       throw error;
     }
     try {

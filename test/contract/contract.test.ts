@@ -206,6 +206,10 @@ describe.each(doors)('API contract through $name', (door) => {
     const missing = await apiError(api.flows.get({ id: 'does-not-exist' }));
     expect(missing.code).toBe('FLOW_NOT_FOUND');
     shapes.missing = missing.toInfo();
+    const noRun = await apiError(api.runs.get({ runId: 'run-none' }));
+    expect(noRun.code).toBe('RUN_NOT_FOUND');
+    expect(noRun.message).not.toMatch(/\//); // no file paths leak to the renderer
+    shapes.noRun = noRun.toInfo();
   });
 
   it('starts a run, pushes its events, and shows its state and trace', async () => {

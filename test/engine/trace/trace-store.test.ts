@@ -82,7 +82,7 @@ describe('create, append, load', () => {
   });
 
   it('says which run is missing', async () => {
-    await expect(store.load('nope')).rejects.toThrow(/No run "nope"/);
+    await expect(store.load('nope')).rejects.toThrow(/There is no run "nope"/);
   });
 
   it('refuses appends after close', async () => {
@@ -171,7 +171,7 @@ describe('quarantine', () => {
 
     // The other run is untouched.
     expect((await store.load('run-good')).events).toHaveLength(1);
-    await expect(store.load('run-bad')).rejects.toThrow(/No run "run-bad"/);
+    await expect(store.load('run-bad')).rejects.toThrow(/There is no run "run-bad"/);
   });
 
   it('lists the other runs and reports the damaged one in `quarantined`', async () => {

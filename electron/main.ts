@@ -1,0 +1,178 @@
+/**
+ * The Electron main process: wiring only. Window options and guards (window.ts), the IPC adapter
+ * (ipc.ts), the menu (menu.ts), Import (flow-import.ts), notifications (notifications.ts) and
+ * window state (window-state.ts) each live in a small module with its own tests; the smoke test
+ * (test/electron/smoke.test.ts) loads this file's built bundle with a stub `electron`.
+ *
+ * Built to dist/electron/main.js (ESM); every path it loads is resolved from that file's folder.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, screen, session, shell } from 'electron';
+import Store from 'electron-store';
+import { dispatch } from '../engine/dispatch.ts';
+import { NodeRegistry, resolveDataDir } from '../engine/index.ts';
+import type { MethodName } from '../engine/model/contract.ts';
+import { createService } from '../engine/service.ts';
+import { builtinNodes } from '../nodes/index.ts';
+import { resolveAppEntry } from './app-url.ts';
+import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp.ts';
+import { importFlowInteractively } from './flow-import.ts';
+import { createSenderCheck, registerIpc } from './ipc.ts';
+import { buildMenuTemplate } from './menu.ts';
+import { startNotifications } from './notifications.ts';
+import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
+import { parseWindowState, restoreBounds, trackWindowState, type WindowState } from './window-state.ts';
+
+/** The folder of the built main bundle (dist/electron), never the working directory. */
+const appDir = dirname(fileURLToPath(import.meta.url));
+
+/** Desktop-only settings; everything shared with the CLI and web bridge lives in the service. */
+interface DesktopSettings {
+  window?: WindowState;
+  importFolder?: string;
+}
+
+const log = (message: string) => console.warn(`[flowkeeper] ${message}`);
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Flowkeeper is running; it focuses its window ('second-instance' below).
+  app.quit();
+} else {
+  start().catch((error: unknown) => {
+    dialog.showErrorBox('Flowkeeper could not start', error instanceof Error ? (error.stack ?? error.message) : String(error));
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  const entry = resolveAppEntry({ appDir, devServerUrl: process.env.FLOWKEEPER_DEV_SERVER_URL, isPackaged: app.isPackaged });
+  let mainWindow: BrowserWindow | undefined;
+  const focusWindow = () => {
+    if (!mainWindow || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  };
+
+  if (process.platform === 'win32') app.setAppUserModelId('dev.flowkeeper.app');
+  app.on('second-instance', focusWindow);
+  // Every webContents (ours, and any a bug might create) gets the navigation guards.
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, { entry, openExternal: (url) => shell.openExternal(url), log }));
+
+  await app.whenReady();
+  guardSession(session.defaultSession, { contentSecurityPolicy: entry.kind === 'dev-server' ? devContentSecurityPolicy(entry.origin) : CONTENT_SECURITY_POLICY, log });
+
+  // The CLI's data folder (FLOWKEEPER_DATA_DIR, else the platform's app-data folder), so the app
+  // and `flowkeeper` share flows and runs. Window state goes to Electron's userData.
+  const dataDir = resolveDataDir(undefined);
+  const service = await createService({ dataDir, registry: new NodeRegistry(builtinNodes) });
+  const store = new Store<DesktopSettings>({ name: 'desktop', clearInvalidConfig: true });
+  // electron-store answers renderers on a channel of its own; ours never use it, so the only
+  // channel a page can reach stays flowkeeper:invoke.
+  ipcMain.removeAllListeners('electron-store-get-data');
+
+  const call = (method: MethodName, args: unknown) => dispatch(service, method, args);
+  const ipc = registerIpc(ipcMain, service, {
+    isTrustedSender: createSenderCheck({ entry, windowContents: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : undefined) }),
+    eventTargets: () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []),
+    entry,
+    log,
+  });
+
+  const importFlow = () =>
+    importFlowInteractively({
+      chooseFile: async () => {
+        const options = { title: 'Import flow', properties: ['openFile' as const], filters: [{ name: 'Flowkeeper flow', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }], defaultPath: store.get('importFolder') };
+        const picked = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        const file = picked.canceled ? undefined : picked.filePaths[0];
+        if (file) store.set('importFolder', dirname(file));
+        return file;
+      },
+      fileSize: async (file) => (await stat(file)).size,
+      readText: (file) => readFile(file, 'utf8'),
+      call,
+      message: async (options) => {
+        const box = { ...options, buttons: options.buttons ?? ['OK'] };
+        return (mainWindow ? await dialog.showMessageBox(mainWindow, box) : await dialog.showMessageBox(box)).response;
+      },
+    }).catch((error: unknown) => log(`Import failed: ${String(error)}`));
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate(
+        {
+          command: (command) => ipc.send({ type: 'app.command', command }),
+          importFlow: () => void importFlow(),
+          openDataFolder: () => void shell.openPath(dataDir),
+        },
+        { platform: process.platform, appName: app.name, developerTools: !app.isPackaged },
+      ),
+    ),
+  );
+
+  // A notification that is garbage-collected loses its click handler: keep it until it is done.
+  const shown = new Set<Notification>();
+  const notifier = startNotifications({
+    call,
+    subscribe: (listener) => service.subscribe(listener),
+    show: ({ title, body, onClick }) => {
+      if (!Notification.isSupported()) return;
+      const notification = new Notification({ title, body });
+      shown.add(notification);
+      notification.on('click', () => {
+        shown.delete(notification);
+        onClick?.();
+      });
+      notification.on('close', () => shown.delete(notification));
+      notification.show();
+    },
+    focusWindow,
+    log,
+  });
+
+  const openWindow = () => {
+    const state = parseWindowState(store.get('window'));
+    const options = mainWindowOptions({ appDir, bounds: restoreBounds(state, screen.getAllDisplays().map((display) => display.workArea)) });
+    // Electronegativity cannot see through mainWindowOptions(): contextIsolation and sandbox are
+    // true there (test/electron/window.test.ts), and smoke.test.ts checks this very call.
+    const window = new BrowserWindow(options); // eng-disable CONTEXT_ISOLATION_JS_CHECK SANDBOX_JS_CHECK
+    mainWindow = window;
+    if (state?.maximized) window.maximize();
+    trackWindowState(window, (next) => store.set('window', next));
+    window.once('ready-to-show', () => window.show());
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = undefined;
+    });
+    const loading = entry.kind === 'file' ? window.loadFile(entry.file) : window.loadURL(entry.url);
+    loading.catch((error: unknown) => log(`Could not load the app page ${entry.url}: ${String(error)}`));
+  };
+
+  openWindow();
+  app.on('activate', () => {
+    if (!mainWindow) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Quit waits for the service to close (runs stop cleanly, traces are synced).
+  let closing = false;
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    if (closing) return;
+    closing = true;
+    notifier.dispose();
+    ipc.dispose();
+    service
+      .close()
+      .catch((error: unknown) => log(`Closing the service failed: ${String(error)}`))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * OS notifications for what needs a person: new inbox items and failed runs, each honouring its
+ * switch in the settings (`settings.notifications.inbox` / `.failedRuns`). Listens to the
+ * service's events and asks the API for details; showing is injected (electron's Notification
+ * in main.ts, a recorder in tests).
+ */
+import type { ApiEvent, ApiReply, InboxItem, MethodName, RunDetail, Settings } from '../engine/model/contract.ts';
+
+export interface OsNotification {
+  title: string;
+  body: string;
+  onClick?: () => void;
+}
+
+export interface NotifierDeps {
+  call(method: MethodName, args: unknown): Promise<ApiReply>;
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+  show(notification: OsNotification): void;
+  /** Brings the window forward when a notification is clicked. */
+  focusWindow(): void;
+  log?: (message: string) => void;
+}
+
+export interface Notifier {
+  /** Resolves when the inbox items present at start are known (they do not notify). */
+  ready: Promise<void>;
+  /** Resolves when every event received so far has been handled. */
+  idle(): Promise<void>;
+  dispose(): void;
+}
+
+export function startNotifications(deps: NotifierDeps): Notifier {
+  const log = deps.log ?? ((message: string) => console.warn(`[flowkeeper] ${message}`));
+  const seenInbox = new Set<string>();
+  const reportedRuns = new Set<string>();
+  let disposed = false;
+
+  const result = async <T>(method: MethodName, args: unknown): Promise<T | undefined> => {
+    const reply = await deps.call(method, args);
+    if (reply.ok) return reply.result as T;
+    log(`Notifications: ${method} failed: ${reply.error.message}`);
+    return undefined;
+  };
+  const show = (title: string, body: string) => deps.show({ title, body, onClick: () => deps.focusWindow() });
+
+  const onInboxChanged = async () => {
+    const [settings, items] = await Promise.all([result<Settings>('settings.get', {}), result<InboxItem[]>('inbox.list', {})]);
+    if (!items) return;
+    const fresh = items.filter((item) => !seenInbox.has(item.id));
+    for (const item of fresh) seenInbox.add(item.id);
+    // Turning the switch on later must not replay everything that arrived meanwhile: ids are
+    // remembered either way.
+    if (fresh.length === 0 || settings?.notifications.inbox === false) return;
+    if (fresh.length === 1) show('Waiting for your review', fresh[0]!.title);
+    else show(`${fresh.length} items wait for your review`, fresh.map((item) => item.title).slice(0, 3).join(' · '));
+  };
+
+  const onRunChanged = async (runId: string) => {
+    if (reportedRuns.has(runId)) return;
+    reportedRuns.add(runId);
+    const settings = await result<Settings>('settings.get', {});
+    if (settings?.notifications.failedRuns === false) return;
+    const run = await result<RunDetail>('runs.get', { runId });
+    const name = run?.flowName ?? runId;
+    const reason = run?.errorInfo?.message ?? run?.error ?? 'Open the run to see what went wrong.';
+    show(`Run failed: ${name}`, reason);
+  };
+
+  // Events are handled one after another, so two quick inbox changes never notify twice.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>) => {
+    queue = queue.then(task).catch((error: unknown) => log(`Notifications: ${String(error)}`));
+  };
+
+  const ready = (async () => {
+    const items = await result<InboxItem[]>('inbox.list', {});
+    for (const item of items ?? []) seenInbox.add(item.id);
+  })().catch((error: unknown) => log(`Notifications: ${String(error)}`));
+  queue = ready;
+
+  const unsubscribe = deps.subscribe((event) => {
+    if (disposed) return;
+    if (event.type === 'inbox.changed') enqueue(onInboxChanged);
+    else if (event.type === 'runs.changed' && event.status === 'failed') enqueue(() => onRunChanged(event.runId));
+  });
+
+  return {
+    ready,
+    idle: () => queue,
+    dispose() {
+      disposed = true;
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ApiEvent, ApiReply, InboxItem, MethodName, Settings } from '../../engine/model/contract.ts';
+import { startNotifications, type OsNotification } from '../../electron/notifications.ts';
+
+function item(id: string, title = `Review ${id}`): InboxItem {
+  return { id, runId: 'run-1', flowId: 'invoice-triage', nodeId: 'review', title, createdAt: '2026-11-22T00:00:00Z', payload: {}, outcomes: ['approve', 'reject'] };
+}
+
+function harness(initialInbox: InboxItem[] = []) {
+  let inbox = initialInbox;
+  let settings: Settings = { reviewerName: '', llmPrices: {}, llmDevCache: false, notifications: { inbox: true, failedRuns: true } };
+  const listeners = new Set<(event: ApiEvent) => void>();
+  const shown: OsNotification[] = [];
+  const focusWindow = vi.fn();
+  const call = vi.fn(async (method: MethodName, args: unknown): Promise<ApiReply> => {
+    if (method === 'inbox.list') return { ok: true, result: inbox };
+    if (method === 'settings.get') return { ok: true, result: settings };
+    if (method === 'runs.get') return { ok: true, result: { runId: (args as { runId: string }).runId, flowName: 'Invoice triage', errorInfo: { message: 'HTTP 500 from the accounting API', code: 'HTTP_500', retryable: true } } };
+    return { ok: false, error: { code: 'UNEXPECTED', message: method } };
+  });
+  const notifier = startNotifications({ call, subscribe: (l) => (listeners.add(l), () => listeners.delete(l)), show: (n) => shown.push(n), focusWindow, log: () => {} });
+  return {
+    notifier,
+    shown,
+    call,
+    focusWindow,
+    listeners,
+    emit: async (event: ApiEvent) => {
+      for (const listener of listeners) listener(event);
+      await notifier.idle();
+    },
+    setInbox: (items: InboxItem[]) => (inbox = items),
+    setSettings: (next: Partial<Settings['notifications']>) => (settings = { ...settings, notifications: { ...settings.notifications, ...next } }),
+  };
+}
+
+describe('OS notifications', () => {
+  it('notifies about new inbox items only, not those there at start', async () => {
+    const h = harness([item('a')]);
+    await h.notifier.ready;
+    h.setInbox([item('a'), item('b', 'Approve invoice 17 from ACME')]);
+    await h.emit({ type: 'inbox.changed' });
+    expect(h.shown).toEqual([{ title: 'Waiting for your review', body: 'Approve invoice 17 from ACME', onClick: expect.any(Function) }]);
+    await h.emit({ type: 'inbox.changed' });
+    expect(h.shown).toHaveLength(1);
+
+    h.setInbox([item('a'), item('b'), item('c'), item('d')]);
+    await h.emit({ type: 'inbox.changed' });
+    expect(h.shown[1]).toMatchObject({ title: '2 items wait for your review', body: 'Review c · Review d' });
+  });
+
+  it('notifies once about a failed run, with the flow name and the reason; clicking focuses the window', async () => {
+    const h = harness();
+    await h.emit({ type: 'runs.changed', runId: 'run-7', status: 'running' });
+    await h.emit({ type: 'runs.changed', runId: 'run-7', status: 'failed' });
+    await h.emit({ type: 'runs.changed', runId: 'run-7', status: 'failed' });
+    expect(h.shown).toEqual([{ title: 'Run failed: Invoice triage', body: 'HTTP 500 from the accounting API', onClick: expect.any(Function) }]);
+    h.shown[0]!.onClick!();
+    expect(h.focusWindow).toHaveBeenCalledOnce();
+  });
+
+  it('honours the settings, and does not replay what arrived while they were off', async () => {
+    const h = harness();
+    await h.notifier.ready;
+    h.setSettings({ inbox: false, failedRuns: false });
+    h.setInbox([item('a')]);
+    await h.emit({ type: 'inbox.changed' });
+    await h.emit({ type: 'runs.changed', runId: 'run-8', status: 'failed' });
+    expect(h.shown).toEqual([]);
+    expect(h.call).not.toHaveBeenCalledWith('runs.get', expect.anything());
+
+    h.setSettings({ inbox: true });
+    h.setInbox([item('a'), item('b')]);
+    await h.emit({ type: 'inbox.changed' });
+    expect(h.shown.map((n) => n.body)).toEqual(['Review b']);
+  });
+
+  it('stops listening when disposed', async () => {
+    const h = harness();
+    h.notifier.dispose();
+    expect(h.listeners.size).toBe(0);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * Smoke test of the real build: runs scripts/build-electron.ts, then loads dist/electron/main.js
+ * in plain Node with a stub `electron` (fixtures/) and the real service on a temporary data
+ * folder, from a different working directory; and loads dist/electron/preload.cjs the way a
+ * sandboxed preload is loaded. Catches the launch-only traps: wrong paths, ESM in the preload,
+ * a package left out of the app, a method nobody handles.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { listPackage } from '@electron/asar';
+import { Arch, Platform, build as packageApp } from 'electron-builder';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METHOD_NAMES, type ApiReply } from '../../engine/model/contract.ts';
+import { CONTENT_SECURITY_POLICY } from '../../electron/csp.ts';
+import { buildElectron, externalPackages, scanCommonJs, type ElectronBuildResult } from '../../scripts/build-electron.ts';
+import { SAMPLE_ARGS } from './stub-service.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const harness = join(import.meta.dirname, 'fixtures', 'main-harness.mjs');
+
+let built: ElectronBuildResult;
+let scratch: string;
+
+beforeAll(async () => {
+  built = await buildElectron({ logLevel: 'silent' });
+  scratch = await mkdtemp(join(tmpdir(), 'flowkeeper-electron-smoke-'));
+});
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+interface HarnessRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function runMain(env: Record<string, string> = {}): Promise<HarnessRun> {
+  // Credentials are written to the OS keychain; the smoke test must not touch the machine's.
+  const sample = { ...SAMPLE_ARGS, 'credentials.set': { id: '-not-an-id', type: 'x', values: {} } };
+  const argsFile = join(scratch, 'sample-args.json');
+  await writeFile(argsFile, JSON.stringify(sample));
+  const child = spawn(process.execPath, [harness, built.main, argsFile], {
+    // Not the repo: every path must come from the bundle's own location.
+    cwd: scratch,
+    env: { ...process.env, FLOWKEEPER_DATA_DIR: join(scratch, 'data'), STUB_USER_DATA: join(scratch, 'user-data'), FLOWKEEPER_DEV_SERVER_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+function parse(run: HarnessRun): Record<string, unknown> {
+  if (run.code !== 0) throw new Error(`The main bundle did not run (exit ${run.code}):\n${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}
+
+describe('built main bundle, loaded with a stub electron', () => {
+  let report: Record<string, unknown>;
+  beforeAll(async () => {
+    report = parse(await runMain());
+  });
+
+  it('asks for the single-instance lock', () => {
+    expect(report.singleInstanceLockRequests).toBe(1);
+  });
+
+  it('creates the window sandboxed and isolated, with the preload next to the bundle', () => {
+    const options = report.windowOptions as { show: boolean; webPreferences: Record<string, unknown> };
+    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, webviewTag: false, webSecurity: true, allowRunningInsecureContent: false });
+    const preload = options.webPreferences.preload as string;
+    expect(isAbsolute(preload)).toBe(true);
+    expect(preload).toBe(join(dirname(built.main), 'preload.cjs'));
+    expect(preload).toBe(built.preload);
+  });
+
+  it('loads the built renderer from the app folder with loadFile', () => {
+    expect(report.loaded).toEqual([{ kind: 'file', target: join(root, 'dist', 'renderer', 'index.html') }]);
+  });
+
+  it('registers flowkeeper:invoke and no other IPC channel (electron-store’s is removed)', () => {
+    expect(report.ipcHandlers).toEqual(['flowkeeper:invoke']);
+    expect(report.ipcListeners).toEqual([]);
+  });
+
+  it('handles every contract method through the real service', () => {
+    const replies = report.replies as Record<string, ApiReply>;
+    expect(Object.keys(replies)).toEqual(METHOD_NAMES);
+    for (const [method, reply] of Object.entries(replies)) {
+      expect(typeof reply.ok, method).toBe('boolean');
+      if (!reply.ok) {
+        expect(reply.error.code, `${method}: ${reply.error.message}`).not.toBe('UNKNOWN_METHOD');
+        expect(reply.error.message, method).not.toMatch(/is not a function|does not match its contract/);
+      }
+    }
+    expect(replies['flows.list']).toEqual({ ok: true, result: [] });
+    expect(replies['catalog.list']).toMatchObject({ ok: true, result: expect.arrayContaining([expect.objectContaining({ type: 'http.request' })]) });
+    expect(replies['settings.get']).toMatchObject({ ok: true });
+    expect(report.unknownMethod).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+  });
+
+  it('refuses subframes and other origins', () => {
+    expect(report.fromSubframe).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(report.fromOtherOrigin).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('guards the window: navigation, new windows, webviews, permissions, CSP', () => {
+    expect(report.navigationPrevented).toBe(true);
+    expect(report.webviewPrevented).toBe(true);
+    expect(report.windowOpen).toEqual({ action: 'deny' });
+    expect(report.windowOpenFile).toEqual({ action: 'deny' });
+    expect(report.openedExternally).toEqual(['https://example.com/docs']);
+    expect(report.permissionRequest).toBe(false);
+    expect(report.permissionCheck).toBe(false);
+    expect(report.headers).toEqual({ responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+
+  it('has the File menu, whose commands reach the renderer as app.command events', () => {
+    expect(report.fileMenu).toEqual(['New flow', 'Open…', 'Save', 'Import flow…', 'Export flow…', 'Quit']);
+    expect(report.sentAfterMenu).toContainEqual({ channel: 'flowkeeper:event', args: [{ type: 'app.command', command: 'flow.new' }] });
+  });
+
+  it('shows the window when ready, focuses it for a second instance, and closes the service before quitting', () => {
+    expect(report.windowState).toMatchObject({ shown: true, focused: true });
+    expect(report.quitPrevented).toBe(true);
+    expect(report.secondQuitPrevented).toBe(false);
+    expect(report.errorBoxes).toEqual([]);
+  });
+});
+
+describe('a second instance', () => {
+  it('quits at once without opening a window', async () => {
+    const report = parse(await runMain({ STUB_SINGLE_INSTANCE_LOCK: 'taken' }));
+    expect(report).toMatchObject({ singleInstanceLockRequests: 1, quits: 1, windows: 0 });
+  });
+});
+
+describe('built bundles', () => {
+  it('main imports only packages the packaged app ships (dependencies) and electron', async () => {
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; main: string };
+    const shipped = new Set([...Object.keys(pkg.dependencies), 'electron']);
+    const imported = externalPackages(await readFile(built.main, 'utf8'));
+    expect(imported).toEqual(expect.arrayContaining(['electron', 'electron-store', '@napi-rs/keyring']));
+    expect(imported.filter((name) => !shipped.has(name))).toEqual([]);
+    expect(join(root, pkg.main)).toBe(built.main);
+  });
+
+  it('the preload is one CommonJS file whose only require is electron', async () => {
+    const source = await readFile(built.preload, 'utf8');
+    expect(scanCommonJs(source)).toEqual({ requires: ['electron'], hasEsmSyntax: false });
+  });
+
+  it('the preload runs in a bare context and exposes exactly the contract', async () => {
+    const source = await readFile(built.preload, 'utf8');
+    const exposed: Record<string, unknown> = {};
+    const invoked: unknown[][] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value) },
+      ipcRenderer: {
+        invoke: async (...args: unknown[]) => (invoked.push(args), { ok: true, result: [] }),
+        on: () => {},
+        removeListener: () => {},
+      },
+    };
+    const requireInSandbox = (id: string) => {
+      if (id === 'electron') return electron;
+      throw new Error(`A sandboxed preload cannot require "${id}".`);
+    };
+    const module = { exports: {} };
+    // Like Electron's sandboxed preload: a function wrapper with exports/require/module, no Node.
+    const wrapper = runInNewContext(`(function (exports, require, module) {\n${source}\n})`, { console }, { filename: built.preload }) as (e: unknown, r: unknown, m: unknown) => void;
+    wrapper(module.exports, requireInSandbox, module);
+
+    expect(Object.keys(exposed)).toEqual(['flowkeeper']);
+    const api = exposed.flowkeeper as Record<string, Record<string, (args?: unknown) => Promise<unknown>>>;
+    const groups = [...new Set(METHOD_NAMES.map((name) => name.split('.')[0]!))];
+    expect(Object.keys(api).sort()).toEqual([...groups, 'onEvent'].sort());
+    for (const group of groups) {
+      expect(Object.keys(api[group]!).sort(), group).toEqual(METHOD_NAMES.filter((name) => name.startsWith(`${group}.`)).map((name) => name.split('.')[1]).sort());
+    }
+    expect(await api.flows!.list!()).toEqual({ ok: true, result: [] });
+    expect(invoked).toEqual([['flowkeeper:invoke', 'flows.list', {}]]);
+  });
+});
+
+// electron-builder with a stand-in Electron distribution (the real one cannot be downloaded
+// here): checks what the package holds, not that Electron starts.
+describe.runIf(process.platform === 'linux')('packaged app (electron-builder, unpacked Linux target)', () => {
+  it('holds the bundles, the built page and every package main imports, with the keychain binary unpacked', async () => {
+    const fakeElectron = join(scratch, 'fake-electron');
+    await mkdir(fakeElectron, { recursive: true });
+    await writeFile(join(fakeElectron, 'electron'), '#!/bin/sh\n');
+    await chmod(join(fakeElectron, 'electron'), 0o755);
+    const output = join(scratch, 'release');
+    await packageApp({ projectDir: root, targets: Platform.LINUX.createTarget('dir', Arch.x64), config: { electronDist: fakeElectron, directories: { output } }, publish: 'never' });
+
+    const resources = join(output, 'linux-unpacked', 'resources');
+    const files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((file) => file.replaceAll('\\', '/')));
+    for (const file of ['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs']) expect(files, file).toContain(file);
+    if (existsSync(join(root, 'dist', 'renderer', 'index.html'))) expect(files).toContain('/dist/renderer/index.html');
+    expect([...files].filter((file) => file.startsWith('/dist/') && file.endsWith('.map'))).toEqual([]);
+    for (const name of externalPackages(await readFile(built.main, 'utf8')).filter((name) => name !== 'electron')) {
+      expect(files, `${name} is imported by main.js but not packaged`).toContain(`/node_modules/${name}/package.json`);
+    }
+    expect(files).not.toContain('/node_modules/electron/package.json');
+    expect(files).not.toContain('/node_modules/vite/package.json');
+    const unpacked = join(resources, 'app.asar.unpacked', 'node_modules', '@napi-rs');
+    const native = (await readdir(unpacked, { recursive: true })).filter((file) => file.endsWith('.node'));
+    expect(native.length).toBeGreaterThan(0);
+  }, 90_000);
+});
+
