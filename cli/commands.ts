@@ -10,13 +10,14 @@ import {
   validateFlowText,
   resolveDataDir,
   type AttentionChoice,
+  type RunEvent,
   type RunOutcome,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
 import { DEFAULT_PORT, startBridge } from './serve.ts';
 import { spawn } from 'node:child_process';
-import { describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
+import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 
 export interface Command {
   args: string;
@@ -52,6 +53,8 @@ function outcomeJson(outcome: RunOutcome): string {
 function progress(ctx: CommandContext, names: Map<string, string>) {
   if (ctx.json || ctx.values.quiet === true) return undefined;
   return (_runId: string, event: Parameters<typeof describeEvent>[0]) => {
+    // One line per AI call would drown a run of many items: `run` prints the AI total instead.
+    if (event.type === 'external.result' && event.kind === 'llm' && !event.error) return;
     const text = describeEvent(event, names);
     if (text && event.type !== 'run.finished') ctx.io.err(`  ${text}`);
   };
@@ -103,11 +106,17 @@ export const commands: Record<string, Command> = {
         ctx.io.err(`Running "${flow.name}"…`);
       }
       const names = new Map(flow.nodes.map((n) => [n.id, n.name ?? n.id]));
-      const { engine } = openEngine(ctx, progress(ctx, names));
+      const show = progress(ctx, names);
+      const aiCalls: RunEvent[] = [];
+      const { engine } = openEngine(ctx, (runId, event) => {
+        if (event.type === 'external.result' && event.kind === 'llm') aiCalls.push(event);
+        show?.(runId, event);
+      });
       const interrupt = interruptSignal(ctx.io);
       try {
         const outcome = await engine.startRun(flow, { input, signal: interrupt.signal, startedBy: 'cli' });
-        ctx.io.out(ctx.json ? outcomeJson(outcome) : outcomeText(outcome));
+        const ai = ctx.json ? undefined : aiTotal(aiCalls);
+        ctx.io.out(ctx.json ? outcomeJson(outcome) : `${outcomeText(outcome)}${ai ? `\n  ${ai}` : ''}`);
         return exitFor(outcome);
       } finally {
         interrupt.dispose();

@@ -41,7 +41,7 @@ export interface EngineOptions {
    * Opt-in development cache folder (e.g. `<dataDir>/cache`): live calls that carry a cache key
    * (AI steps) re-use stored answers, so building a flow does not pay twice for the same prompt.
    */
-  devCacheDir?: string;
+  devCacheDir?: string | (() => string | undefined);
 }
 
 export interface StartOptions {
@@ -77,6 +77,13 @@ export class Engine {
     this.secrets = options.secrets ?? new EnvSecretResolver();
     this.http = options.http ?? fetchTransport;
     this.durability = options.durability ?? 'buffered';
+  }
+
+  /** The dev cache folder for a run starting now (a setting may switch it on and off). */
+  private devCache(): { devCacheDir?: string } {
+    const option = this.options.devCacheDir;
+    const dir = typeof option === 'function' ? option() : option;
+    return dir === undefined ? {} : { devCacheDir: dir };
   }
 
   get store(): TraceStore {
@@ -126,7 +133,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
-        ...(this.options.devCacheDir !== undefined ? { devCacheDir: this.options.devCacheDir } : {}),
+        ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);
     } finally {
@@ -199,7 +206,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
-        ...(this.options.devCacheDir !== undefined ? { devCacheDir: this.options.devCacheDir } : {}),
+        ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);
     } finally {

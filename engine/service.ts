@@ -29,6 +29,9 @@ import type { HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { FileTraceStore } from './trace/trace-store.ts';
 import { OsKeychain, Vault, type KeychainBackend } from './vault.ts';
+import { flowCost, priceTable, runCost, type PriceTable } from './cost.ts';
+import { evaluateDeep } from './expressions.ts';
+import { zodProblems } from './model/validate.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -51,6 +54,8 @@ export class FlowkeeperService implements ApiService {
   private readonly shutdown = new AbortController();
   private readonly settingsFile: string;
   private background: Promise<unknown> = Promise.resolve();
+  /** Settings as last read or written; the engine reads the dev-cache switch from here. */
+  private current: Settings = SettingsSchema.parse({});
 
   constructor(private readonly options: ServiceOptions) {
     this.store = new FileTraceStore(options.dataDir);
@@ -63,6 +68,7 @@ export class FlowkeeperService implements ApiService {
       secrets: this.vault,
       ...(options.http ? { http: options.http } : {}),
       onEvent: (runId, event) => this.onRunEvent(runId, event),
+      devCacheDir: () => (this.current.llmDevCache ? join(options.dataDir, 'cache') : undefined),
     });
     this.handlers = this.createHandlers();
   }
@@ -131,10 +137,26 @@ export class FlowkeeperService implements ApiService {
 
   async settings(): Promise<Settings> {
     try {
-      return SettingsSchema.parse(JSON.parse(await readFile(this.settingsFile, 'utf8')));
+      this.current = SettingsSchema.parse(JSON.parse(await readFile(this.settingsFile, 'utf8')));
     } catch {
-      return SettingsSchema.parse({});
+      this.current = SettingsSchema.parse({});
     }
+    return this.current;
+  }
+
+  private async prices(): Promise<PriceTable> {
+    const { llmPrices } = await this.settings();
+    return priceTable(Object.fromEntries(Object.entries(llmPrices).map(([model, p]) => [model, { inputPerMillion: p.input, outputPerMillion: p.output }])));
+  }
+
+  /** Events with large results read back, so costs see every AI answer. */
+  private async loadedEvents(runId: string): Promise<RunEvent[]> {
+    const trace = await this.store.load(runId);
+    const out: RunEvent[] = [];
+    for (const event of trace.events) {
+      out.push(event.type === 'external.result' && event.kind === 'llm' && event.result !== undefined ? { ...event, result: await this.store.getPayload(event.result) } : event);
+    }
+    return out;
   }
 
   private async runDetail(runId: string): Promise<RunDetail> {
@@ -153,7 +175,9 @@ export class FlowkeeperService implements ApiService {
     }
     const outputs: Record<string, unknown> = {};
     for (const [id, ports] of Object.entries(state.outputs ?? {})) outputs[id] = await this.store.getPayload(ports);
+    const { perCall: _perCall, ...cost } = runCost(await this.loadedEvents(runId), await this.prices());
     return {
+      cost,
       runId: state.runId,
       flowId: state.flowId,
       flowName: state.flowName,
@@ -207,6 +231,13 @@ export class FlowkeeperService implements ApiService {
         return { fileName: `${id}.flow.json`, text: `${JSON.stringify(flow, null, 2)}\n` };
       },
       'flows.versions': ({ id }) => this.flows.versions(id),
+      'flows.cost': async ({ id, limit }) => {
+        const { runs } = await this.store.list();
+        const mine = runs.filter((r) => r.flowId === id).slice(0, limit);
+        const loaded = [];
+        for (const run of mine) loaded.push({ runId: run.runId, events: await this.loadedEvents(run.runId) });
+        return flowCost(loaded, await this.prices());
+      },
 
       'runs.start': async ({ flowId, input }) => {
         const flow = await this.flows.runnable(flowId);
@@ -278,10 +309,21 @@ export class FlowkeeperService implements ApiService {
       },
 
       'catalog.list': async () => registry.all().map(describeNodeType),
+      'catalog.preview': async ({ type, config, item }) => {
+        const def = registry.get(type);
+        if (!def) throw new ApiError({ code: 'NODE_TYPE_NOT_FOUND', message: `There is no node type "${type}".` });
+        if (!def.preview) return { available: false, problems: [] };
+        const parsed = def.config.safeParse(config, { reportInput: true });
+        if (!parsed.success) return { available: true, problems: zodProblems(parsed.error, ['config']) };
+        // Expressions see the item; the clock and randomness are not recorded here (nothing runs).
+        const preview = await def.preview({ config: parsed.data, item, evaluate: (value) => evaluateDeep(value, { item, bindings: { input: item, nodes: {} } }) });
+        return { available: true, preview, problems: [] };
+      },
 
       'settings.get': () => this.settings(),
       'settings.update': async (changes) => {
         const next = SettingsSchema.parse({ ...(await this.settings()), ...changes });
+        this.current = next;
         await mkdir(this.options.dataDir, { recursive: true });
         const tmp = `${this.settingsFile}.${randomUUID()}.tmp`;
         await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
@@ -321,7 +363,9 @@ export function describeNodeType(def: AnyNodeDefinition): NodeTypeInfo {
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
   await mkdir(options.dataDir, { recursive: true });
-  return new FlowkeeperService(options).start();
+  const service = new FlowkeeperService(options);
+  await service.settings();
+  return service.start();
 }
 
 export type { MethodOutput };

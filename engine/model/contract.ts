@@ -64,7 +64,20 @@ const NodeState = z.object({
   finishedAt: z.string().optional(),
 });
 
+const CostSummarySchema = z.object({
+  calls: z.number(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  /** USD over calls whose model has a price. */
+  costUsd: z.number(),
+  /** Models without a price: their tokens count, their money does not. */
+  unpricedModels: z.array(z.string()),
+  cachedCalls: z.number(),
+});
+
 export const RunDetailSchema = RunSummarySchema.extend({
+  /** Tokens and money spent on AI steps, in total and per node. */
+  cost: CostSummarySchema.extend({ perNode: z.record(z.string(), CostSummarySchema) }),
   input: Json,
   nodes: z.record(z.string(), NodeState),
   outputs: Json.optional(),
@@ -166,6 +179,11 @@ export const METHODS = {
   'flows.validate': method(z.object({ flow: Json }).strict(), z.object({ ok: z.boolean(), problems: z.array(Problem) }), 'Checks a flow without saving it.'),
   'flows.import': method(z.object({ text: z.string().max(20 * 1024 * 1024), overwrite: z.boolean().default(false) }).strict(), z.object({ flow: Json, version: z.number(), problems: z.array(Problem) }), 'Imports flow JSON text.'),
   'flows.export': method(z.object({ id: FlowId }).strict(), z.object({ fileName: z.string(), text: z.string() }), 'The flow as a file to hand over.'),
+  'flows.cost': method(
+    z.object({ id: FlowId, limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+    CostSummarySchema.extend({ runs: z.array(CostSummarySchema.extend({ runId: z.string() })) }),
+    'Tokens and money a flow spent on AI steps over its recent runs.',
+  ),
   'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(z.object({ version: z.number(), savedAt: z.string() })), 'Saved versions of a flow, newest first.'),
 
   'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
@@ -203,6 +221,11 @@ export const METHODS = {
   'credentials.delete': method(z.object({ id: z.string().min(1) }).strict(), Ok, 'Deletes a credential.'),
 
   'catalog.list': method(Empty, z.array(NodeTypeInfoSchema), 'The node types this Flowkeeper knows.'),
+  'catalog.preview': method(
+    z.object({ type: z.string().min(1), config: z.record(z.string(), Json), item: z.record(z.string(), Json).default({}) }).strict(),
+    z.object({ available: z.boolean(), preview: Json.optional(), problems: z.array(Problem) }),
+    'What a node would send for one item (e.g. an AI step\'s rendered prompt), without calling anything.',
+  ),
 
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),
   'settings.update': method(SettingsSchema.partial().strict(), SettingsSchema, 'Changes some settings.'),

@@ -36,7 +36,10 @@ const Config = z
     provider: z.enum(PROVIDERS).default('openai'),
     /** Stored credential with `apiKey` (optional for local servers) and optionally `baseUrl`. */
     credential: z.string().min(1).max(200).optional(),
-    /** Overrides the provider's default address; the credential's `baseUrl` wins over this. */
+    /**
+     * Overrides the provider's default address, e.g. `http://gpu-box.local:11434/v1`; may use
+     * expressions (`{{ $input.aiServer }}`). The credential's `baseUrl` wins over this.
+     */
     baseUrl: z.string().min(1).max(2000).optional(),
     azure: z
       .object({
@@ -185,9 +188,10 @@ export default defineNode({
         const where = `"${ctx.nodeName}" item ${index + 1}`;
         const messages = await renderMessages(config, plan, (value) => ctx.evaluate(value, index), where);
         const values = await secret();
+        const stepBaseUrl = config.baseUrl === undefined ? undefined : text(await ctx.evaluate(config.baseUrl, index));
         const connection: Connection = {
           provider: config.provider,
-          baseUrl: resolveBaseUrl(config.provider, values.baseUrl, config.baseUrl),
+          baseUrl: resolveBaseUrl(config.provider, values.baseUrl, stepBaseUrl),
           apiKey: values.apiKey,
           credentialId: config.credential,
           ...(config.azure ? { azure: config.azure } : {}),

@@ -26,6 +26,7 @@ import { startDemoApi, type DemoApi } from '../../examples/demo-api/server.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 
 interface Door {
   name: string;
@@ -34,17 +35,21 @@ interface Door {
 
 let demo: DemoApi;
 let echo: TestServer;
+let ai: OpenAiTestServer;
 let invoiceFlowText: string;
 const errorShapes = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
   demo = await startDemoApi(0);
   echo = await startServer((req, res) => json(res, 200, { authorization: req.headers.authorization ?? null }));
+  ai = await startOpenAiServer();
+  ai.fallback = () => ({ kind: 'answer', content: JSON.stringify({ label: 'billing', confidence: 0.9, reason: 'mentions an invoice' }), promptTokens: 1000, completionTokens: 500, model: 'gpt-4o-mini' });
   invoiceFlowText = (await readFile(join(import.meta.dirname, '..', '..', 'examples', 'invoice-triage', 'flow.json'), 'utf8')).replaceAll('http://127.0.0.1:4010', demo.url);
 });
 afterAll(async () => {
   await demo.close();
   await echo.close();
+  await ai.close();
 });
 
 async function newService() {
@@ -286,6 +291,42 @@ describe.each(doors)('API contract through $name', (door) => {
     expect(await api.credentials.list()).toEqual([]);
     const gone = await apiError(api.credentials.delete({ id: 'echo' }));
     expect(gone.code).toBe('CREDENTIAL_NOT_FOUND');
+  });
+
+  it('previews an AI step, and counts tokens and money per run and per flow with the settings\' prices', async () => {
+    const config = { provider: 'openai', credential: 'ai', model: 'gpt-4o-mini', task: 'classify', labels: ['bug', 'billing'], prompt: 'Email: {{ body }}', timeoutSeconds: 5, maxRetries: 0 };
+    const preview = await api.catalog.preview({ type: 'llm.generate', config, item: { body: 'Invoice 12 is wrong' } });
+    expect(preview.available).toBe(true);
+    expect(JSON.stringify(preview.preview)).toContain('Email: Invoice 12 is wrong');
+    expect((await api.catalog.preview({ type: 'http.request', config: { url: 'https://x' } })).available).toBe(false);
+    const badPreview = await api.catalog.preview({ type: 'llm.generate', config: { ...config, model: 42 } });
+    expect(badPreview.problems[0]?.path).toBe('config.model');
+
+    await api.credentials.set({ id: 'ai', type: 'llm.openai-compatible', values: { apiKey: 'sk-contract-key-123', baseUrl: ai.baseUrl } });
+    await api.settings.update({ llmPrices: { 'gpt-4o-mini': { input: 1, output: 2 } } });
+    await api.flows.save({
+      flow: {
+        format: 'flowkeeper/flow',
+        formatVersion: 1,
+        id: 'classify',
+        name: 'Classify',
+        nodes: [{ id: 'start', type: 'trigger.manual' }, { id: 'ai', type: 'llm.generate', config }],
+        edges: [{ source: 'start', target: 'ai' }],
+      },
+    });
+    const done = waitFor(api, (e) => e.type === 'runs.changed' && e.status === 'succeeded');
+    const { runId } = await api.runs.start({ flowId: 'classify', input: [{ body: 'Invoice 12 is wrong' }, { body: 'Invoice 13 too' }] });
+    await done;
+    const detail = await api.runs.get({ runId });
+    // Two calls of 1000 + 500 tokens at $1 / $2 per million: 2 × (0.001 + 0.001) = $0.004.
+    expect(detail.cost).toMatchObject({ calls: 2, promptTokens: 2000, completionTokens: 1000, unpricedModels: [] });
+    expect(detail.cost.costUsd).toBeCloseTo(0.004, 10);
+    expect(detail.cost.perNode.ai?.calls).toBe(2);
+    expect(JSON.stringify(detail)).not.toContain('sk-contract-key-123');
+    const flowCost = await api.flows.cost({ id: 'classify' });
+    expect(flowCost.runs.map((r) => r.runId)).toEqual([runId]);
+    expect(flowCost.costUsd).toBeCloseTo(0.004, 10);
+    await api.settings.update({ llmPrices: {} });
   });
 
   it('reads and changes settings, and has an (empty) inbox', async () => {

@@ -16,6 +16,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'flows.import': { text: '{}' },
   'flows.export': { id: 'invoice-triage' },
   'flows.versions': { id: 'invoice-triage' },
+  'flows.cost': { id: 'invoice-triage' },
   'runs.start': { flowId: 'invoice-triage' },
   'runs.list': {},
   'runs.get': { runId: 'run-1' },
@@ -31,6 +32,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'credentials.set': { id: 'shop', type: 'http.bearer', values: { token: 'secret' } },
   'credentials.delete': { id: 'shop' },
   'catalog.list': {},
+  'catalog.preview': { type: 'llm.generate', config: {} },
   'settings.get': {},
   'settings.update': { reviewerName: 'Ada' },
 };
