@@ -31,6 +31,9 @@ export class ItemConfirmedSent extends Error {
   }
 }
 
+/** An error answered from the record (resume, retry, replay): the wait before it already happened. */
+export class RecordedCallError extends NodeError {}
+
 export const ATTENTION_CHOICES = ['send-again', 'skip-item', 'cancel'] as const;
 export type AttentionChoice = (typeof ATTENTION_CHOICES)[number];
 
@@ -110,8 +113,11 @@ export class CallRecorder {
     const sameRequest = !this.options.replay || previous?.request === undefined || matchesRecording(previous.request, request);
     const fromThisAttempt = previous?.key.attempt === key.attempt;
 
-    if (previous?.hasResult && sameRequest && (fromThisAttempt || !previous.error)) {
-      if (previous.error) throw new NodeError(previous.error);
+    // An earlier attempt's failed call that the item then moved past (it tried again and went
+    // on) is history to repeat, not a call to make again.
+    const movedPast = previous?.error !== undefined && !fromThisAttempt && this.calls.has(callKeyString({ ...previous.key, call: previous.key.call + 1 }));
+    if (previous?.hasResult && sameRequest && (fromThisAttempt || !previous.error || movedPast)) {
+      if (previous.error) throw new RecordedCallError(previous.error);
       return previous.result as T;
     }
 

@@ -23,7 +23,7 @@ import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expre
 import type { SecretResolver } from '../secrets.ts';
 import { REDACTED, type Redactor } from '../trace/redactor.ts';
 import type { EventSink } from '../trace/trace-store.ts';
-import { AttentionNeeded, ItemConfirmedSent, type CallRecorder } from './call-recorder.ts';
+import { AttentionNeeded, ItemConfirmedSent, RecordedCallError, type CallRecorder } from './call-recorder.ts';
 import type { HttpTransport } from './http-transport.ts';
 import { retryDelayMs, shouldRetry } from './retry-policy.ts';
 
@@ -176,7 +176,7 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
               if (left > 0) await abortableSleep(left, signal);
               continue;
             }
-            const delayMs = deps.replay ? 0 : retryDelayMs(deps.policy, itemAttempt, deps.jitter(), info.retryAfterMs);
+            const delayMs = deps.replay || error instanceof RecordedCallError ? 0 : retryDelayMs(deps.policy, itemAttempt, deps.jitter(), info.retryAfterMs);
             deps.sink.append({ type: 'item.retrying', nodeId: node.id, attempt: deps.attempt, itemIndex: index, itemAttempt, delayMs, error: info });
             if (delayMs > 0) await abortableSleep(delayMs, signal);
           }

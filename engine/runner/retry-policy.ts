@@ -25,7 +25,8 @@ export async function shouldRetry(
   error: NodeErrorInfo,
   evaluateRetryIf: (expression: string, error: NodeErrorInfo) => Promise<unknown>,
 ): Promise<boolean> {
-  if (attempt >= policy.maxAttempts || FINAL_CODES.has(error.code)) return false;
+  // A write that may already have happened is never repeated, whatever a retry condition says.
+  if (attempt >= policy.maxAttempts || FINAL_CODES.has(error.code) || error.details?.unsafeToRepeat === true) return false;
   if (policy.retryIf === undefined || policy.retryIf.trim() === '') return error.retryable;
   return Boolean(await evaluateRetryIf(policy.retryIf, error));
 }

@@ -98,6 +98,9 @@ async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number)
   if (config.auth !== 'none' && config.credential !== undefined) {
     const secret = await ctx.secret(config.credential);
     secrets.push(...Object.values(secret).filter((v) => v.length >= 4));
+    if (config.auth === 'basic' && secret.username !== undefined && secret.password !== undefined) {
+      secrets.push(Buffer.from(`${secret.username}:${secret.password}`).toString('base64'));
+    }
     for (const [name, value] of Object.entries(authHeaders(config, secret))) setHeader(headers, name, value);
   }
 
@@ -173,11 +176,13 @@ function neverReachedServer(error: NodeError): boolean {
 }
 
 function notRepeated(error: NodeError, request: HttpRequest): NodeError {
+  const info = error.toInfo();
   return new NodeError({
-    ...error.toInfo(),
+    ...info,
     message: `${error.message} The ${request.method} may or may not have been processed, so Flowkeeper did not send it again.`,
     retryable: false,
     hint: 'Check the receiving system. To let Flowkeeper retry such calls safely, set an idempotency key on this step.',
+    details: { ...info.details, unsafeToRepeat: true },
   });
 }
 
@@ -215,7 +220,7 @@ function toItems(config: HttpConfig, request: HttpRequest, response: HttpRespons
     const wait = retryAfterMs(response);
     // Redact before cutting: a cut secret would no longer be recognised later.
     const body = withoutSecrets(response.body, context.secrets).slice(0, 200);
-    throw new NodeError({
+    const error = new NodeError({
       message: `${request.method} ${hostPath(request.url)} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`,
       code: 'HTTP_STATUS',
       status: response.status,
@@ -230,6 +235,9 @@ function toItems(config: HttpConfig, request: HttpRequest, response: HttpRespons
               : 'Check the address and the data sent.',
       ...(wait === undefined ? {} : { retryAfterMs: wait }),
     });
+    // A server error on a write without a key: it may have done the work before failing.
+    if (context.unkeyedWrite && response.status >= 500 && !SAFE_TO_REPEAT_STATUS.has(response.status)) throw notRepeated(error, request);
+    throw error;
   }
   const body = parseBody(config, response, request, context.secrets);
   if (config.output === 'full') return [{ status: response.status, headers: response.headers, body }];
