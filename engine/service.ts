@@ -322,7 +322,8 @@ export class FlowkeeperService implements ApiService {
 
       'settings.get': () => this.settings(),
       'settings.update': async (changes) => {
-        const next = SettingsSchema.parse({ ...(await this.settings()), ...changes });
+        const before = await this.settings();
+        const next = SettingsSchema.parse({ ...before, ...changes, notifications: { ...before.notifications, ...changes.notifications } });
         this.current = next;
         await mkdir(this.options.dataDir, { recursive: true });
         const tmp = `${this.settingsFile}.${randomUUID()}.tmp`;

@@ -139,6 +139,16 @@ export const SettingsSchema = z.object({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
+/** Only what is sent changes: no defaults here, or an update would reset what it does not name. */
+export const SettingsUpdateSchema = z
+  .object({
+    reviewerName: z.string().max(200).optional(),
+    llmPrices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).optional(),
+    llmDevCache: z.boolean().optional(),
+    notifications: z.object({ inbox: z.boolean().optional(), failedRuns: z.boolean().optional() }).strict().optional(),
+  })
+  .strict();
+
 export const ReplayReportSchema = z.object({
   runId: z.string(),
   flowId: z.string(),
@@ -228,7 +238,7 @@ export const METHODS = {
   ),
 
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),
-  'settings.update': method(SettingsSchema.partial().strict(), SettingsSchema, 'Changes some settings.'),
+  'settings.update': method(SettingsUpdateSchema, SettingsSchema, 'Changes the settings given; the others stay as they are.'),
 } as const;
 
 export type MethodName = keyof typeof METHODS;

@@ -333,6 +333,9 @@ describe.each(doors)('API contract through $name', (door) => {
     expect((await api.settings.get()).notifications).toEqual({ inbox: true, failedRuns: true });
     const changed = await api.settings.update({ reviewerName: 'Dana' });
     expect(changed.reviewerName).toBe('Dana');
+    // Changing one setting leaves the others alone.
+    const toggled = await api.settings.update({ notifications: { inbox: false } });
+    expect(toggled).toMatchObject({ reviewerName: 'Dana', notifications: { inbox: false, failedRuns: true } });
     expect((await api.settings.get()).reviewerName).toBe('Dana');
     expect(await api.inbox.list()).toEqual([]);
     const error = await apiError(api.inbox.decide({ id: 'nope', outcome: 'approve' }));

@@ -1,0 +1,68 @@
+/**
+ * Credential types the built-in nodes understand, with the fields each one needs. The values
+ * are write-only: the form asks for them, the API stores them in the keychain, nothing reads
+ * them back. "Other" lets a person name their own fields.
+ */
+
+export interface CredentialTypePreset {
+  type: string;
+  title: string;
+  fields: Array<{ name: string; label: string; secret: boolean; optional?: boolean }>;
+}
+
+export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
+  { type: 'http.bearer', title: 'Web API token (Bearer)', fields: [{ name: 'token', label: 'Token', secret: true }] },
+  {
+    type: 'http.basic',
+    title: 'Web API user name and password',
+    fields: [
+      { name: 'username', label: 'User name', secret: false },
+      { name: 'password', label: 'Password', secret: true },
+    ],
+  },
+  { type: 'http.header', title: 'Web API key in a header', fields: [{ name: 'value', label: 'Key', secret: true }] },
+  {
+    type: 'llm.api',
+    title: 'AI provider key',
+    fields: [
+      { name: 'apiKey', label: 'API key', secret: true },
+      { name: 'baseUrl', label: 'Address (only for a self-hosted or compatible server)', secret: false, optional: true },
+    ],
+  },
+];
+
+export function presetFor(type: string): CredentialTypePreset | undefined {
+  return CREDENTIAL_TYPES.find((p) => p.type === type);
+}
+
+export function credentialTypeTitle(type: string): string {
+  return presetFor(type)?.title ?? type;
+}
+
+/** Credential ids: a letter or digit first, then letters, digits, `_`, `.`, `-` (as the API requires). */
+export function credentialIdProblem(id: string): string | undefined {
+  if (id.trim() === '') return 'Give the credential a name, like shop-api.';
+  if (id.length > 100) return 'Keep the name under 100 characters.';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) return 'Use letters, digits, “-”, “_” and “.”, starting with a letter or digit (no spaces).';
+  return undefined;
+}
+
+/** The values to send: blank optional fields are left out; returns a problem for a blank required one. */
+export function collectValues(
+  fields: ReadonlyArray<{ name: string; label: string; optional?: boolean }>,
+  values: Readonly<Record<string, string>>,
+): { ok: true; values: Record<string, string> } | { ok: false; message: string } {
+  const out: Record<string, string> = {};
+  for (const field of fields) {
+    const name = field.name.trim();
+    if (name === '') continue;
+    const value = values[field.name] ?? '';
+    if (value === '') {
+      if (field.optional) continue;
+      return { ok: false, message: `Fill in “${field.label}”.` };
+    }
+    out[name] = value;
+  }
+  if (Object.keys(out).length === 0) return { ok: false, message: 'A credential needs at least one value.' };
+  return { ok: true, values: out };
+}

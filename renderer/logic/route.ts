@@ -1,0 +1,69 @@
+/**
+ * Screens are addressed by the URL hash (`#/runs/run-…`), so the back button, reloads and links
+ * work the same in the desktop window and the browser.
+ */
+
+export type Route =
+  | { view: 'flows' }
+  | { view: 'runs'; status?: string; flowId?: string }
+  | { view: 'run'; runId: string }
+  | { view: 'inbox' }
+  | { view: 'credentials' }
+  | { view: 'settings' };
+
+export type Section = 'flows' | 'runs' | 'inbox' | 'credentials' | 'settings';
+
+export function parseRoute(hash: string): Route {
+  const clean = hash.replace(/^#\/?/, '');
+  const [pathPart = '', queryPart = ''] = clean.split('?', 2);
+  const parts = pathPart.split('/').filter(Boolean).map((p) => safeDecode(p));
+  const query = new URLSearchParams(queryPart);
+  switch (parts[0]) {
+    case 'runs': {
+      if (parts[1]) return { view: 'run', runId: parts[1] };
+      const route: Route = { view: 'runs' };
+      const status = query.get('status');
+      const flowId = query.get('flow');
+      if (status) route.status = status;
+      if (flowId) route.flowId = flowId;
+      return route;
+    }
+    case 'inbox':
+      return { view: 'inbox' };
+    case 'credentials':
+      return { view: 'credentials' };
+    case 'settings':
+      return { view: 'settings' };
+    default:
+      return { view: 'flows' };
+  }
+}
+
+export function formatRoute(route: Route): string {
+  switch (route.view) {
+    case 'run':
+      return `#/runs/${encodeURIComponent(route.runId)}`;
+    case 'runs': {
+      const query = new URLSearchParams();
+      if (route.status) query.set('status', route.status);
+      if (route.flowId) query.set('flow', route.flowId);
+      const q = query.toString();
+      return q ? `#/runs?${q}` : '#/runs';
+    }
+    default:
+      return `#/${route.view}`;
+  }
+}
+
+/** Which item of the left navigation a route belongs to. */
+export function sectionOf(route: Route): Section {
+  return route.view === 'run' ? 'runs' : route.view;
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

@@ -1,0 +1,120 @@
+/** Flows: the saved flows with their owner, version and health; import, run and export. */
+import { useEffect, useState } from 'react';
+import type { FlowSummary } from '../../engine/model/contract.ts';
+import { EmptyState } from '../components/empty-state.tsx';
+import { ErrorBox } from '../components/error-box.tsx';
+import { formatTimestamp, formatWhen, plural } from '../logic/format.ts';
+import { problemCount } from '../logic/problems.ts';
+import { exportFlow } from '../stores/app-commands.ts';
+import { useFlows } from '../stores/flows-store.ts';
+import { go } from '../stores/nav-store.ts';
+import { ImportDialog } from './import-dialog.tsx';
+import { RunDialog } from './run-dialog.tsx';
+
+export function FlowsView() {
+  const { flows, loaded, error, load, selectedId, select, importOpen, setImportOpen } = useFlows();
+  const [runFlow, setRunFlow] = useState<FlowSummary | undefined>();
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const importButton = (
+    <button type="button" className="button button-primary" onClick={() => setImportOpen(true)}>
+      Import flow
+    </button>
+  );
+
+  return (
+    <section className="view" aria-labelledby="flows-title">
+      <header className="view-header">
+        <div>
+          <h1 id="flows-title">Flows</h1>
+          <p className="view-subtitle">Automations you can run. Each run leaves a trace you can inspect and replay.</p>
+        </div>
+        <div className="view-actions">{importButton}</div>
+      </header>
+
+      {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
+
+      {!loaded && !error ? <p className="muted loading">Loading flows…</p> : null}
+
+      {loaded && flows.length === 0 ? (
+        <EmptyState title="No flows yet" action={importButton}>
+          <p>
+            Import a flow file (<code>.json</code>) to get started — for example one a colleague exported for you, or{' '}
+            <code>examples/invoice-triage/flow.json</code> from the Flowkeeper folder.
+          </p>
+        </EmptyState>
+      ) : null}
+
+      {flows.length > 0 ? (
+        <table className="table flows-table">
+          <thead>
+            <tr>
+              <th scope="col">Flow</th>
+              <th scope="col">Owner</th>
+              <th scope="col" className="num">
+                Version
+              </th>
+              <th scope="col" className="num">
+                Steps
+              </th>
+              <th scope="col">Health</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {flows.map((flow) => {
+              const problems = flow.problems ?? [];
+              const hasErrors = problems.some((p) => p.severity === 'error');
+              return (
+                <tr key={flow.id} className={flow.id === selectedId ? 'selected' : undefined} onClick={() => select(flow.id)} onFocus={() => select(flow.id)} data-flow-id={flow.id}>
+                  <td>
+                    <div className="cell-title">{flow.name}</div>
+                    {flow.description ? <div className="cell-sub clamp">{flow.description}</div> : null}
+                  </td>
+                  <td className="cell-owner">{flow.owner || <span className="muted">nobody</span>}</td>
+                  <td className="num" title={`Saved ${formatTimestamp(flow.updatedAt)}`}>
+                    v{flow.version}
+                    <div className="cell-sub">{formatWhen(flow.updatedAt)}</div>
+                  </td>
+                  <td className="num">{flow.nodeCount}</td>
+                  <td>
+                    {problems.length > 0 ? (
+                      <span className={`badge tone-${hasErrors ? 'danger' : 'warning'}`} title={problems.map((p) => `${p.path}: ${p.message}`).join('\n')}>
+                        {problemCount(problems)}
+                      </span>
+                    ) : (
+                      <span className="badge tone-success">
+                        <span className="badge-dot" aria-hidden="true" />
+                        Ready
+                      </span>
+                    )}
+                  </td>
+                  <td className="row-actions">
+                    <button type="button" className="button button-primary button-small" onClick={() => setRunFlow(flow)} disabled={hasErrors} title={hasErrors ? 'Fix the problems first' : undefined} aria-label={`Run ${flow.name}`}>
+                      Run
+                    </button>
+                    <button type="button" className="button button-small" onClick={() => go({ view: 'runs', flowId: flow.id })} aria-label={`Runs of ${flow.name}`}>
+                      Runs
+                    </button>
+                    <button type="button" className="button button-small" onClick={() => void exportFlow(flow.id)} aria-label={`Export ${flow.name}`}>
+                      Export
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+      {flows.length > 0 ? <p className="muted table-foot">{plural(flows.length, 'flow')}</p> : null}
+
+      <ImportDialog open={importOpen} onClose={() => setImportOpen(false)} />
+      <RunDialog flow={runFlow} onClose={() => setRunFlow(undefined)} />
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+/** Runs: newest first, filterable by status (and by flow from the Flows screen), updated live. */
+import { useEffect, useId } from 'react';
+import { EmptyState } from '../components/empty-state.tsx';
+import { ErrorBox } from '../components/error-box.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { RUN_STATUSES, formatDuration, formatTimestamp, formatWhen, isFinalStatus, plural, runStatusLabel } from '../logic/format.ts';
+import { formatRoute } from '../logic/route.ts';
+import { useFlows } from '../stores/flows-store.ts';
+import { go } from '../stores/nav-store.ts';
+import { useRuns } from '../stores/runs-store.ts';
+
+export function RunsView({ status, flowId }: { status?: string; flowId?: string }) {
+  const { runs, loaded, error, load } = useRuns();
+  const flows = useFlows((s) => s.flows);
+  const loadFlows = useFlows((s) => s.load);
+  const filterId = useId();
+
+  useEffect(() => {
+    void load({ ...(status ? { status } : {}), ...(flowId ? { flowId } : {}) });
+  }, [load, status, flowId]);
+
+  useEffect(() => {
+    if (flowId && flows.length === 0) void loadFlows();
+  }, [flowId, flows.length, loadFlows]);
+
+  const flowName = flowId ? (flows.find((f) => f.id === flowId)?.name ?? flowId) : undefined;
+  const filtered = Boolean(status || flowId);
+
+  return (
+    <section className="view" aria-labelledby="runs-title">
+      <header className="view-header">
+        <div>
+          <h1 id="runs-title">Runs</h1>
+          <p className="view-subtitle">Every run of every flow, newest first. Open one to see what happened, step by step.</p>
+        </div>
+      </header>
+
+      <div className="toolbar">
+        <label htmlFor={filterId} className="toolbar-label">
+          Status
+        </label>
+        <select id={filterId} className="input input-inline" value={status ?? ''} onChange={(e) => go({ view: 'runs', ...(e.target.value ? { status: e.target.value } : {}), ...(flowId ? { flowId } : {}) })}>
+          <option value="">All</option>
+          {RUN_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {runStatusLabel(s)}
+            </option>
+          ))}
+        </select>
+        {flowId ? (
+          <span className="chip">
+            Flow: {flowName}
+            <button type="button" className="chip-remove" aria-label="Show runs of all flows" onClick={() => go({ view: 'runs', ...(status ? { status } : {}) })}>
+              ×
+            </button>
+          </span>
+        ) : null}
+      </div>
+
+      {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
+      {!loaded && !error ? <p className="muted loading">Loading runs…</p> : null}
+
+      {loaded && runs.length === 0 ? (
+        filtered ? (
+          <EmptyState title="No runs match">
+            <p>Nothing here with this filter. Choose “All” to see every run.</p>
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No runs yet"
+            action={
+              <button type="button" className="button button-primary" onClick={() => go({ view: 'flows' })}>
+                Go to Flows
+              </button>
+            }
+          >
+            <p>Runs appear here as soon as a flow starts. Open Flows and press Run on one of them.</p>
+          </EmptyState>
+        )
+      ) : null}
+
+      {runs.length > 0 ? (
+        <>
+          <table className="table runs-table">
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Flow</th>
+                <th scope="col">Started</th>
+                <th scope="col" className="num">
+                  Took
+                </th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => {
+                const href = formatRoute({ view: 'run', runId: run.runId });
+                const took = isFinalStatus(run.status) ? formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt)) : '';
+                return (
+                  <tr key={run.runId} className="clickable" onClick={() => go({ view: 'run', runId: run.runId })} data-run-id={run.runId}>
+                    <td>
+                      <StatusBadge status={run.status} />
+                    </td>
+                    <td>
+                      <a href={href} className="cell-title row-link" onClick={(e) => e.stopPropagation()}>
+                        {run.flowName}
+                      </a>
+                      <div className="cell-sub">
+                        v{run.flowVersion}
+                        {run.mode === 'fork' ? ' · re-run from a step' : run.mode === 'replay' ? ' · replay' : ''}
+                      </div>
+                    </td>
+                    <td title={formatTimestamp(run.createdAt)}>{formatWhen(run.createdAt)}</td>
+                    <td className="num">{took}</td>
+                    <td className="cell-note">{run.attention ?? run.error ?? ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="muted table-foot">{plural(runs.length, 'run')}</p>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { bridgeProbeUrl, bridgeSocketUrl, takeAccessKey } from '../../renderer/access-key.ts';
+import { formatRoute, parseRoute, sectionOf } from '../../renderer/logic/route.ts';
+
+describe('routes', () => {
+  it('round-trips every screen through the hash', () => {
+    for (const route of [
+      { view: 'flows' },
+      { view: 'runs' },
+      { view: 'runs', status: 'failed', flowId: 'invoice-triage' },
+      { view: 'run', runId: 'run-20261122T033843Z-166324ee' },
+      { view: 'inbox' },
+      { view: 'credentials' },
+      { view: 'settings' },
+    ] as const) {
+      expect(parseRoute(formatRoute(route))).toEqual(route);
+    }
+  });
+
+  it('falls back to Flows, and maps a run to the Runs section', () => {
+    expect(parseRoute('')).toEqual({ view: 'flows' });
+    expect(parseRoute('#/nowhere')).toEqual({ view: 'flows' });
+    expect(parseRoute('#/runs/a%2Fb')).toEqual({ view: 'run', runId: 'a/b' });
+    expect(parseRoute('#/runs/%E0%A4%A')).toEqual({ view: 'run', runId: '%E0%A4%A' });
+    expect(sectionOf({ view: 'run', runId: 'x' })).toBe('runs');
+  });
+});
+
+function fakeBrowser(search: string, stored?: string) {
+  const storage = new Map<string, string>(stored ? [['flowkeeper.accessKey', stored]] : []);
+  const replaced: string[] = [];
+  return {
+    location: { protocol: 'http:', host: '127.0.0.1:7654', pathname: '/', search, hash: '#/runs' },
+    storage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) },
+    history: { replaceState: (_d: unknown, _u: string, url?: string) => void replaced.push(url ?? '') },
+    storageMap: storage,
+    replaced,
+  };
+}
+
+describe('access key', () => {
+  it('takes the key from the link once, keeps it for the tab and cleans the address bar', () => {
+    const b = fakeBrowser('?token=abc&x=1');
+    expect(takeAccessKey(b.location, b.storage, b.history)).toBe('abc');
+    expect(b.storageMap.get('flowkeeper.accessKey')).toBe('abc');
+    expect(b.replaced).toEqual(['/?x=1#/runs']);
+  });
+
+  it('uses the kept key on reload, and nothing when there is none', () => {
+    const b = fakeBrowser('', 'kept');
+    expect(takeAccessKey(b.location, b.storage, b.history)).toBe('kept');
+    expect(b.replaced).toEqual([]);
+    const empty = fakeBrowser('');
+    expect(takeAccessKey(empty.location, empty.storage, empty.history)).toBeUndefined();
+    const throwing = { getItem: () => { throw new Error('disabled'); }, setItem: () => { throw new Error('disabled'); } };
+    expect(takeAccessKey(empty.location, throwing, undefined)).toBeUndefined();
+    expect(takeAccessKey(fakeBrowser('?token=k').location, throwing, undefined)).toBe('k');
+  });
+
+  it('builds the socket and probe addresses on the same host', () => {
+    expect(bridgeSocketUrl({ protocol: 'http:', host: '127.0.0.1:7654' }, 'a b')).toBe('ws://127.0.0.1:7654/api/ws?token=a%20b');
+    expect(bridgeSocketUrl({ protocol: 'https:', host: 'flows.example' }, undefined)).toBe('wss://flows.example/api/ws');
+    expect(bridgeProbeUrl({ protocol: 'http:', host: '127.0.0.1:7654' }, 'k')).toBe('http://127.0.0.1:7654/api/ws?token=k');
+  });
+});
