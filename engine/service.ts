@@ -27,7 +27,7 @@ import { FlowStore } from './flow-store.ts';
 import { prepareFork, replayRun } from './replay.ts';
 import type { HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
-import { FileTraceStore } from './trace/trace-store.ts';
+import { FileTraceStore, summarize } from './trace/trace-store.ts';
 import { OsKeychain, Vault, type KeychainBackend } from './vault.ts';
 import { flowCost, priceTable, runCost, type PriceTable } from './cost.ts';
 import { evaluateDeep } from './expressions.ts';
@@ -176,19 +176,12 @@ export class FlowkeeperService implements ApiService {
     const outputs: Record<string, unknown> = {};
     for (const [id, ports] of Object.entries(state.outputs ?? {})) outputs[id] = await this.store.getPayload(ports);
     const { perCall: _perCall, ...cost } = runCost(await this.loadedEvents(runId), await this.prices());
+    const { location: _location, ...summary } = summarize(trace);
     return {
+      ...summary,
       cost,
-      runId: state.runId,
-      flowId: state.flowId,
-      flowName: state.flowName,
-      flowVersion: state.flowVersion,
-      status: state.status,
-      createdAt: state.createdAt,
-      updatedAt: state.updatedAt,
-      mode: trace.header.mode,
-      ...(trace.header.parentRunId ? { parentRunId: trace.header.parentRunId } : {}),
-      ...(state.error ? { error: state.error.message, errorInfo: state.error } : {}),
-      ...(state.attention ? { attention: state.attention.reason, attentionInfo: { nodeId: state.attention.nodeId, reason: state.attention.reason, choices: state.attention.choices } } : {}),
+      ...(state.error ? { errorInfo: state.error } : {}),
+      ...(state.attention ? { attentionInfo: { nodeId: state.attention.nodeId, reason: state.attention.reason, choices: state.attention.choices } } : {}),
       input: trace.header.input,
       nodes,
       outputs,
