@@ -29,7 +29,9 @@ export class KeychainUnavailableError extends ApiError {
   constructor(cause: string) {
     super({
       code: 'KEYCHAIN_UNAVAILABLE',
-      message: `The system keychain cannot be used (${cause}), so credentials cannot be stored.`,
+      // The system's own words go to details: useful to support, noise to an operator.
+      message: 'The system keychain cannot be used, so credentials cannot be stored or read.',
+      details: { cause },
       hint:
         'On Linux, install and unlock a Secret Service keyring (GNOME Keyring or KWallet) in your desktop session. ' +
         'On a server without one, provide credentials as environment variables instead: FLOWKEEPER_CREDENTIAL_<ID>=\'{"token":"…"}\'.',
