@@ -23,8 +23,9 @@ export const DEFAULT_PRICES_AS_OF = '2025-06';
 
 /**
  * Defaults only — prices change. Check your provider's price page and override them in settings.
- * Model names match exactly, or by the longest prefix at a `-`, `:` or `/` boundary
- * (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`), after dropping an OpenRouter vendor prefix
+ * Model names match exactly, or by the longest prefix followed by a release date, `-latest`, a
+ * reasoning effort or a `:tag` (`gpt-4o-mini-2024-07-18` → `gpt-4o-mini`; `o3-pro` is NOT `o3`),
+ * after dropping an OpenRouter vendor prefix
  * (`openai/gpt-4o` → `gpt-4o`). Local models (Ollama, LM Studio, vLLM) are not listed: add them
  * with price 0 to count them as free.
  */
@@ -48,6 +49,12 @@ export function priceTable(overrides: PriceTable = {}): PriceTable {
   return { ...DEFAULT_PRICE_TABLE, ...overrides };
 }
 
+/**
+ * Suffixes that name the same model at the same price: a release date, "latest", a reasoning
+ * effort, a tag. Anything else (`o3-pro` after `o3`) is a different model and is not guessed.
+ */
+const PRICE_KEEPING_SUFFIX = /^(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{4}|-latest|-(?:low|medium|high)|[:@].+)$/;
+
 /** The price of a model, or undefined when the table does not know it. */
 export function priceFor(model: string, table: PriceTable = DEFAULT_PRICE_TABLE): ModelPrice | undefined {
   const candidates = [model, model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : undefined].filter((m): m is string => m !== undefined);
@@ -57,7 +64,7 @@ export function priceFor(model: string, table: PriceTable = DEFAULT_PRICE_TABLE)
   for (const name of candidates) {
     let best: string | undefined;
     for (const known of Object.keys(table)) {
-      if (name.length > known.length && name.startsWith(known) && '-:/@'.includes(name[known.length]!) && (best === undefined || known.length > best.length)) best = known;
+      if (name.length > known.length && name.startsWith(known) && PRICE_KEEPING_SUFFIX.test(name.slice(known.length)) && (best === undefined || known.length > best.length)) best = known;
     }
     if (best !== undefined) return table[best];
   }
@@ -185,8 +192,9 @@ export function formatUsd(usd: number): string {
 function summarizeCalls(calls: readonly LlmCallCost[]): CostSummary {
   return {
     calls: calls.length,
-    promptTokens: sum(calls.map((c) => c.promptTokens)),
-    completionTokens: sum(calls.map((c) => c.completionTokens)),
+    // Tokens spent: answers from the development cache cost no tokens (they are counted in cachedCalls).
+    promptTokens: sum(calls.filter((c) => !c.cached).map((c) => c.promptTokens)),
+    completionTokens: sum(calls.filter((c) => !c.cached).map((c) => c.completionTokens)),
     costUsd: sum(calls.map((c) => c.costUsd ?? 0)),
     unpricedModels: [...new Set(calls.filter((c) => !c.priced).map((c) => c.model))].sort(),
     cachedCalls: calls.filter((c) => c.cached).length,

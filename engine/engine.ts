@@ -112,7 +112,7 @@ export class Engine {
     };
     const claim = await store.claim(runId);
     try {
-      const sink = this.observe(runId, await store.create(header, { durability: this.durability, redactor }));
+      const sink = this.observe(runId, await store.create(header, { durability: this.durability, redactor }), redactor);
       sink.append({ type: 'run.started', input: header.input });
       for (const [nodeId, outputs] of start.reuse ?? []) {
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.parent!.runId });
@@ -148,7 +148,7 @@ export class Engine {
     const redactor = new Redactor();
     try {
       const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
-      const sink = this.observe(runId, rawSink);
+      const sink = this.observe(runId, rawSink, redactor);
       const state = reduceRun(trace.header, trace.events);
       if (state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled') {
         await sink.close();
@@ -267,21 +267,23 @@ export class Engine {
     return outcome;
   }
 
-  private observe(runId: string, sink: EventSink): EventSink {
+  /** Listeners (the app, the bridge) get events held to the trace's rule: secrets redacted. */
+  private observe(runId: string, sink: EventSink, redactor: Redactor): EventSink {
     const listener = this.options.onEvent;
     if (!listener) return sink;
+    const notify = (event: RunEvent) => listener(runId, redactor.redactValue(event));
     return {
       get lastSeq() {
         return sink.lastSeq;
       },
       append(body: RunEventBody) {
         const event = sink.append(body);
-        listener(runId, event);
+        notify(event);
         return event;
       },
       async appendDurable(body: RunEventBody) {
         const event = await sink.appendDurable(body);
-        listener(runId, event);
+        notify(event);
         return event;
       },
       sync: () => sink.sync(),

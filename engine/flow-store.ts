@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, type FlowSummary } from './model/contract.ts';
 import { IdSchema, type Flow } from './model/flow.ts';
 import { parseFlowText, scanUnsafe, validateFlow, type NodeCatalog, type Problem } from './model/validate.ts';
+import { Serial } from './serial.ts';
 
 export interface StoredFlow {
   flow: Record<string, unknown>;
@@ -30,6 +31,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
 
 export class FlowStore {
   readonly dir: string;
+  private readonly serial = new Serial();
 
   constructor(dataDir: string, private readonly catalog: NodeCatalog) {
     this.dir = join(dataDir, 'flows');
@@ -41,7 +43,14 @@ export class FlowStore {
   }
 
   private historyDir(id: string): string {
+    this.path(id); // validates the id: it becomes part of a path
     return join(this.dir, 'history', id);
+  }
+
+  /** The highest version ever saved, even if the flow was deleted since (history is kept). */
+  private async highestVersion(id: string): Promise<number> {
+    const names = await readdir(this.historyDir(id)).catch(() => [] as string[]);
+    return Math.max(0, ...names.map((n) => /^v(\d+)\.json$/.exec(n)?.[1]).filter((v): v is string => v !== undefined).map(Number));
   }
 
   problemsOf(flow: unknown): Problem[] {
@@ -104,7 +113,7 @@ export class FlowStore {
     }
     const parsed = parseFlowText(text);
     if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) {
-      throw new ApiError({ code: 'FLOW_DAMAGED', message: `The saved flow "${id}" is not valid JSON any more.`, hint: `Restore it from ${this.historyDir(id)}.`, problems: parsed.ok ? [] : parsed.problems });
+      throw new ApiError({ code: 'FLOW_DAMAGED', message: `The saved flow "${id}" is not valid JSON any more.`, hint: 'Open an earlier version of it (its history is kept), or import it again.', problems: parsed.ok ? [] : parsed.problems });
     }
     const flow = parsed.value as Record<string, unknown>;
     return { flow, problems: this.problemsOf(flow) };
@@ -122,26 +131,35 @@ export class FlowStore {
     if (typeof id !== 'string' || !IdSchema.safeParse(id).success) {
       throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow needs an "id" of letters, digits, "_" or "-", starting with a letter.', problems: [{ path: 'id', message: 'Give the flow an id such as "invoice-triage".', severity: 'error' }] });
     }
-    let current: number | undefined;
-    try {
-      current = Number((await this.get(id)).flow.version ?? 1);
-    } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'FLOW_NOT_FOUND')) throw error;
-    }
-    if (expectedVersion !== undefined && (current ?? 0) !== expectedVersion) {
-      throw new ApiError({
-        code: 'FLOW_CONFLICT',
-        message: `Flow "${id}" was saved elsewhere meanwhile (now version ${current ?? 0}, you edited version ${expectedVersion}).`,
-        hint: 'Reload the flow to see the other changes, then make yours again.',
-      });
-    }
-    const version = (current ?? 0) + 1;
-    const stored = { ...flow, version };
-    const text = `${JSON.stringify(stored, null, 2)}\n`;
-    await mkdir(this.historyDir(id), { recursive: true });
-    await writeAtomic(join(this.historyDir(id), `v${version}.json`), text);
-    await writeAtomic(this.path(id), text);
-    return { flow: stored, version, problems: this.problemsOf(stored) };
+    return this.serial.run(id, async () => {
+      let current: number | undefined;
+      try {
+        current = Number((await this.get(id)).flow.version ?? 1);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'FLOW_NOT_FOUND')) throw error;
+      }
+      const conflict = (now: number) =>
+        new ApiError({
+          code: 'FLOW_CONFLICT',
+          message: `Flow "${id}" was saved elsewhere meanwhile (now version ${now}, you edited version ${expectedVersion ?? now - 1}).`,
+          hint: 'Reload the flow to see the other changes, then make yours again.',
+        });
+      if (expectedVersion !== undefined && (current ?? 0) !== expectedVersion) throw conflict(current ?? 0);
+      // Numbering continues after a delete, so an old run's version is never overwritten.
+      const version = Math.max(current ?? 0, await this.highestVersion(id)) + 1;
+      const stored = { ...flow, version };
+      const text = `${JSON.stringify(stored, null, 2)}\n`;
+      await mkdir(this.historyDir(id), { recursive: true });
+      try {
+        // Exclusive create: another process saving the same version at the same time loses.
+        await writeFile(join(this.historyDir(id), `v${version}.json`), text, { flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(version);
+        throw error;
+      }
+      await writeAtomic(this.path(id), text);
+      return { flow: stored, version, problems: this.problemsOf(stored) };
+    });
   }
 
   async import(text: string, overwrite: boolean): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {

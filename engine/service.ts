@@ -29,6 +29,8 @@ import type { HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { FileTraceStore, summarize } from './trace/trace-store.ts';
 import { OsKeychain, Vault, type KeychainBackend } from './vault.ts';
+import { Serial } from './serial.ts';
+import { RunLockedError } from './trace/run-lock.ts';
 import { flowCost, priceTable, runCost, type PriceTable } from './cost.ts';
 import { evaluateDeep } from './expressions.ts';
 import { zodProblems } from './model/validate.ts';
@@ -52,6 +54,9 @@ export class FlowkeeperService implements ApiService {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private readonly active = new Map<string, { controller: AbortController; done: Promise<RunOutcome | undefined> }>();
   private readonly shutdown = new AbortController();
+  /** Runs whose resume is being checked (between the request and the start). */
+  private readonly resuming = new Set<string>();
+  private readonly serial = new Serial();
   private readonly settingsFile: string;
   private background: Promise<unknown> = Promise.resolve();
   /** Settings as last read or written; the engine reads the dev-cache switch from here. */
@@ -95,10 +100,20 @@ export class FlowkeeperService implements ApiService {
     if (event.type === 'run.finished') this.emit({ type: 'runs.changed', runId, status: event.status });
   }
 
-  /** Resumes interrupted runs in the background; returns at once. */
+  /**
+   * Resumes interrupted runs in the background; returns at once. Each is tracked like any run,
+   * so it can be followed and cancelled; runs another process owns are left to it.
+   */
   start(): this {
     if (this.options.resumeOnStart !== false) {
-      this.background = this.engine.resumeAll({ signal: this.shutdown.signal }).catch(() => undefined);
+      this.background = (async () => {
+        const { runs } = await this.store.list();
+        for (const run of runs.filter((r) => r.status === 'running')) {
+          if (this.shutdown.signal.aborted) break;
+          const entry = this.track(run.runId, (signal) => this.engine.resume(run.runId, { signal }));
+          await entry?.done;
+        }
+      })().catch(() => undefined);
     }
     return this;
   }
@@ -122,24 +137,50 @@ export class FlowkeeperService implements ApiService {
     this.listeners.clear();
   }
 
-  private track(runId: string, work: (signal: AbortSignal) => Promise<RunOutcome>): void {
+  /**
+   * Runs work for a run in the background, cancellable through runs.cancel. Refuses (undefined)
+   * when the run is already in progress here. Call it before any await, so two requests for the
+   * same run cannot both pass the check.
+   */
+  private track(runId: string, work: (signal: AbortSignal) => Promise<RunOutcome>): { done: Promise<RunOutcome | undefined> } | undefined {
+    if (this.active.has(runId)) return undefined;
     const controller = new AbortController();
-    const done = work(controller.signal)
+    const entry: { controller: AbortController; done: Promise<RunOutcome | undefined> } = { controller, done: Promise.resolve(undefined) };
+    this.active.set(runId, entry);
+    entry.done = Promise.resolve()
+      .then(() => work(controller.signal))
       .catch((error: unknown) => {
+        // Another process runs it: not a failure of the run, just not ours to run.
+        if (error instanceof RunLockedError) return undefined;
         this.emit({ type: 'runs.changed', runId, status: 'failed' });
         // The trace holds the story; a failure to even start is reported on the run's channel.
         this.emit({ type: 'run.event', runId, event: { seq: 0, ts: new Date().toISOString(), type: 'node.log', nodeId: '', level: 'warn', message: error instanceof Error ? error.message : String(error) } });
         return undefined;
       })
-      .finally(() => this.active.delete(runId));
-    this.active.set(runId, { controller, done });
+      .finally(() => {
+        if (this.active.get(runId) === entry) this.active.delete(runId);
+      });
+    return entry;
+  }
+
+  private busy(runId: string): ApiError {
+    return new ApiError({ code: 'RUN_BUSY', message: `Run ${runId} is already in progress.`, hint: 'Wait for it to finish or stop it first.' });
   }
 
   async settings(): Promise<Settings> {
+    let text: string;
     try {
-      this.current = SettingsSchema.parse(JSON.parse(await readFile(this.settingsFile, 'utf8')));
-    } catch {
+      text = await readFile(this.settingsFile, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.current = SettingsSchema.parse({});
+      return this.current;
+    }
+    try {
+      this.current = SettingsSchema.parse(JSON.parse(text));
+    } catch {
+      // Never silently replaced by defaults: the next save would throw the person's settings away.
+      throw new ApiError({ code: 'SETTINGS_DAMAGED', message: 'The settings file (settings.json in the data folder) cannot be read.', hint: 'Fix or delete that file; deleting it restores the defaults.' });
     }
     return this.current;
   }
@@ -257,18 +298,23 @@ export class FlowkeeperService implements ApiService {
         return { ok: true as const };
       },
       'runs.resume': async ({ runId, choice }) => {
-        const trace = await this.store.load(runId);
-        const state = reduceRun(trace.header, trace.events);
-        if ((FINAL_STATUSES as readonly string[]).includes(state.status)) {
-          throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
+        if (this.active.has(runId) || this.resuming.has(runId)) throw this.busy(runId);
+        this.resuming.add(runId);
+        try {
+          const trace = await this.store.load(runId);
+          const state = reduceRun(trace.header, trace.events);
+          if ((FINAL_STATUSES as readonly string[]).includes(state.status)) {
+            throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
+          }
+          if (state.status === 'needs-attention' && choice === undefined) {
+            throw new ApiError({ code: 'DECISION_NEEDED', message: state.attention?.reason ?? 'This run waits for a decision.', hint: 'Choose send-again, skip-item or cancel.' });
+          }
+          const by = (await this.settings()).reviewerName || 'app';
+          if (!this.track(runId, (signal) => this.engine.resume(runId, { signal, ...(choice ? { choice, by } : {}) }))) throw this.busy(runId);
+          return { runId };
+        } finally {
+          this.resuming.delete(runId);
         }
-        if (this.active.has(runId)) throw new ApiError({ code: 'RUN_BUSY', message: `Run ${runId} is already in progress.` });
-        if (state.status === 'needs-attention' && choice === undefined) {
-          throw new ApiError({ code: 'DECISION_NEEDED', message: state.attention?.reason ?? 'This run waits for a decision.', hint: 'Choose send-again, skip-item or cancel.' });
-        }
-        const by = (await this.settings()).reviewerName || 'app';
-        this.track(runId, (signal) => this.engine.resume(runId, { signal, ...(choice ? { choice, by } : {}) }));
-        return { runId };
       },
       'runs.replay': async ({ runId, flow }) => replayRun(this.store, registry, runId, flow === undefined ? {} : { flow: this.validFlow(flow) }),
       'runs.fork': async ({ runId, fromNodeId, flow }) => {
@@ -314,7 +360,7 @@ export class FlowkeeperService implements ApiService {
       },
 
       'settings.get': () => this.settings(),
-      'settings.update': async (changes) => {
+      'settings.update': (changes) => this.serial.run('settings', async () => {
         const before = await this.settings();
         const next = SettingsSchema.parse({ ...before, ...changes, notifications: { ...before.notifications, ...changes.notifications } });
         this.current = next;
@@ -323,7 +369,7 @@ export class FlowkeeperService implements ApiService {
         await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
         await rename(tmp, this.settingsFile);
         return next;
-      },
+      }),
     };
   }
 }

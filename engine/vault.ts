@@ -13,6 +13,7 @@ import { ApiError, type CredentialInfo } from './model/contract.ts';
 import { NodeError } from './model/node-kit.ts';
 import { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts';
 import type * as Keyring from '@napi-rs/keyring';
+import { Serial } from './serial.ts';
 
 type KeyringModule = typeof Keyring;
 
@@ -106,6 +107,8 @@ export class Vault implements SecretResolver {
   }
 
   private readonly envValues: NodeJS.ProcessEnv;
+  /** Metadata is read-modify-written: one change at a time. */
+  private readonly serial = new Serial();
 
   private async read(): Promise<Metadata> {
     try {
@@ -113,7 +116,7 @@ export class Vault implements SecretResolver {
       return { credentials: Array.isArray(parsed.credentials) ? parsed.credentials : [] };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { credentials: [] };
-      throw new ApiError({ code: 'CREDENTIALS_DAMAGED', message: `The credential list ${this.file} cannot be read.`, hint: 'Restore it from a backup, or delete it and add the credentials again (their values stay in the keychain).' });
+      throw new ApiError({ code: 'CREDENTIALS_DAMAGED', message: 'The list of credentials (credentials.json in the data folder) cannot be read.', hint: 'Restore it from a backup, or delete it and add the credentials again (their values stay in the keychain).' });
     }
   }
 
@@ -128,24 +131,28 @@ export class Vault implements SecretResolver {
     return (await this.read()).credentials.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async set(id: string, type: string, label: string, values: Record<string, string>): Promise<CredentialInfo> {
-    // Keychain first: if it fails, the list does not claim a credential that has no value.
-    await this.keychain.setPassword(id, JSON.stringify(values));
-    const meta = await this.read();
-    const info: CredentialInfo = { id, type, label, fields: Object.keys(values).sort(), updatedAt: new Date().toISOString() };
-    meta.credentials = [...meta.credentials.filter((c) => c.id !== id), info];
-    await this.write(meta);
-    return info;
+  set(id: string, type: string, label: string, values: Record<string, string>): Promise<CredentialInfo> {
+    return this.serial.run('metadata', async () => {
+      // Keychain first: if it fails, the list does not claim a credential that has no value.
+      await this.keychain.setPassword(id, JSON.stringify(values));
+      const meta = await this.read();
+      const info: CredentialInfo = { id, type, label, fields: Object.keys(values).sort(), updatedAt: new Date().toISOString() };
+      meta.credentials = [...meta.credentials.filter((c) => c.id !== id), info];
+      await this.write(meta);
+      return info;
+    });
   }
 
-  async delete(id: string): Promise<void> {
-    const meta = await this.read();
-    if (!meta.credentials.some((c) => c.id === id)) {
-      throw new ApiError({ code: 'CREDENTIAL_NOT_FOUND', message: `There is no credential "${id}".` });
-    }
-    await this.keychain.deletePassword(id);
-    meta.credentials = meta.credentials.filter((c) => c.id !== id);
-    await this.write(meta);
+  delete(id: string): Promise<void> {
+    return this.serial.run('metadata', async () => {
+      const meta = await this.read();
+      if (!meta.credentials.some((c) => c.id === id)) {
+        throw new ApiError({ code: 'CREDENTIAL_NOT_FOUND', message: `There is no credential "${id}".` });
+      }
+      await this.keychain.deletePassword(id);
+      meta.credentials = meta.credentials.filter((c) => c.id !== id);
+      await this.write(meta);
+    });
   }
 
   /** For runs: the keychain value, else the explicit environment fallback. */

@@ -24,7 +24,7 @@ const ErrorInfo = z.object({
   retryAfterMs: z.number().optional(),
   details: z.record(z.string(), Json).optional(),
 });
-const FlowId = z.string().min(1).max(64);
+const FlowId = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" or "-", starting with a letter');
 const RunId = z.string().min(1).max(128);
 
 export const FlowSummarySchema = z.object({

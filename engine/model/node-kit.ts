@@ -40,6 +40,8 @@ export interface ExternalCallOptions {
    * Never used for `write` calls, in replay, or when the engine has no cache folder.
    */
   cacheKey?: string;
+  /** Which answers are worth keeping in the development cache (default: every success). */
+  cacheIf?: (result: unknown) => boolean;
 }
 
 export interface NodeLogger {

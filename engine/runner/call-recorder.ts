@@ -9,7 +9,7 @@ import { callKeyString, type CallKey } from '../model/events.ts';
 import { NodeError, toErrorInfo, type Effects, type NodeErrorInfo } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { EventSink } from '../trace/trace-store.ts';
-import { REDACTED } from '../trace/redactor.ts';
+import { REDACTED, type Redactor } from '../trace/redactor.ts';
 
 /** Raised when a run must stop for a person: a write may or may not have gone out. */
 export class AttentionNeeded extends Error {
@@ -49,6 +49,8 @@ export interface RecorderOptions {
   describeNode: (nodeId: string) => string;
   /** Opt-in development cache: answers to identical calls while a flow is being built. */
   devCache?: DevCache;
+  /** The run's known secrets, so nothing holding one goes to the development cache. */
+  redactor?: Redactor;
 }
 
 /** Stores successful call results by kind and cache key (see EngineOptions.devCacheDir). */
@@ -107,7 +109,14 @@ export class CallRecorder {
     return earlier && earlier.key.attempt < key.attempt ? earlier : undefined;
   }
 
-  async call<T>(key: CallKey, effects: Effects, request: unknown, idempotencyKey: string | undefined, perform: () => Promise<T>, cacheKey?: string): Promise<T> {
+  async call<T>(
+    key: CallKey,
+    effects: Effects,
+    request: unknown,
+    idempotencyKey: string | undefined,
+    perform: () => Promise<T>,
+    cacheOptions?: { key: string; keep?: (result: unknown) => boolean },
+  ): Promise<T> {
     const id = callKeyString(key);
     const previous = this.previous(key);
     const sameRequest = !this.options.replay || previous?.request === undefined || matchesRecording(previous.request, request);
@@ -174,11 +183,15 @@ export class CallRecorder {
       if (idempotencyKey !== undefined) record.idempotencyKey = idempotencyKey;
       this.remember(id, record);
     }
-    const cache = cacheKey !== undefined && effects !== 'write' ? this.options.devCache : undefined;
+    const cache = cacheOptions !== undefined && effects !== 'write' ? this.options.devCache : undefined;
     try {
-      const cached = cache ? ((await cache.get(key.kind, cacheKey!)) as T | undefined) : undefined;
+      const cached = cache ? ((await cache.get(key.kind, cacheOptions!.key)) as T | undefined) : undefined;
       const result = cached !== undefined ? cached : await perform();
-      if (cache && cached === undefined) await cache.put(key.kind, cacheKey!, result);
+      // Keep only answers worth repeating, and never one holding a secret (the cache file is not
+      // redacted the way the trace is).
+      const worthKeeping = cacheOptions?.keep?.(result) ?? true;
+      const holdsSecret = this.options.redactor !== undefined && this.options.redactor.stringify(result) !== JSON.stringify(result);
+      if (cache && cached === undefined && worthKeeping && !holdsSecret) await cache.put(key.kind, cacheOptions!.key, result);
       const line = { type: 'external.result' as const, ...key, result: await this.options.payload(result), ...(cached !== undefined ? { cached: true } : {}) };
       if (effects === 'write') await sink.appendDurable(line);
       else sink.append(line);

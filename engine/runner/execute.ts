@@ -104,6 +104,7 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
     replay: plan.replay,
     payload: plan.payload,
     describeNode: (id) => `node "${graph.nodes.get(id)?.name ?? id}"`,
+    redactor: plan.redactor,
     ...(plan.devCacheDir !== undefined && !plan.replay ? { devCache: new FileDevCache(plan.devCacheDir) } : {}),
   });
 

@@ -67,7 +67,8 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
 
   const external = <T>(kind: string, request: unknown, options: ExternalCallOptions, perform: () => Promise<T>): Promise<T> => {
     if (signal.aborted) return Promise.reject(cancelled());
-    return deps.recorder.call(nextKey(options.itemIndex, kind), options.effects ?? deps.effects, request, options.idempotencyKey, perform, options.cacheKey);
+    const cache = options.cacheKey === undefined ? undefined : { key: options.cacheKey, ...(options.cacheIf ? { keep: options.cacheIf } : {}) };
+    return deps.recorder.call(nextKey(options.itemIndex, kind), options.effects ?? deps.effects, request, options.idempotencyKey, perform, cache);
   };
 
   const now = (itemIndex = -1) => external('clock', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(Date.now()));

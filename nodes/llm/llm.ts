@@ -246,7 +246,12 @@ function request(config: LlmConfig, plan: AnswerPlan, seed: number | undefined, 
 /** One recorded model call. The dev-cache key holds where it goes and what it asks, never the key. */
 function askModel(ctx: NodeContext, itemIndex: number, connection: Connection, llmRequest: LlmRequest): Promise<LlmResult> {
   const cacheKey = JSON.stringify({ endpoint: connection.baseUrl ?? null, request: llmRequest });
-  return ctx.external('llm', llmRequest, { itemIndex, effects: 'read', cacheKey }, () => sendChat(connection, llmRequest));
+  return ctx.external('llm', llmRequest, { itemIndex, effects: 'read', cacheKey, cacheIf: (result) => isUsable(result as LlmResult) }, () => sendChat(connection, llmRequest));
+}
+
+/** Answers worth keeping in the development cache: a failed one should be asked again next time. */
+function isUsable(result: LlmResult): boolean {
+  return result.choices > 0 && !result.refusal && result.finishReason !== 'content_filter' && result.finishReason !== 'length' && result.text !== null && result.text.trim() !== '';
 }
 
 /** The answer text, or a clear error for answers that cannot be used. */

@@ -279,9 +279,15 @@ describe.each(doors)('API contract through $name', (door) => {
         edges: [{ source: 'start', target: 'call' }],
       },
     });
+    const pushed: ApiEvent[] = [];
+    const off = api.onEvent((e) => pushed.push(e));
     const done = waitFor(api, (e) => e.type === 'runs.changed' && e.status === 'succeeded');
     const { runId } = await api.runs.start({ flowId: 'signed' });
     await done;
+    off();
+    // Live events reach the renderer held to the same rule as the trace.
+    expect(pushed.some((e) => e.type === 'run.event' && e.event.type === 'external.intent')).toBe(true);
+    expect(JSON.stringify(pushed)).not.toContain('contract-secret-token');
     expect(echo.requests.at(-1)?.headers.authorization).toBe('Bearer contract-secret-token');
     const detail = await api.runs.get({ runId });
     expect(JSON.stringify(detail)).not.toContain('contract-secret-token');

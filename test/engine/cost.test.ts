@@ -18,6 +18,9 @@ describe('prices', () => {
     expect(priceFor('o3-mini-high')).toEqual(DEFAULT_PRICE_TABLE['o3-mini']);
     // Not a boundary: "gpt-4omega" is not gpt-4o; unknown and local models have no price.
     expect(priceFor('gpt-4omega')).toBeUndefined();
+    // A different model that merely starts with a known name is not priced by guess.
+    expect(priceFor('o3-pro')).toBeUndefined();
+    expect(priceFor('o3-deep-research')).toBeUndefined();
     expect(priceFor('llama3.1:8b')).toBeUndefined();
   });
 
@@ -56,11 +59,12 @@ describe('run and flow cost', () => {
     { seq: ++seq, ts: '2026-01-01T00:00:00.000Z', type: 'external.result', nodeId: 'draft', attempt: 1, itemIndex: 2, kind: 'llm', call: 0, error: { message: '429', code: 'LLM_RATE_LIMITED', retryable: false } } as RunEvent,
   ];
 
-  it('sums tokens and money per run and per node; cached calls count tokens but cost nothing; unpriced models are named', () => {
+  it('sums tokens and money per run and per node; cached calls spend no tokens and cost nothing; unpriced models are named', () => {
     const cost = runCost(events);
     expect(cost.calls).toBe(5);
-    expect(cost.promptTokens).toBe(1000 + 1200 + 900 + 500);
-    expect(cost.completionTokens).toBe(100 + 80 + 90 + 300);
+    // The cached call (900 + 90 tokens) was answered from disk: no tokens spent.
+    expect(cost.promptTokens).toBe(1000 + 1200 + 500);
+    expect(cost.completionTokens).toBe(100 + 80 + 300);
     expect(cost.costUsd).toBeCloseTo(((1000 + 1200) * 0.15 + (100 + 80) * 0.6) / 1e6, 15);
     expect(cost.cachedCalls).toBe(1);
     expect(cost.unpricedModels).toEqual(['llama3.1:8b']);
