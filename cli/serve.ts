@@ -1,11 +1,12 @@
 /**
  * The web bridge (`flowkeeper serve`): the same API the desktop preload exposes, over HTTP and
- * WebSocket, plus the built renderer. Loopback only unless a host is given explicitly; every
- * request needs the per-start random token (in the printed URL, then an HttpOnly cookie).
+ * WebSocket, plus the built renderer. Loopback only unless a host is given explicitly; every API
+ * request and WebSocket needs the per-start random key printed in the link.
  *
- *   GET  /?token=…        the app (sets the cookie)
- *   POST /api/<method>    one call: JSON body = arguments, answer = ApiReply
- *   GET  /api/ws          WebSocket: { id, method, args } → { id, reply }; pushes { event }
+ *   GET  /                the app: public code, no data (the page keeps the key from the link
+ *                         in sessionStorage; no cookie, since cookies are shared across ports)
+ *   POST /api/<method>    one call (Authorization: Bearer <key>): JSON body = arguments → ApiReply
+ *   GET  /api/ws?token=…  WebSocket: { id, method, args } → { id, reply }; pushes { event }
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,10 +90,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const tokenOf = (req: IncomingMessage, url: URL): string | undefined => {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return auth.slice(7);
-    const fromQuery = url.searchParams.get('token');
-    if (fromQuery) return fromQuery;
-    const cookie = req.headers.cookie?.split(';').map((c) => c.trim()).find((c) => c.startsWith('fk_token='));
-    return cookie ? decodeURIComponent(cookie.slice('fk_token='.length)) : undefined;
+    return url.searchParams.get('token') ?? undefined;
   };
 
   /** DNS-rebinding guard: on loopback, only requests addressed to loopback names are served. */
@@ -125,18 +123,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json');
 
-  const unauthorized = (res: ServerResponse, api: boolean) => {
-    if (api) return sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key.', hint: 'Use the link printed by "flowkeeper serve"; it contains the key.' } } satisfies ApiReply);
-    return send(
-      res,
-      401,
-      '<!doctype html><meta charset="utf-8"><title>Flowkeeper</title><body style="font:16px system-ui;margin:3rem;max-width:40rem">' +
-        '<h1>Access key needed</h1><p>Open the link printed by <code>flowkeeper serve</code> in the terminal — it contains the access key. ' +
-        'The key changes each time the server starts.</p></body>',
-      'text/html; charset=utf-8',
-      { 'content-security-policy': CONTENT_SECURITY_POLICY },
-    );
-  };
+  const unauthorized = (res: ServerResponse) =>
+    sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key.', hint: 'Use the link printed by "flowkeeper serve"; it contains the key.' } } satisfies ApiReply);
 
   const readBody = (req: IncomingMessage): Promise<string> =>
     new Promise((resolveBody, reject) => {
@@ -179,15 +167,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const api = url.pathname.startsWith('/api/');
       if (!hostAllowed(req)) return send(res, 421, 'This server answers only to 127.0.0.1 or localhost.', 'text/plain');
-      const given = tokenOf(req, url);
-      if (!validToken(given)) return unauthorized(res, api);
-      if (!api) {
-        if (url.searchParams.has('token')) {
-          // Keep the key out of the address bar and history: cookie, then a clean URL.
-          res.setHeader('set-cookie', `fk_token=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
-        }
-        return serveStatic(res, url.pathname);
-      }
+      // The page holds no data; everything it shows comes through the API, which needs the key.
+      if (!api) return serveStatic(res, url.pathname);
+      if (!validToken(tokenOf(req, url))) return unauthorized(res);
       if (!originAllowed(req)) return sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Requests from other sites are not allowed.' } } satisfies ApiReply);
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, result: { status: 'ok' } } satisfies ApiReply);
       if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Use POST for API calls.' } } satisfies ApiReply);

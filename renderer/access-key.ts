@@ -1,8 +1,9 @@
 /**
  * The web bridge's access key. `flowkeeper serve` prints a link with `?token=…`; on first load
  * the page keeps the key in sessionStorage (this tab only) and takes it out of the address bar,
- * so it does not end up in bookmarks, screenshots or the history. The bridge also sets an
- * HttpOnly cookie; the key on the WebSocket URL covers browsers that do not send it.
+ * so it does not end up in bookmarks or screenshots. (The browser's history still holds the link;
+ * the key changes every time the server starts.) There is no cookie: cookies are shared by every
+ * port of a host, so one would hand the key to any other local server the browser visits.
  *
  * Browser objects are passed in (structurally typed), so this runs in unit tests too.
  */
@@ -34,7 +35,7 @@ export function takeAccessKey(location: LocationLike, storage: StorageLike | und
     try {
       storage?.setItem(STORAGE_KEY, fromUrl);
     } catch {
-      // Storage can be disabled; the cookie still works.
+      // Storage can be disabled: the key then lasts for this page only.
     }
     params.delete('token');
     const rest = params.toString();
