@@ -24,7 +24,8 @@ interface RunStore {
   eventsError?: ErrorView;
   open(runId: string): Promise<void>;
   refreshDetail(): Promise<void>;
-  loadEvents(): Promise<void>;
+  /** The next pages of events; `fromStart` reads them all again (after a failed read). */
+  loadEvents(options?: { fromStart?: boolean }): Promise<void>;
   addLiveEvent(runId: string, event: unknown): void;
 }
 
@@ -43,20 +44,26 @@ export const useRun = create<RunStore>((set, get) => ({
     if (!runId) return;
     try {
       const detail = await getApi().runs.get({ runId });
-      if (get().runId === runId) set({ detail, error: undefined });
+      if (get().runId !== runId) return;
+      set({ detail, error: undefined });
+      // A run opened the moment it was started may not have had a trace yet when its events were
+      // first asked for: now that it has one, read them (again) from the start.
+      if (get().eventsError) void get().loadEvents({ fromStart: true });
     } catch (error) {
       if (get().runId === runId) set({ error: toErrorView(error) });
     }
   },
-  async loadEvents() {
+  async loadEvents(options = {}) {
     const runId = get().runId;
     if (!runId) return;
     try {
+      // Page by the server's cursor: live events merged meanwhile must not make pages skip a gap.
+      let afterSeq = options.fromStart ? 0 : (get().events.at(-1)?.seq ?? 0);
       for (let page = 0; page < MAX_PAGES_AT_ONCE; page++) {
-        const afterSeq = get().events.at(-1)?.seq ?? 0;
         const reply = await getApi().traces.events({ runId, afterSeq, limit: PAGE });
         if (get().runId !== runId) return;
         set((s) => ({ events: mergeEvents(s.events, asRunEvents(reply.events)), hasMoreEvents: reply.hasMore, eventsError: undefined }));
+        afterSeq = reply.lastSeq;
         if (!reply.hasMore) break;
       }
     } catch (error) {

@@ -1,4 +1,4 @@
-/** App settings (reviewer name, notifications). */
+/** App settings (reviewer name, notifications, AI prices and the development cache). */
 import { create } from 'zustand';
 import type { Settings } from '../../engine/model/contract.ts';
 import { getApi } from '../api.ts';
@@ -26,9 +26,9 @@ export const useSettings = create<SettingsStore>((set, get) => ({
     const before = get().settings;
     set({ saving: true, ...(before ? { settings: { ...before, ...change } } : {}) });
     try {
-      // Sends every setting, not just the change: the contract's `SettingsSchema.partial()` still
-      // fills in defaults for missing keys (zod 4), which would reset them.
-      set({ settings: await getApi().settings.update(before ? { ...before, ...change } : change), error: undefined, saving: false });
+      // Sends only the change: `settings.update` leaves the keys it is not given alone, so a
+      // change made meanwhile in another window (or by the desktop app) is not overwritten.
+      set({ settings: await getApi().settings.update(change), error: undefined, saving: false });
       return true;
     } catch (error) {
       set({ error: toErrorView(error), saving: false, settings: before });

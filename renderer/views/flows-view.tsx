@@ -1,8 +1,10 @@
-/** Flows: the saved flows with their owner, version and health; import, run and export. */
+/** Flows: the saved flows with their owner, version, AI spend and health; import, run and export. */
 import { useEffect, useState } from 'react';
-import type { FlowSummary } from '../../engine/model/contract.ts';
+import type { FlowSummary, MethodOutput } from '../../engine/model/contract.ts';
+import { getApi } from '../api.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
+import { describeFlowSpend } from '../logic/ai-spend.ts';
 import { formatTimestamp, formatWhen, plural } from '../logic/format.ts';
 import { problemCount } from '../logic/problems.ts';
 import { exportFlow } from '../stores/app-commands.ts';
@@ -60,6 +62,9 @@ export function FlowsView() {
               <th scope="col" className="num">
                 Steps
               </th>
+              <th scope="col" className="num">
+                AI spend
+              </th>
               <th scope="col">Health</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -82,6 +87,7 @@ export function FlowsView() {
                     <div className="cell-sub">{formatWhen(flow.updatedAt)}</div>
                   </td>
                   <td className="num">{flow.nodeCount}</td>
+                  <FlowSpendCell flowId={flow.id} loadedFlows={flows} />
                   <td>
                     {problems.length > 0 ? (
                       <span className={`badge tone-${hasErrors ? 'danger' : 'warning'}`} title={problems.map((p) => `${p.path}: ${p.message}`).join('\n')}>
@@ -116,5 +122,47 @@ export function FlowsView() {
       <ImportDialog open={importOpen} onClose={() => setImportOpen(false)} />
       <RunDialog flow={runFlow} onClose={() => setRunFlow(undefined)} />
     </section>
+  );
+}
+
+/** How many recent runs the "AI spend" column adds up (one `flows.cost` call per flow shown). */
+const SPEND_RUNS = 100;
+
+type FlowCost = MethodOutput<'flows.cost'>;
+
+/**
+ * A flow's AI spend over its recent runs, fetched when the list is (re)loaded. Quiet on failure:
+ * the column is extra information, the list must not break for it.
+ */
+function FlowSpendCell({ flowId, loadedFlows }: { flowId: string; loadedFlows: readonly FlowSummary[] }) {
+  const [cost, setCost] = useState<FlowCost | undefined>();
+  useEffect(() => {
+    let current = true;
+    getApi()
+      .flows.cost({ id: flowId, limit: SPEND_RUNS })
+      .then((reply) => {
+        if (current) setCost(reply);
+      })
+      .catch(() => {
+        if (current) setCost(undefined);
+      });
+    return () => {
+      current = false;
+    };
+  }, [flowId, loadedFlows]);
+  const spend = describeFlowSpend(cost, SPEND_RUNS);
+  return (
+    <td className="num cell-spend" title={spend?.title}>
+      {spend ? (
+        <>
+          {spend.money}
+          <div className="cell-sub">{spend.runs}</div>
+        </>
+      ) : (
+        <span className="muted" aria-label="No AI spend">
+          —
+        </span>
+      )}
+    </td>
   );
 }

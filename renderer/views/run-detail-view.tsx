@@ -10,6 +10,7 @@ import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { describeRunSpend, describeStepSpend } from '../logic/ai-spend.ts';
 import { choiceExplanation, choiceLabel, isRiskyChoice, orderChoices } from '../logic/attention.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
 import { describePorts, formatDuration, formatElapsed, formatTimestamp, formatWhen, isFinalStatus, withoutStack } from '../logic/format.ts';
@@ -76,6 +77,7 @@ function RunBody({ run }: { run: RunDetail }) {
   const [forkFrom, setForkFrom] = useState<FlowNodeInfo | undefined>();
   const nodes = useMemo(() => flowNodes(run.flow), [run.flow]);
   const final = isFinalStatus(run.status);
+  const spend = describeRunSpend(run.cost);
 
   useEffect(() => {
     setReplay(undefined);
@@ -137,6 +139,24 @@ function RunBody({ run }: { run: RunDetail }) {
               {run.runId}
             </code>
           </div>
+          {spend ? (
+            <p className="run-spend" data-testid="run-spend" title={spend.title}>
+              {spend.headline}
+              {spend.notes.map((note, i) => (
+                <span key={note} className="run-spend-note">
+                  {' · '}
+                  {note}
+                  {/* The unknown price comes first: the way to add one goes right after it. */}
+                  {i === 0 && spend.unpriced ? (
+                    <>
+                      {' '}
+                      (add a price under <a href={formatRoute({ view: 'settings' })}>Settings</a>)
+                    </>
+                  ) : null}
+                </span>
+              ))}
+            </p>
+          ) : null}
         </div>
         <div className="view-actions">
           {run.status === 'running' ? (
@@ -301,6 +321,7 @@ function NodeList({ run, nodes, canFork, onFork }: { run: RunDetail; nodes: Flow
         const status = state?.status ?? 'pending';
         const took = state?.startedAt && state.finishedAt ? formatDuration(Date.parse(state.finishedAt) - Date.parse(state.startedAt)) : '';
         const hasOutput = state?.outputs !== undefined;
+        const spend = describeStepSpend(run.cost?.perNode[node.id]);
         const outputOpen = openOutput === node.id;
         return (
           <li key={node.id} className={`node node-${status}`} data-node-id={node.id}>
@@ -313,6 +334,11 @@ function NodeList({ run, nodes, canFork, onFork }: { run: RunDetail; nodes: Flow
                 {hasOutput ? describePorts(state?.outputs) : status === 'pending' ? 'did not run' : ''}
                 {took ? ` · ${took}` : ''}
                 {state && state.attempt > 1 ? ` · attempt ${state.attempt}` : ''}
+                {spend ? (
+                  <span className="step-spend" title={spend.title}>
+                    AI: <span className="nowrap">{spend.parts[0]}</span> · <span className="nowrap">{spend.parts[1]}</span>
+                  </span>
+                ) : null}
               </div>
               <div className="node-actions">
                 {hasOutput ? (

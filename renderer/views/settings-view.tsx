@@ -1,6 +1,7 @@
-/** Settings: who decisions are recorded as, and which notifications to show. */
+/** Settings: who decisions are recorded as, which notifications to show, and AI steps (cache, prices). */
 import { useEffect, useId, useState } from 'react';
 import { ErrorBox } from '../components/error-box.tsx';
+import { AiSettings } from './ai-settings.tsx';
 import { notify } from '../stores/notice-store.ts';
 import { useSettings } from '../stores/settings-store.ts';
 
@@ -82,6 +83,8 @@ export function SettingsView() {
               </span>
             </label>
           </fieldset>
+
+          <AiSettings settings={settings} saving={saving} update={update} />
         </>
       ) : null}
     </section>

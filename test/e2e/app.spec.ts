@@ -49,7 +49,8 @@ test('shows the imported flow, and takes the key out of the address bar', async 
   await expect(row).toContainText('Ready');
   await expect(row.locator('td').nth(3)).toHaveText('7');
   expect(page.url()).not.toContain('token=');
-  await page.screenshot({ path: shot('flows.png') });
+  // No AI steps, no runs yet: nothing spent.
+  await expect(row.getByLabel('No AI spend')).toBeVisible();
 });
 
 test('runs the flow with its start form and shows what happened', async ({ page }) => {
@@ -186,16 +187,24 @@ test('lists import problems with where they are', async ({ page }) => {
   await expect(dialog).toBeHidden();
 });
 
-/** Screenshots go to test-results/; UPDATE_SCREENSHOTS=1 refreshes the ones the README shows. */
-function shot(name: string): string {
-  return process.env.UPDATE_SCREENSHOTS === '1' ? `docs/screenshots/${name}` : `test-results/screenshots/${name}`;
+/**
+ * Screenshots go to test-results/; UPDATE_SCREENSHOTS=1 refreshes the ones the docs show
+ * (`forDocs`), the others are only for looking at.
+ */
+function shot(name: string, forDocs = true): string {
+  return process.env.UPDATE_SCREENSHOTS === '1' && forDocs ? `docs/screenshots/${name}` : `test-results/screenshots/${name}`;
 }
 
-test('a wrong access key gets a plain message, not the app', async ({ page, context }) => {
-  test.info().annotations.push({ type: 'expects-console-errors', description: 'the refused page and socket log 401s' });
-  // Wrong key in the link: the bridge refuses the page itself.
+test('a wrong access key gets a plain message, not the app', async ({ page }) => {
+  test.info().annotations.push({ type: 'expects-console-errors', description: 'the refused socket logs 401s' });
+  // Wrong key in the link: the page loads (it holds no data), every API call is refused, and the
+  // app says what to do instead of showing an empty workspace.
   await page.goto(`${origin()}/?token=wrong`);
-  await expect(page.locator('body')).toContainText('Open the link printed by flowkeeper serve');
+  await expect(page.getByTestId('unauthorized')).toContainText('Open the link printed by flowkeeper serve (it contains the access key).');
+  await expect(page.getByTestId('connection')).toHaveText('Access key needed');
+  // The key is taken out of the address bar either way.
+  expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+  await expect(page.getByRole('heading', { name: 'Flows' })).toHaveCount(0);
 
   // Right link, then a stale key in this tab (e.g. the server restarted with a new key): the app
   // is loaded, the connection is refused, and the app says what to do.
@@ -205,14 +214,13 @@ test('a wrong access key gets a plain message, not the app', async ({ page, cont
   const notice = page.getByTestId('unauthorized');
   await expect(notice).toContainText('Open the link printed by flowkeeper serve (it contains the access key).');
   await expect(page.getByTestId('connection')).toHaveText('Access key needed');
-  await context.clearCookies();
 });
 
 test('keeps the reviewer name and notification choices', async ({ page }) => {
   await openApp(page, '#/settings');
   const name = page.getByLabel('Your name');
   await name.fill('Ana Reviewer');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByText('Saved your name.')).toBeVisible();
   const failed = page.getByLabel('A run failed or needs a decision');
   await expect(failed).toBeChecked();
@@ -229,4 +237,102 @@ test('explains the empty inbox', async ({ page }) => {
   await openApp(page, '#/inbox');
   await expect(page.getByRole('heading', { name: 'Nothing is waiting for you' })).toBeVisible();
   await expect(page.getByText('When a flow has a review step')).toBeVisible();
+});
+
+test('shows what the AI steps of a run cost, per run, per step and per flow', async ({ page }) => {
+  // How the bridge got the AI key: the keychain (through credentials.set), or without one the
+  // environment variable the global setup set instead.
+  test.info().annotations.push({ type: 'ai-credential', description: env('FLOWKEEPER_E2E_AI_CREDENTIAL') });
+  await openApp(page);
+  await page.getByRole('button', { name: 'Run Support replies' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Run “Support replies”' });
+  await expect(dialog.getByLabel('Subject')).toHaveValue('Where is my order?');
+  await dialog.getByRole('button', { name: 'Start run' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Support replies', level: 1 })).toBeVisible();
+  await expect(page.locator('.run-meta .badge')).toHaveText('Succeeded');
+  // Opened the moment it started: the timeline catches up, with no "there is no run" left behind.
+  await expect(page.getByRole('list', { name: 'What happened, in order' })).toContainText('Run succeeded');
+  await expect(page.locator('.error-box')).toHaveCount(0);
+  // gpt-4o-mini at the built-in $0.15 / $0.60 per million: 1,200 in + 300 out = $0.00036;
+  // llama3.1:8b has no price, so its tokens count and its money is unknown.
+  await expect(page.getByTestId('run-spend')).toHaveText('AI: 2 calls · 3,000 tokens · $0.00036 · price unknown for llama3.1:8b (add a price under Settings)');
+  await expect(page.getByTestId('run-spend').getByRole('link', { name: 'Settings' })).toHaveAttribute('href', '#/settings');
+  await expect(page.locator('li[data-node-id="sort"] .step-spend')).toHaveText('AI: 1,500 tokens · $0.00036');
+  await expect(page.locator('li[data-node-id="draft"] .step-spend')).toHaveText('AI: 1,500 tokens · no price');
+  await expect(page.locator('li[data-node-id="start"] .step-spend')).toHaveCount(0);
+  await expect(page.locator('li[data-node-id="sort"] .cell-sub')).toContainText('1 item');
+  await page.screenshot({ path: shot('run-detail-ai.png'), fullPage: true });
+
+  // The flow list adds it up per flow; a flow without AI steps shows a dash.
+  await page.getByRole('link', { name: 'Flows' }).click();
+  const row = page.locator('tr[data-flow-id="support-replies"]');
+  await expect(row.locator('.cell-spend')).toContainText('at least $0.00036');
+  await expect(row.locator('.cell-spend .cell-sub')).toHaveText('in 1 run');
+  await expect(page.locator('tr[data-flow-id="invoice-triage"]').getByLabel('No AI spend')).toBeVisible();
+  await page.screenshot({ path: shot('flows.png') });
+});
+
+test('keeps the AI prices and the development-cache switch, and prices runs with them', async ({ page }) => {
+  await openApp(page, '#/settings');
+  const section = page.getByRole('region', { name: 'AI steps' });
+  const cache = section.getByLabel('Re-use AI answers while building flows (development cache)');
+  await expect(cache).not.toBeChecked();
+  await cache.check();
+  await expect(page.getByText('The development cache is on for runs you start from now.')).toBeVisible();
+  await expect(cache).toBeEnabled();
+
+  // Nothing of one's own yet; the built-in prices are dated and can be looked at.
+  await expect(section).toContainText('No prices of your own yet');
+  await expect(section).toContainText('built-in prices from June 2025');
+  await section.getByText('Built-in prices (June 2025)').click();
+  await expect(section.locator('.built-in')).toContainText('gpt-4o-mini');
+
+  // Mistakes get plain words at the field, and nothing is saved.
+  await section.getByRole('button', { name: 'Add a model' }).click();
+  const model = section.getByLabel('Model name, row 1');
+  await expect(model).toBeFocused();
+  await section.getByRole('button', { name: 'Save prices' }).click();
+  await expect(section).toContainText('Enter the model’s name, like gpt-4o-mini.');
+  await expect(model).toHaveAttribute('aria-invalid', 'true');
+  await expect(model).toBeFocused();
+  await model.fill('llama3.1:8b');
+  await section.getByLabel('Input price of llama3.1:8b').fill('0,2');
+  await section.getByLabel('Output price of llama3.1:8b').fill('-1');
+  await expect(section).toContainText('Use a dot for the decimals, like 0.15.');
+  await expect(section).toContainText('A price cannot be below 0.');
+  await section.getByRole('button', { name: 'Add a model' }).click();
+  await section.getByLabel('Model name, row 2').fill('llama3.1:8b');
+  await expect(section).toContainText('“llama3.1:8b” is already in row 1. List each model once.');
+  await expect(section.getByRole('alert')).toContainText('Fix the 5 marked entries above');
+  await section.screenshot({ path: shot('settings-ai-problems.png', false) });
+  await section.getByRole('button', { name: 'Remove llama3.1:8b' }).last().click();
+  await section.getByLabel('Input price of llama3.1:8b').fill('0.2');
+  await section.getByLabel('Output price of llama3.1:8b').fill('0.2');
+  await expect(section.getByRole('alert')).toBeHidden();
+  await section.getByRole('button', { name: 'Save prices' }).click();
+  await expect(page.getByText('Saved the prices.')).toBeVisible();
+  await expect(section.getByRole('button', { name: 'Save prices' })).toBeDisabled();
+
+  // Both survive a reload.
+  await page.reload();
+  await expect(section.getByLabel('Model name, row 1')).toHaveValue('llama3.1:8b');
+  await expect(section.getByLabel('Input price of llama3.1:8b')).toHaveValue('0.2');
+  await expect(section.getByLabel('Output price of llama3.1:8b')).toHaveValue('0.2');
+  await expect(cache).toBeChecked();
+  await section.screenshot({ path: shot('settings-ai.png') });
+
+  // The run from before is now priced with them: 1,500 llama tokens at $0.20 per million = $0.0003 more.
+  await page.getByRole('link', { name: 'Runs' }).click();
+  await page.locator('tbody tr', { hasText: 'Support replies' }).first().getByRole('link').click();
+  await expect(page.getByTestId('run-spend')).toHaveText('AI: 2 calls · 3,000 tokens · $0.00066');
+  await expect(page.locator('li[data-node-id="draft"] .step-spend')).toHaveText('AI: 1,500 tokens · $0.0003');
+
+  // Back off for the runs that follow.
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await cache.uncheck();
+  await expect(page.getByText('The development cache is off.')).toBeVisible();
+  await page.reload();
+  await expect(cache).not.toBeChecked();
+  await expect(section.getByLabel('Model name, row 1')).toHaveValue('llama3.1:8b');
 });
