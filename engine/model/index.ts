@@ -7,3 +7,4 @@ export * from './validate.ts';
 export * from './migrations.ts';
 export * from './json-schema.ts';
 export * from './contract.ts';
+export * from './prices.ts';

@@ -2,6 +2,7 @@
  * The editable AI price table in Settings: rows as typed, checked into the `llmPrices` the API
  * stores (USD per million tokens, by model name, merged over the built-in prices). Pure: no DOM.
  */
+import { DEFAULT_PRICE_TABLE, DEFAULT_PRICES_AS_OF } from '../../engine/model/prices.ts';
 
 export type Prices = Readonly<Record<string, { input: number; output: number }>>;
 
@@ -25,28 +26,11 @@ export interface PriceProblem {
 
 export type PriceCheck = { ok: true; prices: Record<string, { input: number; output: number }> } | { ok: false; problems: PriceProblem[] };
 
-/**
- * When the built-in prices were copied from the providers' price lists. Mirrors
- * `DEFAULT_PRICES_AS_OF` in engine/cost.ts (the renderer may not import it; a unit test keeps the
- * two equal).
- */
-export const BUILT_IN_PRICES_AS_OF = '2025-06';
+/** When the built-in prices were copied from the providers' price lists ("2025-06"). */
+export const BUILT_IN_PRICES_AS_OF = DEFAULT_PRICES_AS_OF;
 
-/** The built-in prices, as engine/cost.ts has them (a unit test keeps the two equal). */
-export const BUILT_IN_PRICES: Prices = {
-  'gpt-4o': { input: 2.5, output: 10 },
-  'gpt-4o-mini': { input: 0.15, output: 0.6 },
-  'gpt-4.1': { input: 2, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
-  o3: { input: 2, output: 8 },
-  'o3-mini': { input: 1.1, output: 4.4 },
-  'o4-mini': { input: 1.1, output: 4.4 },
-  'claude-3.5-haiku': { input: 0.8, output: 4 },
-  'claude-sonnet-4': { input: 3, output: 15 },
-  'gemini-2.0-flash': { input: 0.1, output: 0.4 },
-  'mistral-small': { input: 0.1, output: 0.3 },
-};
+/** The built-in prices (engine/model/prices.ts) in the settings' shape. */
+export const BUILT_IN_PRICES: Prices = Object.fromEntries(Object.entries(DEFAULT_PRICE_TABLE).map(([model, p]) => [model, { input: p.inputPerMillion, output: p.outputPerMillion }]));
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
