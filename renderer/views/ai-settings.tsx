@@ -111,20 +111,7 @@ function PriceTable({ settings, saving, update }: AiSettingsProps) {
 
       {rows.length > 0 ? (
         <table className="table price-table" ref={tableRef}>
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col" className="num">
-                Input, $ per million
-              </th>
-              <th scope="col" className="num">
-                Output, $ per million
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Remove</span>
-              </th>
-            </tr>
-          </thead>
+          <PriceHead removable />
           <tbody>
             {rows.map((row, index) => {
               const name = row.model.trim() || `row ${index + 1}`;
@@ -177,17 +164,7 @@ function PriceTable({ settings, saving, update }: AiSettingsProps) {
       <details className="built-in-prices">
         <summary>Built-in prices ({asOf})</summary>
         <table className="table price-table built-in">
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col" className="num">
-                Input, $ per million
-              </th>
-              <th scope="col" className="num">
-                Output, $ per million
-              </th>
-            </tr>
-          </thead>
+          <PriceHead />
           <tbody>
             {Object.entries(BUILT_IN_PRICES).map(([model, price]) => (
               <tr key={model}>
@@ -250,5 +227,27 @@ function PriceInput({
         </p>
       ) : null}
     </>
+  );
+}
+
+/** The column headings of both price tables; the editable one has a last column for "Remove". */
+function PriceHead({ removable = false }: { removable?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Model</th>
+        <th scope="col" className="num">
+          Input, $ per million
+        </th>
+        <th scope="col" className="num">
+          Output, $ per million
+        </th>
+        {removable ? (
+          <th scope="col">
+            <span className="visually-hidden">Remove</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
   );
 }
