@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, FileTraceStore, forkRun, replayRun, type NodeErrorInfo, type RetryPolicy } from '../../engine/index.ts';
 import { makeFlow, registry, tempDir } from '../helpers/engine.ts';
-import { json, startServer, type Handler, type TestServer } from '../helpers/http-server.ts';
+import { json, serveDuringTest, type TestServer } from '../helpers/http-server.ts';
 import { eventsOf, passThrough, traceEvents } from '../nodes/support.ts';
 
 let cleanups: Array<() => Promise<void>> = [];
@@ -14,12 +14,6 @@ afterEach(async () => {
   await Promise.all(cleanups.map((c) => c()));
   cleanups = [];
 });
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
 
 async function freshEngine(): Promise<{ engine: Engine; store: FileTraceStore }> {
   const { dir, cleanup } = await tempDir();
@@ -35,7 +29,7 @@ describe('finding 5: a fork re-uses every node not downstream of its start', () 
   //  start ─┬─> charge (POST, no key)          a side branch: charges the customer
   //         └─> lookup (GET) ─> format         the branch being debugged
   async function setup() {
-    const server = await serve((req, res) => json(res, req.method === 'POST' ? 201 : 200, { path: req.url }));
+    const server = await serveDuringTest((req, res) => json(res, req.method === 'POST' ? 201 : 200, { path: req.url }));
     const flow = makeFlow(
       [
         start,
@@ -78,7 +72,7 @@ describe('finding 11: a node time-out replays identical', () => {
   it('replays a run whose node hit its time limit and then succeeded on retry', async () => {
     let first = true;
     // The first request is never answered; the node's time limit ends it.
-    const server = await serve((_req, res) => {
+    const server = await serveDuringTest((_req, res) => {
       if (first) {
         first = false;
         return;
@@ -99,7 +93,7 @@ describe('finding 11: a node time-out replays identical', () => {
   });
 
   it('replays a node time-out routed to the error port', async () => {
-    const server = await serve(() => undefined); // never answers
+    const server = await serveDuringTest(() => undefined); // never answers
     const flow = makeFlow(
       [start, { id: 'get', type: 'http.request', timeoutMs: 200, retry: { ...retry, maxAttempts: 1 }, config: { url: `${server.url}/slow` } }, passThrough('handle')],
       ['start -> get', 'get.error -> handle'],
@@ -147,7 +141,7 @@ describe('finding 13: recorded randomness, formatted $now and Retry-After dates'
   });
 
   it('measures a date-style Retry-After against the answer\'s Date header, so the error item replays identical', async () => {
-    const server = await serve((_req, res) => {
+    const server = await serveDuringTest((_req, res) => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       res.writeHead(503, { date: now.toUTCString(), 'retry-after': new Date(now.getTime() + 3600_000).toUTCString() });
       res.end();

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { Engine, EnvSecretResolver, FileTraceStore, type RunOutcome } from '../../engine/index.ts';
 import { makeFlow, registry, tempDir } from '../helpers/engine.ts';
-import { json, startServer, type Handler, type TestServer } from '../helpers/http-server.ts';
+import { json, serveDuringTest, type Handler } from '../helpers/http-server.ts';
 
 const TOKEN = 'sk_live_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c';
 const USERNAME = 'alice';
@@ -21,12 +21,6 @@ afterEach(async () => {
   await Promise.all(cleanups.map((c) => c()));
   cleanups = [];
 });
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
 
 /** Every 8-character piece of the secret that appears in the text (none is the goal). */
 function piecesOf(secret: string, text: string): string[] {
@@ -57,7 +51,7 @@ const echoAuthorization = (padding: number): Handler => (req, res) => {
 describe('finding 12: echoed secrets', () => {
   it('a bearer token echoed where the 200-character cut splits it leaves no part of it in the trace or the outcome', async () => {
     // "Bearer " is 7 characters: the cut at 200 falls 14 characters into the token.
-    const server = await serve(echoAuthorization(178));
+    const server = await serveDuringTest(echoAuthorization(178));
     const { outcome, trace } = await run(`${server.url}/v1/charges`, { auth: 'bearer' }, { token: TOKEN });
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.message).toMatch(/answered 401 Unauthorized: x+ Bearer \[redacted\]/);
@@ -66,7 +60,7 @@ describe('finding 12: echoed secrets', () => {
   });
 
   it('the RunOutcome holds no secret echoed in an error message or in an answer', async () => {
-    const server = await serve((req, res) => {
+    const server = await serveDuringTest((req, res) => {
       const token = String(req.headers.authorization).slice('Bearer '.length);
       if (req.url === '/error') return json(res, 401, { error: { message: `Invalid API Key provided: ${token}` } });
       json(res, 200, { you: 'are signed in', key: token });
@@ -85,7 +79,7 @@ describe('finding 12: echoed secrets', () => {
   });
 
   it('the CLI\'s --json output holds no secret', async () => {
-    const server = await serve(echoAuthorization(178));
+    const server = await serveDuringTest(echoAuthorization(178));
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const flowFile = join(dir, 'flow.json');
@@ -120,7 +114,7 @@ describe('finding 12: echoed secrets', () => {
   });
 
   it('a basic-auth header echoed where the cut splits it leaves no part of the password\'s encoding in the trace', async () => {
-    const server = await serve(echoAuthorization(171));
+    const server = await serveDuringTest(echoAuthorization(171));
     const { outcome, trace } = await run(`${server.url}/v1/charges`, { auth: 'basic' }, { username: USERNAME, password: PASSWORD });
     expect(outcome.status).toBe('failed');
     const encoded = Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64');

@@ -1,6 +1,7 @@
 /** A real HTTP server on 127.0.0.1 with a scripted handler, recording every request it gets. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { onTestFinished } from 'vitest';
 
 export interface ReceivedRequest {
   method: string;
@@ -49,6 +50,13 @@ export async function startServer(handler: Handler): Promise<TestServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** `startServer`, closed when the current test finishes (pass or fail). */
+export async function serveDuringTest(handler: Handler): Promise<TestServer> {
+  const server = await startServer(handler);
+  onTestFinished(() => server.close());
+  return server;
 }
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
