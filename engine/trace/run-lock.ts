@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 const HEARTBEAT_MS = 10_000;
 const STALE_MS = 60_000;
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   since: string;

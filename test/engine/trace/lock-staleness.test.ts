@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimRun, RunLockedError } from '../../../engine/trace/run-lock.ts';
+import { claimRun, RunLockedError, type LockInfo } from '../../../engine/trace/run-lock.ts';
 import { tempDir } from '../../helpers/engine.ts';
 
 let cleanup: () => Promise<void>;
@@ -28,17 +28,8 @@ afterEach(async () => {
   await cleanup();
 });
 
-interface LockFile {
-  pid: number;
-  host: string;
-  since: string;
-  token: string;
-  bootId?: string;
-  startTicks?: string;
-}
-
-const readLockFile = async () => JSON.parse(await readFile(lockPath, 'utf8')) as LockFile;
-const writeLock = (lock: Partial<LockFile>) => writeFile(lockPath, JSON.stringify({ host: hostname(), since: '2020-01-01T00:00:00.000Z', ...lock }));
+const readLockFile = async () => JSON.parse(await readFile(lockPath, 'utf8')) as LockInfo;
+const writeLock = (lock: Partial<LockInfo>) => writeFile(lockPath, JSON.stringify({ host: hostname(), since: '2020-01-01T00:00:00.000Z', ...lock }));
 
 async function refusal(promise: Promise<unknown>): Promise<RunLockedError> {
   const error = await promise.then(
