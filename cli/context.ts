@@ -1,7 +1,6 @@
 /** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Engine, FileTraceStore, NodeRegistry, resolveDataDir, type RunEvent } from '../engine/index.ts';
+import { Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type RunEvent } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
 
 export interface Io {
@@ -24,9 +23,10 @@ export const registry = new NodeRegistry(builtinNodes);
 
 export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event: RunEvent) => void): { engine: Engine; store: FileTraceStore; dataDir: string } {
   const dataDir = resolveDataDir(ctx.values['data-dir'] as string | undefined);
-  const store = new FileTraceStore(dataDir);
+  const data = dataDirStores(dataDir, { catalog: registry });
+  const store = data.traces;
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
-  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: join(dataDir, 'cache') } : {}) });
+  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
   return { engine, store, dataDir };
 }
 

@@ -13,6 +13,7 @@ import { ApiError, type FlowSummary } from './model/contract.ts';
 import { IdSchema, type Flow } from './model/flow.ts';
 import { parseFlowText, scanUnsafe, validateFlow, type NodeCatalog, type Problem } from './model/validate.ts';
 import { Serial } from './serial.ts';
+import { dataDirLayout, type FlowLayout } from './storage/layout.ts';
 
 export interface StoredFlow {
   flow: Record<string, unknown>;
@@ -33,8 +34,13 @@ export class FlowStore {
   readonly dir: string;
   private readonly serial = new Serial();
 
-  constructor(dataDir: string, private readonly catalog: NodeCatalog) {
-    this.dir = join(dataDir, 'flows');
+  private readonly historyRoot: string;
+
+  /** `where`: a data folder (its layout decides the folders) or the folders themselves. */
+  constructor(where: string | FlowLayout, private readonly catalog: NodeCatalog) {
+    const layout = typeof where === 'string' ? dataDirLayout(where) : where;
+    this.dir = layout.flows;
+    this.historyRoot = layout.flowHistory;
   }
 
   private path(id: string): string {
@@ -44,7 +50,7 @@ export class FlowStore {
 
   private historyDir(id: string): string {
     this.path(id); // validates the id: it becomes part of a path
-    return join(this.dir, 'history', id);
+    return join(this.historyRoot, id);
   }
 
   /** The highest version ever saved, even if the flow was deleted since (history is kept). */

@@ -16,5 +16,8 @@ export { canonicalJson, sha256 } from './canonical-json.ts';
 export { dispatch, inProcessApi, unwrapReply, toApiErrorInfo, isMethodName, type ApiService, type ServiceHandlers } from './dispatch.ts';
 export { createService, describeNodeType, FlowkeeperService, type ServiceOptions } from './service.ts';
 export { FlowStore } from './flow-store.ts';
+export { openDataDir, dataDirStores, type DataDir, type DataDirOptions } from './storage/open-data-dir.ts';
+export { dataDirLayout, type DataDirLayout } from './storage/layout.ts';
+export { SettingsStore } from './storage/settings-store.ts';
 export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, type KeychainBackend } from './vault.ts';
 export { prepareFork } from './replay.ts';

@@ -3,12 +3,8 @@
  * folder (flows, runs, credentials, settings). Runs started here execute in this process; their
  * events are pushed to subscribers. On start, interrupted runs are resumed.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import {
   ApiError,
-  SettingsSchema,
   type ApiEvent,
   type MethodOutput,
   type NodeTypeInfo,
@@ -23,13 +19,13 @@ import { validateFlow } from './model/validate.ts';
 import { configJsonSchema } from './model/json-schema.ts';
 import type { ApiService, ServiceHandlers } from './dispatch.ts';
 import { Engine, newRunId, type RunOutcome } from './engine.ts';
-import { FlowStore } from './flow-store.ts';
+import type { FlowStore } from './flow-store.ts';
 import { prepareFork, replayRun } from './replay.ts';
 import type { HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
-import { FileTraceStore, summarize } from './trace/trace-store.ts';
-import { OsKeychain, Vault, type KeychainBackend } from './vault.ts';
-import { Serial } from './serial.ts';
+import { summarize, type FileTraceStore } from './trace/trace-store.ts';
+import type { KeychainBackend, Vault } from './vault.ts';
+import { openDataDir, type DataDir } from './storage/open-data-dir.ts';
 import { RunLockedError } from './trace/run-lock.ts';
 import { flowCost, priceTable, runCost, type PriceTable } from './cost.ts';
 import { evaluateDeep } from './expressions.ts';
@@ -56,24 +52,19 @@ export class FlowkeeperService implements ApiService {
   private readonly shutdown = new AbortController();
   /** Runs whose resume is being checked (between the request and the start). */
   private readonly resuming = new Set<string>();
-  private readonly serial = new Serial();
-  private readonly settingsFile: string;
   private background: Promise<unknown> = Promise.resolve();
-  /** Settings as last read or written; the engine reads the dev-cache switch from here. */
-  private current: Settings = SettingsSchema.parse({});
 
-  constructor(private readonly options: ServiceOptions) {
-    this.store = new FileTraceStore(options.dataDir);
-    this.flows = new FlowStore(options.dataDir, options.registry);
-    this.vault = new Vault(options.dataDir, options.keychain ?? new OsKeychain(), options.env);
-    this.settingsFile = join(options.dataDir, 'settings.json');
+  constructor(private readonly options: ServiceOptions, private readonly data: DataDir) {
+    this.store = data.traces;
+    this.flows = data.flows;
+    this.vault = data.vault;
     this.engine = new Engine({
       store: this.store,
       registry: options.registry,
       secrets: this.vault,
       ...(options.http ? { http: options.http } : {}),
       onEvent: (runId, event) => this.onRunEvent(runId, event),
-      devCacheDir: () => (this.current.llmDevCache ? join(options.dataDir, 'cache') : undefined),
+      devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
     });
     this.handlers = this.createHandlers();
   }
@@ -168,21 +159,7 @@ export class FlowkeeperService implements ApiService {
   }
 
   async settings(): Promise<Settings> {
-    let text: string;
-    try {
-      text = await readFile(this.settingsFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.current = SettingsSchema.parse({});
-      return this.current;
-    }
-    try {
-      this.current = SettingsSchema.parse(JSON.parse(text));
-    } catch {
-      // Never silently replaced by defaults: the next save would throw the person's settings away.
-      throw new ApiError({ code: 'SETTINGS_DAMAGED', message: 'The settings file (settings.json in the data folder) cannot be read.', hint: 'Fix or delete that file; deleting it restores the defaults.' });
-    }
-    return this.current;
+    return this.data.settings.read();
   }
 
   private async prices(): Promise<PriceTable> {
@@ -360,16 +337,7 @@ export class FlowkeeperService implements ApiService {
       },
 
       'settings.get': () => this.settings(),
-      'settings.update': (changes) => this.serial.run('settings', async () => {
-        const before = await this.settings();
-        const next = SettingsSchema.parse({ ...before, ...changes, notifications: { ...before.notifications, ...changes.notifications } });
-        this.current = next;
-        await mkdir(this.options.dataDir, { recursive: true });
-        const tmp = `${this.settingsFile}.${randomUUID()}.tmp`;
-        await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
-        await rename(tmp, this.settingsFile);
-        return next;
-      }),
+      'settings.update': (changes) => this.data.settings.update(changes),
     };
   }
 }
@@ -402,10 +370,8 @@ export function describeNodeType(def: AnyNodeDefinition): NodeTypeInfo {
 }
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
-  await mkdir(options.dataDir, { recursive: true });
-  const service = new FlowkeeperService(options);
-  await service.settings();
-  return service.start();
+  const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
+  return new FlowkeeperService(options, data).start();
 }
 
 export type { MethodOutput };

@@ -14,6 +14,7 @@ import { NodeError } from './model/node-kit.ts';
 import { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts';
 import type * as Keyring from '@napi-rs/keyring';
 import { Serial } from './serial.ts';
+import { dataDirLayout } from './storage/layout.ts';
 
 type KeyringModule = typeof Keyring;
 
@@ -96,12 +97,13 @@ export class Vault implements SecretResolver {
   private readonly file: string;
   private readonly env: EnvSecretResolver;
 
+  /** `where`: a data folder (its layout decides the file) or the metadata file itself. */
   constructor(
-    dataDir: string,
+    where: string | { credentials: string },
     private readonly keychain: KeychainBackend,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.file = join(dataDir, 'credentials.json');
+    this.file = typeof where === 'string' ? dataDirLayout(where).credentials : where.credentials;
     this.env = new EnvSecretResolver(env);
     this.envValues = env;
   }

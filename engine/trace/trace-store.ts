@@ -15,6 +15,7 @@ import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/even
 import { isBlobRef } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
 import type { Redactor } from './redactor.ts';
+import { dataDirLayout, type TraceLayout } from '../storage/layout.ts';
 import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
 import { TraceWriter, type Durability } from './trace-writer.ts';
 import { claimRun, type RunClaim } from './run-lock.ts';
@@ -104,10 +105,12 @@ export class FileTraceStore implements TraceStore {
   readonly blobsDir: string;
   readonly quarantineDir: string;
 
-  constructor(readonly dataDir: string) {
-    this.runsDir = join(dataDir, 'runs');
-    this.blobsDir = join(dataDir, 'blobs');
-    this.quarantineDir = join(dataDir, 'quarantine');
+  /** `where`: a data folder (its layout decides the folders) or the folders themselves. */
+  constructor(where: string | TraceLayout) {
+    const layout = typeof where === 'string' ? dataDirLayout(where) : where;
+    this.runsDir = layout.runs;
+    this.blobsDir = layout.blobs;
+    this.quarantineDir = layout.quarantine;
   }
 
   locate(runId: string): string {

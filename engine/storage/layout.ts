@@ -1,0 +1,49 @@
+/**
+ * The data folder's layout, written down once. Only `engine/storage/` decides where things live;
+ * the stores receive the paths they need and never join folder names of their own.
+ *
+ *   <data>/flows/<id>.json                    latest version of each saved flow
+ *   <data>/flows/history/<id>/v<N>.json       every saved version
+ *   <data>/runs/<runId>.jsonl, .lock          one trace per run, its owner's lock
+ *   <data>/blobs/<ab>/<sha256>.json           large payloads, content-addressed
+ *   <data>/quarantine/                        damaged traces, moved aside with a note
+ *   <data>/cache/                             opt-in development cache (AI answers)
+ *   <data>/credentials.json                   credential metadata (values: OS keychain)
+ *   <data>/settings.json                      app settings
+ *
+ * May import: `node:path` only.
+ */
+import { join, resolve } from 'node:path';
+
+export interface DataDirLayout {
+  root: string;
+  flows: string;
+  flowHistory: string;
+  runs: string;
+  blobs: string;
+  quarantine: string;
+  cache: string;
+  credentials: string;
+  settings: string;
+}
+
+/** Where each store keeps its files inside a data folder. */
+export function dataDirLayout(dir: string): DataDirLayout {
+  const root = resolve(dir);
+  return {
+    root,
+    flows: join(root, 'flows'),
+    flowHistory: join(root, 'flows', 'history'),
+    runs: join(root, 'runs'),
+    blobs: join(root, 'blobs'),
+    quarantine: join(root, 'quarantine'),
+    cache: join(root, 'cache'),
+    credentials: join(root, 'credentials.json'),
+    settings: join(root, 'settings.json'),
+  };
+}
+
+/** The trace store's part of the layout. */
+export type TraceLayout = Pick<DataDirLayout, 'runs' | 'blobs' | 'quarantine'>;
+/** The flow store's part of the layout. */
+export type FlowLayout = Pick<DataDirLayout, 'flows' | 'flowHistory'>;

@@ -1,0 +1,51 @@
+/**
+ * Opens a data folder: the one place that builds the stores on it. The service, the CLI and the
+ * desktop app receive these stores; nothing else constructs its own from a path.
+ *
+ * May import: the stores (`engine/trace`, `engine/flow-store`, `engine/vault`), `node:*`.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { NodeCatalog } from '../model/validate.ts';
+import { FlowStore } from '../flow-store.ts';
+import { FileTraceStore } from '../trace/trace-store.ts';
+import { OsKeychain, Vault, type KeychainBackend } from '../vault.ts';
+import { dataDirLayout, type DataDirLayout } from './layout.ts';
+import { SettingsStore } from './settings-store.ts';
+
+export interface DataDirOptions {
+  /** Node types, so saved flows are checked against what can run. */
+  catalog: NodeCatalog;
+  keychain?: KeychainBackend;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DataDir {
+  layout: DataDirLayout;
+  traces: FileTraceStore;
+  flows: FlowStore;
+  vault: Vault;
+  settings: SettingsStore;
+  /** The development cache folder (used only when the setting or `--dev-cache` asks for it). */
+  devCacheDir: string;
+}
+
+/** Builds the stores without touching the disk (the CLI opens a data folder per command). */
+export function dataDirStores(dir: string, options: DataDirOptions): DataDir {
+  const layout = dataDirLayout(dir);
+  return {
+    layout,
+    traces: new FileTraceStore(layout),
+    flows: new FlowStore(layout, options.catalog),
+    vault: new Vault(layout, options.keychain ?? new OsKeychain(), options.env),
+    settings: new SettingsStore(layout.settings),
+    devCacheDir: layout.cache,
+  };
+}
+
+/** Creates the folder if needed and reads the settings once, so a damaged file is reported early. */
+export async function openDataDir(dir: string, options: DataDirOptions): Promise<DataDir> {
+  const data = dataDirStores(dir, options);
+  await mkdir(data.layout.root, { recursive: true });
+  await data.settings.read();
+  return data;
+}
