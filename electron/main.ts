@@ -14,7 +14,7 @@ import Store from 'electron-store';
 import { dispatch } from '../engine/dispatch.ts';
 import { NodeRegistry, resolveDataDir } from '../engine/index.ts';
 import type { MethodName } from '../engine/model/contract.ts';
-import { createService } from '../engine/service.ts';
+import { createService } from '../engine/service/create-service.ts';
 import { builtinNodes } from '../nodes/index.ts';
 import { resolveAppEntry } from './app-url.ts';
 import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp.ts';

@@ -18,7 +18,8 @@ import type { EventSink, TraceStore } from './trace/trace-store.ts';
 import type { Durability } from './trace/trace-writer.ts';
 import { RunLockedError } from './trace/run-lock.ts';
 
-export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
+/** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
+export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
 
 export interface RunOutcome {
   runId: string;
@@ -49,6 +50,8 @@ export interface StartOptions {
   runId?: string;
   input?: unknown;
   signal?: AbortSignal;
+  /** Stop at a safe point (shutdown) instead of cancelling: the run stays resumable. */
+  stop?: AbortSignal;
   startedBy?: string;
   /** Links a fork to the run it came from. */
   parent?: { runId: string; fromNodeId: string };
@@ -58,6 +61,8 @@ export interface StartOptions {
 
 export interface ResumeOptions {
   signal?: AbortSignal;
+  /** Stop at a safe point (shutdown) instead of cancelling: the run stays resumable. */
+  stop?: AbortSignal;
   /** The answer to a needs-attention question. */
   choice?: AttentionChoice;
   by?: string;
@@ -129,6 +134,7 @@ export class Engine {
         recorded: new Map(),
         resolutions: new Map(),
         ...(start.signal ? { signal: start.signal } : {}),
+        ...(start.stop ? { stop: start.stop } : {}),
         redactor,
         secrets: this.secrets,
         http: this.http,
@@ -202,6 +208,7 @@ export class Engine {
         resolutions,
         itemRetries: state.itemRetries,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.stop ? { stop: options.stop } : {}),
         redactor,
         secrets: this.secrets,
         http: this.http,
@@ -250,7 +257,9 @@ export class Engine {
     // What the caller prints or shows is held to the same rule as the trace: no secrets.
     const outcome: RunOutcome = { runId, status: result.status, outputs: redactor.redactValue(result.outputs), location: store.locate(runId) };
     try {
-      if (result.status === 'needs-attention' && result.attention) {
+      if (result.status === 'stopped') {
+        await sink.appendDurable({ type: 'run.stopped', reason: 'shutdown', message: 'Stopped because Flowkeeper was closing; it continues at the next start.' });
+      } else if (result.status === 'needs-attention' && result.attention) {
         const { attention } = result;
         await sink.appendDurable({ type: 'run.needs-attention', nodeId: attention.nodeId, call: attention.call, reason: attention.reason, choices: [...ATTENTION_CHOICES] });
         outcome.attention = { nodeId: attention.nodeId, reason: redactor.redactString(attention.reason), choices: [...ATTENTION_CHOICES] };

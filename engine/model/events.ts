@@ -90,6 +90,8 @@ export type RunEventBody =
       choices: string[];
     }
   | { type: 'run.attention-resolved'; nodeId: string; choice: string; by: string; call?: CallKey }
+  /** The process stopped the run at a safe point (shutdown); it stays unfinished and resumes at the next start. */
+  | { type: 'run.stopped'; reason: 'shutdown'; message: string }
   | { type: 'run.finished'; status: Exclude<RunStatus, 'running' | 'paused' | 'needs-attention'>; outputs: Record<string, PortsPayload>; error?: NodeErrorInfo & { nodeId?: string } };
 
 export type RunEvent = EventBase & RunEventBody;

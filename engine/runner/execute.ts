@@ -55,6 +55,11 @@ export interface ExecutionPlan {
   /** Replay: node attempts that ended in a node-level time-out, by `${nodeId}#${attempt}`. */
   recordedTimeouts?: ReadonlyMap<string, NodeErrorInfo>;
   signal?: AbortSignal;
+  /**
+   * Stop at a safe point (shutdown): no new node starts, nodes in progress finish, and the run
+   * ends as `stopped` — unfinished, so a later resume continues it.
+   */
+  stop?: AbortSignal;
   redactor: Redactor;
   secrets: SecretResolver;
   http: HttpTransport;
@@ -63,7 +68,7 @@ export interface ExecutionPlan {
   devCacheDir?: string;
 }
 
-export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
+export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
 
 export interface ExecutionResult {
   status: ExecutionStatus;
@@ -157,7 +162,7 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
   try {
     for (;;) {
       if (runController.signal.aborted && !stop) stop = new RunStop('cancelled', { ...toErrorInfo(cancelled()) });
-      if (!stop && !attention) {
+      if (!stop && !attention && !plan.stop?.aborted) {
         while (ready.length > 0 && running.size < concurrency) launch(ready.shift()!);
       }
       if (running.size === 0) break;
@@ -174,6 +179,8 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
   } else if (stop) {
     result.status = stop.kind;
     result.error = stop.info;
+  } else if (remaining.size > 0 && plan.stop?.aborted) {
+    result.status = 'stopped';
   } else if (remaining.size > 0) {
     result.status = 'failed';
     result.error = { message: `Nodes ${[...remaining].join(', ')} never became ready.`, code: 'INTERNAL', retryable: false };

@@ -1,0 +1,85 @@
+/**
+ * The run queue seam: every request to execute a run (start, resume, fork; `decide` with human
+ * review) is a job put on a RunQueue. The service never calls the engine to run anything itself.
+ *
+ * Jobs are plain JSON (no functions, no signals, no class instances), so a later worker mode can
+ * carry them over an existing queue engine (BullMQ on Redis) to another process, which claims
+ * the run through the run lease and executes it there. See docs/architecture.md, "Run queue".
+ *
+ * May import: `engine/model` (types) only.
+ */
+import type { Flow } from '../model/flow.ts';
+
+/** Start a new run of a flow (the flow itself travels, so the worker runs what was asked for). */
+export interface StartJob {
+  kind: 'start';
+  runId: string;
+  flow: Flow;
+  input: unknown;
+  startedBy: string;
+}
+
+/** Continue an unfinished run from its trace; `choice` answers a needs-attention question. */
+export interface ResumeJob {
+  kind: 'resume';
+  runId: string;
+  choice?: string;
+  by?: string;
+}
+
+/** A new run (`runId`) re-using a parent run's results upstream of `fromNodeId`. */
+export interface ForkJob {
+  kind: 'fork';
+  runId: string;
+  parentRunId: string;
+  fromNodeId: string;
+  /** A changed flow to run instead of the parent's. */
+  flow?: Flow;
+  startedBy: string;
+}
+
+/**
+ * Every job kind. Room left for `{ kind: 'decide'; runId; requestId; decision; by }` when human
+ * review lands: a decision becomes a job like a resume, so it can be answered by any worker.
+ */
+export type RunJob = StartJob | ResumeJob | ForkJob;
+export type RunJobKind = RunJob['kind'];
+
+/** What happened to a job, for whoever follows the queue (the service turns it into events). */
+export type JobOutcome =
+  | { runId: string; kind: RunJobKind; ok: true; status: 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' }
+  /** Another process owns the run: not a failure of the run, just not ours to run. */
+  | { runId: string; kind: RunJobKind; ok: false; reason: 'owned-elsewhere'; message: string }
+  /** The job could not even run (damaged trace, missing flow…); the trace, if any, is untouched. */
+  | { runId: string; kind: RunJobKind; ok: false; reason: 'error'; message: string; error: unknown };
+
+export interface CloseOptions {
+  /** Cancel active runs (recorded as cancelled) instead of stopping them for shutdown. */
+  cancelRuns?: boolean;
+  /** How long to wait for active runs to reach a safe point (ms). */
+  graceMs?: number;
+}
+
+export interface RunQueue {
+  /**
+   * Accepts a job. False when this run already has a job in progress (one job per run at a
+   * time) or the queue is closed. Acceptance is decided before the first await, so two requests
+   * for the same run cannot both be accepted.
+   */
+  enqueue(job: RunJob): boolean;
+  /** Cancels the run's job (recorded in the trace); resolves once it stopped. False if none was active. */
+  cancel(runId: string): Promise<boolean>;
+  isActive(runId: string): boolean;
+  /** How many runs have a job in progress (cheap: no I/O). */
+  activeCount(): number;
+  /** Resolves when the run has no job in progress. */
+  settled(runId: string): Promise<void>;
+  /** Resolves when no job is in progress. */
+  idle(): Promise<void>;
+  onOutcome(listener: (outcome: JobOutcome) => void): () => void;
+  /**
+   * Accepts no more jobs; stops active runs at a safe point (recorded as stopped for shutdown,
+   * resumed at the next start), waiting at most `graceMs`; or cancels them (`cancelRuns`).
+   */
+  close(options?: CloseOptions): Promise<void>;
+}

@@ -1,0 +1,99 @@
+/**
+ * The service behind every door: the API contract (engine/model/contract.ts) on a data folder.
+ * This file only composes; each part has a room of its own:
+ *
+ *   storage/open-data-dir.ts   builds the stores (flows, traces, vault, settings) — injected here
+ *   queue/in-process-queue.ts  executes runs (jobs start / resume / fork) on the engine
+ *   service/event-hub.ts       events to every door's subscribers
+ *   service/run-supervisor.ts  resume-at-start, job failures as events, orderly close
+ *   service/run-projections.ts run detail and AI spend
+ *   service/handlers/*.ts      one file per API group
+ *
+ * Lifecycle: `createService()` opens the folder and, unless `resumeOnStart: false`, resumes
+ * interrupted runs in the background. `activeRunCount()` says (cheaply, no I/O) how many runs
+ * are executing here now — e.g. to ask before quitting. `close()` accepts no more work and stops
+ * active runs at a safe point: no new step starts, steps in progress finish, and the trace records
+ * the run as stopped for shutdown, so the next start resumes it; it waits at most `graceMs`
+ * (default 5 s) — a step still working then is left as it is and its run resumes at the next
+ * start too. `close({ cancelRuns: true })` cancels them instead (recorded as cancelled).
+ *
+ * May import: the rest of `engine/`. Never imported by `engine/model`, `nodes/` or the renderer.
+ */
+import type { ApiEvent } from '../model/contract.ts';
+import type { ApiService, ServiceHandlers } from '../dispatch.ts';
+import { Engine } from '../engine.ts';
+import type { HttpTransport } from '../runner/http-transport.ts';
+import type { NodeRegistry } from '../runner/registry.ts';
+import type { KeychainBackend } from '../vault.ts';
+import { openDataDir, type DataDir } from '../storage/open-data-dir.ts';
+import { InProcessRunQueue } from '../queue/in-process-queue.ts';
+import type { CloseOptions, RunQueue } from '../queue/run-queue.ts';
+import { EventHub } from './event-hub.ts';
+import { RunSupervisor } from './run-supervisor.ts';
+import { RunProjections } from './run-projections.ts';
+import type { ServiceContext } from './service-context.ts';
+import { flowHandlers } from './handlers/flows.ts';
+import { runHandlers } from './handlers/runs.ts';
+import { traceHandlers } from './handlers/traces.ts';
+import { inboxHandlers } from './handlers/inbox.ts';
+import { credentialHandlers } from './handlers/credentials.ts';
+import { catalogHandlers } from './handlers/catalog.ts';
+import { settingsHandlers } from './handlers/settings.ts';
+
+export interface ServiceOptions {
+  dataDir: string;
+  registry: NodeRegistry;
+  keychain?: KeychainBackend;
+  http?: HttpTransport;
+  /** Continue interrupted runs when the service starts (default true). */
+  resumeOnStart?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface FlowkeeperService extends ApiService {
+  /** The stores on the data folder (read-only use by doors and tests). */
+  readonly data: DataDir;
+  /** How many runs execute in this service right now. */
+  activeRunCount(): number;
+  /** Waits for work the service started (resumes at start, runs in progress). */
+  idle(): Promise<void>;
+  /** See the header: stop at a safe point within `graceMs`, or `cancelRuns`. */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
+  const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
+  const hub = new EventHub();
+  const engine = new Engine({
+    store: data.traces,
+    registry: options.registry,
+    secrets: data.vault,
+    ...(options.http ? { http: options.http } : {}),
+    onEvent: (runId, event) => hub.runEvent(runId, event),
+    devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
+  });
+  const queue: RunQueue = new InProcessRunQueue(engine);
+  const supervisor = new RunSupervisor(queue, data.traces, hub);
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings) };
+  const handlers: ServiceHandlers = {
+    ...flowHandlers(context),
+    ...runHandlers(context),
+    ...traceHandlers(context),
+    ...inboxHandlers(context),
+    ...credentialHandlers(context),
+    ...catalogHandlers(context),
+    ...settingsHandlers(context),
+  };
+  if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
+  return {
+    data,
+    handlers,
+    subscribe: (listener: (event: ApiEvent) => void) => hub.subscribe(listener),
+    activeRunCount: () => supervisor.activeRunCount(),
+    idle: () => supervisor.idle(),
+    close: async (closeOptions?: CloseOptions) => {
+      await supervisor.close(closeOptions);
+      hub.clear();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** credentials.*: write-only values in the keychain, metadata in the data folder. */
+import type { ServiceContext } from '../service-context.ts';
+import type { GroupHandlers } from './types.ts';
+
+export function credentialHandlers({ data }: ServiceContext): GroupHandlers<'credentials'> {
+  const { vault } = data;
+  return {
+    'credentials.list': () => vault.list(),
+    'credentials.set': ({ id, type, label, values }) => vault.set(id, type, label, values),
+    'credentials.delete': async ({ id }) => {
+      await vault.delete(id);
+      return { ok: true as const };
+    },
+  };
+}

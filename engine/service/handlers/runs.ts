@@ -1,0 +1,84 @@
+/**
+ * runs.*: start, follow, cancel, resume, replay and fork runs. Starting anything is a job on the
+ * run queue; this file checks the request (so mistakes are answered at once) and enqueues.
+ */
+import { ApiError } from '../../model/contract.ts';
+import type { Flow } from '../../model/flow.ts';
+import { FINAL_STATUSES } from '../../model/events.ts';
+import { reduceRun } from '../../model/run-state.ts';
+import { validateFlow } from '../../model/validate.ts';
+import { newRunId } from '../../engine.ts';
+import { prepareFork, replayRun } from '../../replay.ts';
+import type { ServiceContext } from '../service-context.ts';
+import type { GroupHandlers } from './types.ts';
+
+function closing(): ApiError {
+  return new ApiError({ code: 'SERVICE_CLOSING', message: 'Flowkeeper is closing, so no run starts now.', hint: 'Open Flowkeeper again and start it there.' });
+}
+
+function busy(runId: string): ApiError {
+  return new ApiError({ code: 'RUN_BUSY', message: `Run ${runId} is already in progress.`, hint: 'Wait for it to finish or stop it first.' });
+}
+
+export function runHandlers({ data, registry, queue, projections }: ServiceContext): GroupHandlers<'runs'> {
+  const { traces } = data;
+  /** Runs whose resume is being checked (between the request and the enqueue). */
+  const resuming = new Set<string>();
+  const validFlow = (raw: unknown): Flow => {
+    const result = validateFlow(raw, registry);
+    if (!result.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow has problems.', problems: result.problems });
+    return result.flow;
+  };
+  return {
+    'runs.start': async ({ flowId, input }) => {
+      const flow = await data.flows.runnable(flowId);
+      const runId = newRunId();
+      if (!queue.enqueue({ kind: 'start', runId, flow, input: input ?? {}, startedBy: 'app' })) throw closing();
+      return { runId };
+    },
+    'runs.list': async ({ status, flowId, limit }) => {
+      const { runs } = await traces.list();
+      return runs
+        .filter((r) => status === undefined || r.status === status)
+        .filter((r) => flowId === undefined || r.flowId === flowId)
+        .slice(0, limit)
+        .map(({ location: _location, ...summary }) => summary);
+    },
+    'runs.get': ({ runId }) => projections.runDetail(runId),
+    'runs.cancel': async ({ runId }) => {
+      if (!(await queue.cancel(runId))) {
+        throw new ApiError({ code: 'RUN_NOT_ACTIVE', message: `Run ${runId} is not in progress here, so there is nothing to stop.`, hint: 'A run waiting for a decision can be cancelled by answering "cancel".' });
+      }
+      return { ok: true as const };
+    },
+    'runs.resume': async ({ runId, choice }) => {
+      if (queue.isActive(runId) || resuming.has(runId)) throw busy(runId);
+      resuming.add(runId);
+      try {
+        const trace = await traces.load(runId);
+        const state = reduceRun(trace.header, trace.events);
+        if ((FINAL_STATUSES as readonly string[]).includes(state.status)) {
+          throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
+        }
+        if (state.status === 'needs-attention' && choice === undefined) {
+          throw new ApiError({ code: 'DECISION_NEEDED', message: state.attention?.reason ?? 'This run waits for a decision.', hint: 'Choose send-again, skip-item or cancel.' });
+        }
+        const by = (await data.settings.read()).reviewerName || 'app';
+        if (!queue.enqueue({ kind: 'resume', runId, ...(choice ? { choice, by } : {}) })) throw queue.isActive(runId) ? busy(runId) : closing();
+        return { runId };
+      } finally {
+        resuming.delete(runId);
+      }
+    },
+    'runs.replay': async ({ runId, flow }) => replayRun(traces, registry, runId, flow === undefined ? {} : { flow: validFlow(flow) }),
+    'runs.fork': async ({ runId, fromNodeId, flow }) => {
+      const newId = newRunId();
+      const changed = flow === undefined ? undefined : validFlow(flow);
+      // Checked here so a fork that cannot be made is answered now; the job prepares it again
+      // where it runs (possibly another process).
+      await prepareFork(traces, runId, fromNodeId, { runId: newId, startedBy: 'app', ...(changed ? { flow: changed } : {}) });
+      if (!queue.enqueue({ kind: 'fork', runId: newId, parentRunId: runId, fromNodeId, startedBy: 'app', ...(changed ? { flow: changed } : {}) })) throw closing();
+      return { runId: newId };
+    },
+  };
+}

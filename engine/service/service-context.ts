@@ -1,0 +1,14 @@
+/** What every handler file receives: the stores, the queue, the events. Built once by createService. */
+import type { DataDir } from '../storage/open-data-dir.ts';
+import type { NodeRegistry } from '../runner/registry.ts';
+import type { RunQueue } from '../queue/run-queue.ts';
+import type { EventHub } from './event-hub.ts';
+import type { RunProjections } from './run-projections.ts';
+
+export interface ServiceContext {
+  data: DataDir;
+  registry: NodeRegistry;
+  queue: RunQueue;
+  hub: EventHub;
+  projections: RunProjections;
+}
