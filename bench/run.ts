@@ -207,17 +207,15 @@ class MemoryStore implements TraceStore {
   list(): ReturnType<TraceStore['list']> {
     return Promise.resolve({ runs: [], quarantined: [] });
   }
-  claim(): ReturnType<TraceStore['claim']> {
-    return Promise.resolve({ release: () => Promise.resolve() });
+  readEvents(): Promise<never> {
+    return Promise.reject(new Error('MemoryStore cannot read runs'));
   }
+  readonly leases = { claim: () => Promise.resolve({ release: () => Promise.resolve() }) };
   putPayload<T>(value: T): Promise<T | BlobRef> {
     return Promise.resolve(value);
   }
   getPayload<T>(value: T | BlobRef): Promise<T> {
     return Promise.resolve(value as T);
-  }
-  locate(runId: string): string {
-    return `memory:${runId}`;
   }
 }
 

@@ -10,11 +10,12 @@ import {
   validateFlowText,
   resolveDataDir,
   type AttentionChoice,
+  type FileTraceStore,
   type RunEvent,
   type RunOutcome,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
-import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
+import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
 import { DEFAULT_PORT, startBridge } from './serve.ts';
 import { spawn } from 'node:child_process';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
@@ -45,8 +46,9 @@ function one(ctx: CommandContext, what: string): string {
   return value;
 }
 
-function outcomeJson(outcome: RunOutcome): string {
-  return JSON.stringify({ runId: outcome.runId, status: outcome.status, tracePath: outcome.location, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.attention ? { attention: outcome.attention } : {}) }, null, 2);
+/** `tracePath` comes from the file store's explicit method: the outcome itself carries no path. */
+function outcomeJson(outcome: RunOutcome, store: FileTraceStore): string {
+  return JSON.stringify({ runId: outcome.runId, status: outcome.status, tracePath: store.locate(outcome.runId), outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.attention ? { attention: outcome.attention } : {}) }, null, 2);
 }
 
 /** Prints events as they happen (stderr), so stdout stays the result. */
@@ -108,7 +110,7 @@ export const commands: Record<string, Command> = {
       const names = new Map(flow.nodes.map((n) => [n.id, n.name ?? n.id]));
       const show = progress(ctx, names);
       const aiCalls: RunEvent[] = [];
-      const { engine } = openEngine(ctx, (runId, event) => {
+      const { engine, store } = openEngine(ctx, (runId, event) => {
         if (event.type === 'external.result' && event.kind === 'llm') aiCalls.push(event);
         show?.(runId, event);
       });
@@ -116,7 +118,7 @@ export const commands: Record<string, Command> = {
       try {
         const outcome = await engine.startRun(flow, { input, signal: interrupt.signal, startedBy: 'cli' });
         const ai = ctx.json ? undefined : aiTotal(aiCalls);
-        ctx.io.out(ctx.json ? outcomeJson(outcome) : `${outcomeText(outcome)}${ai ? `\n  ${ai}` : ''}`);
+        ctx.io.out(ctx.json ? outcomeJson(outcome, store) : `${outcomeText(outcome, store.locate(outcome.runId))}${ai ? `\n  ${ai}` : ''}`);
         return exitFor(outcome);
       } finally {
         interrupt.dispose();
@@ -144,17 +146,17 @@ export const commands: Record<string, Command> = {
       try {
         if (runId !== undefined) {
           const outcome = await engine.resume(runId, { signal: interrupt.signal, ...(choice ? { choice: choice as AttentionChoice, by: (ctx.values.by as string | undefined) ?? process.env.USER ?? 'cli' } : {}) });
-          ctx.io.out(ctx.json ? outcomeJson(outcome) : outcomeText(outcome));
+          ctx.io.out(ctx.json ? outcomeJson(outcome, store) : outcomeText(outcome, store.locate(outcome.runId)));
           return exitFor(outcome);
         }
         const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal });
         const { runs } = await store.list();
         const waiting = runs.filter((r) => r.status === 'needs-attention');
         if (ctx.json) {
-          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: o.location })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })) }, null, 2));
+          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: store.locate(o.runId) })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })) }, null, 2));
         } else {
           if (resumed.length === 0) ctx.io.out('No interrupted runs to continue.');
-          for (const outcome of resumed) ctx.io.out(outcomeText(outcome));
+          for (const outcome of resumed) ctx.io.out(outcomeText(outcome, store.locate(outcome.runId)));
           for (const s of skipped) ctx.io.out(`Skipped ${s.runId}: ${s.reason}`);
           for (const r of waiting) ctx.io.out(`Run ${r.runId} waits for a decision: ${r.attention ?? ''}\n  Answer with: flowkeeper resume ${r.runId} --choice <${ATTENTION_CHOICES.join('|')}>`);
         }
@@ -179,18 +181,18 @@ export const commands: Record<string, Command> = {
       const flow = flowFile ? (await loadFlowFile(flowFile, registry)).flow : undefined;
       const from = ctx.values.from as string | undefined;
       if (from !== undefined) {
-        const { engine } = openEngine(ctx, progress(ctx, new Map()));
+        const { engine, store } = openEngine(ctx, progress(ctx, new Map()));
         const interrupt = interruptSignal(ctx.io);
         try {
-          const outcome = await forkRun(engine, target, from, { ...(flow ? { flow } : {}), signal: interrupt.signal, startedBy: 'cli' });
-          ctx.io.out(ctx.json ? outcomeJson(outcome) : outcomeText(outcome));
+          const outcome = await forkRun(engine, await traceSource(store, target), from, { ...(flow ? { flow } : {}), signal: interrupt.signal, startedBy: 'cli' });
+          ctx.io.out(ctx.json ? outcomeJson(outcome, store) : outcomeText(outcome, store.locate(outcome.runId)));
           return exitFor(outcome);
         } finally {
           interrupt.dispose();
         }
       }
       const { store } = openEngine(ctx);
-      const report = await replayRun(store, registry, target, flow ? { flow } : {});
+      const report = await replayRun(store, registry, await traceSource(store, target), flow ? { flow } : {});
       ctx.io.out(ctx.json ? JSON.stringify(report, null, 2) : replayText(report));
       return report.identical ? OK : FAILED;
     },
@@ -276,7 +278,7 @@ export const commands: Record<string, Command> = {
     async run(ctx) {
       const target = one(ctx, 'the run id or trace file');
       const { store } = openEngine(ctx);
-      const trace = await store.load(target);
+      const trace = await loadTarget(store, target);
       if (ctx.json) {
         ctx.io.out(JSON.stringify({ summary: summarize(trace), header: trace.header, events: trace.events, ...(trace.tornTail ? { tornTail: trace.tornTail } : {}) }, null, 2));
         return OK;

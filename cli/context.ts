@@ -1,6 +1,6 @@
 /** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
 import { readFile } from 'node:fs/promises';
-import { Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type RunEvent } from '../engine/index.ts';
+import { Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
 
 export interface Io {
@@ -28,6 +28,22 @@ export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event:
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
   const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
   return { engine, store, dataDir };
+}
+
+/**
+ * A command's run argument: a run id (looked up in the data folder) or a trace file's path
+ * (read by the file store's explicit file method; the TraceStore itself knows ids only).
+ */
+export async function traceSource(store: FileTraceStore, target: string): Promise<string | LoadedTrace> {
+  return isTracePath(target) ? store.loadFile(target) : target;
+}
+
+export function loadTarget(store: FileTraceStore, target: string): Promise<LoadedTrace> {
+  return isTracePath(target) ? store.loadFile(target) : store.load(target);
+}
+
+function isTracePath(target: string): boolean {
+  return target.endsWith('.jsonl') || target.includes('/') || target.includes('\\');
 }
 
 /** `--input '{"a":1}'` or `--input @input.json`. */

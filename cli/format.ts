@@ -1,5 +1,5 @@
 /** Human-readable output: run timelines, summaries and replay diffs. Plain words, no stack traces. */
-import type { ReplayReport, RunEvent, RunOutcome, RunSummary, TraceHeader } from '../engine/index.ts';
+import { choiceIds, type ReplayReport, type RunEvent, type RunOutcome, type RunSummary, type TraceHeader } from '../engine/index.ts';
 import { DEFAULT_PRICES_AS_OF, formatUsd, llmCallCost, runCost, type PriceTable } from '../engine/cost.ts';
 
 const STATUS_WORDS: Record<string, string> = {
@@ -112,18 +112,19 @@ export function timeline(header: TraceHeader, events: RunEvent[], verbose: boole
   return lines.join('\n');
 }
 
-export function outcomeText(outcome: RunOutcome): string {
+/** `tracePath`: where the CLI's file store keeps the trace (the outcome itself carries no path). */
+export function outcomeText(outcome: RunOutcome, tracePath: string): string {
   const lines = [`Run ${outcome.runId}: ${statusWord(outcome.status)}`];
   if (outcome.error) {
     lines.push(`  ${outcome.error.nodeId ? `At node "${outcome.error.nodeId}": ` : ''}${outcome.error.message}`);
     if (outcome.error.hint) lines.push(`  What to do: ${outcome.error.hint}`);
   }
-  if (outcome.attention) {
-    lines.push(`  ${outcome.attention.reason}`);
-    lines.push(`  Decide with: flowkeeper resume ${outcome.runId} --choice <${outcome.attention.choices.join('|')}>`);
+  if (outcome.pause) {
+    lines.push(`  ${outcome.pause.reason}`);
+    lines.push(`  Decide with: flowkeeper resume ${outcome.runId} --choice <${choiceIds(outcome.pause).join('|')}>`);
   }
   for (const [nodeId, p] of Object.entries(outcome.outputs)) lines.push(`  Output of "${nodeId}": ${ports(p)}`);
-  lines.push(`  Trace: ${outcome.location}`);
+  lines.push(`  Trace: ${tracePath}`);
   return lines.join('\n');
 }
 

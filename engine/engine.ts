@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Flow } from './model/flow.ts';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, callKeyString, type RunEvent, type RunEventBody, type TraceHeader } from './model/events.ts';
 import type { NodeErrorInfo, PortItems } from './model/node-kit.ts';
+import { attentionPause, type Pause } from './model/pause.ts';
 import { isNodeDone, reduceRun, type RecordedCall, type RunState } from './model/run-state.ts';
 import { canonicalJson, sha256 } from './canonical-json.ts';
 import { EnvSecretResolver, type SecretResolver } from './secrets.ts';
@@ -17,6 +18,7 @@ import { Redactor } from './trace/redactor.ts';
 import type { EventSink, TraceStore } from './trace/trace-store.ts';
 import type { Durability } from './trace/trace-writer.ts';
 import { RunLockedError } from './trace/run-lock.ts';
+import { MemoryRunLeases, type RunLeases } from './trace/run-leases.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
@@ -25,13 +27,16 @@ export interface RunOutcome {
   runId: string;
   status: RunOutcomeStatus;
   outputs: Record<string, PortItems>;
-  location: string;
   error?: NodeErrorInfo & { nodeId?: string };
   attention?: { nodeId: string; reason: string; choices: string[] };
+  /** The same question in the one pause model (engine/model/pause.ts). */
+  pause?: Pause;
 }
 
 export interface EngineOptions {
   store: TraceStore;
+  /** Who owns which run; default: the store's own leases, else in-process only. */
+  leases?: RunLeases;
   registry: NodeRegistry;
   secrets?: SecretResolver;
   http?: HttpTransport;
@@ -77,8 +82,10 @@ export class Engine {
   private readonly secrets: SecretResolver;
   private readonly http: HttpTransport;
   private readonly durability: Durability;
+  private readonly leases: RunLeases;
 
   constructor(private readonly options: EngineOptions) {
+    this.leases = options.leases ?? options.store.leases ?? new MemoryRunLeases();
     this.secrets = options.secrets ?? new EnvSecretResolver();
     this.http = options.http ?? fetchTransport;
     this.durability = options.durability ?? 'buffered';
@@ -115,7 +122,7 @@ export class Engine {
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
     };
-    const claim = await store.claim(runId);
+    const claim = await this.leases.claim(runId);
     try {
       const sink = this.observe(runId, await store.create(header, { durability: this.durability, redactor }), redactor);
       sink.append({ type: 'run.started', input: header.input });
@@ -150,7 +157,7 @@ export class Engine {
   /** Continues an unfinished run from its trace. Finished nodes do not run again. */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
-    const claim = await store.claim(runId);
+    const claim = await this.leases.claim(runId);
     const redactor = new Redactor();
     try {
       const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
@@ -167,7 +174,7 @@ export class Engine {
         const error = { ...(n.error ?? { message: 'failed', code: 'INTERNAL', retryable: false }), nodeId };
         await sink.appendDurable({ type: 'run.finished', status: 'failed', outputs: {}, error });
         await sink.close();
-        return { runId, status: 'failed', outputs: {}, location: store.locate(runId), error };
+        return { runId, status: 'failed', outputs: {}, error };
       }
       const resolutions = new Map(state.resolutions);
       if (state.status === 'needs-attention' && state.attention) {
@@ -181,7 +188,7 @@ export class Engine {
         if (options.choice === 'cancel') {
           await sink.appendDurable({ type: 'run.finished', status: 'cancelled', outputs: {}, error: { message: 'Cancelled by a person after an interruption.', code: 'CANCELLED', retryable: false, nodeId: attention.nodeId } });
           await sink.close();
-          return { runId, status: 'cancelled', outputs: {}, location: store.locate(runId) };
+          return { runId, status: 'cancelled', outputs: {} };
         }
         if (attention.call) resolutions.set(callKeyString(attention.call), options.choice);
       }
@@ -244,18 +251,18 @@ export class Engine {
       runId: state.runId,
       status: state.status === 'running' || state.status === 'paused' ? 'needs-attention' : state.status,
       outputs: {},
-      location: this.options.store.locate(state.runId),
     };
     for (const [nodeId, ports] of Object.entries(state.outputs ?? {})) outcome.outputs[nodeId] = (await this.options.store.getPayload(ports)) as PortItems;
     if (state.error) outcome.error = state.error;
     if (state.attention) outcome.attention = { nodeId: state.attention.nodeId, reason: state.attention.reason, choices: state.attention.choices };
+    if (state.pause) outcome.pause = withoutCall(state.pause);
     return outcome;
   }
 
   private async finish(runId: string, sink: EventSink, result: ExecutionResult, redactor: Redactor): Promise<RunOutcome> {
     const { store } = this.options;
     // What the caller prints or shows is held to the same rule as the trace: no secrets.
-    const outcome: RunOutcome = { runId, status: result.status, outputs: redactor.redactValue(result.outputs), location: store.locate(runId) };
+    const outcome: RunOutcome = { runId, status: result.status, outputs: redactor.redactValue(result.outputs) };
     try {
       if (result.status === 'stopped') {
         await sink.appendDurable({ type: 'run.stopped', reason: 'shutdown', message: 'Stopped because Flowkeeper was closing; it continues at the next start.' });
@@ -263,6 +270,7 @@ export class Engine {
         const { attention } = result;
         await sink.appendDurable({ type: 'run.needs-attention', nodeId: attention.nodeId, call: attention.call, reason: attention.reason, choices: [...ATTENTION_CHOICES] });
         outcome.attention = { nodeId: attention.nodeId, reason: redactor.redactString(attention.reason), choices: [...ATTENTION_CHOICES] };
+        outcome.pause = withoutCall(attentionPause(outcome.attention));
       } else {
         const status = result.status === 'needs-attention' ? 'failed' : result.status;
         const outputs: Record<string, unknown> = {};
@@ -312,4 +320,10 @@ export async function loadRecordedCalls(state: RunState, getPayload: (value: unk
     calls.set(id, loaded);
   }
   return calls;
+}
+
+/** What a caller sees of a pause: the recorded call key stays inside the engine. */
+function withoutCall(pause: Pause): Pause {
+  const { call: _call, ...shown } = pause;
+  return shown;
 }

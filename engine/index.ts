@@ -5,7 +5,10 @@ export { replayRun, forkRun, diffValues, ForkError, type ReplayReport, type Node
 export { NodeRegistry } from './runner/registry.ts';
 export { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 export { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.ts';
-export { FileTraceStore, TraceQuarantinedError, RunNotFoundError, summarize, type TraceStore, type RunSummary, type EventSink } from './trace/trace-store.ts';
+export { TraceQuarantinedError, RunNotFoundError, summarize, type TraceStore, type RunSummary, type EventSink, type LoadedTrace, type TracePage } from './trace/trace-store.ts';
+export { FileTraceStore } from './trace/file-trace-store.ts';
+export { MemoryTraceStore } from './trace/memory-trace-store.ts';
+export { FileRunLeases, MemoryRunLeases, type RunLeases, type RunClaim } from './trace/run-leases.ts';
 export { RunLockedError } from './trace/run-lock.ts';
 export { Redactor } from './trace/redactor.ts';
 export { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts';

@@ -49,10 +49,10 @@ const MAX_CHANGES_PER_NODE = 20;
 export async function replayRun(
   store: TraceStore,
   registry: NodeRegistry,
-  runIdOrPath: string,
+  source: string | LoadedTrace,
   options: { flow?: Flow } = {},
 ): Promise<ReplayReport> {
-  const trace = await store.load(runIdOrPath);
+  const trace = typeof source === 'string' ? await store.load(source) : source;
   const recorded = reduceRun(trace.header, trace.events);
   const flow = options.flow ?? (await store.getPayload(trace.header.flow));
   const done = new Map<string, PortItems>();
@@ -159,22 +159,22 @@ export class ForkError extends Error {
  */
 export async function forkRun(
   engine: Engine,
-  runIdOrPath: string,
+  source: string | LoadedTrace,
   fromNodeId: string,
   options: { flow?: Flow; signal?: AbortSignal; startedBy?: string; runId?: string } = {},
 ): Promise<RunOutcome> {
-  const { flow, start } = await prepareFork(engine.store, runIdOrPath, fromNodeId, options);
+  const { flow, start } = await prepareFork(engine.store, source, fromNodeId, options);
   return engine.startRun(flow, start);
 }
 
 /** Checks a fork is possible and works out what it re-uses; throws ForkError in plain words. */
 export async function prepareFork(
   store: TraceStore,
-  runIdOrPath: string,
+  source: string | LoadedTrace,
   fromNodeId: string,
   options: { flow?: Flow; signal?: AbortSignal; startedBy?: string; runId?: string } = {},
 ): Promise<{ flow: Flow; start: StartOptions }> {
-  const trace = await store.load(runIdOrPath);
+  const trace = typeof source === 'string' ? await store.load(source) : source;
   const state = reduceRun(trace.header, trace.events);
   const flow = options.flow ?? (await store.getPayload(trace.header.flow));
   const graph = buildGraph(flow);

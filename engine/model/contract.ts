@@ -83,6 +83,18 @@ export const RunDetailSchema = RunSummarySchema.extend({
   outputs: Json.optional(),
   errorInfo: ErrorInfo.optional(),
   attentionInfo: z.object({ nodeId: z.string(), reason: z.string(), choices: z.array(z.string()) }).optional(),
+  /** What a paused run waits for (engine/model/pause.ts): needs attention today, review next. */
+  pause: z
+    .object({
+      kind: z.enum(['needs-attention', 'review']),
+      nodeId: z.string(),
+      reason: z.string(),
+      waitsFor: z.literal('decision'),
+      answeredBy: z.union([z.object({ anyone: z.literal(true) }), z.object({ people: z.array(z.string()) })]),
+      choices: z.array(z.object({ id: z.string(), label: z.string() })),
+      dueAt: z.string().optional(),
+    })
+    .optional(),
   /** The flow as it ran. */
   flow: Json,
 });

@@ -3,6 +3,7 @@ export * from './flow.ts';
 export * from './events.ts';
 export * from './node-kit.ts';
 export * from './run-state.ts';
+export * from './pause.ts';
 export * from './validate.ts';
 export * from './migrations.ts';
 export * from './json-schema.ts';

@@ -11,6 +11,7 @@ import {
   type RunStatus,
   type TraceHeader,
 } from './events.ts';
+import { attentionPause, type Pause } from './pause.ts';
 
 export type NodeRunStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
@@ -51,6 +52,9 @@ export interface RunState {
   nodes: Record<string, NodeRunState>;
   /** Every external call seen, by call key string. */
   calls: Map<string, RecordedCall>;
+  /** What the paused run waits for (the one pause model, see pause.ts). */
+  pause?: Pause;
+  /** The needs-attention question as the trace records it (kept for resume and older callers). */
   attention?: { nodeId: string; reason: string; choices: string[]; call?: CallKey };
   /** Attention choices already made, by call key string (or node id when no call). */
   resolutions: Map<string, string>;
@@ -178,11 +182,13 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       };
       if (event.call !== undefined) attention.call = event.call;
       state.attention = attention;
+      state.pause = attentionPause(event);
       break;
     }
     case 'run.attention-resolved':
       state.resolutions.set(event.call ? callKeyString(event.call) : event.nodeId, event.choice);
       delete state.attention;
+      delete state.pause;
       if (state.status === 'needs-attention') state.status = 'running';
       break;
     case 'run.finished':

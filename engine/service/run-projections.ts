@@ -5,6 +5,7 @@
 import type { RunDetail } from '../model/contract.ts';
 import type { RunEvent } from '../model/events.ts';
 import { reduceRun } from '../model/run-state.ts';
+import { choiceIds, type Pause } from '../model/pause.ts';
 import { flowCost, priceTable, runCost, type PriceTable } from '../cost.ts';
 import { summarize, type TraceStore } from '../trace/trace-store.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
@@ -48,12 +49,11 @@ export class RunProjections {
     const outputs: Record<string, unknown> = {};
     for (const [id, ports] of Object.entries(state.outputs ?? {})) outputs[id] = await this.traces.getPayload(ports);
     const { perCall: _perCall, ...cost } = runCost(await this.loadedEvents(runId), await this.prices());
-    const { location: _location, ...summary } = summarize(trace);
     return {
-      ...summary,
+      ...summarize(trace),
       cost,
       ...(state.error ? { errorInfo: state.error } : {}),
-      ...(state.attention ? { attentionInfo: { nodeId: state.attention.nodeId, reason: state.attention.reason, choices: state.attention.choices } } : {}),
+      ...(state.pause ? { attentionInfo: { nodeId: state.pause.nodeId, reason: state.pause.reason, choices: choiceIds(state.pause) }, pause: publicPause(state.pause) } : {}),
       input: trace.header.input,
       nodes,
       outputs,
@@ -69,4 +69,10 @@ export class RunProjections {
     for (const run of mine) loaded.push({ runId: run.runId, events: await this.loadedEvents(run.runId) });
     return flowCost(loaded, await this.prices());
   }
+}
+
+/** The pause as the API shows it: the recorded call key is the engine's business. */
+function publicPause(pause: Pause): Omit<Pause, 'call'> {
+  const { call: _call, ...shown } = pause;
+  return shown;
 }

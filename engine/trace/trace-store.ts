@@ -1,27 +1,19 @@
 /**
- * TraceStore: the only place that knows traces are files. Today: JSONL files in the data folder,
+ * TraceStore: where run traces live, spoken of by run id only. Nothing in it (results, errors)
+ * says where or how a trace is kept, so a database-backed store can take the file store's place
+ * and pass the same contract suite (test/engine/trace/store-contract.test.ts).
  *
- *   <dataDir>/runs/<runId>.jsonl     one append-only trace per run
- *   <dataDir>/runs/<runId>.lock      held while a process executes the run
- *   <dataDir>/blobs/<ab>/<sha256>.json  large payloads, content-addressed
- *   <dataDir>/quarantine/            damaged traces, moved aside with a note
+ *   FileTraceStore    JSONL files in the data folder (file-trace-store.ts) — the default
+ *   MemoryTraceStore  in memory (memory-trace-store.ts) — tests, benchmarks
  *
- * A later worker mode can put another implementation behind the same interface.
+ * Claiming a run is not the store's job: see run-leases.ts.
+ * May import: `engine/model`, the trace's own helpers (redactor, reader types).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
-import { isBlobRef } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
 import type { Redactor } from './redactor.ts';
-import { dataDirLayout, type TraceLayout } from '../storage/layout.ts';
-import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
-import { TraceWriter, type Durability } from './trace-writer.ts';
-import { claimRun, type RunClaim } from './run-lock.ts';
-
-/** Payloads larger than this (serialized) go to a side file. */
-export const BLOB_THRESHOLD_BYTES = 64 * 1024;
+import type { Durability } from './trace-writer.ts';
+import type { RunLeases } from './run-leases.ts';
 
 export interface EventSink {
   append(body: RunEventBody): RunEvent;
@@ -32,8 +24,11 @@ export interface EventSink {
   readonly lastSeq: number;
 }
 
-export interface LoadedTrace extends ParsedTrace {
-  location: string;
+export interface LoadedTrace {
+  header: TraceHeader;
+  events: RunEvent[];
+  /** Set when the last event was cut short (the writer died mid-write) and is ignored. */
+  tornTail?: { bytes: number };
 }
 
 export interface RunSummary {
@@ -44,16 +39,16 @@ export interface RunSummary {
   status: RunState['status'];
   createdAt: string;
   updatedAt: string;
-  location: string;
   mode: TraceHeader['mode'];
   parentRunId?: string;
   error?: string;
   attention?: string;
 }
 
+/** A trace found damaged and set aside, so no other run is affected. */
 export interface QuarantineNotice {
   runId: string;
-  /** Where the file is now (unchanged when it was not moved). */
+  /** Where the damaged trace was put, in the store's own words (a file path for the file store). */
   movedTo: string;
   moved: boolean;
   reason: string;
@@ -64,20 +59,32 @@ export interface WriterOptions {
   redactor: Redactor;
 }
 
+/** One page of a run's events. */
+export interface TracePage {
+  events: RunEvent[];
+  /** The last sequence number in the page (`afterSeq` when the page is empty). */
+  lastSeq: number;
+  hasMore: boolean;
+}
+
 export interface TraceStore {
   create(header: TraceHeader, options: WriterOptions): Promise<EventSink>;
-  /** Opens an unfinished run for appending. A torn last line is cut off first. */
+  /** Opens an unfinished run for appending. A torn last event is cut off first. */
   reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }>;
-  /** By run id or by a path to a trace file. Damaged traces are quarantined and rethrown. */
-  load(runIdOrPath: string): Promise<LoadedTrace>;
+  /** The whole trace. Damaged traces are quarantined and raise TraceQuarantinedError. */
+  load(runId: string): Promise<LoadedTrace>;
+  /** Events with `seq > afterSeq`, at most `limit`, without reading the whole trace. */
+  readEvents(runId: string, afterSeq: number, limit: number): Promise<TracePage>;
   list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }>;
-  claim(runId: string): Promise<RunClaim>;
-  /** Returns the value itself, or a reference to a side file when it is large. */
+  /** Returns the value itself, or a reference to a side value when it is large. */
   putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef>;
   getPayload<T>(value: T | BlobRef): Promise<T>;
-  /** Where a person finds the run's trace (a file path today). */
-  locate(runId: string): string;
+  /** The leases that go with this store when the engine is given none (see run-leases.ts). */
+  readonly leases?: RunLeases;
 }
+
+/** Values at least this large (serialized) are stored aside and referenced. */
+export const BLOB_THRESHOLD_BYTES = 64 * 1024;
 
 export class TraceQuarantinedError extends Error {
   constructor(readonly notice: QuarantineNotice) {
@@ -92,147 +99,9 @@ export class TraceQuarantinedError extends Error {
 }
 
 export class RunNotFoundError extends Error {
-  constructor(readonly runId: string, readonly location: string) {
-    super(`There is no run "${runId}" (looked for ${location}). List runs with "flowkeeper runs".`);
+  constructor(readonly runId: string) {
+    super(`There is no run "${runId}". List runs with "flowkeeper runs".`);
     this.name = 'RunNotFoundError';
-  }
-}
-
-const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$/;
-
-export class FileTraceStore implements TraceStore {
-  readonly runsDir: string;
-  readonly blobsDir: string;
-  readonly quarantineDir: string;
-
-  /** `where`: a data folder (its layout decides the folders) or the folders themselves. */
-  constructor(where: string | TraceLayout) {
-    const layout = typeof where === 'string' ? dataDirLayout(where) : where;
-    this.runsDir = layout.runs;
-    this.blobsDir = layout.blobs;
-    this.quarantineDir = layout.quarantine;
-  }
-
-  locate(runId: string): string {
-    if (!RUN_ID_RE.test(runId)) throw new Error(`"${runId}" is not a valid run id.`);
-    return join(this.runsDir, `${runId}.jsonl`);
-  }
-
-  async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
-    await mkdir(this.runsDir, { recursive: true });
-    const path = this.locate(header.runId);
-    const file = await open(path, 'wx');
-    await file.write(options.redactor.stringify(header) + '\n');
-    await file.datasync();
-    await fsyncDir(this.runsDir);
-    return new TraceWriter(file, path, { ...options, nextSeq: 1 });
-  }
-
-  async reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }> {
-    const trace = await this.load(runId);
-    const path = trace.location;
-    if (trace.tornTail) await truncate(path, trace.intactBytes);
-    const file = await open(path, 'a');
-    if (trace.missingFinalNewline) await file.write('\n');
-    const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
-    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1 }) };
-  }
-
-  async load(runIdOrPath: string): Promise<LoadedTrace> {
-    const path = runIdOrPath.endsWith('.jsonl') || runIdOrPath.includes('/') ? runIdOrPath : this.locate(runIdOrPath);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runIdOrPath, path);
-      throw error;
-    }
-    try {
-      return { ...parseTraceText(text, path), location: path };
-    } catch (error) {
-      if (error instanceof TraceDamagedError) throw new TraceQuarantinedError(await this.quarantine(path, error));
-      throw error;
-    }
-  }
-
-  async list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }> {
-    let names: string[];
-    try {
-      names = await readdir(this.runsDir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: [] };
-      throw error;
-    }
-    const runs: RunSummary[] = [];
-    const quarantined: QuarantineNotice[] = [];
-    for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
-      try {
-        runs.push(summarize(await this.load(join(this.runsDir, name))));
-      } catch (error) {
-        if (error instanceof TraceQuarantinedError) quarantined.push(error.notice);
-        else throw error;
-      }
-    }
-    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-    return { runs, quarantined };
-  }
-
-  async claim(runId: string): Promise<RunClaim> {
-    const tracePath = this.locate(runId); // validates the id
-    await mkdir(this.runsDir, { recursive: true });
-    return claimRun(runId, tracePath.replace(/\.jsonl$/, '.lock'));
-  }
-
-  async putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef> {
-    const text = redactor ? redactor.stringify(value) : JSON.stringify(value);
-    if (text === undefined || text.length < BLOB_THRESHOLD_BYTES) return value;
-    const hash = createHash('sha256').update(text).digest('hex');
-    const dir = join(this.blobsDir, hash.slice(0, 2));
-    const path = join(dir, `${hash}.json`);
-    const exists = await stat(path).then(() => true, () => false);
-    if (!exists) {
-      await mkdir(dir, { recursive: true });
-      // Write aside and rename, fsynced: the event that points here may be synced right after.
-      const tmp = `${path}.${randomUUID()}.tmp`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(text);
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-      await fsyncDir(dir);
-    }
-    return { $blob: hash, bytes: Buffer.byteLength(text) };
-  }
-
-  async getPayload<T>(value: T | BlobRef): Promise<T> {
-    if (!isBlobRef(value)) return value;
-    if (!/^[0-9a-f]{64}$/.test(value.$blob)) throw new Error(`Invalid blob reference "${value.$blob}".`);
-    const path = join(this.blobsDir, value.$blob.slice(0, 2), `${value.$blob}.json`);
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as T;
-    } catch (error) {
-      throw new Error(`A large value of this run is stored in ${path}, but it could not be read (${(error as Error).message}). Was the blobs folder moved or cleaned?`);
-    }
-  }
-
-  private async quarantine(path: string, damage: TraceDamagedError): Promise<QuarantineNotice> {
-    const runId = basename(path, '.jsonl');
-    // Only our own run files are moved; a file the person pointed at elsewhere stays put.
-    if (resolve(dirname(path)) !== resolve(this.runsDir)) return { runId, movedTo: path, moved: false, reason: `line ${damage.line}: ${damage.reason}` };
-    await mkdir(this.quarantineDir, { recursive: true });
-    const movedTo = join(this.quarantineDir, `${runId}.${Date.now()}.jsonl`);
-    const reason = `line ${damage.line}: ${damage.reason}`;
-    try {
-      await rename(path, movedTo);
-      await writeFile(`${movedTo}.reason.txt`, `${damage.message}\nQuarantined at ${new Date().toISOString()}.\n`);
-    } catch {
-      // Read-only or foreign file: report it, leave it where it is.
-      return { runId, movedTo: path, moved: false, reason };
-    }
-    return { runId, movedTo, moved: true, reason };
   }
 }
 
@@ -246,7 +115,6 @@ export function summarize(trace: LoadedTrace): RunSummary {
     status: state.status,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
-    location: trace.location,
     mode: trace.header.mode,
   };
   if (trace.header.parentRunId !== undefined) summary.parentRunId = trace.header.parentRunId;
@@ -255,16 +123,7 @@ export function summarize(trace: LoadedTrace): RunSummary {
   return summary;
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  // Makes the new file's directory entry durable; not supported on every platform.
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort (e.g. Windows) */
-  }
+/** Newest first (the order every list shows). */
+export function newestFirst(a: RunSummary, b: RunSummary): number {
+  return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
 }

@@ -211,7 +211,7 @@ describe('crash-resume', () => {
       }
       // The finished run replays offline to exactly the same outputs.
       const store = new FileTraceStore(dataDir);
-      const report = await replayRun(store, registry, file);
+      const report = await replayRun(store, registry, await store.loadFile(file));
       expect(report.nodes.filter((node) => !node.identical)).toEqual([]);
     } finally {
       current?.kill('SIGKILL');

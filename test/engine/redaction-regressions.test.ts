@@ -32,14 +32,15 @@ function piecesOf(secret: string, text: string): string[] {
 async function run(url: string, auth: Record<string, unknown>, credential: Record<string, string>): Promise<{ outcome: RunOutcome; trace: string }> {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
+  const store = new FileTraceStore(dir);
   const engine = new Engine({
-    store: new FileTraceStore(dir),
+    store,
     registry,
     secrets: new EnvSecretResolver({ FLOWKEEPER_CREDENTIAL_API: JSON.stringify(credential) }),
   });
   const flow = makeFlow([{ id: 'start', type: 'trigger.manual' }, { id: 'call', type: 'http.request', config: { url, credential: 'api', ...auth } }], ['start -> call']);
   const outcome = await engine.startRun(flow);
-  return { outcome, trace: await readFile(outcome.location, 'utf8') };
+  return { outcome, trace: await readFile(store.locate(outcome.runId), 'utf8') };
 }
 
 /** Answers 401 with `padding` x's, a space and the request's Authorization header value. */

@@ -139,7 +139,7 @@ describe('replay', () => {
       const auth = server.requests.filter((r) => r.url.startsWith('/orders')).at(-1)?.headers.authorization;
       expect(auth).toBe('Bearer tok-very-secret-123');
       const { readFile } = await import('node:fs/promises');
-      const text = await readFile(outcome.location, 'utf8');
+      const text = await readFile(store.locate(outcome.runId), 'utf8');
       expect(text).not.toContain('tok-very-secret-123');
       expect(text).toContain('Bearer [redacted]');
       expect((await replayRun(store, registry, outcome.runId)).identical).toBe(true);

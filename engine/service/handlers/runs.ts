@@ -6,6 +6,7 @@ import { ApiError } from '../../model/contract.ts';
 import type { Flow } from '../../model/flow.ts';
 import { FINAL_STATUSES } from '../../model/events.ts';
 import { reduceRun } from '../../model/run-state.ts';
+import { chooseHint } from '../../model/pause.ts';
 import { validateFlow } from '../../model/validate.ts';
 import { newRunId } from '../../engine.ts';
 import { prepareFork, replayRun } from '../../replay.ts';
@@ -41,8 +42,7 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
       return runs
         .filter((r) => status === undefined || r.status === status)
         .filter((r) => flowId === undefined || r.flowId === flowId)
-        .slice(0, limit)
-        .map(({ location: _location, ...summary }) => summary);
+        .slice(0, limit);
     },
     'runs.get': ({ runId }) => projections.runDetail(runId),
     'runs.cancel': async ({ runId }) => {
@@ -61,7 +61,7 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
           throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
         }
         if (state.status === 'needs-attention' && choice === undefined) {
-          throw new ApiError({ code: 'DECISION_NEEDED', message: state.attention?.reason ?? 'This run waits for a decision.', hint: 'Choose send-again, skip-item or cancel.' });
+          throw new ApiError({ code: 'DECISION_NEEDED', message: state.pause?.reason ?? 'This run waits for a decision.', hint: state.pause ? chooseHint(state.pause) : 'Choose send-again, skip-item or cancel.' });
         }
         const by = (await data.settings.read()).reviewerName || 'app';
         if (!queue.enqueue({ kind: 'resume', runId, ...(choice ? { choice, by } : {}) })) throw queue.isActive(runId) ? busy(runId) : closing();

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type BlobRef, type RunEvent, type RunEventBody, type TraceHeader } from '../../../engine/model/events.ts';
 import { REDACTED, Redactor } from '../../../engine/trace/redactor.ts';
-import { BLOB_THRESHOLD_BYTES, FileTraceStore, TraceQuarantinedError, type WriterOptions } from '../../../engine/trace/trace-store.ts';
+import { BLOB_THRESHOLD_BYTES, TraceQuarantinedError, type WriterOptions } from '../../../engine/trace/trace-store.ts';
+import { FileTraceStore } from '../../../engine/trace/file-trace-store.ts';
 import { tempDir } from '../../helpers/engine.ts';
 
 let dir: string;
@@ -64,15 +65,17 @@ describe('create, append, load', () => {
     expect(sink.lastSeq).toBe(3);
 
     const trace = await store.load('run-1');
-    expect(trace.location).toBe(join(dir, 'runs', 'run-1.jsonl'));
+    // Where the file is: the file store's explicit method (a loaded trace carries no path).
+    expect(store.locate('run-1')).toBe(join(dir, 'runs', 'run-1.jsonl'));
+    expect(trace).not.toHaveProperty('location');
     expect(trace.header).toEqual(header('run-1'));
     expect(trace.events).toEqual([first, second, third]);
     expect(trace.tornTail).toBeUndefined();
     expect(trace.missingFinalNewline).toBe(false);
     await sink.close();
 
-    // Loading by path gives the same trace.
-    expect((await store.load(trace.location)).events).toEqual([first, second, third]);
+    // Loading by path (the file store's explicit loadFile) gives the same trace.
+    expect((await store.loadFile(store.locate('run-1'))).events).toEqual([first, second, third]);
   });
 
   it('refuses to create a run that already exists', async () => {
@@ -320,7 +323,9 @@ describe('list', () => {
       ['d-waiting', 'needs-attention'],
     ]);
     const [newest, middle, , waiting] = runs;
-    expect(newest).toMatchObject({ flowId: 'flow-1', flowName: 'Flow one', flowVersion: 2, mode: 'fork', parentRunId: 'a-oldest', location: store.locate('b-newest') });
+    expect(newest).toMatchObject({ flowId: 'flow-1', flowName: 'Flow one', flowVersion: 2, mode: 'fork', parentRunId: 'a-oldest' });
+    // Summaries speak of run ids only; the file's place is the store's explicit locate().
+    expect(newest).not.toHaveProperty('location');
     expect(middle!.error).toBe('The server said no.');
     expect(waiting!.attention).toBe('Did the email go out?');
     expect(newest!.updatedAt >= newest!.createdAt).toBe(true);

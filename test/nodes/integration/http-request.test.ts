@@ -583,7 +583,7 @@ describe('http.request: credentials', () => {
     const outcome = await authEngine.startRun(httpFlow({ url: `${server.url}/me`, auth: 'bearer', credential: 'api' }), { input: {} });
     expect(outcome.status).toBe('succeeded');
     expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    await expectNotOnDisk(outcome.location, [TOKEN]);
+    await expectNotOnDisk(authStore.locate(outcome.runId), [TOKEN]);
     const [intent] = eventsOf(await traceEvents(authStore, outcome.runId), 'external.intent', 'http');
     expect((intent!.request as { headers: Record<string, string> }).headers.Authorization).toBe('Bearer [redacted]');
   });
@@ -594,7 +594,7 @@ describe('http.request: credentials', () => {
     expect(outcome.status).toBe('succeeded');
     const encoded = Buffer.from(`billing-bot:${PASSWORD}`).toString('base64');
     expect(server.requests[0]!.headers.authorization).toBe(`Basic ${encoded}`);
-    await expectNotOnDisk(outcome.location, [PASSWORD, encoded]);
+    await expectNotOnDisk(authStore.locate(outcome.runId), [PASSWORD, encoded]);
   });
 
   it('header: the key goes in X-API-Key by default, or in the named header', async () => {
@@ -606,8 +606,8 @@ describe('http.request: credentials', () => {
     expect(server.requests[0]!.headers['x-api-key']).toBe(API_KEY);
     expect(server.requests[1]!.headers['x-billing-key']).toBe(API_KEY);
     expect(server.requests[1]!.headers['x-api-key']).toBeUndefined();
-    await expectNotOnDisk(byDefault.location, [API_KEY]);
-    await expectNotOnDisk(named.location, [API_KEY]);
+    await expectNotOnDisk(authStore.locate(byDefault.runId), [API_KEY]);
+    await expectNotOnDisk(authStore.locate(named.runId), [API_KEY]);
   });
 
   it('the secret is also kept out of error messages that echo it', async () => {
@@ -615,7 +615,7 @@ describe('http.request: credentials', () => {
     const outcome = await authEngine.startRun(httpFlow({ url: server.url, auth: 'bearer', credential: 'api' }), { input: {} });
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.hint).toContain('Check the credential');
-    const trace = await readFile(outcome.location, 'utf8');
+    const trace = await readFile(authStore.locate(outcome.runId), 'utf8');
     expect(trace).toContain('answered 401');
     expect(trace).not.toContain(TOKEN);
   });

@@ -21,8 +21,9 @@ beforeEach(() => server.reset());
 async function cachedEngine() {
   const { dir, cleanup } = await tempDir();
   const cacheDir = join(dir, 'cache');
-  const engine = new Engine({ store: new FileTraceStore(dir), registry, secrets: secretsFor(server), devCacheDir: cacheDir });
-  return { engine, cacheDir, cleanup };
+  const store = new FileTraceStore(dir);
+  const engine = new Engine({ store, registry, secrets: secretsFor(server), devCacheDir: cacheDir });
+  return { engine, store, cacheDir, cleanup };
 }
 
 async function filesIn(dir: string): Promise<string[]> {
@@ -55,14 +56,14 @@ describe('llm.generate with the development cache', () => {
   });
 
   it('never writes an answer holding the API key to the cache folder', async () => {
-    const { engine, cacheDir, cleanup } = await cachedEngine();
+    const { engine, store, cacheDir, cleanup } = await cachedEngine();
     try {
       server.fallback = () => ({ kind: 'answer', content: `Your key is ${API_KEY}.` });
       const outcome = await engine.startRun(aiFlow(aiConfig({ task: 'custom' })), { input: { body: 'what is my key?' } });
       expect(outcome.status).toBe('succeeded');
       expect(JSON.stringify(outcome)).not.toContain(API_KEY);
       for (const file of await filesIn(cacheDir)) expect(await readFile(file, 'utf8')).not.toContain(API_KEY);
-      expect(await readFile(outcome.location, 'utf8')).not.toContain(API_KEY);
+      expect(await readFile(store.locate(outcome.runId), 'utf8')).not.toContain(API_KEY);
     } finally {
       await cleanup();
     }

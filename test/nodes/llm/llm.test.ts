@@ -341,7 +341,7 @@ describe('llm.generate: trace, cost, replay and the dev cache', () => {
     expect(files.some((f) => f.path.includes('blobs'))).toBe(true);
     for (const file of files) expect(file.text).not.toContain(API_KEY);
     expect(files.filter((f) => f.text.includes('Your key is [redacted].')).length).toBeGreaterThan(0);
-    expect(await readFile(outcome.location, 'utf8')).toContain('"fields":["apiKey","baseUrl"]');
+    expect(await readFile(store.locate(outcome.runId), 'utf8')).toContain('"fields":["apiKey","baseUrl"]');
   });
 
   it('replays identically with the server shut down: the recorded answers are reused', async () => {

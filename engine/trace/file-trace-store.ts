@@ -1,0 +1,283 @@
+/**
+ * FileTraceStore: traces as JSONL files. The paths come from the data folder's layout
+ * (engine/storage/layout.ts); this file is the only one that reads or writes them.
+ *
+ *   <runs>/<runId>.jsonl        one append-only trace per run
+ *   <runs>/<runId>.lock         held while a process executes the run (FileRunLeases)
+ *   <blobs>/<ab>/<sha256>.json  large payloads, content-addressed
+ *   <quarantine>/               damaged traces, moved aside with a note
+ *
+ * File-only extras, for the CLI door that works on files: `locate(runId)` (the trace's path)
+ * and `loadFile(path)` (a trace file given by path). They are not part of TraceStore.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { BlobRef, RunEvent, TraceHeader } from '../model/events.ts';
+import { isBlobRef } from '../model/events.ts';
+import type { Redactor } from './redactor.ts';
+import { dataDirLayout, type TraceLayout } from '../storage/layout.ts';
+import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
+import { TraceWriter } from './trace-writer.ts';
+import { FileRunLeases } from './run-leases.ts';
+import { assertRunId } from './run-id.ts';
+import {
+  BLOB_THRESHOLD_BYTES,
+  newestFirst,
+  RunNotFoundError,
+  summarize,
+  TraceQuarantinedError,
+  type EventSink,
+  type QuarantineNotice,
+  type RunSummary,
+  type TracePage,
+  type TraceStore,
+  type WriterOptions,
+} from './trace-store.ts';
+
+/** Bytes read at a time when paging through a trace file. */
+const PAGE_CHUNK_BYTES = 64 * 1024;
+
+export class FileTraceStore implements TraceStore {
+  readonly runsDir: string;
+  readonly blobsDir: string;
+  readonly quarantineDir: string;
+
+  /** `where`: a data folder (its layout decides the folders) or the folders themselves. */
+  constructor(where: string | TraceLayout) {
+    const layout = typeof where === 'string' ? dataDirLayout(where) : where;
+    this.runsDir = layout.runs;
+    this.blobsDir = layout.blobs;
+    this.quarantineDir = layout.quarantine;
+    this.leases = new FileRunLeases(layout.runs);
+  }
+
+  /** The runs' leases: lock files beside the traces. */
+  readonly leases: FileRunLeases;
+
+  /** File store only: where a run's trace file is (the CLI prints it; tests read it). */
+  locate(runId: string): string {
+    assertRunId(runId);
+    return join(this.runsDir, `${runId}.jsonl`);
+  }
+
+  async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
+    await mkdir(this.runsDir, { recursive: true });
+    const path = this.locate(header.runId);
+    const file = await open(path, 'wx');
+    await file.write(options.redactor.stringify(header) + '\n');
+    await file.datasync();
+    await fsyncDir(this.runsDir);
+    return new TraceWriter(file, path, { ...options, nextSeq: 1 });
+  }
+
+  async reopen(runId: string, options: WriterOptions): Promise<{ trace: ParsedTrace; sink: EventSink }> {
+    const path = this.locate(runId);
+    const trace = await this.loadFile(path, runId);
+    if (trace.tornTail) await truncate(path, trace.intactBytes);
+    const file = await open(path, 'a');
+    if (trace.missingFinalNewline) await file.write('\n');
+    const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
+    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1 }) };
+  }
+
+  async load(runId: string): Promise<ParsedTrace> {
+    return this.loadFile(this.locate(runId), runId);
+  }
+
+  /**
+   * File store only: a trace file given by path (`flowkeeper trace <file>`). Damaged files in our
+   * runs folder are quarantined; a file elsewhere is reported and left where it is.
+   */
+  async loadFile(path: string, runId = basename(path, '.jsonl')): Promise<ParsedTrace> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runId);
+      throw error;
+    }
+    try {
+      return parseTraceText(text, path);
+    } catch (error) {
+      if (error instanceof TraceDamagedError) throw new TraceQuarantinedError(await this.quarantine(path, error));
+      throw error;
+    }
+  }
+
+  /**
+   * Streams the file: lines before the page are counted, not parsed (event n is line n + 1, as
+   * the writer numbers events without gaps); only the page's lines are parsed. Anything unusual
+   * (a damaged line, a numbering surprise) falls back to a full load, which quarantines damage.
+   */
+  async readEvents(runId: string, afterSeq: number, limit: number): Promise<TracePage> {
+    const path = this.locate(runId);
+    let file;
+    try {
+      file = await open(path, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runId);
+      throw error;
+    }
+    const first = Math.max(0, afterSeq) + 1; // line index of the first wanted event (header = 0)
+    const last = first + limit; // one more than wanted: is there more?
+    const lines: Buffer[] = [];
+    let tail: Buffer | undefined;
+    try {
+      const chunk = Buffer.allocUnsafe(PAGE_CHUNK_BYTES);
+      let line = 0;
+      let partial: Buffer[] = [];
+      let position = 0;
+      scan: for (;;) {
+        const { bytesRead } = await file.read(chunk, 0, PAGE_CHUNK_BYTES, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        let start = 0;
+        for (;;) {
+          const nl = chunk.indexOf(0x0a, start);
+          if (nl === -1 || nl >= bytesRead) {
+            if (line >= first) partial.push(Buffer.from(chunk.subarray(start, bytesRead)));
+            break;
+          }
+          if (line >= first) {
+            partial.push(chunk.subarray(start, nl));
+            lines.push(Buffer.concat(partial));
+            partial = [];
+          }
+          line++;
+          start = nl + 1;
+          if (line > last) break scan;
+        }
+      }
+      if (partial.length > 0) tail = Buffer.concat(partial);
+    } finally {
+      await file.close();
+    }
+    const events: RunEvent[] = [];
+    let hasMore = false;
+    for (const [i, raw] of lines.entries()) {
+      const event = parseEventLine(raw);
+      if (!event || event.seq !== first + i) return this.pageFromLoad(runId, afterSeq, limit);
+      if (events.length < limit) events.push(event);
+      else hasMore = true;
+    }
+    // A last line without a newline: a whole event not yet terminated, or a torn tail (ignored).
+    if (tail && tail.length > 0) {
+      const event = parseEventLine(tail);
+      if (event && event.seq === first + lines.length) {
+        if (events.length < limit) events.push(event);
+        else hasMore = true;
+      }
+    }
+    if (afterSeq <= 0 && events.length === 0 && lines.length === 0 && !tail) {
+      // An empty page at the start: make sure the trace exists and has a readable header.
+      await this.load(runId);
+    }
+    return { events, lastSeq: events.length > 0 ? events[events.length - 1]!.seq : afterSeq, hasMore };
+  }
+
+  private async pageFromLoad(runId: string, afterSeq: number, limit: number): Promise<TracePage> {
+    const trace = await this.load(runId);
+    const after = trace.events.filter((e) => e.seq > afterSeq);
+    const page = after.slice(0, limit);
+    return { events: page, lastSeq: page.length > 0 ? page[page.length - 1]!.seq : afterSeq, hasMore: after.length > page.length };
+  }
+
+  async list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.runsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: [] };
+      throw error;
+    }
+    const runs: RunSummary[] = [];
+    const quarantined: QuarantineNotice[] = [];
+    for (const name of names.filter((n) => n.endsWith('.jsonl')).sort()) {
+      try {
+        runs.push(summarize(await this.loadFile(join(this.runsDir, name))));
+      } catch (error) {
+        if (error instanceof TraceQuarantinedError) quarantined.push(error.notice);
+        else throw error;
+      }
+    }
+    runs.sort(newestFirst);
+    return { runs, quarantined };
+  }
+
+  async putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef> {
+    const text = redactor ? redactor.stringify(value) : JSON.stringify(value);
+    if (text === undefined || text.length < BLOB_THRESHOLD_BYTES) return value;
+    const hash = createHash('sha256').update(text).digest('hex');
+    const dir = join(this.blobsDir, hash.slice(0, 2));
+    const path = join(dir, `${hash}.json`);
+    const exists = await stat(path).then(() => true, () => false);
+    if (!exists) {
+      await mkdir(dir, { recursive: true });
+      // Write aside and rename, fsynced: the event that points here may be synced right after.
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(text);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+      await fsyncDir(dir);
+    }
+    return { $blob: hash, bytes: Buffer.byteLength(text) };
+  }
+
+  async getPayload<T>(value: T | BlobRef): Promise<T> {
+    if (!isBlobRef(value)) return value;
+    if (!/^[0-9a-f]{64}$/.test(value.$blob)) throw new Error(`Invalid blob reference "${value.$blob}".`);
+    const path = join(this.blobsDir, value.$blob.slice(0, 2), `${value.$blob}.json`);
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as T;
+    } catch (error) {
+      throw new Error(`A large value of this run is stored in ${path}, but it could not be read (${(error as Error).message}). Was the blobs folder moved or cleaned?`);
+    }
+  }
+
+  private async quarantine(path: string, damage: TraceDamagedError): Promise<QuarantineNotice> {
+    const runId = basename(path, '.jsonl');
+    // Only our own run files are moved; a file the person pointed at elsewhere stays put.
+    if (resolve(dirname(path)) !== resolve(this.runsDir)) return { runId, movedTo: path, moved: false, reason: `line ${damage.line}: ${damage.reason}` };
+    await mkdir(this.quarantineDir, { recursive: true });
+    const movedTo = join(this.quarantineDir, `${runId}.${Date.now()}.jsonl`);
+    const reason = `line ${damage.line}: ${damage.reason}`;
+    try {
+      await rename(path, movedTo);
+      await writeFile(`${movedTo}.reason.txt`, `${damage.message}\nQuarantined at ${new Date().toISOString()}.\n`);
+    } catch {
+      // Read-only or foreign file: report it, leave it where it is.
+      return { runId, movedTo: path, moved: false, reason };
+    }
+    return { runId, movedTo, moved: true, reason };
+  }
+}
+
+/** A page line as an event, or undefined when it is not one (the caller then reads it all). */
+function parseEventLine(raw: Buffer): RunEvent | undefined {
+  try {
+    const value = JSON.parse(raw.toString('utf8')) as RunEvent;
+    return typeof value === 'object' && value !== null && typeof value.type === 'string' && typeof value.seq === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Makes the new file's directory entry durable; not supported on every platform.
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* best effort (e.g. Windows) */
+  }
+}
