@@ -16,7 +16,7 @@ import { Arch, Platform, build as packageApp } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES, type ApiReply } from '../../engine/model/contract.ts';
 import { CONTENT_SECURITY_POLICY } from '../../electron/csp.ts';
-import { buildElectron, externalPackages, scanCommonJs, type ElectronBuildResult } from '../../scripts/build-electron.ts';
+import { MAIN_ESM_EXTERNALS, MAIN_REQUIRED_EXTERNALS, buildElectron, bundleExternals, scanCommonJs, type ElectronBuildResult } from '../../scripts/build-electron.ts';
 import { SAMPLE_ARGS } from './stub-service.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -145,13 +145,37 @@ describe('a second instance', () => {
 });
 
 describe('built bundles', () => {
-  it('main imports only packages the packaged app ships (dependencies) and electron', async () => {
+  it('main bundles every pure-JS package: it imports only electron and requires only @napi-rs/keyring', async () => {
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; main: string };
     const shipped = new Set([...Object.keys(pkg.dependencies), 'electron']);
-    const imported = externalPackages(await readFile(built.main, 'utf8'));
-    expect(imported).toEqual(expect.arrayContaining(['electron', 'electron-store', '@napi-rs/keyring']));
-    expect(imported.filter((name) => !shipped.has(name))).toEqual([]);
+    const source = await readFile(built.main, 'utf8');
+    const { imported, required } = bundleExternals(source);
+    // Exactly these: an ES-module package resolved from inside app.asar is the trap (issue 15).
+    expect(imported).toEqual(MAIN_ESM_EXTERNALS);
+    expect(required).toEqual(MAIN_REQUIRED_EXTERNALS);
+    expect(MAIN_ESM_EXTERNALS).toEqual(['electron']);
+    expect(MAIN_REQUIRED_EXTERNALS).toEqual(['@napi-rs/keyring']);
+    expect([...imported, ...required].filter((name) => !shipped.has(name))).toEqual([]);
+    // The keyring goes through Node's CommonJS loader, never import().
+    expect(source).toMatch(/createRequire\(import\.meta\.url\)\("@napi-rs\/keyring"\)/);
     expect(join(root, pkg.main)).toBe(built.main);
+  });
+
+  it('the externals scan reads syntax, not text', () => {
+    const scanned = bundleExternals(
+      [
+        'import { app } from "electron";',
+        'import fs from "node:fs";',
+        'export * from "zod";',
+        'const m = await import("openai/resources");',
+        'const k = createRequire(import.meta.url)("@napi-rs/keyring");',
+        'const a = __require("ajv/dist/core");',
+        'const code = `require("ajv/dist/runtime/validation_error")`;',
+        'const s = "import x from \'jsonata\'";',
+        'const r = require("./local.js");',
+      ].join('\n'),
+    );
+    expect(scanned).toEqual({ imported: ['electron', 'openai', 'zod'], required: ['@napi-rs/keyring', 'ajv'] });
   });
 
   it('the preload is one CommonJS file whose only require is electron', async () => {
@@ -208,7 +232,7 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder, un
     for (const file of ['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs']) expect(files, file).toContain(file);
     if (existsSync(join(root, 'dist', 'renderer', 'index.html'))) expect(files).toContain('/dist/renderer/index.html');
     expect([...files].filter((file) => file.startsWith('/dist/') && file.endsWith('.map'))).toEqual([]);
-    for (const name of externalPackages(await readFile(built.main, 'utf8')).filter((name) => name !== 'electron')) {
+    for (const name of bundleExternals(await readFile(built.main, 'utf8')).required) {
       expect(files, `${name} is imported by main.js but not packaged`).toContain(`/node_modules/${name}/package.json`);
     }
     expect(files).not.toContain('/node_modules/electron/package.json');
