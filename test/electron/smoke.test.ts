@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -40,12 +40,12 @@ interface HarnessRun {
   stderr: string;
 }
 
-async function runMain(env: Record<string, string> = {}): Promise<HarnessRun> {
+async function runMain(env: Record<string, string> = {}, main = built.main): Promise<HarnessRun> {
   // Credentials are written to the OS keychain; the smoke test must not touch the machine's.
   const sample = { ...SAMPLE_ARGS, 'credentials.set': { id: '-not-an-id', type: 'x', values: {} } };
   const argsFile = join(scratch, 'sample-args.json');
   await writeFile(argsFile, JSON.stringify(sample));
-  const child = spawn(process.execPath, [harness, built.main, argsFile], {
+  const child = spawn(process.execPath, [harness, main, argsFile], {
     // Not the repo: every path must come from the bundle's own location.
     cwd: scratch,
     env: { ...process.env, FLOWKEEPER_DATA_DIR: join(scratch, 'data'), STUB_USER_DATA: join(scratch, 'user-data'), FLOWKEEPER_DEV_SERVER_URL: '', ...env },
@@ -133,6 +133,28 @@ describe('built main bundle, loaded with a stub electron', () => {
     expect(report.windowState).toMatchObject({ shown: true, focused: true });
     expect(report.quitPrevented).toBe(true);
     expect(report.secondQuitPrevented).toBe(false);
+    expect(report.errorBoxes).toEqual([]);
+  });
+});
+
+describe('installed in a folder whose name a URL spells differently', () => {
+  // Issue 15: the IPC sender check compared URL text with pathToFileURL and refused every call
+  // here. The copy has no node_modules beside it: everything but electron is in the bundle.
+  it('answers API calls from its own page, and still refuses other frames', async () => {
+    const install = join(scratch, '100% [work] {x}|^` é', 'app');
+    await mkdir(join(install, 'dist', 'electron'), { recursive: true });
+    await mkdir(join(install, 'dist', 'renderer'), { recursive: true });
+    await cp(built.main, join(install, 'dist', 'electron', 'main.js'));
+    await cp(built.preload, join(install, 'dist', 'electron', 'preload.cjs'));
+    await writeFile(join(install, 'dist', 'renderer', 'index.html'), '<!doctype html><title>Flowkeeper</title>');
+    const report = parse(await runMain({ FLOWKEEPER_DATA_DIR: join(scratch, 'awkward-data') }, join(install, 'dist', 'electron', 'main.js')));
+    const page = join(install, 'dist', 'renderer', 'index.html');
+    expect(report.loaded).toEqual([{ kind: 'file', target: page }]);
+    const replies = report.replies as Record<string, ApiReply>;
+    const forbidden = Object.entries(replies).filter(([, reply]) => !reply.ok && reply.error.code === 'FORBIDDEN');
+    expect(forbidden.map(([method]) => method)).toEqual([]);
+    expect(replies['flows.list']).toEqual({ ok: true, result: [] });
+    expect(report.fromOtherOrigin).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(report.errorBoxes).toEqual([]);
   });
 });
