@@ -20,6 +20,7 @@ import { resolveAppEntry } from './app-url.ts';
 import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp.ts';
 import { importFlowInteractively } from './flow-import.ts';
 import { createSenderCheck, registerIpc } from './ipc.ts';
+import { electronProfileDir } from './profile-dir.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { startNotifications } from './notifications.ts';
 import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
@@ -35,6 +36,17 @@ interface DesktopSettings {
 }
 
 const log = (message: string) => console.warn(`[flowkeeper] ${message}`);
+
+// The CLI's data folder (FLOWKEEPER_DATA_DIR, else the platform's app-data folder), so the app
+// and `flowkeeper` share flows and runs.
+const dataDir = resolveDataDir(undefined);
+
+// First of all, before the single-instance lock (kept in userData) and 'ready': Electron's own
+// profile goes to a folder apart from the data folder, which on macOS and Windows is exactly
+// Electron's default userData (profile-dir.ts). Window state (desktop.json) goes there too.
+const profileDir = electronProfileDir({ appData: app.getPath('appData'), dataDir });
+app.setPath('userData', profileDir);
+app.setPath('sessionData', profileDir);
 
 if (!app.requestSingleInstanceLock()) {
   // Another Flowkeeper is running; it focuses its window ('second-instance' below).
@@ -64,9 +76,6 @@ async function start(): Promise<void> {
   await app.whenReady();
   guardSession(session.defaultSession, { contentSecurityPolicy: entry.kind === 'dev-server' ? devContentSecurityPolicy(entry.origin) : CONTENT_SECURITY_POLICY, log });
 
-  // The CLI's data folder (FLOWKEEPER_DATA_DIR, else the platform's app-data folder), so the app
-  // and `flowkeeper` share flows and runs. Window state goes to Electron's userData.
-  const dataDir = resolveDataDir(undefined);
   const service = await createService({ dataDir, registry: new NodeRegistry(builtinNodes) });
   const store = new Store<DesktopSettings>({ name: 'desktop', clearInvalidConfig: true });
   // electron-store answers renderers on a channel of its own; ours never use it, so the only

@@ -48,7 +48,7 @@ async function runMain(env: Record<string, string> = {}, main = built.main): Pro
   const child = spawn(process.execPath, [harness, main, argsFile], {
     // Not the repo: every path must come from the bundle's own location.
     cwd: scratch,
-    env: { ...process.env, FLOWKEEPER_DATA_DIR: join(scratch, 'data'), STUB_USER_DATA: join(scratch, 'user-data'), FLOWKEEPER_DEV_SERVER_URL: '', ...env },
+    env: { ...process.env, FLOWKEEPER_DATA_DIR: join(scratch, 'data'), XDG_CONFIG_HOME: join(scratch, 'config'), FLOWKEEPER_DEV_SERVER_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -72,6 +72,15 @@ describe('built main bundle, loaded with a stub electron', () => {
 
   it('asks for the single-instance lock', () => {
     expect(report.singleInstanceLockRequests).toBe(1);
+  });
+
+  it('moves Electron’s profile away from the data folder before the lock and before ready', () => {
+    const profile = join(scratch, 'config', 'Flowkeeper Desktop');
+    expect(report.setPaths).toEqual([
+      { name: 'userData', path: profile, beforeLock: true, beforeReady: true },
+      { name: 'sessionData', path: profile, beforeLock: true, beforeReady: true },
+    ]);
+    expect(report).toMatchObject({ userData: profile, sessionData: profile, lockUserData: profile });
   });
 
   it('creates the window sandboxed and isolated, with the preload next to the bundle', () => {
@@ -156,6 +165,17 @@ describe('installed in a folder whose name a URL spells differently', () => {
     expect(replies['flows.list']).toEqual({ ok: true, result: [] });
     expect(report.fromOtherOrigin).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(report.errorBoxes).toEqual([]);
+  });
+});
+
+describe('with the data folder where Electron would put its profile (macOS and Windows default)', () => {
+  it('keeps Chromium’s folders out of it', async () => {
+    // Electron's default userData: <appData>/<productName>, here $XDG_CONFIG_HOME/Flowkeeper.
+    const electronDefault = join(scratch, 'config2', 'Flowkeeper');
+    const report = parse(await runMain({ XDG_CONFIG_HOME: join(scratch, 'config2'), FLOWKEEPER_DATA_DIR: electronDefault, STUB_SINGLE_INSTANCE_LOCK: 'taken' }));
+    expect(report.lockUserData).not.toBe(electronDefault);
+    expect(report.userData).toBe(join(scratch, 'config2', 'Flowkeeper Desktop'));
+    expect(report.sessionData).toBe(report.userData);
   });
 });
 
