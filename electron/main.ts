@@ -21,6 +21,7 @@ import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp.ts';
 import { importFlowInteractively } from './flow-import.ts';
 import { createSenderCheck, registerIpc } from './ipc.ts';
 import { electronProfileDir } from './profile-dir.ts';
+import { closeWithin, countActiveRunsThroughApi, createQuitGuard } from './quit.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { startNotifications } from './notifications.ts';
 import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
@@ -36,6 +37,9 @@ interface DesktopSettings {
 }
 
 const log = (message: string) => console.warn(`[flowkeeper] ${message}`);
+
+/** How long quitting waits for the service to close (runs to reach a safe point, traces to sync). */
+const CLOSE_TIMEOUT_MS = 15_000;
 
 // The CLI's data folder (FLOWKEEPER_DATA_DIR, else the platform's app-data folder), so the app
 // and `flowkeeper` share flows and runs.
@@ -141,6 +145,18 @@ async function start(): Promise<void> {
     log,
   });
 
+  // Quitting (menu, Cmd+Q, or closing the last window on Linux and Windows) asks first when runs
+  // are in progress (quit.ts).
+  const quitGuard = createQuitGuard({
+    countActiveRuns: countActiveRunsThroughApi(call),
+    ask: async (question) => (mainWindow && !mainWindow.isDestroyed() ? await dialog.showMessageBox(mainWindow, question) : await dialog.showMessageBox(question)).response,
+    log,
+  });
+  const quitIfConfirmed = () =>
+    void quitGuard.confirm().then((ok) => {
+      if (ok) app.quit();
+    });
+
   const openWindow = () => {
     const state = parseWindowState(store.get('window'));
     const options = mainWindowOptions({ appDir, bounds: restoreBounds(state, screen.getAllDisplays().map((display) => display.workArea)) });
@@ -151,6 +167,12 @@ async function start(): Promise<void> {
     if (state?.maximized) window.maximize();
     trackWindowState(window, (next) => store.set('window', next));
     window.once('ready-to-show', () => window.show());
+    window.on('close', (event) => {
+      // On macOS the app stays open without a window, and runs go on; elsewhere closing it quits.
+      if (process.platform === 'darwin' || quitGuard.confirmed) return;
+      event.preventDefault();
+      quitIfConfirmed();
+    });
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
     });
@@ -166,7 +188,14 @@ async function start(): Promise<void> {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Quit waits for the service to close (runs stop cleanly, traces are synced).
+  app.on('before-quit', (event) => {
+    if (quitGuard.confirmed) return;
+    event.preventDefault();
+    quitIfConfirmed();
+  });
+
+  // Quit waits, a bounded time, for the service to close (traces synced; runs in progress are
+  // resumed next start), then quits for real.
   let closing = false;
   let closed = false;
   app.on('will-quit', (event) => {
@@ -176,12 +205,9 @@ async function start(): Promise<void> {
     closing = true;
     notifier.dispose();
     ipc.dispose();
-    service
-      .close()
-      .catch((error: unknown) => log(`Closing the service failed: ${String(error)}`))
-      .finally(() => {
-        closed = true;
-        app.quit();
-      });
+    void closeWithin(() => service.close(), CLOSE_TIMEOUT_MS, log).finally(() => {
+      closed = true;
+      app.quit();
+    });
   });
 }

@@ -179,6 +179,21 @@ describe('with the data folder where Electron would put its profile (macOS and W
   });
 });
 
+describe('quitting while a run is in progress', () => {
+  it('asks first (also when the last window closes), and quits only on "Quit anyway"', async () => {
+    const report = parse(await runMain({ HARNESS_SCENARIO: 'quit-with-runs', FLOWKEEPER_DATA_DIR: join(scratch, 'quit-data') }));
+    expect(report.saved).toBe(true);
+    expect(report.started).toMatchObject({ ok: true });
+    expect(report.afterKeepOpen).toEqual({ exited: false, windowOpen: true });
+    const question = { type: 'question', message: '1 run is still running. Quit anyway?', detail: 'They stop at a safe point and continue next time you open Flowkeeper.', buttons: ['Quit anyway', 'Keep Flowkeeper open'], defaultId: 1, cancelId: 1 };
+    const boxes = report.messageBoxes as { options: unknown; withWindow: boolean }[];
+    expect(boxes).toEqual(process.platform === 'darwin' ? [{ options: question, withWindow: true }] : [{ options: question, withWindow: true }, { options: question, withWindow: true }]);
+    expect(report.closeAccepted).toBe(false);
+    expect(report.windowClosed).toBe(true);
+    expect(report.errorBoxes).toEqual([]);
+  });
+});
+
 describe('a second instance', () => {
   it('quits at once without opening a window', async () => {
     const report = parse(await runMain({ STUB_SINGLE_INSTANCE_LOCK: 'taken' }));
