@@ -78,7 +78,7 @@ async function start(): Promise<void> {
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, { entry, openExternal: (url) => shell.openExternal(url), log }));
 
   await app.whenReady();
-  guardSession(session.defaultSession, { contentSecurityPolicy: entry.kind === 'dev-server' ? devContentSecurityPolicy(entry.origin) : CONTENT_SECURITY_POLICY, log });
+  guardSession(session.defaultSession, { entry, contentSecurityPolicy: entry.kind === 'dev-server' ? devContentSecurityPolicy(entry.origin) : CONTENT_SECURITY_POLICY, log });
 
   const service = await createService({ dataDir, registry: new NodeRegistry(builtinNodes) });
   const store = new Store<DesktopSettings>({ name: 'desktop', clearInvalidConfig: true });

@@ -130,6 +130,7 @@ describe('built main bundle, loaded with a stub electron', () => {
     expect(report.openedExternally).toEqual(['https://example.com/docs']);
     expect(report.permissionRequest).toBe(false);
     expect(report.permissionCheck).toBe(false);
+    expect(report).toMatchObject({ clipboardCheck: true, clipboardRequest: true, clipboardFromOtherPage: false, clipboardReadCheck: false });
     expect(report.headers).toEqual({ responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
 
