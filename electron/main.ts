@@ -65,15 +65,22 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const entry = resolveAppEntry({ appDir, devServerUrl: process.env.FLOWKEEPER_DEV_SERVER_URL, isPackaged: app.isPackaged });
   let mainWindow: BrowserWindow | undefined;
-  const focusWindow = () => {
-    if (!mainWindow || mainWindow.isDestroyed()) return;
+  /** Set once the app is ready; until then the window is about to open anyway. */
+  const opener: { openWindow?: () => void } = {};
+  // A second launch, a notification click or the Dock icon (macOS, where the app outlives its
+  // window) brings the window back: focused if it is open, opened again if it was closed.
+  const showWindow = () => {
+    if (!mainWindow || mainWindow.isDestroyed()) {
+      opener.openWindow?.();
+      return;
+    }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.show();
     mainWindow.focus();
   };
 
   if (process.platform === 'win32') app.setAppUserModelId('dev.flowkeeper.app');
-  app.on('second-instance', focusWindow);
+  app.on('second-instance', showWindow);
   // Every webContents (ours, and any a bug might create) gets the navigation guards.
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, { entry, openExternal: (url) => shell.openExternal(url), log }));
 
@@ -141,7 +148,7 @@ async function start(): Promise<void> {
       notification.on('close', () => shown.delete(notification));
       notification.show();
     },
-    focusWindow,
+    focusWindow: showWindow,
     log,
   });
 
@@ -180,9 +187,11 @@ async function start(): Promise<void> {
     loading.catch((error: unknown) => log(`Could not load the app page ${entry.url}: ${String(error)}`));
   };
 
+  opener.openWindow = openWindow;
   openWindow();
+  // The Dock icon: reopen when there is no window (focusing one that is still opening would show it before it painted).
   app.on('activate', () => {
-    if (!mainWindow) openWindow();
+    if (!mainWindow || mainWindow.isDestroyed()) showWindow();
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

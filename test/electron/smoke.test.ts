@@ -195,6 +195,24 @@ describe('quitting while a run is in progress', () => {
   });
 });
 
+describe('on macOS, with the window closed', () => {
+  it('the Dock icon, a second launch and a notification click each reopen it', async () => {
+    const report = parse(await runMain({ HARNESS_SCENARIO: 'mac-reopen', HARNESS_PLATFORM: 'darwin', HOME: join(scratch, 'mac-home'), FLOWKEEPER_DATA_DIR: join(scratch, 'mac-data') }));
+    expect(report.saved).toMatchObject({ ok: true });
+    expect(report.started).toMatchObject({ ok: true });
+    expect(report.steps).toEqual([
+      { step: 'closed', open: 0, quits: 0 },
+      { step: 'activate', open: 1, windows: 2 },
+      { step: 'second-instance', open: 1, windows: 3 },
+      { step: 'notification click', open: 1, windows: 4 },
+    ]);
+    expect(report.notifications).toEqual([expect.objectContaining({ title: expect.stringMatching(/fail/i) })]);
+    // Closing the window on macOS neither quits nor asks.
+    expect(report.messageBoxes).toEqual([]);
+    expect(report.quits).toBe(0);
+  });
+});
+
 describe('a second instance', () => {
   it('quits at once without opening a window', async () => {
     const report = parse(await runMain({ STUB_SINGLE_INSTANCE_LOCK: 'taken' }));
