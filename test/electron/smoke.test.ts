@@ -7,11 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { listPackage } from '@electron/asar';
+import { extractAll, listPackage } from '@electron/asar';
 import { Arch, Platform, build as packageApp } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES, type ApiReply } from '../../engine/model/contract.ts';
@@ -293,18 +293,25 @@ describe('built bundles', () => {
 });
 
 // electron-builder with a stand-in Electron distribution (the real one cannot be downloaded
-// here): checks what the package holds, not that Electron starts.
+// here): checks what the package holds, then loads the unpacked package with the stub.
 describe.runIf(process.platform === 'linux')('packaged app (electron-builder, unpacked Linux target)', () => {
-  it('holds the bundles, the built page and every package main imports, with the keychain binary unpacked', async () => {
+  let resources: string;
+  let files: Set<string>;
+  beforeAll(async () => {
     const fakeElectron = join(scratch, 'fake-electron');
     await mkdir(fakeElectron, { recursive: true });
     await writeFile(join(fakeElectron, 'electron'), '#!/bin/sh\n');
     await chmod(join(fakeElectron, 'electron'), 0o755);
     const output = join(scratch, 'release');
     await packageApp({ projectDir: root, targets: Platform.LINUX.createTarget('dir', Arch.x64), config: { electronDist: fakeElectron, directories: { output } }, publish: 'never' });
+    resources = join(output, 'linux-unpacked', 'resources');
+    files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((file) => file.replaceAll('\\', '/')));
+    const size = async (path: string) => (await readdir(path, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length;
+    const bytes = (await stat(join(resources, 'app.asar'))).size + (await du(join(resources, 'app.asar.unpacked')));
+    console.log(`Package (app.asar + app.asar.unpacked): ${(bytes / 1e6).toFixed(1)} MB; ${files.size} entries in the asar, ${await size(join(resources, 'app.asar.unpacked'))} files unpacked.`);
+  }, 120_000);
 
-    const resources = join(output, 'linux-unpacked', 'resources');
-    const files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((file) => file.replaceAll('\\', '/')));
+  it('holds the bundles, the built page and every package main imports, with the keychain binary unpacked', async () => {
     for (const file of ['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs']) expect(files, file).toContain(file);
     if (existsSync(join(root, 'dist', 'renderer', 'index.html'))) expect(files).toContain('/dist/renderer/index.html');
     expect([...files].filter((file) => file.startsWith('/dist/') && file.endsWith('.map'))).toEqual([]);
@@ -316,6 +323,42 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder, un
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules', '@napi-rs');
     const native = (await readdir(unpacked, { recursive: true })).filter((file) => file.endsWith('.node'));
     expect(native.length).toBeGreaterThan(0);
-  }, 90_000);
+  });
+
+  it('carries exactly the keychain module and its platform binary in node_modules, nothing else', async () => {
+    const installed = (await readdir(join(root, 'node_modules', '@napi-rs'))).filter((name) => name.startsWith('keyring')).map((name) => `@napi-rs/${name}`);
+    const packaged = [...files].map((file) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(file)?.[1]).filter((name) => name !== undefined);
+    expect(packaged.sort()).toEqual(installed.sort());
+    expect(installed).toContain('@napi-rs/keyring');
+    expect(installed.length).toBeGreaterThan(1);
+    // Not even nested copies: a package inside another package's node_modules.
+    expect([...files].filter((file) => /\/node_modules\/.*\/node_modules\//.test(file))).toEqual([]);
+    // The app's package.json ships only runtime dependencies the main process may load.
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    for (const name of ['react', 'react-dom', 'zustand', 'electron-store']) expect(pkg.devDependencies, name).toHaveProperty(name);
+    for (const name of ['react', 'react-dom', 'zustand', 'electron-store', 'electron', 'vite']) expect(pkg.dependencies, name).not.toHaveProperty(name);
+  });
+
+  it('loads from the unpacked package with the stub: window, every API method, the keychain module', async () => {
+    const app = join(scratch, 'extracted-app');
+    extractAll(join(resources, 'app.asar'), app);
+    await cp(join(resources, 'app.asar.unpacked'), app, { recursive: true });
+    const main = join(app, 'dist', 'electron', 'main.js');
+    const report = parse(await runMain({ FLOWKEEPER_DATA_DIR: join(scratch, 'packaged-data'), STUB_APP_PATH: app, STUB_PACKAGED: '1', HARNESS_CHECK_KEYRING: '1' }, main));
+    expect(report.isPackaged).toBe(true);
+    expect(report.loaded).toEqual([{ kind: 'file', target: join(app, 'dist', 'renderer', 'index.html') }]);
+    const replies = report.replies as Record<string, ApiReply>;
+    expect(Object.keys(replies)).toEqual(METHOD_NAMES);
+    expect(Object.values(replies).filter((reply) => !reply.ok && ['FORBIDDEN', 'UNKNOWN_METHOD'].includes(reply.error.code))).toEqual([]);
+    expect(replies['flows.list']).toEqual({ ok: true, result: [] });
+    // createRequire from the bundle's own folder finds the native module in the package.
+    expect(report.keyring).toEqual({ resolved: join(app, 'node_modules', '@napi-rs', 'keyring', 'index.js'), AsyncEntry: 'function' });
+    expect(report.errorBoxes).toEqual([]);
+  }, 60_000);
 });
 
+async function du(folder: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  return total;
+}
