@@ -48,11 +48,20 @@ const dataDir = resolveDataDir(undefined);
 // First of all, before the single-instance lock (kept in userData) and 'ready': Electron's own
 // profile goes to a folder apart from the data folder, which on macOS and Windows is exactly
 // Electron's default userData (profile-dir.ts). Window state (desktop.json) goes there too.
-const profileDir = electronProfileDir({ appData: app.getPath('appData'), dataDir });
-app.setPath('userData', profileDir);
-app.setPath('sessionData', profileDir);
+let profileReady = true;
+try {
+  const profileDir = electronProfileDir({ appData: app.getPath('appData'), dataDir });
+  app.setPath('userData', profileDir);
+  app.setPath('sessionData', profileDir);
+} catch (error) {
+  profileReady = false;
+  dialog.showErrorBox('Flowkeeper could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+}
 
-if (!app.requestSingleInstanceLock()) {
+if (!profileReady) {
+  // Said in the error box above; nothing else runs.
+} else if (!app.requestSingleInstanceLock()) {
   // Another Flowkeeper is running; it focuses its window ('second-instance' below).
   app.quit();
 } else {
