@@ -20,6 +20,8 @@ import { resolveAppEntry } from './app-url.ts';
 import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp.ts';
 import { importFlowInteractively } from './flow-import.ts';
 import { createSenderCheck, registerIpc } from './ipc.ts';
+import { electronProfileDir } from './profile-dir.ts';
+import { closeWithin, countActiveRunsThroughApi, createQuitGuard } from './quit.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { startNotifications } from './notifications.ts';
 import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
@@ -36,7 +38,30 @@ interface DesktopSettings {
 
 const log = (message: string) => console.warn(`[flowkeeper] ${message}`);
 
-if (!app.requestSingleInstanceLock()) {
+/** How long quitting waits for the service to close (runs to reach a safe point, traces to sync). */
+const CLOSE_TIMEOUT_MS = 15_000;
+
+// The CLI's data folder (FLOWKEEPER_DATA_DIR, else the platform's app-data folder), so the app
+// and `flowkeeper` share flows and runs.
+const dataDir = resolveDataDir(undefined);
+
+// First of all, before the single-instance lock (kept in userData) and 'ready': Electron's own
+// profile goes to a folder apart from the data folder, which on macOS and Windows is exactly
+// Electron's default userData (profile-dir.ts). Window state (desktop.json) goes there too.
+let profileReady = true;
+try {
+  const profileDir = electronProfileDir({ appData: app.getPath('appData'), dataDir });
+  app.setPath('userData', profileDir);
+  app.setPath('sessionData', profileDir);
+} catch (error) {
+  profileReady = false;
+  dialog.showErrorBox('Flowkeeper could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+}
+
+if (!profileReady) {
+  // Said in the error box above; nothing else runs.
+} else if (!app.requestSingleInstanceLock()) {
   // Another Flowkeeper is running; it focuses its window ('second-instance' below).
   app.quit();
 } else {
@@ -49,24 +74,28 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const entry = resolveAppEntry({ appDir, devServerUrl: process.env.FLOWKEEPER_DEV_SERVER_URL, isPackaged: app.isPackaged });
   let mainWindow: BrowserWindow | undefined;
-  const focusWindow = () => {
-    if (!mainWindow || mainWindow.isDestroyed()) return;
+  /** Set once the app is ready; until then the window is about to open anyway. */
+  const opener: { openWindow?: () => void } = {};
+  // A second launch, a notification click or the Dock icon (macOS, where the app outlives its
+  // window) brings the window back: focused if it is open, opened again if it was closed.
+  const showWindow = () => {
+    if (!mainWindow || mainWindow.isDestroyed()) {
+      opener.openWindow?.();
+      return;
+    }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.show();
     mainWindow.focus();
   };
 
   if (process.platform === 'win32') app.setAppUserModelId('dev.flowkeeper.app');
-  app.on('second-instance', focusWindow);
+  app.on('second-instance', showWindow);
   // Every webContents (ours, and any a bug might create) gets the navigation guards.
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, { entry, openExternal: (url) => shell.openExternal(url), log }));
 
   await app.whenReady();
-  guardSession(session.defaultSession, { contentSecurityPolicy: entry.kind === 'dev-server' ? devContentSecurityPolicy(entry.origin) : CONTENT_SECURITY_POLICY, log });
+  guardSession(session.defaultSession, { entry, contentSecurityPolicy: entry.kind === 'dev-server' ? devContentSecurityPolicy(entry.origin) : CONTENT_SECURITY_POLICY, log });
 
-  // The CLI's data folder (FLOWKEEPER_DATA_DIR, else the platform's app-data folder), so the app
-  // and `flowkeeper` share flows and runs. Window state goes to Electron's userData.
-  const dataDir = resolveDataDir(undefined);
   const service = await createService({ dataDir, registry: new NodeRegistry(builtinNodes) });
   const store = new Store<DesktopSettings>({ name: 'desktop', clearInvalidConfig: true });
   // electron-store answers renderers on a channel of its own; ours never use it, so the only
@@ -128,9 +157,21 @@ async function start(): Promise<void> {
       notification.on('close', () => shown.delete(notification));
       notification.show();
     },
-    focusWindow,
+    focusWindow: showWindow,
     log,
   });
+
+  // Quitting (menu, Cmd+Q, or closing the last window on Linux and Windows) asks first when runs
+  // are in progress (quit.ts).
+  const quitGuard = createQuitGuard({
+    countActiveRuns: countActiveRunsThroughApi(call),
+    ask: async (question) => (mainWindow && !mainWindow.isDestroyed() ? await dialog.showMessageBox(mainWindow, question) : await dialog.showMessageBox(question)).response,
+    log,
+  });
+  const quitIfConfirmed = () =>
+    void quitGuard.confirm().then((ok) => {
+      if (ok) app.quit();
+    });
 
   const openWindow = () => {
     const state = parseWindowState(store.get('window'));
@@ -142,6 +183,12 @@ async function start(): Promise<void> {
     if (state?.maximized) window.maximize();
     trackWindowState(window, (next) => store.set('window', next));
     window.once('ready-to-show', () => window.show());
+    window.on('close', (event) => {
+      // On macOS the app stays open without a window, and runs go on; elsewhere closing it quits.
+      if (process.platform === 'darwin' || quitGuard.confirmed) return;
+      event.preventDefault();
+      quitIfConfirmed();
+    });
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
     });
@@ -149,15 +196,24 @@ async function start(): Promise<void> {
     loading.catch((error: unknown) => log(`Could not load the app page ${entry.url}: ${String(error)}`));
   };
 
+  opener.openWindow = openWindow;
   openWindow();
+  // The Dock icon: reopen when there is no window (focusing one that is still opening would show it before it painted).
   app.on('activate', () => {
-    if (!mainWindow) openWindow();
+    if (!mainWindow || mainWindow.isDestroyed()) showWindow();
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Quit waits for the service to close (runs stop cleanly, traces are synced).
+  app.on('before-quit', (event) => {
+    if (quitGuard.confirmed) return;
+    event.preventDefault();
+    quitIfConfirmed();
+  });
+
+  // Quit waits, a bounded time, for the service to close (traces synced; runs in progress are
+  // resumed next start), then quits for real.
   let closing = false;
   let closed = false;
   app.on('will-quit', (event) => {
@@ -167,12 +223,9 @@ async function start(): Promise<void> {
     closing = true;
     notifier.dispose();
     ipc.dispose();
-    service
-      .close()
-      .catch((error: unknown) => log(`Closing the service failed: ${String(error)}`))
-      .finally(() => {
-        closed = true;
-        app.quit();
-      });
+    void closeWithin(() => service.close(), CLOSE_TIMEOUT_MS, log).finally(() => {
+      closed = true;
+      app.quit();
+    });
   });
 }

@@ -111,28 +111,54 @@ export interface HeadersDetails {
   responseHeaders?: Record<string, string[]>;
 }
 
+/** What Electron tells the permission handlers about the asking frame (both handlers' details). */
+export interface PermissionDetails {
+  requestingUrl?: string;
+  isMainFrame?: boolean;
+}
+
+/** The part of a WebContents the permission handlers read. */
+export interface PermissionContents {
+  getURL?(): string;
+}
+
 /** The part of Electron's Session the guards use. */
 export interface GuardableSession {
-  setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
-  setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;
+  setPermissionRequestHandler(handler: (webContents: PermissionContents | null, permission: string, callback: (granted: boolean) => void, details?: PermissionDetails) => void): void;
+  setPermissionCheckHandler(handler: (webContents: PermissionContents | null, permission: string, requestingOrigin?: string, details?: PermissionDetails) => boolean): void;
   webRequest: {
     onHeadersReceived(listener: (details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string | string[]> }) => void) => void): void;
   };
 }
 
 export interface SessionGuardOptions {
+  /** Our page: the only one granted anything. */
+  entry: AppEntry;
   contentSecurityPolicy: string;
   log?: (message: string) => void;
 }
 
-export function guardSession(session: GuardableSession, { contentSecurityPolicy, log = defaultLog }: SessionGuardOptions): void {
-  // Flowkeeper needs no camera, microphone, location, notifications from pages, MIDI, USB …:
-  // OS notifications come from the main process.
-  session.setPermissionRequestHandler((_contents, permission, callback) => {
-    log(`Denied the permission "${permission}" asked for by a page.`);
-    callback(false);
+/** The one permission our page gets: writing plain text to the clipboard (the "Copy" buttons). */
+export const ALLOWED_PERMISSIONS = ['clipboard-sanitized-write'];
+
+/**
+ * True only for `clipboard-sanitized-write` asked by the main frame of our own page. Flowkeeper
+ * needs no camera, microphone, location, notifications from pages, MIDI, USB, clipboard reading
+ * …: OS notifications come from the main process.
+ */
+export function isPermissionAllowed(entry: AppEntry, permission: string, contents: PermissionContents | null, details: PermissionDetails | undefined): boolean {
+  if (!ALLOWED_PERMISSIONS.includes(permission) || details?.isMainFrame === false) return false;
+  const url = details?.requestingUrl ?? contents?.getURL?.();
+  return url !== undefined && isAppUrl(entry, url);
+}
+
+export function guardSession(session: GuardableSession, { entry, contentSecurityPolicy, log = defaultLog }: SessionGuardOptions): void {
+  session.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const allowed = isPermissionAllowed(entry, permission, contents, details);
+    if (!allowed) log(`Denied the permission "${permission}" asked for by ${details?.requestingUrl ?? 'a page'}.`);
+    callback(allowed);
   });
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionCheckHandler((contents, permission, _origin, details) => isPermissionAllowed(entry, permission, contents, details));
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders, contentSecurityPolicy) });
   });

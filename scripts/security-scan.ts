@@ -58,6 +58,16 @@ const CHILD = `
 const MARKER = ${JSON.stringify(MARKER)};
 const fs = require('node:fs');
 const [runner, input, sarif, electronVersion, excluded] = process.argv.slice(1);
+// No downloads during a scan: the tool fetches translations with got (1 s timeout) even for
+// en-US, and under load got's retry crashes the process ("onCancel handler was attached after
+// the promise settled"). A got that fails at once makes it use its bundled texts.
+const Module = require('node:module');
+const gotPath = Module.createRequire(runner).resolve('got');
+const offlineGot = new Module(gotPath);
+offlineGot.filename = gotPath;
+offlineGot.loaded = true;
+offlineGot.exports = () => Promise.reject(new Error('No network during the security scan.'));
+require.cache[gotPath] = offlineGot;
 (async () => {
   const loaded = require(runner);
   const run = typeof loaded === 'function' ? loaded : loaded.default;

@@ -7,16 +7,16 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { listPackage } from '@electron/asar';
+import { extractAll, listPackage } from '@electron/asar';
 import { Arch, Platform, build as packageApp } from 'electron-builder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES, type ApiReply } from '../../engine/model/contract.ts';
 import { CONTENT_SECURITY_POLICY } from '../../electron/csp.ts';
-import { buildElectron, externalPackages, scanCommonJs, type ElectronBuildResult } from '../../scripts/build-electron.ts';
+import { MAIN_ESM_EXTERNALS, MAIN_REQUIRED_EXTERNALS, buildElectron, bundleExternals, scanCommonJs, type ElectronBuildResult } from '../../scripts/build-electron.ts';
 import { SAMPLE_ARGS } from './stub-service.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -40,15 +40,15 @@ interface HarnessRun {
   stderr: string;
 }
 
-async function runMain(env: Record<string, string> = {}): Promise<HarnessRun> {
+async function runMain(env: Record<string, string> = {}, main = built.main): Promise<HarnessRun> {
   // Credentials are written to the OS keychain; the smoke test must not touch the machine's.
   const sample = { ...SAMPLE_ARGS, 'credentials.set': { id: '-not-an-id', type: 'x', values: {} } };
   const argsFile = join(scratch, 'sample-args.json');
   await writeFile(argsFile, JSON.stringify(sample));
-  const child = spawn(process.execPath, [harness, built.main, argsFile], {
+  const child = spawn(process.execPath, [harness, main, argsFile], {
     // Not the repo: every path must come from the bundle's own location.
     cwd: scratch,
-    env: { ...process.env, FLOWKEEPER_DATA_DIR: join(scratch, 'data'), STUB_USER_DATA: join(scratch, 'user-data'), FLOWKEEPER_DEV_SERVER_URL: '', ...env },
+    env: { ...process.env, FLOWKEEPER_DATA_DIR: join(scratch, 'data'), XDG_CONFIG_HOME: join(scratch, 'config'), FLOWKEEPER_DEV_SERVER_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -72,6 +72,15 @@ describe('built main bundle, loaded with a stub electron', () => {
 
   it('asks for the single-instance lock', () => {
     expect(report.singleInstanceLockRequests).toBe(1);
+  });
+
+  it('moves Electron’s profile away from the data folder before the lock and before ready', () => {
+    const profile = join(scratch, 'config', 'Flowkeeper Desktop');
+    expect(report.setPaths).toEqual([
+      { name: 'userData', path: profile, beforeLock: true, beforeReady: true },
+      { name: 'sessionData', path: profile, beforeLock: true, beforeReady: true },
+    ]);
+    expect(report).toMatchObject({ userData: profile, sessionData: profile, lockUserData: profile });
   });
 
   it('creates the window sandboxed and isolated, with the preload next to the bundle', () => {
@@ -121,6 +130,7 @@ describe('built main bundle, loaded with a stub electron', () => {
     expect(report.openedExternally).toEqual(['https://example.com/docs']);
     expect(report.permissionRequest).toBe(false);
     expect(report.permissionCheck).toBe(false);
+    expect(report).toMatchObject({ clipboardCheck: true, clipboardRequest: true, clipboardFromOtherPage: false, clipboardReadCheck: false });
     expect(report.headers).toEqual({ responseHeaders: { 'content-type': ['text/html'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
 
@@ -137,6 +147,72 @@ describe('built main bundle, loaded with a stub electron', () => {
   });
 });
 
+describe('installed in a folder whose name a URL spells differently', () => {
+  // Issue 15: the IPC sender check compared URL text with pathToFileURL and refused every call
+  // here. The copy has no node_modules beside it: everything but electron is in the bundle.
+  it('answers API calls from its own page, and still refuses other frames', async () => {
+    const install = join(scratch, '100% [work] {x}|^` é', 'app');
+    await mkdir(join(install, 'dist', 'electron'), { recursive: true });
+    await mkdir(join(install, 'dist', 'renderer'), { recursive: true });
+    await cp(built.main, join(install, 'dist', 'electron', 'main.js'));
+    await cp(built.preload, join(install, 'dist', 'electron', 'preload.cjs'));
+    await writeFile(join(install, 'dist', 'renderer', 'index.html'), '<!doctype html><title>Flowkeeper</title>');
+    const report = parse(await runMain({ FLOWKEEPER_DATA_DIR: join(scratch, 'awkward-data') }, join(install, 'dist', 'electron', 'main.js')));
+    const page = join(install, 'dist', 'renderer', 'index.html');
+    expect(report.loaded).toEqual([{ kind: 'file', target: page }]);
+    const replies = report.replies as Record<string, ApiReply>;
+    const forbidden = Object.entries(replies).filter(([, reply]) => !reply.ok && reply.error.code === 'FORBIDDEN');
+    expect(forbidden.map(([method]) => method)).toEqual([]);
+    expect(replies['flows.list']).toEqual({ ok: true, result: [] });
+    expect(report.fromOtherOrigin).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(report.errorBoxes).toEqual([]);
+  });
+});
+
+describe('with the data folder where Electron would put its profile (macOS and Windows default)', () => {
+  it('keeps Chromium’s folders out of it', async () => {
+    // Electron's default userData: <appData>/<productName>, here $XDG_CONFIG_HOME/Flowkeeper.
+    const electronDefault = join(scratch, 'config2', 'Flowkeeper');
+    const report = parse(await runMain({ XDG_CONFIG_HOME: join(scratch, 'config2'), FLOWKEEPER_DATA_DIR: electronDefault, STUB_SINGLE_INSTANCE_LOCK: 'taken' }));
+    expect(report.lockUserData).not.toBe(electronDefault);
+    expect(report.userData).toBe(join(scratch, 'config2', 'Flowkeeper Desktop'));
+    expect(report.sessionData).toBe(report.userData);
+  });
+});
+
+describe('quitting while a run is in progress', () => {
+  it('asks first (also when the last window closes), and quits only on "Quit anyway"', async () => {
+    const report = parse(await runMain({ HARNESS_SCENARIO: 'quit-with-runs', FLOWKEEPER_DATA_DIR: join(scratch, 'quit-data') }));
+    expect(report.saved).toBe(true);
+    expect(report.started).toMatchObject({ ok: true });
+    expect(report.afterKeepOpen).toEqual({ exited: false, windowOpen: true });
+    const question = { type: 'question', message: '1 run is still running. Quit anyway?', detail: 'They stop at a safe point and continue next time you open Flowkeeper.', buttons: ['Quit anyway', 'Keep Flowkeeper open'], defaultId: 1, cancelId: 1 };
+    const boxes = report.messageBoxes as { options: unknown; withWindow: boolean }[];
+    expect(boxes).toEqual(process.platform === 'darwin' ? [{ options: question, withWindow: true }] : [{ options: question, withWindow: true }, { options: question, withWindow: true }]);
+    expect(report.closeAccepted).toBe(false);
+    expect(report.windowClosed).toBe(true);
+    expect(report.errorBoxes).toEqual([]);
+  });
+});
+
+describe('on macOS, with the window closed', () => {
+  it('the Dock icon, a second launch and a notification click each reopen it', async () => {
+    const report = parse(await runMain({ HARNESS_SCENARIO: 'mac-reopen', HARNESS_PLATFORM: 'darwin', HOME: join(scratch, 'mac-home'), FLOWKEEPER_DATA_DIR: join(scratch, 'mac-data') }));
+    expect(report.saved).toMatchObject({ ok: true });
+    expect(report.started).toMatchObject({ ok: true });
+    expect(report.steps).toEqual([
+      { step: 'closed', open: 0, quits: 0 },
+      { step: 'activate', open: 1, windows: 2 },
+      { step: 'second-instance', open: 1, windows: 3 },
+      { step: 'notification click', open: 1, windows: 4 },
+    ]);
+    expect(report.notifications).toEqual([expect.objectContaining({ title: expect.stringMatching(/fail/i) })]);
+    // Closing the window on macOS neither quits nor asks.
+    expect(report.messageBoxes).toEqual([]);
+    expect(report.quits).toBe(0);
+  });
+});
+
 describe('a second instance', () => {
   it('quits at once without opening a window', async () => {
     const report = parse(await runMain({ STUB_SINGLE_INSTANCE_LOCK: 'taken' }));
@@ -145,13 +221,37 @@ describe('a second instance', () => {
 });
 
 describe('built bundles', () => {
-  it('main imports only packages the packaged app ships (dependencies) and electron', async () => {
+  it('main bundles every pure-JS package: it imports only electron and requires only @napi-rs/keyring', async () => {
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; main: string };
     const shipped = new Set([...Object.keys(pkg.dependencies), 'electron']);
-    const imported = externalPackages(await readFile(built.main, 'utf8'));
-    expect(imported).toEqual(expect.arrayContaining(['electron', 'electron-store', '@napi-rs/keyring']));
-    expect(imported.filter((name) => !shipped.has(name))).toEqual([]);
+    const source = await readFile(built.main, 'utf8');
+    const { imported, required } = bundleExternals(source);
+    // Exactly these: an ES-module package resolved from inside app.asar is the trap (issue 15).
+    expect(imported).toEqual(MAIN_ESM_EXTERNALS);
+    expect(required).toEqual(MAIN_REQUIRED_EXTERNALS);
+    expect(MAIN_ESM_EXTERNALS).toEqual(['electron']);
+    expect(MAIN_REQUIRED_EXTERNALS).toEqual(['@napi-rs/keyring']);
+    expect([...imported, ...required].filter((name) => !shipped.has(name))).toEqual([]);
+    // The keyring goes through Node's CommonJS loader, never import().
+    expect(source).toMatch(/createRequire\(import\.meta\.url\)\("@napi-rs\/keyring"\)/);
     expect(join(root, pkg.main)).toBe(built.main);
+  });
+
+  it('the externals scan reads syntax, not text', () => {
+    const scanned = bundleExternals(
+      [
+        'import { app } from "electron";',
+        'import fs from "node:fs";',
+        'export * from "zod";',
+        'const m = await import("openai/resources");',
+        'const k = createRequire(import.meta.url)("@napi-rs/keyring");',
+        'const a = __require("ajv/dist/core");',
+        'const code = `require("ajv/dist/runtime/validation_error")`;',
+        'const s = "import x from \'jsonata\'";',
+        'const r = require("./local.js");',
+      ].join('\n'),
+    );
+    expect(scanned).toEqual({ imported: ['electron', 'openai', 'zod'], required: ['@napi-rs/keyring', 'ajv'] });
   });
 
   it('the preload is one CommonJS file whose only require is electron', async () => {
@@ -193,22 +293,29 @@ describe('built bundles', () => {
 });
 
 // electron-builder with a stand-in Electron distribution (the real one cannot be downloaded
-// here): checks what the package holds, not that Electron starts.
+// here): checks what the package holds, then loads the unpacked package with the stub.
 describe.runIf(process.platform === 'linux')('packaged app (electron-builder, unpacked Linux target)', () => {
-  it('holds the bundles, the built page and every package main imports, with the keychain binary unpacked', async () => {
+  let resources: string;
+  let files: Set<string>;
+  beforeAll(async () => {
     const fakeElectron = join(scratch, 'fake-electron');
     await mkdir(fakeElectron, { recursive: true });
     await writeFile(join(fakeElectron, 'electron'), '#!/bin/sh\n');
     await chmod(join(fakeElectron, 'electron'), 0o755);
     const output = join(scratch, 'release');
     await packageApp({ projectDir: root, targets: Platform.LINUX.createTarget('dir', Arch.x64), config: { electronDist: fakeElectron, directories: { output } }, publish: 'never' });
+    resources = join(output, 'linux-unpacked', 'resources');
+    files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((file) => file.replaceAll('\\', '/')));
+    const size = async (path: string) => (await readdir(path, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length;
+    const bytes = (await stat(join(resources, 'app.asar'))).size + (await du(join(resources, 'app.asar.unpacked')));
+    console.log(`Package (app.asar + app.asar.unpacked): ${(bytes / 1e6).toFixed(1)} MB; ${files.size} entries in the asar, ${await size(join(resources, 'app.asar.unpacked'))} files unpacked.`);
+  }, 120_000);
 
-    const resources = join(output, 'linux-unpacked', 'resources');
-    const files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((file) => file.replaceAll('\\', '/')));
+  it('holds the bundles, the built page and every package main imports, with the keychain binary unpacked', async () => {
     for (const file of ['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs']) expect(files, file).toContain(file);
     if (existsSync(join(root, 'dist', 'renderer', 'index.html'))) expect(files).toContain('/dist/renderer/index.html');
     expect([...files].filter((file) => file.startsWith('/dist/') && file.endsWith('.map'))).toEqual([]);
-    for (const name of externalPackages(await readFile(built.main, 'utf8')).filter((name) => name !== 'electron')) {
+    for (const name of bundleExternals(await readFile(built.main, 'utf8')).required) {
       expect(files, `${name} is imported by main.js but not packaged`).toContain(`/node_modules/${name}/package.json`);
     }
     expect(files).not.toContain('/node_modules/electron/package.json');
@@ -216,6 +323,42 @@ describe.runIf(process.platform === 'linux')('packaged app (electron-builder, un
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules', '@napi-rs');
     const native = (await readdir(unpacked, { recursive: true })).filter((file) => file.endsWith('.node'));
     expect(native.length).toBeGreaterThan(0);
-  }, 90_000);
+  });
+
+  it('carries exactly the keychain module and its platform binary in node_modules, nothing else', async () => {
+    const installed = (await readdir(join(root, 'node_modules', '@napi-rs'))).filter((name) => name.startsWith('keyring')).map((name) => `@napi-rs/${name}`);
+    const packaged = [...files].map((file) => /^\/node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(file)?.[1]).filter((name) => name !== undefined);
+    expect(packaged.sort()).toEqual(installed.sort());
+    expect(installed).toContain('@napi-rs/keyring');
+    expect(installed.length).toBeGreaterThan(1);
+    // Not even nested copies: a package inside another package's node_modules.
+    expect([...files].filter((file) => /\/node_modules\/.*\/node_modules\//.test(file))).toEqual([]);
+    // The app's package.json ships only runtime dependencies the main process may load.
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    for (const name of ['react', 'react-dom', 'zustand', 'electron-store']) expect(pkg.devDependencies, name).toHaveProperty(name);
+    for (const name of ['react', 'react-dom', 'zustand', 'electron-store', 'electron', 'vite']) expect(pkg.dependencies, name).not.toHaveProperty(name);
+  });
+
+  it('loads from the unpacked package with the stub: window, every API method, the keychain module', async () => {
+    const app = join(scratch, 'extracted-app');
+    extractAll(join(resources, 'app.asar'), app);
+    await cp(join(resources, 'app.asar.unpacked'), app, { recursive: true });
+    const main = join(app, 'dist', 'electron', 'main.js');
+    const report = parse(await runMain({ FLOWKEEPER_DATA_DIR: join(scratch, 'packaged-data'), STUB_APP_PATH: app, STUB_PACKAGED: '1', HARNESS_CHECK_KEYRING: '1' }, main));
+    expect(report.isPackaged).toBe(true);
+    expect(report.loaded).toEqual([{ kind: 'file', target: join(app, 'dist', 'renderer', 'index.html') }]);
+    const replies = report.replies as Record<string, ApiReply>;
+    expect(Object.keys(replies)).toEqual(METHOD_NAMES);
+    expect(Object.values(replies).filter((reply) => !reply.ok && ['FORBIDDEN', 'UNKNOWN_METHOD'].includes(reply.error.code))).toEqual([]);
+    expect(replies['flows.list']).toEqual({ ok: true, result: [] });
+    // createRequire from the bundle's own folder finds the native module in the package.
+    expect(report.keyring).toEqual({ resolved: join(app, 'node_modules', '@napi-rs', 'keyring', 'index.js'), AsyncEntry: 'function' });
+    expect(report.errorBoxes).toEqual([]);
+  }, 60_000);
 });
 
+async function du(folder: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  return total;
+}

@@ -137,8 +137,8 @@ describe('webContents guards', () => {
 });
 
 class FakeSession implements GuardableSession {
-  requestHandler: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined;
-  checkHandler: ((contents: unknown, permission: string) => boolean) | undefined;
+  requestHandler: Parameters<GuardableSession['setPermissionRequestHandler']>[0] | undefined;
+  checkHandler: Parameters<GuardableSession['setPermissionCheckHandler']>[0] | undefined;
   headersListener: ((details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string | string[]> }) => void) => void) | undefined;
   setPermissionRequestHandler(handler: NonNullable<FakeSession['requestHandler']>): void {
     this.requestHandler = handler;
@@ -155,7 +155,7 @@ class FakeSession implements GuardableSession {
 
 describe('session guards', () => {
   const session = new FakeSession();
-  guardSession(session, { contentSecurityPolicy: CONTENT_SECURITY_POLICY, log: () => {} });
+  guardSession(session, { entry, contentSecurityPolicy: CONTENT_SECURITY_POLICY, log: () => {} });
 
   it('denies every permission request and check', () => {
     for (const permission of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read', 'hid', 'unknown']) {
@@ -164,6 +164,26 @@ describe('session guards', () => {
       expect(callback).toHaveBeenCalledWith(false);
       expect(session.checkHandler!({}, permission)).toBe(false);
     }
+  });
+
+  it('grants exactly clipboard-sanitized-write, and only to the main frame of our own page', () => {
+    const ours = { getURL: () => `${entry.url}#/runs/run-1` };
+    const foreign = { getURL: () => 'https://evil.example/' };
+    const allowed = (contents: { getURL(): string } | null, permission: string, details?: { requestingUrl?: string; isMainFrame?: boolean }) => {
+      const callback = vi.fn();
+      session.requestHandler!(contents, permission, callback, details);
+      const checked = session.checkHandler!(contents, permission, 'file:///', details);
+      expect(callback).toHaveBeenCalledWith(checked);
+      return checked;
+    };
+    expect(allowed(ours, 'clipboard-sanitized-write')).toBe(true);
+    expect(allowed(null, 'clipboard-sanitized-write', { requestingUrl: entry.url, isMainFrame: true })).toBe(true);
+    expect(allowed(ours, 'clipboard-sanitized-write', { requestingUrl: entry.url, isMainFrame: false })).toBe(false);
+    expect(allowed(ours, 'clipboard-sanitized-write', { requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(allowed(foreign, 'clipboard-sanitized-write')).toBe(false);
+    expect(allowed(null, 'clipboard-sanitized-write')).toBe(false);
+    expect(allowed({ getURL: () => 'file:///etc/passwd' }, 'clipboard-sanitized-write')).toBe(false);
+    for (const permission of ['clipboard-read', 'clipboard-write', 'media', 'notifications', 'Clipboard-Sanitized-Write']) expect(allowed(ours, permission), permission).toBe(false);
   });
 
   it('adds the Content-Security-Policy header to responses, keeping the other headers', () => {
