@@ -21,7 +21,7 @@ import { CONTENT_SECURITY_POLICY, devContentSecurityPolicy } from './csp.ts';
 import { importFlowInteractively } from './flow-import.ts';
 import { createSenderCheck, registerIpc } from './ipc.ts';
 import { electronProfileDir } from './profile-dir.ts';
-import { closeWithin, countActiveRunsThroughApi, createQuitGuard } from './quit.ts';
+import { closeWithin, countActiveRunsOfService, createQuitGuard } from './quit.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { startNotifications } from './notifications.ts';
 import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
@@ -164,7 +164,7 @@ async function start(): Promise<void> {
   // Quitting (menu, Cmd+Q, or closing the last window on Linux and Windows) asks first when runs
   // are in progress (quit.ts).
   const quitGuard = createQuitGuard({
-    countActiveRuns: countActiveRunsThroughApi(call),
+    countActiveRuns: countActiveRunsOfService(service),
     ask: async (question) => (mainWindow && !mainWindow.isDestroyed() ? await dialog.showMessageBox(mainWindow, question) : await dialog.showMessageBox(question)).response,
     log,
   });

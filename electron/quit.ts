@@ -3,23 +3,16 @@
  * Pure over small interfaces (no Electron at run time); main.ts wires it to `before-quit`, the
  * last window's `close` (Linux and Windows, where closing it quits) and `will-quit`.
  */
-import type { MethodName } from '../engine/model/contract.ts';
 
 /** The one place that counts what quitting would interrupt. */
 export type CountActiveRuns = () => Promise<number>;
 
 /**
- * Runs in progress, through the API (`runs.list` with status running), so it works on today's
- * service. Integrator: switch this to the service's own count of active runs once it has one —
- * runs.list also counts runs another Flowkeeper process (the CLI) is running, and runs
- * interrupted earlier that are waiting to resume.
+ * Runs this process is running (the service's own count, no I/O). Runs another process (the CLI)
+ * is running are not ours to stop, and runs interrupted earlier resume by themselves next start.
  */
-export function countActiveRunsThroughApi(call: (method: MethodName, args: unknown) => Promise<{ ok: boolean; result?: unknown }>): CountActiveRuns {
-  return async () => {
-    const reply = await call('runs.list', { status: 'running', limit: 1000 });
-    if (!reply.ok || !Array.isArray(reply.result)) throw new Error('runs.list did not answer');
-    return reply.result.length;
-  };
+export function countActiveRunsOfService(service: { activeRunCount(): number }): CountActiveRuns {
+  return () => Promise.resolve(service.activeRunCount());
 }
 
 export interface QuitQuestion {

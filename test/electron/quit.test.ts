@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { closeWithin, countActiveRunsThroughApi, createQuitGuard, quitQuestion, type QuitQuestion } from '../../electron/quit.ts';
+import { closeWithin, countActiveRunsOfService, createQuitGuard, quitQuestion, type QuitQuestion } from '../../electron/quit.ts';
 
 describe('the quit question', () => {
   it('says how many runs, what happens to them, and defaults to staying open', () => {
@@ -15,12 +15,13 @@ describe('the quit question', () => {
   });
 });
 
-describe('counting runs through the API', () => {
-  it('asks runs.list for running runs', async () => {
-    const call = vi.fn(async () => ({ ok: true, result: [{ runId: 'a' }, { runId: 'b' }] }));
-    expect(await countActiveRunsThroughApi(call)()).toBe(2);
-    expect(call).toHaveBeenCalledWith('runs.list', { status: 'running', limit: 1000 });
-    await expect(countActiveRunsThroughApi(async () => ({ ok: false }))()).rejects.toThrow(/runs.list/);
+describe('counting the runs quitting would stop', () => {
+  it("asks the service for its own active runs", async () => {
+    let active = 2;
+    const count = countActiveRunsOfService({ activeRunCount: () => active });
+    expect(await count()).toBe(2);
+    active = 0;
+    expect(await count()).toBe(0);
   });
 });
 
