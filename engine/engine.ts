@@ -13,10 +13,8 @@ import { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.
 import { execute, type ExecutionResult, type ResumePoint } from './runner/execute.ts';
 import { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
-import { Redactor } from './trace/redactor.ts';
+import { Redactor, RunLockedError, type Durability } from './trace/index.ts';
 import type { EventSink, TraceStore } from './trace/trace-store.ts';
-import type { Durability } from './trace/trace-writer.ts';
-import { RunLockedError } from './trace/run-lock.ts';
 
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
 

@@ -30,7 +30,7 @@ import type { NodeRegistry } from './runner/registry.ts';
 import { FileTraceStore, summarize } from './trace/trace-store.ts';
 import { OsKeychain, Vault, type KeychainBackend } from './vault.ts';
 import { Serial } from './serial.ts';
-import { RunLockedError } from './trace/run-lock.ts';
+import { RunLockedError } from './trace/index.ts';
 import { flowCost, priceTable, runCost, type PriceTable } from './cost.ts';
 import { evaluateDeep } from './expressions.ts';
 import { zodProblems } from './model/validate.ts';

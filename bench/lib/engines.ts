@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { Engine, FileTraceStore, NodeRegistry, defineNode, validateFlow, type BlobRef, type EngineOptions, type EventSink, type Flow, type TraceStore } from '../../engine/index.ts';
-import { MemorySink } from '../../engine/trace/memory-sink.ts';
+import { MemorySink } from '../../engine/trace/index.ts';
 import { builtinNodes } from '../../nodes/index.ts';
 
 export type Durability = NonNullable<EngineOptions['durability']>;

@@ -21,7 +21,7 @@ import {
 } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
-import type { Redactor } from '../trace/redactor.ts';
+import type { Redactor } from '../trace/index.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, CallRecorder } from './call-recorder.ts';
 import { FileDevCache } from './dev-cache.ts';

@@ -21,7 +21,7 @@ import {
 } from '../model/node-kit.ts';
 import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expressions.ts';
 import type { SecretResolver } from '../secrets.ts';
-import { REDACTED, type Redactor } from '../trace/redactor.ts';
+import { REDACTED, type Redactor } from '../trace/index.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, ItemConfirmedSent, RecordedCallError, type CallRecorder } from './call-recorder.ts';
 import type { HttpTransport } from './http-transport.ts';
