@@ -14,6 +14,7 @@ import { execute, type ExecutionResult, type ResumePoint } from './runner/execut
 import { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { Redactor, RunLockedError, type Durability } from './trace/index.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { EventSink, TraceStore } from './trace/trace-store.ts';
 
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
@@ -40,6 +41,8 @@ export interface EngineOptions {
    * (AI steps) re-use stored answers, so building a flow does not pay twice for the same prompt.
    */
   devCacheDir?: string | (() => string | undefined);
+  /** Time for the runner: waits, time limits, durations, `ctx.now()` and run ids (engine/clock.ts). The system clock by default. */
+  clock?: Clock;
 }
 
 export interface StartOptions {
@@ -70,8 +73,10 @@ export class Engine {
   private readonly secrets: SecretResolver;
   private readonly http: HttpTransport;
   private readonly durability: Durability;
+  private readonly clock: Clock;
 
   constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock ?? systemClock;
     this.secrets = options.secrets ?? new EnvSecretResolver();
     this.http = options.http ?? fetchTransport;
     this.durability = options.durability ?? 'buffered';
@@ -90,7 +95,7 @@ export class Engine {
 
   async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
-    const runId = start.runId ?? newRunId();
+    const runId = start.runId ?? newRunId(new Date(this.clock.now()));
     const redactor = new Redactor();
     const header: TraceHeader = {
       kind: 'header',
@@ -103,7 +108,7 @@ export class Engine {
       flowHash: sha256(canonicalJson(flow)),
       flow: (await store.putPayload(flow)) as TraceHeader['flow'],
       input: start.input ?? {},
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(this.clock.now()).toISOString(),
       mode: start.parent ? 'fork' : 'run',
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
@@ -131,6 +136,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
+        clock: this.clock,
         ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);
@@ -204,6 +210,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
+        clock: this.clock,
         ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);

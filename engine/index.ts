@@ -3,6 +3,7 @@ export * from './model/index.ts';
 export { Engine, newRunId, type RunOutcome, type EngineOptions, type StartOptions, type ResumeOptions } from './engine.ts';
 export { replayRun, forkRun, diffValues, ForkError, type ReplayReport, type NodeDiff } from './replay.ts';
 export { NodeRegistry } from './runner/registry.ts';
+export { systemClock, sleep, type Clock } from './clock.ts';
 export { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 export { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.ts';
 export { FileTraceStore, TraceQuarantinedError, RunNotFoundError, summarize, type TraceStore, type RunSummary, type EventSink } from './trace/trace-store.ts';

@@ -21,6 +21,7 @@ import {
 } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import type { Redactor } from '../trace/index.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, CallRecorder } from './call-recorder.ts';
@@ -61,6 +62,8 @@ export interface ExecutionPlan {
   payload: (value: unknown) => Promise<unknown>;
   /** Opt-in development cache folder for calls that carry a cache key (see CallRecorder). */
   devCacheDir?: string;
+  /** Time for durations, waits, time limits and the recorded clock; the system clock by default. */
+  clock?: Clock;
 }
 
 export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
@@ -220,6 +223,7 @@ async function runNode(
   const node = graph.nodes.get(nodeId)!;
   const def = plan.registry.require(node.type);
   const { sink } = plan;
+  const clock = plan.clock ?? systemClock;
   const inputs = collectInputs(graph, node, def, outputs, plan.input);
   const items = Object.values(inputs).flat();
   const isEntry = (graph.incoming.get(nodeId) ?? []).length === 0;
@@ -252,23 +256,23 @@ async function runNode(
 
   const resume = plan.resumeAt.get(nodeId);
   if (resume?.notBefore !== undefined && !plan.replay) {
-    const wait = resume.notBefore - Date.now();
-    if (wait > 0) await abortableSleep(wait, runSignal).catch(() => undefined);
+    const wait = resume.notBefore - clock.now();
+    if (wait > 0) await abortableSleep(clock, wait, runSignal).catch(() => undefined);
   }
 
   for (let attempt = resume?.attempt ?? 1; ; attempt++) {
     if (runSignal.aborted) throw new RunStop('cancelled', { ...cancelled().toInfo(), nodeId });
-    const started = performance.now();
+    const started = clock.monotonic();
     sink.append({ type: 'node.started', nodeId, attempt, inputCounts: Object.fromEntries(Object.entries(inputs).map(([p, list]) => [p, list.length])) });
 
     const controller = new AbortController();
     const onRunAbort = () => controller.abort(cancelled());
     runSignal.addEventListener('abort', onRunAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer: (() => void) | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       if (node.timeoutMs !== undefined && !plan.replay) {
         const limit = node.timeoutMs;
-        timer = setTimeout(() => {
+        cancelTimer = clock.setTimer(limit, () => {
           const error = new NodeError({
             message: `Node "${node.name ?? nodeId}" took longer than its time limit of ${limit / 1000} s.`,
             code: 'TIMEOUT',
@@ -278,11 +282,13 @@ async function runNode(
           });
           controller.abort(error);
           reject(error);
-        }, limit);
+        });
       }
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     timedOut.catch(() => undefined);
+    // A stop that came while this attempt was being set up (e.g. from a listener of node.started).
+    if (runSignal.aborted) onRunAbort();
 
     try {
       const ctx = createNodeContext({
@@ -304,12 +310,13 @@ async function runNode(
         policy,
         itemRetries: plan.itemRetries ?? new Map(),
         jitter: Math.random,
+        clock,
       });
       const recordedTimeout = plan.replay ? plan.recordedTimeouts?.get(`${nodeId}#${attempt}`) : undefined;
       if (recordedTimeout) throw new NodeError(recordedTimeout);
       const produced = await Promise.race([def.run({ inputs, items, config: node.config, ctx }), timedOut]);
       const result = checkOutputs(produced, allowedPorts, node, def);
-      const durationMs = Math.round(performance.now() - started);
+      const durationMs = Math.round(clock.monotonic() - started);
       const failedItems = result.error ?? [];
       if (failedItems.length > 0 && !errorPortConnected) {
         const first = (failedItems[0] as { error?: NodeErrorInfo }).error;
@@ -327,7 +334,7 @@ async function runNode(
       return result;
     } catch (error) {
       if (error instanceof RunStop || error instanceof AttentionNeeded) throw error;
-      const durationMs = Math.round(performance.now() - started);
+      const durationMs = Math.round(clock.monotonic() - started);
       if (runSignal.aborted && !(error instanceof NodeError && error.code === 'TIMEOUT')) {
         const info = cancelled().toInfo();
         sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, durationMs });
@@ -342,7 +349,7 @@ async function runNode(
         await sink.appendDurable({ type: 'node.retrying', nodeId, attempt, delayMs });
         if (delayMs > 0) {
           try {
-            await abortableSleep(delayMs, runSignal);
+            await abortableSleep(clock, delayMs, runSignal);
           } catch {
             throw new RunStop('cancelled', { ...cancelled().toInfo(), nodeId });
           }
@@ -357,7 +364,7 @@ async function runNode(
       sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, durationMs });
       throw new RunStop('failed', { ...info, nodeId });
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
       runSignal.removeEventListener('abort', onRunAbort);
     }
   }
