@@ -14,7 +14,6 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, statfs } from 'node:fs/promises';
 import { arch, availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { QUICK, type Baselines, type Figure, type SummaryRow } from './lib/figure.ts';
 import { fmt, heading, printTable } from './lib/print.ts';
 import { installSyncCounter } from './lib/sync-counter.ts';
@@ -35,7 +34,8 @@ async function loadFigures(): Promise<Figure[]> {
   const files = (await readdir(folder)).filter((f) => f.endsWith('.ts')).sort();
   const figures: Figure[] = [];
   for (const file of files) {
-    const mod = (await import(pathToFileURL(join(folder, file)).href)) as { default?: Figure };
+    // A template with a fixed folder, so a bundler (bench/bin.js) includes every figure.
+    const mod = (await import(`./figures/${basename(file, '.ts')}.ts`)) as { default?: Figure };
     const figure = mod.default;
     if (!figure || typeof figure.run !== 'function') throw new Error(`bench/figures/${file} must default-export a Figure (bench/lib/figure.ts).`);
     if (figure.id !== basename(file, '.ts')) throw new Error(`bench/figures/${file} exports the figure id "${figure.id}"; name the file after its id.`);

@@ -8,5 +8,6 @@ export interface BundleLayout {
   entry: string;
 }
 export function bundleLayout(root?: string): BundleLayout;
+export function benchLayout(root?: string): BundleLayout;
 export function freshBundle(layout?: BundleLayout): string | undefined;
 export function buildBundle(layout?: BundleLayout): Promise<string>;

@@ -20,6 +20,11 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** @typedef {{ root: string, outDir: string, entry: string }} BundleLayout */
 
+/** Where the benchmark's bundle goes: `npm run bench` measures the engine as the CLI runs it (bench/bin.js). */
+export function benchLayout(root = repoRoot) {
+  return { root, outDir: join(root, 'dist', 'bench'), entry: join(root, 'bench', 'run.ts') };
+}
+
 /** @returns {BundleLayout} Where the bundle of a checkout lives. */
 export function bundleLayout(root = repoRoot) {
   return { root, outDir: join(root, 'dist', 'cli'), entry: join(root, 'cli', 'main.ts') };
@@ -106,12 +111,12 @@ function sourceLocations(root) {
   return {
     name: 'source-locations',
     setup(builder) {
-      builder.onLoad({ filter: /\.ts$/ }, (args) => {
+      builder.onLoad({ filter: /\.[jt]s$/ }, (args) => {
         if (!args.path.startsWith(root) || args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
         const source = readFileSync(args.path, 'utf8');
         const values = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
         const contents = source.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, key) => JSON.stringify(values[key]));
-        return { contents, loader: 'ts' };
+        return { contents, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
       });
     },
   };
