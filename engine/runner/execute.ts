@@ -120,12 +120,13 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
 
   const launch = (id: string) => {
     remaining.delete(id);
-    const task = runNode(plan, graph, id, outputs, recorder, runController.signal)
-      .then((result) => {
+    // One async function rather than a then/catch/finally chain: one promise per node, not three.
+    const task = (async () => {
+      try {
+        const result = await runNode(plan, graph, id, outputs, recorder, runController.signal);
         outputs.set(id, result);
         release(id);
-      })
-      .catch((error: unknown) => {
+      } catch (error) {
         if (error instanceof AttentionNeeded) {
           attention ??= error;
         } else if (error instanceof RunStop) {
@@ -138,8 +139,10 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
           nodeErrors.set(id, info);
           runController.abort();
         }
-      })
-      .finally(() => running.delete(id));
+      } finally {
+        running.delete(id);
+      }
+    })();
     running.set(id, task);
   };
 
@@ -150,7 +153,8 @@ export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
         while (ready.length > 0 && running.size < concurrency) launch(ready.shift()!);
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      // Tasks never reject (they record their error); with one running, wait on it directly.
+      await (running.size === 1 ? running.values().next().value : Promise.race(running.values()));
     }
   } finally {
     plan.signal?.removeEventListener('abort', onOuterAbort);

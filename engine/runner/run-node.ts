@@ -5,6 +5,7 @@
  * error retries, routes the items to the error port, or stops the run.
  */
 import type { PortsPayload } from '../model/events.ts';
+import type { Item } from '../model/flow.ts';
 import { NodeError, errorItem, outputPortsOf, toErrorInfo, effectsOf, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
 import { systemClock } from '../clock.ts';
 import { AttentionNeeded, type CallRecorder } from './call-recorder.ts';
@@ -30,7 +31,13 @@ export async function runNode(
   const { sink } = plan;
   const clock = plan.clock ?? systemClock;
   const inputs = collectInputs(graph, node, def, outputs, plan.input);
-  const items = Object.values(inputs).flat();
+  const items: Item[] = [];
+  const inputCounts: Record<string, number> = {};
+  for (const port in inputs) {
+    const list = inputs[port]!;
+    inputCounts[port] = list.length;
+    for (const item of list) items.push(item);
+  }
   const isEntry = (graph.incoming.get(nodeId) ?? []).length === 0;
 
   if (!isEntry && items.length === 0 && !def.runWhenEmpty) {
@@ -52,7 +59,7 @@ export async function runNode(
   for (let attempt = resume?.attempt ?? 1; ; attempt++) {
     if (runSignal.aborted) throw new RunStop('cancelled', { ...cancelled().toInfo(), nodeId });
     const started = clock.monotonic();
-    sink.append({ type: 'node.started', nodeId, attempt, inputCounts: Object.fromEntries(Object.entries(inputs).map(([p, list]) => [p, list.length])) });
+    sink.append({ type: 'node.started', nodeId, attempt, inputCounts: { ...inputCounts } });
 
     const { controller, stopped, dispose } = attemptLimits(node, nodeId, runSignal, clock, plan.replay);
 
