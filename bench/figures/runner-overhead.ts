@@ -122,6 +122,7 @@ async function run({ dir: root }: BenchContext): Promise<SummaryRow[]> {
   return [
     ['1. runner overhead per node (buffered)', `${fmt(primary.perNodeUs, 1)} µs`, ratio(primary.perNodeUs / callUs, 0), `plain async call (${fmt(callUs, 4)} µs)`],
     [`1. same, chain of ${bigNodes}`, `${fmt(bigUs, 1)} µs`, ratio(bigUs / smallUs, 2), `chain of ${N} (1.00× = linear)`],
+    ['1. fixed cost of a run (lock, trace file, syncs)', `${fmt(primary.fixedMs, 2)} ms`, ratio((primary.fixedMs * 1000) / primary.perNodeUs, 0), 'one no-op node (a run costs that many nodes)'],
   ];
 }
 
