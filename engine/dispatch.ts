@@ -19,7 +19,7 @@ import { NodeError } from './model/node-kit.ts';
 import { zodProblems } from './model/validate.ts';
 import { FlowInvalidError } from './flow-file.ts';
 import { ForkError } from './replay.ts';
-import { RunLockedError } from './trace/run-lock.ts';
+import { RunLockedError } from './trace/index.ts';
 import { RunNotFoundError, TraceQuarantinedError } from './trace/trace-store.ts';
 
 /** A service implements every method of the contract, receiving parsed arguments. */

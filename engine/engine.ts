@@ -14,11 +14,9 @@ import { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.
 import { execute, type ExecutionResult, type ResumePoint } from './runner/execute.ts';
 import { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
-import { Redactor } from './trace/redactor.ts';
+import { Redactor, RunLockedError, MemoryRunLeases, type Durability, type RunLeases } from './trace/index.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { EventSink, TraceStore } from './trace/trace-store.ts';
-import type { Durability } from './trace/trace-writer.ts';
-import { RunLockedError } from './trace/run-lock.ts';
-import { MemoryRunLeases, type RunLeases } from './trace/run-leases.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
@@ -48,6 +46,8 @@ export interface EngineOptions {
    * (AI steps) re-use stored answers, so building a flow does not pay twice for the same prompt.
    */
   devCacheDir?: string | (() => string | undefined);
+  /** Time for the runner: waits, time limits, durations, `ctx.now()` and run ids (engine/clock.ts). The system clock by default. */
+  clock?: Clock;
 }
 
 export interface StartOptions {
@@ -83,9 +83,11 @@ export class Engine {
   private readonly http: HttpTransport;
   private readonly durability: Durability;
   private readonly leases: RunLeases;
+  private readonly clock: Clock;
 
   constructor(private readonly options: EngineOptions) {
     this.leases = options.leases ?? options.store.leases ?? new MemoryRunLeases();
+    this.clock = options.clock ?? systemClock;
     this.secrets = options.secrets ?? new EnvSecretResolver();
     this.http = options.http ?? fetchTransport;
     this.durability = options.durability ?? 'buffered';
@@ -104,7 +106,7 @@ export class Engine {
 
   async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
-    const runId = start.runId ?? newRunId();
+    const runId = start.runId ?? newRunId(new Date(this.clock.now()));
     const redactor = new Redactor();
     const header: TraceHeader = {
       kind: 'header',
@@ -117,7 +119,7 @@ export class Engine {
       flowHash: sha256(canonicalJson(flow)),
       flow: (await store.putPayload(flow)) as TraceHeader['flow'],
       input: start.input ?? {},
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(this.clock.now()).toISOString(),
       mode: start.parent ? 'fork' : 'run',
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
@@ -146,6 +148,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
+        clock: this.clock,
         ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);
@@ -220,6 +223,7 @@ export class Engine {
         secrets: this.secrets,
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
+        clock: this.clock,
         ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);

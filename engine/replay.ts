@@ -14,8 +14,7 @@ import { buildGraph, downstreamOf, upstreamOf } from './runner/graph.ts';
 import { execute } from './runner/execute.ts';
 import { fetchTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
-import { MemorySink } from './trace/memory-sink.ts';
-import { Redactor } from './trace/redactor.ts';
+import { MemorySink, Redactor } from './trace/index.ts';
 import type { LoadedTrace, TraceStore } from './trace/trace-store.ts';
 
 export interface ValueChange {

@@ -9,3 +9,4 @@ export * from './migrations.ts';
 export * from './json-schema.ts';
 export * from './contract.ts';
 export * from './prices.ts';
+export * from './network-errors.ts';

@@ -6,7 +6,7 @@
 import type { Engine, RunOutcome } from '../engine.ts';
 import { prepareFork } from '../replay.ts';
 import type { AttentionChoice } from '../runner/call-recorder.ts';
-import { RunLockedError } from '../trace/run-lock.ts';
+import { RunLockedError } from '../trace/index.ts';
 import type { CloseOptions, JobOutcome, RunJob, RunQueue } from './run-queue.ts';
 
 /** How long close() waits for runs to reach a safe point unless told otherwise. */

@@ -8,8 +8,9 @@
 import { callKeyString, type CallKey } from '../model/events.ts';
 import { NodeError, toErrorInfo, type Effects, type NodeErrorInfo } from '../model/node-kit.ts';
 import type { RecordedCall } from '../model/run-state.ts';
+import { neverReachedServer } from '../model/network-errors.ts';
 import type { EventSink } from '../trace/trace-store.ts';
-import { REDACTED, type Redactor } from '../trace/redactor.ts';
+import { REDACTED, type Redactor } from '../trace/index.ts';
 
 /** Raised when a run must stop for a person: a write may or may not have gone out. */
 export class AttentionNeeded extends Error {
@@ -59,12 +60,9 @@ export interface DevCache {
   put(kind: string, cacheKey: string, result: unknown): Promise<void>;
 }
 
-/** Network failures that prove the request never reached the other side. */
-const NEVER_SENT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 export function provablyNotSent(error: NodeErrorInfo | undefined): boolean {
   if (!error) return false;
-  if (error.code === 'NETWORK') return NEVER_SENT_ERRNOS.has(String(error.details?.errno ?? ''));
+  if (error.code === 'NETWORK') return neverReachedServer(error);
   return error.code.startsWith('CREDENTIAL_') || error.code === 'CONFIG';
 }
 

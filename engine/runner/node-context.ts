@@ -21,7 +21,8 @@ import {
 } from '../model/node-kit.ts';
 import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expressions.ts';
 import type { SecretResolver } from '../secrets.ts';
-import { REDACTED, type Redactor } from '../trace/redactor.ts';
+import { sleep, type Clock } from '../clock.ts';
+import { REDACTED, type Redactor } from '../trace/index.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, ItemConfirmedSent, RecordedCallError, type CallRecorder } from './call-recorder.ts';
 import type { HttpTransport } from './http-transport.ts';
@@ -48,6 +49,8 @@ export interface NodeContextDeps {
   itemRetries: ReadonlyMap<string, { at: number; delayMs: number }>;
   /** Randomness for retry jitter only (the delay itself is recorded). */
   jitter: () => number;
+  /** Time for `ctx.now()` (recorded) and every wait. */
+  clock: Clock;
 }
 
 export function isStopError(error: unknown): boolean {
@@ -55,7 +58,7 @@ export function isStopError(error: unknown): boolean {
 }
 
 export function createNodeContext(deps: NodeContextDeps): NodeContext {
-  const { node, signal } = deps;
+  const { node, signal, clock } = deps;
   const counters = new Map<string, number>();
   const nextKey = (itemIndex: number, kind: string): CallKey => {
     const counterKey = `${itemIndex}/${kind}`;
@@ -71,7 +74,7 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
     return deps.recorder.call(nextKey(options.itemIndex, kind), options.effects ?? deps.effects, request, options.idempotencyKey, perform, cache);
   };
 
-  const now = (itemIndex = -1) => external('clock', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(Date.now()));
+  const now = (itemIndex = -1) => external('clock', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(clock.now()));
   const random = (itemIndex = -1) => external('random', null, { itemIndex, effects: 'pure' }, () => Promise.resolve(Math.random()));
 
   const scope = (itemIndex: number, extra?: Record<string, unknown>, input?: { value: unknown }): ExpressionScope => ({
@@ -89,8 +92,8 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
 
   const sleepUntil = async (epochMs: number): Promise<void> => {
     if (deps.replay) return;
-    const ms = epochMs - Date.now();
-    if (ms > 0) await abortableSleep(ms, signal);
+    const ms = epochMs - clock.now();
+    if (ms > 0) await abortableSleep(clock, ms, signal);
   };
 
   const ctx: NodeContext = {
@@ -173,13 +176,13 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
             const earlier = deps.itemRetries.get(retryKey);
             if (earlier) {
               // Resuming: this wait already started before the interruption; only finish it.
-              const left = deps.replay ? 0 : earlier.at + earlier.delayMs - Date.now();
-              if (left > 0) await abortableSleep(left, signal);
+              const left = deps.replay ? 0 : earlier.at + earlier.delayMs - clock.now();
+              if (left > 0) await abortableSleep(clock, left, signal);
               continue;
             }
             const delayMs = deps.replay || error instanceof RecordedCallError ? 0 : retryDelayMs(deps.policy, itemAttempt, deps.jitter(), info.retryAfterMs);
             deps.sink.append({ type: 'item.retrying', nodeId: node.id, attempt: deps.attempt, itemIndex: index, itemAttempt, delayMs, error: info });
-            if (delayMs > 0) await abortableSleep(delayMs, signal);
+            if (delayMs > 0) await abortableSleep(clock, delayMs, signal);
           }
         }
       };
@@ -202,19 +205,9 @@ export function cancelled(): NodeError {
   return new NodeError({ message: 'The run was stopped.', code: 'CANCELLED', retryable: false });
 }
 
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(cancelled());
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms` on the run's clock; a stopped run rejects with the CANCELLED error. */
+export function abortableSleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(clock, ms, signal, cancelled);
 }
 
 function asPorts(value: Item | Item[] | PortRouting, port: string): PortItems {

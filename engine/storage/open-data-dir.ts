@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { NodeCatalog } from '../model/validate.ts';
 import { FlowStore } from '../flow-store.ts';
-import { FileTraceStore } from '../trace/file-trace-store.ts';
+import { FileTraceStore } from '../trace/index.ts';
 import { OsKeychain, Vault, type KeychainBackend } from '../vault.ts';
 import { dataDirLayout, type DataDirLayout } from './layout.ts';
 import { SettingsStore } from './settings-store.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodeError, defineNode, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, neverReachedServer, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
 
 const NameValue = z.object({ name: z.string().min(1).max(200), value: z.unknown() }).strict();
 
@@ -71,7 +71,7 @@ export default defineNode({
           if (unkeyedWrite && error instanceof NodeError && error.retryable && !neverReachedServer(error)) throw notRepeated(error, request);
           throw error;
         }
-        return toItems(config, request, response, { secrets, unkeyedWrite });
+        return toItems(config, request, response, { secrets, unkeyedWrite, now: () => ctx.now(index) });
       },
       { concurrency: config.concurrency },
     );
@@ -159,20 +159,19 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** Retry-After in ms. A date is measured against the answer's own Date header, so replay agrees. */
-function retryAfterMs(response: HttpResponse): number | undefined {
+/**
+ * Retry-After in ms. A date is measured against the answer's own Date header; without one, against
+ * the run's recorded clock (`now`), so a replay computes the same wait.
+ */
+async function retryAfterMs(response: HttpResponse, now: () => Promise<number>): Promise<number | undefined> {
   const header = response.headers['retry-after'];
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(header);
-  const now = Date.parse(response.headers.date ?? '');
-  return Number.isNaN(at) ? undefined : Math.max(0, at - (Number.isNaN(now) ? Date.now() : now));
-}
-
-/** Errors that prove the request never reached the server, so sending again is safe. */
-function neverReachedServer(error: NodeError): boolean {
-  return error.code === 'NETWORK' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(String(error.details?.errno));
+  if (Number.isNaN(at)) return undefined;
+  const answeredAt = Date.parse(response.headers.date ?? '');
+  return Math.max(0, at - (Number.isNaN(answeredAt) ? await now() : answeredAt));
 }
 
 function notRepeated(error: NodeError, request: HttpRequest): NodeError {
@@ -213,11 +212,11 @@ function hostPath(url: string): string {
   return `${u.host}${u.pathname}`;
 }
 
-function toItems(config: HttpConfig, request: HttpRequest, response: HttpResponse, context: { secrets: string[]; unkeyedWrite: boolean }): Item[] {
+async function toItems(config: HttpConfig, request: HttpRequest, response: HttpResponse, context: { secrets: string[]; unkeyedWrite: boolean; now: () => Promise<number> }): Promise<Item[]> {
   if (response.status >= 400 && config.failOnErrorStatus) {
     // 429 and 503 say "not processed, come back later"; other 5xx may have done the work.
     const retryable = RETRYABLE_STATUS.has(response.status) && (!context.unkeyedWrite || SAFE_TO_REPEAT_STATUS.has(response.status));
-    const wait = retryAfterMs(response);
+    const wait = await retryAfterMs(response, context.now);
     // Redact before cutting: a cut secret would no longer be recognised later.
     const body = withoutSecrets(response.body, context.secrets).slice(0, 200);
     const error = new NodeError({

@@ -2,17 +2,8 @@
  * The dependency rule of docs/architecture.md is enforced by lint. These tests lint small
  * snippets as if they lived in each folder, proving a wrong import fails `npm test`.
  */
-import { join } from 'node:path';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '..', '..');
-const eslint = new ESLint({ cwd: root });
-
-async function problems(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-  return (result?.messages ?? []).filter((m) => m.ruleId?.includes('restricted')).map((m) => m.message);
-}
+import { restrictionProblems as problems } from './lint-probe.ts';
 
 describe('dependency rule', () => {
   it('keeps engine/model free of the rest of the repo and of Node', async () => {

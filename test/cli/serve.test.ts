@@ -106,11 +106,17 @@ describe('web bridge', () => {
     const ws = new WebSocket(`${bridge.origin.replace('http', 'ws')}/api/ws?token=${bridge.token}`);
     await new Promise((resolve) => (ws.onopen = resolve));
     const replies: Array<{ id: number | null; reply: { ok: boolean; error?: { code: string }; result?: unknown } }> = [];
-    ws.onmessage = (m) => replies.push(JSON.parse(String(m.data)) as (typeof replies)[number]);
+    // Wait for the three replies themselves, not for a guess at how long they take.
+    const threeReplies = new Promise<void>((resolve) => {
+      ws.onmessage = (m) => {
+        replies.push(JSON.parse(String(m.data)) as (typeof replies)[number]);
+        if (replies.length === 3) resolve();
+      };
+    });
     ws.send('this is not json');
     ws.send(JSON.stringify({ method: 'flows.list' }));
     ws.send(JSON.stringify({ id: 7, method: 'flows.list', args: {} }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await threeReplies;
     expect(replies[0]).toMatchObject({ id: null, reply: { ok: false, error: { code: 'BAD_MESSAGE' } } });
     expect(replies[1]).toMatchObject({ id: null, reply: { ok: false, error: { code: 'BAD_MESSAGE' } } });
     expect(replies[2]).toEqual({ id: 7, reply: { ok: true, result: [] } });

@@ -3,8 +3,9 @@
  * node time-out, `$shuffle`/`$now(picture)` or a date-style Retry-After replay identical.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, FileTraceStore, forkRun, replayRun, type NodeErrorInfo, type RetryPolicy } from '../../engine/index.ts';
+import { Engine, FileTraceStore, forkRun, replayRun, type EngineOptions, type NodeErrorInfo, type RetryPolicy } from '../../engine/index.ts';
 import { makeFlow, registry, tempDir } from '../helpers/engine.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 import { json, serveDuringTest, type TestServer } from '../helpers/http-server.ts';
 import { eventsOf, passThrough, traceEvents } from '../nodes/support.ts';
 
@@ -15,11 +16,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function freshEngine(): Promise<{ engine: Engine; store: FileTraceStore }> {
+async function freshEngine(options: Partial<EngineOptions> = {}): Promise<{ engine: Engine; store: FileTraceStore }> {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
   const store = new FileTraceStore(dir);
-  return { engine: new Engine({ store, registry }), store };
+  return { engine: new Engine({ store, registry, ...options }), store };
 }
 
 const start = { id: 'start', type: 'trigger.manual' };
@@ -154,13 +155,14 @@ describe('finding 13: recorded randomness, formatted $now and Retry-After dates'
       ],
       ['start -> get', 'get.error -> handle'],
     );
-    const { engine, store } = await freshEngine();
+    // The run's own clock is a day behind the machine's, so the replay (on the machine's clock)
+    // happens at a very different time: the wait must come from the answer, not the local clock.
+    const { engine, store } = await freshEngine({ clock: new FakeClock(Date.now() - 86_400_000) });
     const outcome = await engine.startRun(flow);
     expect(outcome.status).toBe('succeeded');
     const [item] = outcome.outputs.handle!.out! as Array<{ error: NodeErrorInfo }>;
     expect(item!.error.retryAfterMs).toBe(3600_000);
 
-    await new Promise((r) => setTimeout(r, 20)); // the wall clock has moved on
     const report = await replayRun(store, registry, outcome.runId);
     expect(report.nodes.filter((n) => !n.identical)).toEqual([]);
     expect(report.identical).toBe(true);

@@ -4,9 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Engine, FileTraceStore, NodeError, NodeRegistry, defineNode, validateFlow, type Flow, type RunEvent } from '../../engine/index.ts';
+import { Engine, FileTraceStore, NodeError, NodeRegistry, defineNode, validateFlow, type EngineOptions, type Flow, type RunEvent } from '../../engine/index.ts';
 import { builtinNodes } from '../../nodes/index.ts';
 import { tempDir } from '../helpers/engine.ts';
+import { FakeClock } from '../helpers/fake-clock.ts';
 
 /** Per-test knobs the test node types read. */
 const knobs = { failures: new Map<string, number>(), running: 0, maxRunning: 0, calls: new Map<string, number>() };
@@ -87,11 +88,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function setup() {
+async function setup(options: Partial<EngineOptions> = {}) {
   const { dir, cleanup } = await tempDir();
   cleanups.push(cleanup);
   const store = new FileTraceStore(dir);
-  return { store, engine: new Engine({ store, registry }) };
+  return { store, engine: new Engine({ store, registry, ...options }) };
 }
 
 function flow(nodes: Array<Record<string, unknown>>, edges: string[], settings?: Record<string, unknown>): Flow {
@@ -164,10 +165,18 @@ describe('runner', () => {
   });
 
   it('retries a failing node with backoff and records each attempt', async () => {
-    const { engine, store } = await setup();
+    const clock = new FakeClock();
+    const { engine, store } = await setup({ clock });
     knobs.failures.set('r', 2);
     const f = flow([{ id: 'flaky', type: 'test.flaky', config: { key: 'r' }, retry: { maxAttempts: 3, initialDelayMs: 20, multiplier: 2, jitter: false } }], ['start -> flaky']);
-    const outcome = await engine.startRun(f, { input: { x: 1 } });
+    const running = engine.startRun(f, { input: { x: 1 } });
+    // Each wait runs on the engine's clock: the run waits there until the test moves time on.
+    for (const wait of [20, 40]) {
+      await clock.waitForTimers();
+      expect(clock.pendingDelays()).toEqual([wait]);
+      await clock.advance(wait);
+    }
+    const outcome = await running;
     expect(outcome.status).toBe('succeeded');
     expect(knobs.calls.get('r')).toBe(3);
     const evs = await events(store, outcome.runId);
@@ -225,10 +234,16 @@ describe('runner', () => {
   });
 
   it('stops a node at its time limit and can retry it', async () => {
-    const { engine } = await setup();
+    const clock = new FakeClock();
+    const { engine } = await setup({ clock });
     const f = flow([{ id: 'slow', type: 'test.slow', config: { ms: 5000 }, timeoutMs: 50 }], ['start -> slow']);
     const started = performance.now();
-    const outcome = await engine.startRun(f, {});
+    const running = engine.startRun(f, {});
+    // The time limit is a timer on the engine's clock; reaching it aborts the node at once.
+    await clock.waitForTimers();
+    expect(clock.pendingDelays()).toEqual([50]);
+    await clock.advance(50);
+    const outcome = await running;
     expect(outcome.status).toBe('failed');
     expect(outcome.error).toMatchObject({ code: 'TIMEOUT', nodeId: 'slow' });
     expect(outcome.error?.message).toMatch(/time limit of 0.05 s/);
@@ -245,8 +260,9 @@ describe('runner', () => {
   });
 
   it('cancels a running flow through its AbortSignal and records it', async () => {
-    const { engine, store } = await setup();
     const controller = new AbortController();
+    // Stop the run once the slow node is running (an event, not a guess at how long that takes).
+    const { engine, store } = await setup({ onEvent: (_runId, event) => event.type === 'node.started' && event.nodeId === 'slow' && controller.abort() });
     const f = flow(
       [
         { id: 'slow', type: 'test.slow', config: { ms: 5000 } },
@@ -254,7 +270,6 @@ describe('runner', () => {
       ],
       ['start -> slow', 'slow -> never'],
     );
-    setTimeout(() => controller.abort(), 50);
     const outcome = await engine.startRun(f, { signal: controller.signal });
     expect(outcome.status).toBe('cancelled');
     const evs = await events(store, outcome.runId);

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayRun, type Engine, type FileTraceStore } from '../../../engine/index.ts';
 import { makeFlow, registry, testEngine } from '../../helpers/engine.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 import { eventsOf, itemsOf, traceEvents } from '../support.ts';
 
 let engine: Engine;
 let store: FileTraceStore;
 let cleanup: () => Promise<void>;
+// Waits run on a fake clock: a test starts a run, waits until it is waiting, then moves time on.
+const clock = new FakeClock();
 
 beforeAll(async () => {
-  ({ engine, store, cleanup } = await testEngine());
+  ({ engine, store, cleanup } = await testEngine({ clock }));
 });
 afterAll(() => cleanup());
 
@@ -18,36 +21,47 @@ function delayFlow(config: Record<string, unknown>) {
 
 describe('flow.delay', () => {
   it("'for' waits the given seconds, then passes every item on unchanged", async () => {
-    const started = performance.now();
-    const outcome = await engine.startRun(delayFlow({ mode: 'for', seconds: 0.05 }), { input: [{ id: 1 }, { id: 2 }] });
-    const elapsed = performance.now() - started;
+    const started = clock.monotonic();
+    const running = engine.startRun(delayFlow({ mode: 'for', seconds: 0.05 }), { input: [{ id: 1 }, { id: 2 }] });
+    await clock.waitForTimers();
+    expect(clock.pendingDelays()).toEqual([50]);
+    await clock.advance(50);
+    const outcome = await running;
+    const elapsed = clock.monotonic() - started;
     expect(outcome.status).toBe('succeeded');
     expect(itemsOf(outcome, 'wait')).toEqual([{ id: 1 }, { id: 2 }]);
     expect(elapsed).toBeGreaterThanOrEqual(45);
 
     // The start of the wait is a recorded clock reading, so a restart or replay knows when it ends.
     const events = await traceEvents(store, outcome.runId);
-    const clock = eventsOf(events, 'external.result', 'wait').filter((e) => e.kind === 'clock');
-    expect(clock).toHaveLength(1);
-    expect(typeof clock[0]!.result).toBe('number');
+    const readings = eventsOf(events, 'external.result', 'wait').filter((e) => e.kind === 'clock');
+    expect(readings).toHaveLength(1);
+    expect(readings[0]!.result).toBe(started + Date.UTC(2026, 0, 1));
     const succeeded = eventsOf(events, 'node.succeeded', 'wait')[0]!;
     expect(succeeded.durationMs).toBeGreaterThanOrEqual(45);
   });
 
   it('takes the seconds from an expression on the first item', async () => {
-    const started = performance.now();
-    const outcome = await engine.startRun(delayFlow({ seconds: '{{ waitMs / 1000 }}' }), { input: [{ waitMs: 60 }, { waitMs: 5000 }] });
-    const elapsed = performance.now() - started;
+    const started = clock.monotonic();
+    const running = engine.startRun(delayFlow({ seconds: '{{ waitMs / 1000 }}' }), { input: [{ waitMs: 60 }, { waitMs: 5000 }] });
+    await clock.waitForTimers();
+    expect(clock.pendingDelays()).toEqual([60]);
+    await clock.advance(60);
+    const outcome = await running;
+    const elapsed = clock.monotonic() - started;
     expect(outcome.status).toBe('succeeded');
     expect(elapsed).toBeGreaterThanOrEqual(55);
     expect(elapsed).toBeLessThan(3000);
   });
 
   it('replay reports identical and does not wait again', async () => {
-    const recordStart = performance.now();
-    const outcome = await engine.startRun(delayFlow({ seconds: 0.6 }), { input: { id: 7 } });
+    const recordStart = clock.monotonic();
+    const running = engine.startRun(delayFlow({ seconds: 0.6 }), { input: { id: 7 } });
+    await clock.waitForTimers();
+    await clock.advance(600);
+    const outcome = await running;
     expect(outcome.status).toBe('succeeded');
-    expect(performance.now() - recordStart).toBeGreaterThanOrEqual(590);
+    expect(clock.monotonic() - recordStart).toBeGreaterThanOrEqual(590);
 
     const replayStart = performance.now();
     const report = await replayRun(store, registry, outcome.runId);
@@ -61,20 +75,26 @@ describe('flow.delay', () => {
   });
 
   it("'until' a moment in the past passes the items on at once", async () => {
-    const started = performance.now();
+    const started = clock.monotonic();
     const outcome = await engine.startRun(delayFlow({ mode: 'until', until: '{{ due }}' }), { input: { due: '2020-01-01T00:00:00Z' } });
     expect(outcome.status).toBe('succeeded');
     expect(itemsOf(outcome, 'wait')).toEqual([{ due: '2020-01-01T00:00:00Z' }]);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Finished without the clock moving: no wait was set.
+    expect(clock.monotonic() - started).toBeLessThan(1000);
+    expect(clock.pending).toBe(0);
   });
 
   it("'until' a moment shortly ahead waits for it", async () => {
-    const started = performance.now();
-    const at = new Date(Date.now() + 80).toISOString();
-    const outcome = await engine.startRun(delayFlow({ mode: 'until', until: at }), { input: {} });
+    const started = clock.monotonic();
+    const at = new Date(clock.now() + 80).toISOString();
+    const running = engine.startRun(delayFlow({ mode: 'until', until: at }), { input: {} });
+    await clock.waitForTimers();
+    expect(clock.pendingDelays()).toEqual([80]);
+    await clock.advance(80);
+    const outcome = await running;
     expect(outcome.status).toBe('succeeded');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(70);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(clock.monotonic() - started).toBeGreaterThanOrEqual(70);
+    expect(clock.monotonic() - started).toBeLessThan(2000);
   });
 
   it("'until' with a bad date fails with CONFIG quoting the value", async () => {
@@ -105,9 +125,15 @@ describe('flow.delay', () => {
 
   it("a node time limit (timeoutMs) cuts a long wait short with TIMEOUT", async () => {
     const flow = makeFlow([{ id: 'start', type: 'trigger.manual' }, { id: 'wait', type: 'flow.delay', config: { seconds: 30 }, timeoutMs: 100 }], ['start -> wait']);
-    const started = performance.now();
-    const outcome = await engine.startRun(flow, { input: {} });
-    expect(performance.now() - started).toBeLessThan(3000);
+    const started = clock.monotonic();
+    const running = engine.startRun(flow, { input: {} });
+    // The node's time limit and its 30 s wait.
+    await clock.waitForTimers(2);
+    expect(clock.pendingDelays()).toEqual([100, 30_000]);
+    await clock.advance(100);
+    const outcome = await running;
+    expect(clock.monotonic() - started).toBeLessThan(3000);
+    expect(clock.pending).toBe(0);
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('TIMEOUT');
     expect(outcome.error?.nodeId).toBe('wait');
@@ -116,11 +142,14 @@ describe('flow.delay', () => {
 
   it('is cancelled promptly when the run is stopped', async () => {
     const controller = new AbortController();
-    const started = performance.now();
+    const started = clock.monotonic();
     const running = engine.startRun(delayFlow({ seconds: 30 }), { input: {}, signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    await clock.waitForTimers();
+    controller.abort();
     const outcome = await running;
-    expect(performance.now() - started).toBeLessThan(3000);
+    // Stopped while waiting, without the clock moving; the wait's timer is gone.
+    expect(clock.monotonic() - started).toBeLessThan(3000);
+    expect(clock.pending).toBe(0);
     expect(outcome.status).toBe('cancelled');
     const events = await traceEvents(store, outcome.runId);
     expect(eventsOf(events, 'run.finished')[0]!.status).toBe('cancelled');

@@ -451,6 +451,23 @@ describe('http.request: failures', () => {
     expect(retry!.delayMs).toBe(1000);
   });
 
+  it('a Retry-After date without a Date header is measured against the recorded clock, so replay agrees', async () => {
+    const at = new Date(Date.now() + 60_000).toUTCString();
+    const server = await serve((_req, res) => {
+      res.sendDate = false;
+      json(res, 429, {}, { 'retry-after': at });
+    });
+    const outcome = await engine.startRun(httpFlow({ url: server.url }, { errorPort: true, retry: NO_RETRY }), { input: {} });
+    expect(outcome.status).toBe('succeeded');
+    const [failed] = errorItems(itemsOf(outcome, 'errors'));
+    const events = await traceEvents(store, outcome.runId);
+    const [clock] = eventsOf(events, 'external.result', 'http').filter((e) => e.kind === 'clock');
+    expect(typeof clock!.result).toBe('number');
+    expect(failed!.error.retryAfterMs).toBe(Date.parse(at) - (clock!.result as number));
+    const report = await replayRun(store, registry, outcome.runId);
+    expect(report.identical).toBe(true);
+  });
+
   it('connection refused: a NETWORK error on the error port', async () => {
     const gone = await startServer(() => undefined);
     const { url, port } = gone;
