@@ -267,6 +267,8 @@ export interface FieldMeta {
   optionLabels?: Record<string, string>;
   /** Rarely changed: the inspector tucks it under "More settings". */
   advanced?: boolean;
+  /** For lists: what one entry is called, e.g. "Rule" (→ "Rule 2", "Add rule"). */
+  itemTitle?: string;
 }
 
 export interface ShowWhen {

@@ -24,7 +24,7 @@ const Config = z
         .max(50)
         .refine((rules) => new Set(rules.map((r) => r.port)).size === rules.length, 'each rule needs its own output name')
         .refine((rules) => rules.every((r) => r.port !== 'fallback' && r.port !== 'error'), '"fallback" and "error" are reserved output names'),
-      { title: 'Rules', description: 'Checked in order. Each rule is an output of the step; an item leaves through the rules it matches.' },
+      { title: 'Rules', itemTitle: 'Rule', description: 'Checked in order. Each rule is an output of the step; an item leaves through the rules it matches.' },
     ),
     /** `first`: an item goes to the first matching rule. `all`: to every matching rule. */
     mode: field(z.enum(['first', 'all']).default('first'), {

@@ -21,8 +21,8 @@ const Config = z
       description: 'The full web address to call; may use {{ expressions }}, e.g. https://api.example.com/invoices/{{ id }}.',
       placeholder: 'https://api.example.com/invoices/{{ id }}',
     }),
-    query: field(z.array(NameValue).max(100).default([]), { title: 'Query parameters', description: 'Added to the address after the "?", e.g. page = 2.', widget: 'key-value' }),
-    headers: field(z.array(NameValue).max(100).default([]), { title: 'Headers', description: 'Extra request headers, e.g. Accept = application/json. Sign-in headers come from the credential.', widget: 'key-value', advanced: true }),
+    query: field(z.array(NameValue).max(100).default([]), { title: 'Query parameters', itemTitle: 'Parameter', description: 'Added to the address after the "?", e.g. page = 2.', widget: 'key-value' }),
+    headers: field(z.array(NameValue).max(100).default([]), { title: 'Headers', itemTitle: 'Header', description: 'Extra request headers, e.g. Accept = application/json. Sign-in headers come from the credential.', widget: 'key-value', advanced: true }),
     bodyType: field(z.enum(['none', 'json', 'form', 'text']).default('none'), {
       title: 'Body',
       description: 'What the request carries: nothing, JSON fields, form fields or plain text.',

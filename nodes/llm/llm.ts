@@ -101,18 +101,21 @@ const Config = z
     /** Few-shot examples: shown to the model as earlier questions and answers. */
     examples: field(z.array(Example).max(20).default([]), {
       title: 'Examples',
+      itemTitle: 'Example',
       description: 'Sample inputs with the answers you expect; the model is shown them first and follows their lead.',
       advanced: true,
     }),
     /** The answer's fields (extract: what to extract; custom: leave empty for a text answer). */
     outputFields: field(z.array(OutputFieldSchema).max(50).default([]), {
       title: 'Answer fields',
+      itemTitle: 'Answer field',
       description: 'The fields the answer must have; each is checked. For a custom task, leave empty to get plain text.',
       showWhen: { field: 'task', is: ['custom', 'extract'] },
     }),
     /** classify: the labels to choose from. */
     labels: field(z.array(z.string().min(1).max(200)).max(100).default([]), {
       title: 'Labels',
+      itemTitle: 'Label',
       description: 'The labels the model chooses from, e.g. billing, bug, question (at least two).',
       placeholder: 'billing',
       widget: 'string-list',

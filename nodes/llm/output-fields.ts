@@ -39,6 +39,7 @@ export const OutputFieldSchema = z
     /** For `choice`: the allowed values. */
     options: field(z.array(z.string().min(1).max(200)).max(200).optional(), {
       title: 'Options',
+      itemTitle: 'Option',
       description: 'The values the model may choose from.',
       placeholder: 'billing',
       widget: 'string-list',

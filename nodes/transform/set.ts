@@ -17,7 +17,7 @@ const Config = z
         )
         .max(200)
         .default([]),
-      { title: 'Fields to set', description: 'Each field gets the value next to it. A value may use {{ expressions }} over the item.', widget: 'key-value' },
+      { title: 'Fields to set', itemTitle: 'Field', description: 'Each field gets the value next to it. A value may use {{ expressions }} over the item.', widget: 'key-value' },
     ),
     /** Keep the fields the item already had (on by default). */
     keepOtherFields: field(z.boolean().default(true), { title: 'Keep the other fields', description: 'On: the item keeps the fields it already had. Off: it has only the fields set here.' }),
@@ -43,5 +43,11 @@ export default defineNode({
       out.push(item);
     }
     return { out };
+  },
+  // The item as this step would leave it; the inspector also uses it to preview any expression.
+  async preview({ config, item, evaluate }) {
+    const out: Item = config.keepOtherFields ? structuredClone(item) : {};
+    for (const field of config.fields) setPath(out, field.name, await evaluate(field.value));
+    return out;
   },
 });

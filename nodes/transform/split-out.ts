@@ -9,6 +9,7 @@ const Config = z
     /** Parent fields copied onto every new item, e.g. ["invoiceId"]. */
     include: field(z.array(z.string().min(1).max(200)).max(100).default([]), {
       title: 'Fields to copy onto each item',
+      itemTitle: 'Field',
       description: 'Fields of the original item that every new item keeps, e.g. invoiceId.',
       placeholder: 'invoiceId',
       widget: 'string-list',

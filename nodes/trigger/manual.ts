@@ -21,6 +21,7 @@ const Config = z
     /** The form a person fills in when they start the flow by hand. */
     fields: field(z.array(FieldSchema).max(100).default([]), {
       title: 'Start form',
+      itemTitle: 'Field',
       description: 'The boxes a person fills in when they start the flow by hand. Later steps read the answers as $input.<field name>.',
     }),
   })
