@@ -5,6 +5,7 @@
  * the right config — one call per edit burst. Real catalogue entries, real previews.
  */
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { currentCompletions, startCompletion } from '@codemirror/autocomplete';
 import { EditorView } from '@codemirror/view';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fieldsOf, isVisible, type JsonSchema } from '../../../renderer/inspector/schema-fields.ts';
@@ -260,11 +261,25 @@ describe('expressions', () => {
     expect([...document.querySelectorAll('.inspector-message-role')].map((el) => el.textContent)).toEqual(['Instructions', 'Sent to the model']);
   });
 
-  it('the flow editor sees the flow it is given (ancestors feed completion)', () => {
+  it('completes $input, $nodes.<ancestor> and the declared fields of upstream steps', async () => {
     const start = node('start', 'trigger.manual', CONFIGS['trigger.manual']!);
     const ai = node('ai', 'llm.generate', CONFIGS['llm.generate']!);
-    const fetch = node('fetch', 'http.request', { method: 'GET', url: 'https://x.test' });
-    renderInspector({ node: fetch, flow: flowWith([start, ai, fetch], [{ source: 'start', sourcePort: 'out', target: 'ai', targetPort: 'in' }, { source: 'ai', sourcePort: 'out', target: 'fetch', targetPort: 'in' }] as never) });
-    expect(screen.getByLabelText(/Address \(URL\)/)).toBeTruthy();
+    const check = node('check', 'flow.if', { condition: '' });
+    const flow = flowWith([start, ai, check], [{ source: 'start', sourcePort: 'out', target: 'ai', targetPort: 'in' }, { source: 'ai', sourcePort: 'out', target: 'check', targetPort: 'in' }] as never);
+    const { container } = renderInspector({ node: check, flow });
+    const view = EditorView.findFromDOM(container.querySelector('[data-field="condition"] .cm-editor') as HTMLElement)!;
+    act(() => {
+      view.dispatch({ changes: { from: 0, insert: '$' }, selection: { anchor: 1 } });
+      startCompletion(view);
+    });
+    await waitFor(() => expect(currentCompletions(view.state).length).toBeGreaterThan(0));
+    const labels = currentCompletions(view.state).map((c) => c.label);
+    expect(labels).toEqual(expect.arrayContaining(['$input', '$input.customerEmail', '$nodes.ai', '$nodes.start', '$sum']));
+    expect(labels).not.toContain('$nodes.check');
+    act(() => {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: 'ai.' }, selection: { anchor: 3 } });
+      startCompletion(view);
+    });
+    await waitFor(() => expect(currentCompletions(view.state).map((c) => c.label)).toEqual(expect.arrayContaining(['ai.label', 'ai.confidence'])));
   });
 });
