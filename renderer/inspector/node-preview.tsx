@@ -3,7 +3,7 @@
  * rendered messages and the answer format), from `catalog.preview`. Nothing is called; the
  * preview is asked for on a click so typing does not send a stream of requests.
  */
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { toErrorView } from '../logic/errors.ts';
 import { asPreviewItem, useInspectorApi, type PreviewConfig } from './inspector-api.ts';
 
@@ -17,6 +17,7 @@ interface Message {
 export function NodePreview({ type, config, sampleItem }: { type: string; config: Record<string, unknown>; sampleItem?: unknown }) {
   const api = useInspectorApi();
   const [shown, setShown] = useState<Shown>({ status: 'idle' });
+  const titleId = useId();
 
   async function load() {
     setShown({ status: 'loading' });
@@ -32,7 +33,10 @@ export function NodePreview({ type, config, sampleItem }: { type: string; config
 
   const messages = shown.status === 'ok' ? messagesOf(shown.preview) : [];
   return (
-    <div className="inspector-section inspector-node-preview">
+    <div className="inspector-section inspector-node-preview" role="group" aria-labelledby={titleId}>
+      <div id={titleId} className="field-label">
+        What will be sent to the model
+      </div>
       <div className="field-row">
         <button type="button" className="button button-small" onClick={() => void load()}>
           {shown.status === 'idle' ? 'Preview what will be sent' : 'Refresh the preview'}

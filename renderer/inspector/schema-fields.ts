@@ -126,7 +126,8 @@ function toField(key: string, prop: JsonSchema, required: boolean): FieldSpec {
     kind,
     // A field with a default is filled in for the person: neither a must nor "optional".
     required: required && prop.default === undefined,
-    optional: !required && prop.default === undefined,
+    // A credential's need depends on other settings (sign-in, provider); validation says when.
+    optional: !required && prop.default === undefined && kind !== 'credential',
     advanced: prop.advanced === true,
     itemTitle: prop.itemTitle ?? 'Entry',
   };

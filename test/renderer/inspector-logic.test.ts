@@ -59,7 +59,9 @@ describe('fields from JSON Schema', () => {
     const http = Object.fromEntries(fieldsOf(schemaOf('http.request')).map((f) => [f.key, f]));
     expect([http.url!.required, http.url!.optional]).toEqual([true, false]);
     expect([http.method!.required, http.method!.optional]).toEqual([false, false]);
-    expect([http.credential!.required, http.credential!.optional]).toEqual([false, true]);
+    // Whether a credential is needed depends on other settings; validation says so, not a label.
+    expect([http.credential!.required, http.credential!.optional]).toEqual([false, false]);
+    expect([http.idempotencyKey!.required, http.idempotencyKey!.optional]).toEqual([false, true]);
   });
 
   it('shows a field only while its condition holds, using the default when the value is unset', () => {
