@@ -8,7 +8,7 @@ import { useEffect, useRef } from 'react';
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderExtension } from '@codemirror/view';
 import type { Suggestion } from './expression-scope.ts';
 import { insideTemplateExpression, jsonataLanguage } from './jsonata-language.ts';
@@ -35,6 +35,8 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
   const latest = useRef(props);
   latest.current = props;
   const applyingOutside = useRef(false);
+  // Validity changes while typing (the flow is re-validated): reconfigured, never rebuilt, so focus stays.
+  const attributesSlot = useRef(new Compartment());
 
   useEffect(() => {
     const complete = (context: CompletionContext): CompletionResult | null => {
@@ -47,9 +49,6 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
         validFor: /^[\w.$`]*$/,
       };
     };
-    const attributes: Record<string, string> = { 'aria-labelledby': props.labelledBy, 'aria-multiline': String(props.multiline ?? false) };
-    if (props.describedBy) attributes['aria-describedby'] = props.describedBy;
-    if (props.invalid) attributes['aria-invalid'] = 'true';
     const state = EditorState.create({
       doc: props.value,
       extensions: [
@@ -60,7 +59,7 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
         jsonataLanguage(props.mode === 'template'),
         syntaxHighlighting(defaultHighlightStyle),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of(attributes),
+        attributesSlot.current.of(EditorView.contentAttributes.of(contentAttributes(latest.current))),
         EditorState.readOnly.of(props.readOnly ?? false),
         EditorView.editable.of(!(props.readOnly ?? false)),
         ...(props.placeholder ? [placeholderExtension(props.placeholder)] : []),
@@ -77,7 +76,11 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
       view.current = null;
     };
     // Rebuilt only when the kind of editor changes; value changes are applied below.
-  }, [props.mode, props.readOnly, props.labelledBy, props.invalid]);
+  }, [props.mode, props.readOnly]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: attributesSlot.current.reconfigure(EditorView.contentAttributes.of(contentAttributes(props))) });
+  }, [props.labelledBy, props.describedBy, props.invalid, props.multiline]);
 
   // An outside change (undo, another field's effect) replaces the text without losing focus.
   useEffect(() => {
@@ -90,4 +93,11 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
   }, [props.value]);
 
   return <div ref={host} className={`expression-editor${props.multiline ? ' expression-editor-multiline' : ''}${props.invalid ? ' expression-editor-invalid' : ''}`} />;
+}
+
+function contentAttributes(props: ExpressionEditorProps): Record<string, string> {
+  const attributes: Record<string, string> = { 'aria-labelledby': props.labelledBy, 'aria-multiline': String(props.multiline ?? false) };
+  if (props.describedBy) attributes['aria-describedby'] = props.describedBy;
+  if (props.invalid) attributes['aria-invalid'] = 'true';
+  return attributes;
 }

@@ -238,6 +238,18 @@ describe('expressions', () => {
     await waitFor(() => expect(container.querySelector('.expression-preview-value')?.textContent).toBe('false'));
   });
 
+  it('a problem arriving while typing marks the editor invalid without rebuilding it (focus stays)', () => {
+    const step = node('big', 'flow.filter', { condition: 'amount >' });
+    const { container, rerenderWith } = renderInspector({ node: step });
+    const before = container.querySelector('[data-field="condition"] .cm-content') as HTMLElement;
+    expect(before.getAttribute('aria-invalid')).toBeNull();
+    rerenderWith({ problems: [{ path: 'nodes[0].config.condition', message: 'The condition is not finished.', severity: 'error' }] });
+    const after = container.querySelector('[data-field="condition"] .cm-content') as HTMLElement;
+    expect(after).toBe(before);
+    expect(after.getAttribute('aria-invalid')).toBe('true');
+    expect(container.querySelector('[data-field="condition"] .field-error')?.textContent).toBe('The condition is not finished.');
+  });
+
   it('a text field switches to an expression with a preview; a broken expression is said in words', async () => {
     const { container } = renderInspector({ node: node('fetch', 'http.request', { method: 'GET', url: 'https://x.test/{{ id }}' }), sampleItem: { id: 42 } });
     const field = container.querySelector('[data-field="url"]') as HTMLElement;
