@@ -33,7 +33,7 @@ export function ExpressionPreview({ source, mode, sampleItem }: { source: string
           if (reply.problems.length > 0) setState({ status: 'error', message: reply.problems[0]!.message });
           else {
             const out = (reply.preview ?? {}) as Record<string, unknown>;
-            setState({ status: 'ok', value: out.value, present: 'value' in out });
+            setState({ status: 'ok', value: out.value, present: out.value !== undefined });
           }
         })
         .catch((error: unknown) => {
@@ -61,6 +61,6 @@ export function ExpressionPreview({ source, mode, sampleItem }: { source: string
 
 function showValue(value: unknown): string {
   if (typeof value === 'string') return value === '' ? '(empty text)' : value;
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? String(value);
   return text.length > 400 ? `${text.slice(0, 400)}…` : text;
 }

@@ -64,6 +64,55 @@ describe('inspector form for every built-in node type', () => {
   });
 });
 
+describe('every setting of every built-in node can be changed through the form', () => {
+  /** Changes one drawn setting the way a person would; false when it offers no control. */
+  function changeOne(box: HTMLElement, kind: string): boolean {
+    const cm = box.querySelector(':scope > .inspector-expression .cm-content');
+    const control = box.querySelector(
+      ':scope > input, :scope > select, :scope > label > input, :scope > .field-row > input, :scope > .inspector-expression > input, :scope > .inspector-expression > textarea, :scope > .credential-picker select',
+    ) as HTMLInputElement | HTMLSelectElement | null;
+    const add = box.querySelector(':scope > .inspector-list > .inspector-add') as HTMLButtonElement | null;
+    if (cm) {
+      const view = EditorView.findFromDOM(cm as HTMLElement)!;
+      act(() => view.dispatch({ changes: { from: view.state.doc.length, insert: ' ' } }));
+      fireEvent.blur(view.contentDOM);
+      act(() => view.contentDOM.blur());
+    } else if (control instanceof HTMLSelectElement) {
+      // Another choice, or back to none when it is the only one (a credential picker with one match).
+      const other = [...control.options].find((o) => o.value !== control.value && o.value !== '') ?? [...control.options].find((o) => o.value === '');
+      fireEvent.change(control, { target: { value: other!.value } });
+    } else if (control?.type === 'checkbox') fireEvent.click(control);
+    else if (control) {
+      fireEvent.change(control, { target: { value: control.type === 'number' ? '7' : 'changed' } });
+      fireEvent.blur(control);
+    } else if (kind === 'http-body') {
+      const value = box.querySelector('input[aria-label="Field 1: Value"]') as HTMLInputElement;
+      fireEvent.change(value, { target: { value: 'changed' } });
+      fireEvent.blur(value);
+    } else if (add) fireEvent.click(add);
+    else return false;
+    return true;
+  }
+
+  it.each(catalogue.map((t) => [t.type] as const))('%s', async (type) => {
+    const config = CONFIGS[type]!;
+    const fields = fieldsOf(typeInfo(type).configSchema as JsonSchema);
+    const shown = fields.filter((f) => isVisible(f, config, fields));
+    for (const f of shown) {
+      const { container, calls } = renderInspector({ node: node('step', type, config) });
+      const box = container.querySelector(`.inspector-form [data-field="${f.key}"]`) as HTMLElement;
+      expect(box, `${type}: ${f.key} is not drawn`).toBeTruthy();
+      expect(changeOne(box, f.kind), `${type}: ${f.key} (${f.kind}) has no control`).toBe(true);
+      // One call carrying the whole config: this setting changed, every other one kept.
+      await waitFor(() => expect(calls.length, `${type}: changing ${f.key} called nothing`).toBe(1));
+      const patch = calls[0]!.config!;
+      expect(patch[f.key], `${type}: ${f.key} did not change`).not.toEqual(config[f.key] ?? f.default);
+      for (const key of Object.keys(config)) if (key !== f.key) expect(patch[key], `${type}: ${key} was lost editing ${f.key}`).toEqual(config[key]);
+      cleanup();
+    }
+  });
+});
+
 describe('editing', () => {
   it('HTTP: typing the address is one onChange for the burst, with the rest of the config kept', () => {
     vi.useFakeTimers();
