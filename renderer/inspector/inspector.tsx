@@ -36,6 +36,11 @@ export interface InspectorProps {
 }
 
 export function Inspector(props: InspectorProps) {
+  // A fresh form per node: no field's local state (expression mode, half-typed number) leaks into the next node.
+  return <InspectorForNode key={props.node.id} {...props} />;
+}
+
+function InspectorForNode(props: InspectorProps) {
   const { flow, node, nodeType, problems, credentials, sampleItem } = props;
   const readOnly = props.readOnly ?? false;
   const uid = useId();

@@ -24,7 +24,8 @@ function fromNode(node: FlowNode): Draft {
 export function useDraft(node: FlowNode, onChange: (patch: Patch) => void, readOnly: boolean) {
   const [draft, setDraftState] = useState<Draft>(() => fromNode(node));
   const current = useRef(draft);
-  const pending = useRef<{ patch: Patch; burst: string } | null>(null);
+  // The burst remembers the onChange of the node it was typed into: it may be sent after another node is selected.
+  const pending = useRef<{ patch: Patch; burst: string; send: (patch: Patch) => void } | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const send = useRef(onChange);
   send.current = onChange;
@@ -34,7 +35,7 @@ export function useDraft(node: FlowNode, onChange: (patch: Patch) => void, readO
     timer.current = undefined;
     const p = pending.current;
     pending.current = null;
-    if (p) send.current(p.patch);
+    if (p) p.send(p.patch);
   }, []);
 
   // Another node selected (or the inspector closed): the last burst still goes to its node.
@@ -61,7 +62,7 @@ export function useDraft(node: FlowNode, onChange: (patch: Patch) => void, readO
       const next: Draft = { ...current.current, ...patch } as Draft;
       current.current = next;
       setDraftState(next);
-      pending.current = { patch: { ...pending.current?.patch, ...patch }, burst };
+      pending.current = { patch: { ...pending.current?.patch, ...patch }, burst, send: send.current };
       clearTimeout(timer.current);
       if (immediate) flush();
       else timer.current = setTimeout(flush, BURST_PAUSE_MS);

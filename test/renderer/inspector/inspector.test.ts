@@ -222,6 +222,19 @@ describe('editing', () => {
     expect(calls).toEqual([]);
   });
 
+  it('a burst still unsent when another node is selected goes to the node it was typed into', () => {
+    const first: unknown[] = [];
+    const second: unknown[] = [];
+    const a = node('a', 'flow.merge', { mode: 'byKey', key: 'id' });
+    const b = node('b', 'flow.merge', { mode: 'byKey', key: 'other' });
+    const { rerenderWith } = renderInspector({ node: a, onChange: (p) => first.push(p) });
+    fireEvent.change(screen.getByLabelText(/^Key field/), { target: { value: 'customerId' } });
+    rerenderWith({ node: b, onChange: (p) => second.push(p) });
+    expect(first).toEqual([{ config: { mode: 'byKey', key: 'customerId' } }]);
+    expect(second).toEqual([]);
+    expect((screen.getByLabelText(/^Key field/) as HTMLInputElement).value).toBe('other');
+  });
+
   it('follows an outside change (undo) when nothing is pending', () => {
     const config = CONFIGS['flow.merge']!;
     const { rerenderWith } = renderInspector({ node: node('m', 'flow.merge', config) });
