@@ -20,7 +20,9 @@ export interface ExpressionEditorProps {
   /** `template`: text with `{{ }}` parts; `expression`: bare jsonata. */
   mode: 'template' | 'expression';
   suggestions: readonly Suggestion[];
-  labelledBy: string;
+  /** The id of the visible label, or (in table rows) `ariaLabel`. */
+  labelledBy?: string;
+  ariaLabel?: string;
   describedBy?: string;
   placeholder?: string;
   readOnly?: boolean;
@@ -80,7 +82,7 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
 
   useEffect(() => {
     view.current?.dispatch({ effects: attributesSlot.current.reconfigure(EditorView.contentAttributes.of(contentAttributes(props))) });
-  }, [props.labelledBy, props.describedBy, props.invalid, props.multiline]);
+  }, [props.labelledBy, props.ariaLabel, props.describedBy, props.invalid, props.multiline]);
 
   // An outside change (undo, another field's effect) replaces the text without losing focus.
   useEffect(() => {
@@ -96,7 +98,9 @@ export function ExpressionEditor(props: ExpressionEditorProps) {
 }
 
 function contentAttributes(props: ExpressionEditorProps): Record<string, string> {
-  const attributes: Record<string, string> = { 'aria-labelledby': props.labelledBy, 'aria-multiline': String(props.multiline ?? false) };
+  const attributes: Record<string, string> = { 'aria-multiline': String(props.multiline ?? false) };
+  if (props.labelledBy) attributes['aria-labelledby'] = props.labelledBy;
+  if (props.ariaLabel) attributes['aria-label'] = props.ariaLabel;
   if (props.describedBy) attributes['aria-describedby'] = props.describedBy;
   if (props.invalid) attributes['aria-invalid'] = 'true';
   return attributes;

@@ -55,6 +55,7 @@ export function ExpressionPreview({ source, mode, sampleItem }: { source: string
       {state.status === 'loading' ? <span className="muted">Working it out…</span> : null}
       {state.status === 'error' ? <span>{state.message}</span> : null}
       {state.status === 'ok' ? <code className="expression-preview-value">{state.present ? showValue(state.value) : 'nothing (the field is not on this item)'}</code> : null}
+      {/\$(input|nodes)\b/.test(source) ? <span className="expression-preview-label">$input and $nodes get their real values only when the flow runs.</span> : null}
     </div>
   );
 }

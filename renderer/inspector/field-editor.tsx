@@ -355,16 +355,34 @@ function KeyValueList(props: FieldEditorProps & { asObject?: boolean }) {
             onChange={(e) => set(i, { name: e.target.value })}
             onBlur={onCommit}
           />
-          <input
-            className="input"
-            aria-label={`${field.itemTitle} ${i + 1}: ${valueField?.title ?? 'Value'}`}
-            value={asText(row.value)}
-            placeholder={valueField?.placeholder}
-            disabled={ctx.readOnly}
-            onChange={(e) => set(i, { value: typeof row.value === 'string' || row.value === undefined ? e.target.value : parseLoose(e.target.value) })}
-            onBlur={onCommit}
-          />
+          {typeof row.value === 'string' || row.value === undefined ? (
+            // Values are templates: colouring and completion inside {{ }}, plain text otherwise.
+            <ExpressionEditor
+              mode="template"
+              value={asText(row.value)}
+              onChange={(v) => set(i, { value: v })}
+              onBlur={onCommit}
+              suggestions={ctx.suggestions}
+              ariaLabel={`${field.itemTitle} ${i + 1}: ${valueField?.title ?? 'Value'}`}
+              {...(valueField?.placeholder ? { placeholder: valueField.placeholder } : {})}
+              readOnly={ctx.readOnly}
+            />
+          ) : (
+            <input
+              className="input"
+              aria-label={`${field.itemTitle} ${i + 1}: ${valueField?.title ?? 'Value'}`}
+              value={asText(row.value)}
+              disabled={ctx.readOnly}
+              onChange={(e) => set(i, { value: parseLoose(e.target.value) })}
+              onBlur={onCommit}
+            />
+          )}
           <RemoveButton readOnly={ctx.readOnly} label={`Remove ${item} ${i + 1}`} onClick={() => onValue(rows.filter((_, j) => j !== i), true)} />
+          {typeof row.value === 'string' && row.value.includes('{{') ? (
+            <div className="inspector-kv-preview">
+              <ExpressionPreview source={row.value} mode="template" sampleItem={ctx.sampleItem} />
+            </div>
+          ) : null}
         </div>
       ))}
     </ListShell>

@@ -86,9 +86,9 @@ describe('every setting of every built-in node can be changed through the form',
       fireEvent.change(control, { target: { value: control.type === 'number' ? '7' : 'changed' } });
       fireEvent.blur(control);
     } else if (kind === 'http-body') {
-      const value = box.querySelector('input[aria-label="Field 1: Value"]') as HTMLInputElement;
-      fireEvent.change(value, { target: { value: 'changed' } });
-      fireEvent.blur(value);
+      const name = box.querySelector('input[aria-label="Field 1: Field"]') as HTMLInputElement;
+      fireEvent.change(name, { target: { value: 'changed' } });
+      fireEvent.blur(name);
     } else if (add) fireEvent.click(add);
     else return false;
     return true;
@@ -147,15 +147,14 @@ describe('editing', () => {
     renderInspector({ node: node('fetch', 'http.request', { ...config, auth: 'header', credential: 'acme-token', headers: [{ name: 'Accept', value: 'text/csv' }] }) });
     expect((screen.getByLabelText('Header name') as HTMLInputElement).placeholder).toBe('X-API-Key');
     expect((screen.getByLabelText('Header 1: Name') as HTMLInputElement).value).toBe('Accept');
-    expect((screen.getByLabelText('Header 1: Value') as HTMLInputElement).value).toBe('text/csv');
+    expect(screen.getByLabelText('Header 1: Value').textContent).toBe('text/csv');
     void container;
   });
 
   it('HTTP: a JSON body is edited as field/value rows, not JSON text', () => {
     const config = CONFIGS['http.request']!;
     const { calls } = renderInspector({ node: node('fetch', 'http.request', config) });
-    const value = screen.getByLabelText('Field 1: Value') as HTMLInputElement;
-    expect(value.value).toBe('{{ id }}');
+    expect(screen.getByLabelText('Field 1: Value').textContent).toBe('{{ id }}');
     fireEvent.change(screen.getByLabelText('Field 1: Field'), { target: { value: 'invoiceId' } });
     fireEvent.blur(screen.getByLabelText('Field 1: Field'));
     expect(calls).toEqual([{ config: { ...config, body: { invoiceId: '{{ id }}' } } }]);
@@ -326,6 +325,20 @@ describe('expressions', () => {
     expect(urlField.querySelector('.cm-editor')).toBeNull();
     fireEvent.click(within(urlField).getByRole('button', { name: 'Use an expression' }));
     expect(urlField.querySelector('.cm-editor')).toBeTruthy();
+  });
+
+  it('Set fields: each value is a template editor with a live preview for the sample item', async () => {
+    const config = CONFIGS['transform.set']!;
+    const { calls, container } = renderInspector({ node: node('calc', 'transform.set', config), sampleItem: { price: 4, quantity: 3 } });
+    const value = screen.getByLabelText('Field 1: Value');
+    expect(value.closest('.cm-editor')).toBeTruthy();
+    await waitFor(() => expect(container.querySelector('.inspector-kv-preview .expression-preview-value')?.textContent).toBe('12'));
+    const view = EditorView.findFromDOM(value)!;
+    act(() => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: '{{ price }}' } }));
+    fireEvent.blur(view.contentDOM);
+    act(() => view.contentDOM.blur());
+    await waitFor(() => expect(calls).toEqual([{ config: { ...config, fields: [{ name: 'total', value: '{{ price }}' }] } }]));
+    await waitFor(() => expect(container.querySelector('.inspector-kv-preview .expression-preview-value')?.textContent).toBe('4'));
   });
 
   it('the AI step previews what it will send for the sample item', async () => {
