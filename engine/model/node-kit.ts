@@ -246,3 +246,49 @@ function isErrorInfo(value: unknown): value is NodeErrorInfo {
   const v = value as NodeErrorInfo | null;
   return typeof v === 'object' && v !== null && typeof v.message === 'string' && typeof v.code === 'string' && typeof v.retryable === 'boolean';
 }
+
+/**
+ * Field metadata: what the inspector shows for one config field. It rides on the zod schema as
+ * `.meta()` (see `field`), so it reaches the catalogue's JSON Schema with the types — one source,
+ * and the inspector never has to show a bare key like `authHeaderName`.
+ */
+export interface FieldMeta {
+  /** A short label in plain words, e.g. "Header name". */
+  title: string;
+  /** One or two plain sentences: what the field does, with an example where it helps. */
+  description: string;
+  /** Greyed example text in an empty input. */
+  placeholder?: string;
+  /** Shown only while a sibling field (same object) has one of the given values. */
+  showWhen?: ShowWhen;
+  /** Which editor the inspector uses where the JSON type alone does not say (see FieldWidget). */
+  widget?: FieldWidget;
+  /** Plain labels for the values of a choice, e.g. `{ byKey: 'Match items by a key field' }`. */
+  optionLabels?: Record<string, string>;
+  /** Rarely changed: the inspector tucks it under "More settings". */
+  advanced?: boolean;
+  /** For lists: what one entry is called, e.g. "Rule" (→ "Rule 2", "Add rule"). */
+  itemTitle?: string;
+}
+
+export interface ShowWhen {
+  field: string;
+  is: ReadonlyArray<string | number | boolean>;
+}
+
+/**
+ * - `template`: text that may hold `{{ expressions }}` (the default for text).
+ * - `expression`: a bare jsonata expression (conditions, transforms), always edited as code.
+ * - `multiline`: longer text (prompts), may hold `{{ expressions }}`.
+ * - `credential`: the id of a stored credential, picked by name.
+ * - `key-value`: a list of `{ name, value }` pairs (headers, query, fields to set).
+ * - `string-list`: a list of short texts (labels, field names).
+ * - `plain`: text without expressions (names, ids).
+ * - `http-body`: the HTTP request body, edited according to the body type.
+ */
+export type FieldWidget = 'template' | 'expression' | 'multiline' | 'credential' | 'key-value' | 'string-list' | 'plain' | 'http-body';
+
+/** Attaches field metadata to a zod schema: `field(z.string(), { title, description })`. */
+export function field<T extends z.ZodType>(schema: T, meta: FieldMeta): T {
+  return schema.meta({ ...meta }) as T;
+}

@@ -1,14 +1,28 @@
 import { z } from 'zod';
-import { NodeError, defineNode } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field } from '../../engine/model/index.ts';
 
 const Config = z
   .object({
     /** `for`: wait a number of seconds. `until`: wait until a date and time. */
-    mode: z.enum(['for', 'until']).default('for'),
+    mode: field(z.enum(['for', 'until']).default('for'), {
+      title: 'Wait',
+      description: 'Wait a number of seconds, or until a date and time. The wait survives a restart of the app.',
+      optionLabels: { for: 'For a while', until: 'Until a date and time' },
+    }),
     /** Seconds to wait; a number or an expression. */
-    seconds: z.union([z.number().min(0).max(30 * 24 * 3600), z.string().min(1)]).optional(),
+    seconds: field(z.union([z.number().min(0).max(30 * 24 * 3600), z.string().min(1)]).optional(), {
+      title: 'Seconds',
+      description: 'How many seconds to wait (at most 30 days), or an expression giving them.',
+      placeholder: '60',
+      showWhen: { field: 'mode', is: ['for'] },
+    }),
     /** An ISO date-time or an expression giving one. */
-    until: z.string().min(1).optional(),
+    until: field(z.string().min(1).optional(), {
+      title: 'Until',
+      description: 'A date and time like 2026-03-31T09:00:00Z, or an expression giving one, e.g. {{ dueDate }}.',
+      placeholder: '2026-03-31T09:00:00Z',
+      showWhen: { field: 'mode', is: ['until'] },
+    }),
   })
   .strict()
   .refine((c) => (c.mode === 'for' ? c.seconds !== undefined : c.until !== undefined), { message: 'Say how long to wait ("seconds") or until when ("until").' });

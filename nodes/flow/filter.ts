@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineNode, type Item } from '../../engine/model/index.ts';
+import { defineNode, field, type Item } from '../../engine/model/index.ts';
 import { testCondition } from '../shared/fields.ts';
 
 const Config = z
   .object({
     /** Items for which this is true go on; e.g. `amount > 100 and status = "open"`. */
-    condition: z.string().min(1).max(10_000),
+    condition: field(z.string().min(1).max(10_000), { title: 'Keep items where', description: 'A condition over the item; items for which it is true go on, the others are dropped.', placeholder: 'amount > 100 and status = "open"', widget: 'expression' }),
   })
   .strict();
 

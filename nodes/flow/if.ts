@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineNode, type Item } from '../../engine/model/index.ts';
+import { defineNode, field, type Item } from '../../engine/model/index.ts';
 import { testCondition } from '../shared/fields.ts';
 
 const Config = z
   .object({
     /** e.g. `total >= 1000`. Items go to "true" or "false". */
-    condition: z.string().min(1).max(10_000),
+    condition: field(z.string().min(1).max(10_000), { title: 'Condition', description: 'Checked for every item: true sends it to the "true" output, otherwise to "false".', placeholder: 'total >= 1000', widget: 'expression' }),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodeError, defineNode, type Item } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item } from '../../engine/model/index.ts';
 import { getPath } from '../shared/fields.ts';
 
 const Config = z
@@ -9,10 +9,25 @@ const Config = z
      * `byKey`: pairs items of "a" and "b" whose `key` field is equal and merges their fields.
      * `waitForAll`: waits for both branches and emits one item `{ a: [...], b: [...] }`.
      */
-    mode: z.enum(['append', 'byKey', 'waitForAll']).default('append'),
-    key: z.string().min(1).max(200).optional(),
+    mode: field(z.enum(['append', 'byKey', 'waitForAll']).default('append'), {
+      title: 'How to merge',
+      description: 'Put the items of both branches one after the other, pair items that share a key, or wait for both and make one item.',
+      optionLabels: { append: 'One after the other (a, then b)', byKey: 'Pair items with the same key', waitForAll: 'Wait for both, make one item' },
+    }),
+    key: field(z.string().min(1).max(200).optional(), {
+      title: 'Key field',
+      description: 'The field both branches share, e.g. customerId; items with equal values are merged into one.',
+      placeholder: 'customerId',
+      widget: 'plain',
+      showWhen: { field: 'mode', is: ['byKey'] },
+    }),
     /** For byKey: `inner` keeps pairs only, `left` also keeps unmatched "a" items, `outer` keeps all. */
-    join: z.enum(['inner', 'left', 'outer']).default('inner'),
+    join: field(z.enum(['inner', 'left', 'outer']).default('inner'), {
+      title: 'Items without a partner',
+      description: 'What happens to an item whose key has no match in the other branch.',
+      optionLabels: { inner: 'Drop them (keep pairs only)', left: 'Keep those from branch a', outer: 'Keep them all' },
+      showWhen: { field: 'mode', is: ['byKey'] },
+    }),
   })
   .strict()
   .refine((c) => c.mode !== 'byKey' || c.key !== undefined, { message: 'Matching by key needs the name of the key field.', path: ['key'] });

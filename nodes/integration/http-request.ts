@@ -1,37 +1,95 @@
 import { z } from 'zod';
-import { NodeError, defineNode, neverReachedServer, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, neverReachedServer, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
 
-const NameValue = z.object({ name: z.string().min(1).max(200), value: z.unknown() }).strict();
+const NameValue = z
+  .object({
+    name: field(z.string().min(1).max(200), { title: 'Name', description: 'The name as the API expects it.', placeholder: 'Accept', widget: 'plain' }),
+    value: field(z.unknown(), { title: 'Value', description: 'May use {{ expressions }} over the item.', placeholder: 'application/json' }),
+  })
+  .strict();
 
 const Config = z
   .object({
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
+    method: field(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'), {
+      title: 'Method',
+      description: 'GET reads, POST creates, PUT and PATCH change, DELETE removes. Anything but GET, HEAD and OPTIONS counts as a change (sent at most once unless an idempotency key is set).',
+      optionLabels: { GET: 'GET (read)', POST: 'POST (create)', PUT: 'PUT (replace)', PATCH: 'PATCH (update)', DELETE: 'DELETE (remove)', HEAD: 'HEAD (headers only)', OPTIONS: 'OPTIONS' },
+    }),
     /** May use expressions: `https://api.example.com/invoices/{{ id }}`. */
-    url: z.string().min(1).max(8000),
-    query: z.array(NameValue).max(100).default([]),
-    headers: z.array(NameValue).max(100).default([]),
-    bodyType: z.enum(['none', 'json', 'form', 'text']).default('none'),
+    url: field(z.string().min(1).max(8000), {
+      title: 'Address (URL)',
+      description: 'The full web address to call; may use {{ expressions }}, e.g. https://api.example.com/invoices/{{ id }}.',
+      placeholder: 'https://api.example.com/invoices/{{ id }}',
+    }),
+    query: field(z.array(NameValue).max(100).default([]), { title: 'Query parameters', itemTitle: 'Parameter', description: 'Added to the address after the "?", e.g. page = 2.', widget: 'key-value' }),
+    headers: field(z.array(NameValue).max(100).default([]), { title: 'Headers', itemTitle: 'Header', description: 'Extra request headers, e.g. Accept = application/json. Sign-in headers come from the credential.', widget: 'key-value', advanced: true }),
+    bodyType: field(z.enum(['none', 'json', 'form', 'text']).default('none'), {
+      title: 'Body',
+      description: 'What the request carries: nothing, JSON fields, form fields or plain text.',
+      optionLabels: { none: 'No body', json: 'JSON', form: 'Form fields', text: 'Plain text' },
+      showWhen: { field: 'method', is: ['POST', 'PUT', 'PATCH', 'DELETE'] },
+    }),
     /** json: any JSON (strings may hold expressions); form: [{name, value}]; text: a string. */
-    body: z.unknown().optional(),
+    body: field(z.unknown().optional(), {
+      title: 'Body content',
+      description: 'The fields or text to send; values may use {{ expressions }}.',
+      widget: 'http-body',
+      showWhen: { field: 'bodyType', is: ['json', 'form', 'text'] },
+    }),
     /** `auto` reads JSON when the server says it is JSON. */
-    responseFormat: z.enum(['auto', 'json', 'text']).default('auto'),
+    responseFormat: field(z.enum(['auto', 'json', 'text']).default('auto'), {
+      title: 'Read the answer as',
+      description: 'Automatic reads JSON when the server says it is JSON, otherwise text.',
+      optionLabels: { auto: 'Automatic', json: 'JSON', text: 'Text' },
+      advanced: true,
+    }),
     /** `body`: the answer becomes the item(s); `full`: { status, headers, body }. */
-    output: z.enum(['body', 'full']).default('body'),
-    auth: z.enum(['none', 'bearer', 'basic', 'header']).default('none'),
+    output: field(z.enum(['body', 'full']).default('body'), {
+      title: 'Output',
+      description: 'Only the answer\'s content becomes the item(s), or an item with status, headers and body.',
+      optionLabels: { body: 'The answer\'s content', full: 'Status, headers and content' },
+      advanced: true,
+    }),
+    auth: field(z.enum(['none', 'bearer', 'basic', 'header']).default('none'), {
+      title: 'Sign in',
+      description: 'How the call proves who it is. The secret itself stays in the system keychain, never in the flow.',
+      optionLabels: { none: 'No sign-in', bearer: 'Token (Bearer)', basic: 'User name and password', header: 'Key in a header' },
+    }),
     /** Id of a stored credential (its value never appears in the flow or trace). */
-    credential: z.string().min(1).max(200).optional(),
+    credential: field(z.string().min(1).max(200).optional(), {
+      title: 'Credential',
+      description: 'The stored credential to sign in with; its value never appears in the flow or the run history.',
+      widget: 'credential',
+      showWhen: { field: 'auth', is: ['bearer', 'basic', 'header'] },
+    }),
     /** For `header` auth: which header carries the key (the credential field `value`). */
-    authHeaderName: z.string().min(1).max(200).default('X-API-Key'),
+    authHeaderName: field(z.string().min(1).max(200).default('X-API-Key'), {
+      title: 'Header name',
+      description: 'Which header carries the key, as the API\'s documentation names it.',
+      placeholder: 'X-API-Key',
+      widget: 'plain',
+      showWhen: { field: 'auth', is: ['header'] },
+    }),
     /**
      * Sent as `Idempotency-Key`. With it, a call interrupted by a crash is safely sent again
      * on resume; e.g. `invoice-{{ id }}`.
      */
-    idempotencyKey: z.string().min(1).max(500).optional(),
-    timeoutSeconds: z.number().min(0.1).max(600).default(30),
+    idempotencyKey: field(z.string().min(1).max(500).optional(), {
+      title: 'Idempotency key',
+      description: 'Sent as the Idempotency-Key header. With it, a call cut off by a crash is safely sent again; the API must support it.',
+      placeholder: 'invoice-{{ id }}',
+      showWhen: { field: 'method', is: ['POST', 'PUT', 'PATCH', 'DELETE'] },
+      advanced: true,
+    }),
+    timeoutSeconds: field(z.number().min(0.1).max(600).default(30), { title: 'Time limit (seconds)', description: 'How long to wait for an answer before the call counts as failed.', advanced: true }),
     /** Items sent at the same time. 1 is kindest to rate limits. */
-    concurrency: z.number().int().min(1).max(16).default(1),
+    concurrency: field(z.number().int().min(1).max(16).default(1), { title: 'Calls at the same time', description: 'How many items are sent at once. 1 is kindest to rate limits.', advanced: true }),
     /** Treat 4xx/5xx answers as failures (to the error output). Off: they come out as items. */
-    failOnErrorStatus: z.boolean().default(true),
+    failOnErrorStatus: field(z.boolean().default(true), {
+      title: 'Error answers fail the step',
+      description: 'On: answers like 404 or 500 count as failures (and can take the error path). Off: they come out as items.',
+      advanced: true,
+    }),
   })
   .strict()
   .refine((c) => c.auth === 'none' || c.credential !== undefined, { message: 'Choose which stored credential to sign in with.', path: ['credential'] });

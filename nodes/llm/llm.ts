@@ -15,7 +15,7 @@
  * - One retry layer: the SDK's `maxRetries`; the node's own retry policy is "once".
  */
 import { z } from 'zod';
-import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { OutputFieldSchema, answerJsonSchema, checkAnswer, formatInstructions, type FieldSpec } from './output-fields.ts';
 import { PROVIDERS, PROVIDER_PRESETS, resolveBaseUrl, sendChat, type ChatMessage, type Connection, type LlmRequest, type LlmResult, type ResponseFormat } from './providers.ts';
 import { TASKS, answerFields, taskFields, taskInstructions } from './tasks.ts';
@@ -23,61 +23,132 @@ import { TASKS, answerFields, taskFields, taskInstructions } from './tasks.ts';
 const Example = z
   .object({
     /** What the model is shown as the input (plain text, no expressions). */
-    input: z.string().min(1).max(20_000),
+    input: field(z.string().min(1).max(20_000), { title: 'Example input', description: 'A sample of what the model will be shown (plain text, no expressions).', widget: 'multiline' }),
     /** The answer it should give: text, or an object with the answer fields. */
-    output: z.union([z.string().max(20_000), z.record(z.string(), z.unknown())]),
+    output: field(z.union([z.string().max(20_000), z.record(z.string(), z.unknown())]), {
+      title: 'Expected answer',
+      description: 'The answer the model should give for that input: text, or the answer fields.',
+      widget: 'multiline',
+    }),
   })
   .strict();
 
 const Config = z
   .object({
     /** What the step does: a preset gives the instructions and the answer fields. */
-    task: z.enum(TASKS).default('custom'),
-    provider: z.enum(PROVIDERS).default('openai'),
+    task: field(z.enum(TASKS).default('custom'), {
+      title: 'Task',
+      description: 'What the step does. A preset writes the instructions and the answer fields for you.',
+      optionLabels: { custom: 'Custom (your own prompt)', extract: 'Extract fields from text', classify: 'Sort into labels', summarize: 'Summarize', 'draft-reply': 'Draft a reply' },
+    }),
+    provider: field(z.enum(PROVIDERS).default('openai'), {
+      title: 'AI provider',
+      description: 'Who runs the model: a cloud service or a server on your own machine or network.',
+      optionLabels: { openai: 'OpenAI', azure: 'Azure OpenAI', openrouter: 'OpenRouter', ollama: 'Ollama (local)', lmstudio: 'LM Studio (local)', vllm: 'vLLM (self-hosted)', custom: 'Other OpenAI-compatible server' },
+    }),
     /** Stored credential with `apiKey` (optional for local servers) and optionally `baseUrl`. */
-    credential: z.string().min(1).max(200).optional(),
+    credential: field(z.string().min(1).max(200).optional(), {
+      title: 'Credential',
+      description: 'The stored API key for the provider (local servers may need none). The key stays in the system keychain.',
+      widget: 'credential',
+    }),
     /**
      * Overrides the provider's default address, e.g. `http://gpu-box.local:11434/v1`; may use
      * expressions (`{{ $input.aiServer }}`). The credential's `baseUrl` wins over this.
      */
-    baseUrl: z.string().min(1).max(2000).optional(),
-    azure: z
-      .object({
-        /** The deployment name in Azure AI Foundry. */
-        deployment: z.string().min(1).max(200),
-        apiVersion: z.string().min(1).max(50).default('2024-10-21'),
-      })
-      .strict()
-      .optional(),
-    model: z.string().min(1).max(200),
-    temperature: z.number().min(0).max(2).optional(),
+    baseUrl: field(z.string().min(1).max(2000).optional(), {
+      title: 'Server address',
+      description: 'Only for self-hosted or compatible servers: where the server answers. A credential\'s address wins over this.',
+      placeholder: 'http://localhost:11434/v1',
+      advanced: true,
+    }),
+    azure: field(
+      z
+        .object({
+          /** The deployment name in Azure AI Foundry. */
+          deployment: field(z.string().min(1).max(200), { title: 'Deployment name', description: 'The name of the deployment in Azure AI Foundry.', placeholder: 'gpt-4o-mini', widget: 'plain' }),
+          apiVersion: field(z.string().min(1).max(50).default('2024-10-21'), { title: 'API version', description: 'The Azure OpenAI API version to use.', placeholder: '2024-10-21', widget: 'plain' }),
+        })
+        .strict()
+        .optional(),
+      { title: 'Azure deployment', description: 'Which Azure OpenAI deployment answers.', showWhen: { field: 'provider', is: ['azure'] } },
+    ),
+    model: field(z.string().min(1).max(200), { title: 'Model', description: 'The model\'s name as the provider spells it, e.g. gpt-4o-mini or llama3.1.', placeholder: 'gpt-4o-mini', widget: 'plain' }),
+    temperature: field(z.number().min(0).max(2).optional(), {
+      title: 'Creativity (temperature)',
+      description: 'From 0 (the same, sober answer each time) to 2 (varied). Empty: the provider\'s default.',
+      placeholder: '0',
+      advanced: true,
+    }),
     /** Longest answer, in tokens. */
-    maxTokens: z.number().int().min(1).max(1_000_000).optional(),
+    maxTokens: field(z.number().int().min(1).max(1_000_000).optional(), { title: 'Longest answer (tokens)', description: 'Caps the length of the answer; a token is about three quarters of a word.', advanced: true }),
     /** Asks supporting providers for repeatable answers. */
-    seed: z.number().int().min(0).max(2_147_483_647).optional(),
+    seed: field(z.number().int().min(0).max(2_147_483_647).optional(), { title: 'Seed', description: 'Asks providers that support it for repeatable answers.', advanced: true }),
     /** Added after the task's own instructions. May use expressions. */
-    systemPrompt: z.string().max(100_000).optional(),
+    systemPrompt: field(z.string().max(100_000).optional(), {
+      title: 'Instructions',
+      description: 'Standing instructions for the model, added after the task\'s own; may use {{ expressions }}.',
+      placeholder: 'You answer for the support team of Acme. Be brief.',
+      widget: 'multiline',
+    }),
     /** The input for the model, e.g. `Subject: {{ subject }}\n\n{{ body }}`. */
-    prompt: z.string().min(1).max(100_000),
+    prompt: field(z.string().min(1).max(100_000), {
+      title: 'Prompt',
+      description: 'What the model is given for each item; use {{ expressions }} to put the item\'s fields in.',
+      placeholder: 'Subject: {{ subject }}\n\n{{ body }}',
+      widget: 'multiline',
+    }),
     /** Few-shot examples: shown to the model as earlier questions and answers. */
-    examples: z.array(Example).max(20).default([]),
+    examples: field(z.array(Example).max(20).default([]), {
+      title: 'Examples',
+      itemTitle: 'Example',
+      description: 'Sample inputs with the answers you expect; the model is shown them first and follows their lead.',
+      advanced: true,
+    }),
     /** The answer's fields (extract: what to extract; custom: leave empty for a text answer). */
-    outputFields: z.array(OutputFieldSchema).max(50).default([]),
+    outputFields: field(z.array(OutputFieldSchema).max(50).default([]), {
+      title: 'Answer fields',
+      itemTitle: 'Answer field',
+      description: 'The fields the answer must have; each is checked. For a custom task, leave empty to get plain text.',
+      showWhen: { field: 'task', is: ['custom', 'extract'] },
+    }),
     /** classify: the labels to choose from. */
-    labels: z.array(z.string().min(1).max(200)).max(100).default([]),
+    labels: field(z.array(z.string().min(1).max(200)).max(100).default([]), {
+      title: 'Labels',
+      itemTitle: 'Label',
+      description: 'The labels the model chooses from, e.g. billing, bug, question (at least two).',
+      placeholder: 'billing',
+      widget: 'string-list',
+      showWhen: { field: 'task', is: ['classify'] },
+    }),
     /** extract: also ask how sure the model is (`confidence`, 0 to 1). classify always does. */
-    askConfidence: z.boolean().default(false),
+    askConfidence: field(z.boolean().default(false), {
+      title: 'Ask how sure it is',
+      description: 'Adds a confidence field from 0 to 1 to the answer. Sorting into labels always does.',
+      showWhen: { field: 'task', is: ['extract'] },
+    }),
     /** `auto`: json_schema where the provider supports it, otherwise instructions. */
-    structuredOutput: z.enum(['auto', 'json-schema', 'instructions']).default('auto'),
+    structuredOutput: field(z.enum(['auto', 'json-schema', 'instructions']).default('auto'), {
+      title: 'How to ask for fields',
+      description: 'Automatic uses the provider\'s structured answers where it has them, otherwise written instructions.',
+      optionLabels: { auto: 'Automatic', 'json-schema': 'Structured answers (JSON Schema)', instructions: 'Written instructions' },
+      advanced: true,
+    }),
     /** Where the answer goes on the item; empty: merged into the item. */
-    outputField: z.string().max(200).default('ai'),
-    stream: z.boolean().default(false),
+    outputField: field(z.string().max(200).default('ai'), {
+      title: 'Put the answer in',
+      description: 'The field of the item that receives the answer, e.g. ai (then ai.label). Empty: the answer\'s fields go straight onto the item.',
+      placeholder: 'ai',
+      widget: 'plain',
+      advanced: true,
+    }),
+    stream: field(z.boolean().default(false), { title: 'Stream the answer', description: 'Receive the answer piece by piece; a stream that goes quiet too long fails.', advanced: true }),
     /** Per request; a stream may also go quiet for at most this long. */
-    timeoutSeconds: z.number().min(0.1).max(3600).default(120),
+    timeoutSeconds: field(z.number().min(0.1).max(3600).default(120), { title: 'Time limit (seconds)', description: 'How long one request may take (and a stream may stay quiet).', advanced: true }),
     /** Retries of 429, 5xx, timeouts and lost connections, by the SDK (honouring Retry-After). */
-    maxRetries: z.number().int().min(0).max(10).default(2),
+    maxRetries: field(z.number().int().min(0).max(10).default(2), { title: 'Retries', description: 'How often a busy or failed request is tried again (rate limits, server errors, lost connections).', advanced: true }),
     /** Items asked at the same time. 1 is kindest to rate limits. */
-    concurrency: z.number().int().min(1).max(16).default(1),
+    concurrency: field(z.number().int().min(1).max(16).default(1), { title: 'Items at the same time', description: 'How many items are asked at once. 1 is kindest to rate limits.', advanced: true }),
   })
   .strict()
   .superRefine((c, issues) => {

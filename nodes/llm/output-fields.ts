@@ -6,6 +6,7 @@
  * attempt. Imports only zod.
  */
 import { z } from 'zod';
+import { field } from '../../engine/model/node-kit.ts';
 
 export const FIELD_TYPES = ['text', 'number', 'boolean', 'list', 'choice'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -13,18 +14,37 @@ export type FieldType = (typeof FIELD_TYPES)[number];
 export const OutputFieldSchema = z
   .object({
     /** The key in the answer, e.g. `invoiceNumber`. */
-    name: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'use letters, digits and _ only, starting with a letter (e.g. invoiceNumber)' }),
-    type: z.enum(FIELD_TYPES).default('text'),
+    name: field(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'use letters, digits and _ only, starting with a letter (e.g. invoiceNumber)' }),
+      { title: 'Field name', description: 'The name the answer gets on the item, e.g. invoiceNumber (letters, digits and _).', placeholder: 'invoiceNumber', widget: 'plain' },
+    ),
+    type: field(z.enum(FIELD_TYPES).default('text'), {
+      title: 'Kind',
+      description: 'What the model must answer: text, a number, yes or no, a list of texts, or one of fixed options.',
+      optionLabels: { text: 'Text', number: 'Number', boolean: 'Yes or no', list: 'List of texts', choice: 'One of these options' },
+    }),
     /** Tells the model what belongs here; the better the words, the better the answer. */
-    description: z.string().max(2000).optional(),
+    description: field(z.string().max(2000).optional(), {
+      title: 'What belongs here',
+      description: 'Tells the model what to put in this field; the clearer the words, the better the answer.',
+      placeholder: 'The invoice number, as printed on the invoice',
+      widget: 'plain',
+    }),
     /** Optional fields may come back empty (null). */
-    required: z.boolean().default(true),
+    required: field(z.boolean().default(true), { title: 'Always answered', description: 'Off: the model may leave this field empty when the text does not say.' }),
     /** For `choice`: the allowed values. */
-    options: z.array(z.string().min(1).max(200)).max(200).optional(),
+    options: field(z.array(z.string().min(1).max(200)).max(200).optional(), {
+      title: 'Options',
+      itemTitle: 'Option',
+      description: 'The values the model may choose from.',
+      placeholder: 'billing',
+      widget: 'string-list',
+      showWhen: { field: 'type', is: ['choice'] },
+    }),
   })
   .strict()
   .refine((f) => f.type !== 'choice' || (f.options !== undefined && f.options.length > 0), { message: 'A choice field needs its options.', path: ['options'] });

@@ -1,15 +1,27 @@
 import { z } from 'zod';
-import { NodeError, defineNode, type Item } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item } from '../../engine/model/index.ts';
 import { getPath } from '../shared/fields.ts';
 
 const Config = z
   .object({
     /** The list to split, e.g. `lines` or `invoice.lines`. */
-    field: z.string().min(1).max(200),
+    field: field(z.string().min(1).max(200), { title: 'List to split', description: 'The field holding the list; each entry becomes an item of its own.', placeholder: 'invoice.lines', widget: 'plain' }),
     /** Parent fields copied onto every new item, e.g. ["invoiceId"]. */
-    include: z.array(z.string().min(1).max(200)).max(100).default([]),
+    include: field(z.array(z.string().min(1).max(200)).max(100).default([]), {
+      title: 'Fields to copy onto each item',
+      itemTitle: 'Field',
+      description: 'Fields of the original item that every new item keeps, e.g. invoiceId.',
+      placeholder: 'invoiceId',
+      widget: 'string-list',
+    }),
     /** Name for values that are not objects (numbers, text). Defaults to the field's last part. */
-    valueName: z.string().max(100).optional(),
+    valueName: field(z.string().max(100).optional(), {
+      title: 'Name for plain values',
+      description: 'When the entries are plain numbers or text, the field name they get. Empty: the list field\'s last part.',
+      placeholder: 'line',
+      widget: 'plain',
+      advanced: true,
+    }),
   })
   .strict();
 

@@ -1,12 +1,21 @@
 import { z } from 'zod';
-import { defineNode, type Item } from '../../engine/model/index.ts';
+import { defineNode, field, type Item } from '../../engine/model/index.ts';
 
 const Config = z
   .object({
     /** A jsonata expression, without {{ }}. */
-    expression: z.string().min(1).max(100_000),
+    expression: field(z.string().min(1).max(100_000), {
+      title: 'Transformation',
+      description: 'A JSONata expression giving the new item, e.g. { "name": customer.name, "total": $sum(lines.amount) }.',
+      placeholder: '{ "name": customer.name, "total": $sum(lines.amount) }',
+      widget: 'expression',
+    }),
     /** `each`: $ is one item, run per item. `all`: $ is the list of all items, run once. */
-    mode: z.enum(['each', 'all']).default('each'),
+    mode: field(z.enum(['each', 'all']).default('each'), {
+      title: 'Apply to',
+      description: 'Each item on its own, or the whole list of items at once (to count, sum or group them).',
+      optionLabels: { each: 'Each item on its own', all: 'All items at once' },
+    }),
   })
   .strict();
 

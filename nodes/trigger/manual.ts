@@ -1,21 +1,29 @@
 import { z } from 'zod';
-import { NodeError, defineNode, type Item } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item } from '../../engine/model/index.ts';
 
 const FieldSchema = z
   .object({
-    name: z.string().min(1).max(100),
-    label: z.string().max(200).optional(),
-    type: z.enum(['text', 'number', 'boolean', 'date', 'list', 'object']).default('text'),
-    required: z.boolean().default(false),
-    default: z.unknown().optional(),
-    description: z.string().max(1000).optional(),
+    name: field(z.string().min(1).max(100), { title: 'Field name', description: 'How later steps refer to the answer, e.g. $input.customerEmail.', placeholder: 'customerEmail', widget: 'plain' }),
+    label: field(z.string().max(200).optional(), { title: 'Label', description: 'What the person starting the flow reads next to the box.', placeholder: 'Customer e-mail', widget: 'plain' }),
+    type: field(z.enum(['text', 'number', 'boolean', 'date', 'list', 'object']).default('text'), {
+      title: 'Kind of answer',
+      description: 'What the person types: text, a number, yes or no, a date, a list or a group of fields.',
+      optionLabels: { text: 'Text', number: 'Number', boolean: 'Yes or no', date: 'Date', list: 'List', object: 'Group of fields' },
+    }),
+    required: field(z.boolean().default(false), { title: 'Required', description: 'The flow does not start until this is filled in.' }),
+    default: field(z.unknown().optional(), { title: 'Pre-filled value', description: 'What the box holds before the person types anything.', widget: 'plain' }),
+    description: field(z.string().max(1000).optional(), { title: 'Help text', description: 'A sentence shown under the box to explain what to enter.', widget: 'plain' }),
   })
   .strict();
 
 const Config = z
   .object({
     /** The form a person fills in when they start the flow by hand. */
-    fields: z.array(FieldSchema).max(100).default([]),
+    fields: field(z.array(FieldSchema).max(100).default([]), {
+      title: 'Start form',
+      itemTitle: 'Field',
+      description: 'The boxes a person fills in when they start the flow by hand. Later steps read the answers as $input.<field name>.',
+    }),
   })
   .strict();
 type Field = z.infer<typeof FieldSchema>;

@@ -169,3 +169,17 @@ describe('transform.set', () => {
     expect(eventsOf(events, 'node.started', 'set')).toHaveLength(0);
   });
 });
+
+describe('transform.set preview (the inspector evaluates expressions through it)', () => {
+  it('shows the item as the step would leave it, for one item, calling nothing', async () => {
+    const { default: setFields } = await import('../../../nodes/transform/set.ts');
+    const { evaluateDeep } = await import('../../../engine/expressions.ts');
+    const item = { price: 4, quantity: 3, name: 'Ana' };
+    const evaluate = (value: unknown) => evaluateDeep(value, { item, bindings: { input: item, nodes: {} } });
+    const config = setFields.config.parse({ fields: [{ name: 'total', value: '{{ price * quantity }}' }, { name: 'who.first', value: 'Dear {{ name }}' }] });
+    expect(await setFields.preview!({ config, item, evaluate })).toEqual({ price: 4, quantity: 3, name: 'Ana', total: 12, who: { first: 'Dear Ana' } });
+    const only = setFields.config.parse({ fields: [{ name: 'value', value: '{{ price > 3 }}' }], keepOtherFields: false });
+    expect(await setFields.preview!({ config: only, item, evaluate })).toEqual({ value: true });
+    await expect(setFields.preview!({ config: setFields.config.parse({ fields: [{ name: 'value', value: '{{ price + }}' }] }), item, evaluate })).rejects.toThrow();
+  });
+});
