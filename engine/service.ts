@@ -34,6 +34,7 @@ import { RunLockedError } from './trace/run-lock.ts';
 import { flowCost, priceTable, runCost, type PriceTable } from './cost.ts';
 import { evaluateDeep } from './expressions.ts';
 import { zodProblems } from './model/validate.ts';
+import { defaultTemplatesDir, loadTemplates } from './templates.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   /** Continue interrupted runs when the service starts (default true). */
   resumeOnStart?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where the flow templates live (default: the `examples` folder beside the engine). */
+  templatesDir?: string;
 }
 
 export class FlowkeeperService implements ApiService {
@@ -240,11 +243,11 @@ export class FlowkeeperService implements ApiService {
     const { registry } = this.options;
     return {
       'flows.list': () => this.flows.list(),
-      'flows.get': ({ id, version }) => this.flows.get(id, version),
+      'flows.get': async ({ id, version }) => typedFlow(await this.flows.get(id, version)),
       'flows.save': async ({ flow, expectedVersion }) => {
         const saved = await this.flows.save(flow, expectedVersion);
         this.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
-        return saved;
+        return typedFlow(saved);
       },
       'flows.delete': async ({ id }) => {
         await this.flows.delete(id);
@@ -258,13 +261,14 @@ export class FlowkeeperService implements ApiService {
       'flows.import': async ({ text, overwrite }) => {
         const saved = await this.flows.import(text, overwrite);
         this.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
-        return saved;
+        return typedFlow(saved);
       },
       'flows.export': async ({ id }) => {
         const { flow } = await this.flows.get(id);
         return { fileName: `${id}.flow.json`, text: `${JSON.stringify(flow, null, 2)}\n` };
       },
       'flows.versions': ({ id }) => this.flows.versions(id),
+      'flows.templates': () => loadTemplates(this.options.templatesDir ?? defaultTemplatesDir()),
       'flows.cost': async ({ id, limit }) => {
         const { runs } = await this.store.list();
         const mine = runs.filter((r) => r.flowId === id).slice(0, limit);
@@ -399,6 +403,14 @@ export function describeNodeType(def: AnyNodeDefinition): NodeTypeInfo {
     credentials: [...(def.credentials ?? [])],
     configSchema: configJsonSchema(def.config),
   };
+}
+
+/**
+ * The flow store hands back the stored JSON object; the contract calls it a Flow. A stored flow
+ * with problems is still returned as one, its problems listed beside it.
+ */
+function typedFlow<T extends { flow: Record<string, unknown> }>(reply: T): Omit<T, 'flow'> & { flow: Flow } {
+  return reply as unknown as Omit<T, 'flow'> & { flow: Flow };
 }
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
