@@ -40,6 +40,9 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
   const cache = useRef(new WeakMap<FlowNode, CardNode>());
   const { screenToFlowPosition } = useReactFlow();
+  // Fit the view to a flow that opens with steps; an empty one stays at 100 % so the first
+  // dropped step lands where it was dropped instead of the view jumping to it.
+  const [fitOnOpen] = useState(() => (useEditor.getState().flow?.nodes.length ?? 0) > 0);
 
   const nodes = useMemo(() => {
     const chosen = new Set(selected);
@@ -151,7 +154,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}

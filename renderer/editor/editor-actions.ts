@@ -49,17 +49,18 @@ export function connect(attempt: ConnectionAttempt): string | undefined {
   return undefined;
 }
 
-export function removeNodes(ids: readonly string[]): void {
-  if (ids.length === 0) return;
-  const gone = new Set(ids);
-  useEditor.getState().commit((f) => ({ ...f, nodes: f.nodes.filter((n) => !gone.has(n.id)), edges: f.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)) }));
+/** Removes steps (with their connections) and connections, as one undo step. */
+export function removeSelection(nodeIds: readonly string[], edgeIds: readonly string[]): void {
+  if (nodeIds.length === 0 && edgeIds.length === 0) return;
+  const gone = new Set(nodeIds);
+  const goneEdges = new Set(edgeIds);
+  useEditor.getState().commit((f) => ({
+    ...f,
+    nodes: f.nodes.filter((n) => !gone.has(n.id)),
+    edges: f.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target) && !goneEdges.has(e.id ?? edgeId(e))),
+  }));
   useEditorUi.getState().select([]);
-}
-
-export function removeEdges(ids: readonly string[]): void {
-  if (ids.length === 0) return;
-  const gone = new Set(ids);
-  useEditor.getState().commit((f) => ({ ...f, edges: f.edges.filter((e) => !gone.has(e.id ?? edgeId(e))) }));
+  useEditorUi.getState().selectEdges([]);
 }
 
 /** The clipboard as the page keeps it; the system clipboard gets a copy so another window can paste. */

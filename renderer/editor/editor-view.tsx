@@ -6,7 +6,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import './editor.css';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MethodOutput } from '../../engine/model/contract.ts';
 import { getApi } from '../api.ts';
@@ -20,7 +20,7 @@ import { RunDialog } from '../views/run-dialog.tsx';
 import { flushSave, pauseAutosave, resolveConflict, startAutosave, useSave } from './autosave.ts';
 import { Canvas, type Sizes } from './canvas.tsx';
 import { useCatalog } from './catalog-store.ts';
-import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeEdges, removeNodes } from './editor-actions.ts';
+import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeSelection } from './editor-actions.ts';
 import { updateNode, useEditor } from './editor-store.ts';
 import { Palette } from './palette.tsx';
 import { followRun, openPastRun, startRunEvents } from './run-controller.ts';
@@ -165,46 +165,18 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
     }
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    const target = e.target as HTMLElement;
-    if (target.closest('input, textarea, select, [contenteditable="true"], .cm-editor')) return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key.toLowerCase();
-    const ui = useEditorUi.getState();
-    if (key === '?' || (key === '/' && e.shiftKey)) {
-      ui.setHelpOpen(true);
-    } else if (readOnly) {
-      return;
-    } else if (mod && key === 'z' && !e.shiftKey) {
-      useEditor.getState().undo();
-    } else if (mod && (key === 'y' || (key === 'z' && e.shiftKey))) {
-      useEditor.getState().redo();
-    } else if (mod && key === 'c') {
-      if (copyNodes(ui.selected)) notify(ui.selected.length === 1 ? 'Copied 1 step.' : `Copied ${ui.selected.length} steps.`, 'success', 2000);
-    } else if (mod && key === 'v') {
-      void pasteNodes();
-    } else if (mod && key === 'd') {
-      duplicateNodes(ui.selected);
-    } else if (mod && key === 'a') {
-      ui.select(useEditor.getState().flow?.nodes.map((n) => n.id) ?? []);
-    } else if (key === 'delete' || key === 'backspace') {
-      removeNodes(ui.selected);
-      removeEdges(ui.selectedEdges);
-      ui.selectEdges([]);
-    } else if (key.startsWith('arrow') && ui.selected.length > 0 && !target.closest('.react-flow__node')) {
-      const step = e.shiftKey ? 50 : 10;
-      nudge(ui.selected, key === 'arrowleft' ? -step : key === 'arrowright' ? step : 0, key === 'arrowup' ? -step : key === 'arrowdown' ? step : 0);
-    } else if (key === 'escape') {
-      ui.select([]);
-    } else {
-      return;
-    }
-    e.preventDefault();
-  };
+  // On the window, not the editor's element: after a delete or a click on empty space the focus
+  // may sit on the page body, and the shortcuts must still work.
+  useEffect(() => {
+    const listener = (e: globalThis.KeyboardEvent) => onKey(e, readOnly);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, [readOnly]);
+
 
   const live = run.mode === 'live' && run.runId !== undefined;
   return (
-    <div className={`editor${readOnly ? ' is-readonly' : ''}`} onKeyDown={onKeyDown} data-testid="editor">
+    <div className={`editor${readOnly ? ' is-readonly' : ''}`} data-testid="editor">
       <header className="editor-bar">
         <button type="button" className="button button-quiet button-small" onClick={() => void flushSave().finally(() => go({ view: 'flows' }))}>
           ← Flows
@@ -287,6 +259,43 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
       </Dialog>
     </div>
   );
+}
+
+
+/** The editor's keyboard shortcuts (listed in shortcuts.ts for the help panel). */
+function onKey(e: globalThis.KeyboardEvent, readOnly: boolean): void {
+  const target = e.target as HTMLElement;
+  if (target.closest('input, textarea, select, [contenteditable="true"], .cm-editor, dialog')) return;
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.toLowerCase();
+  const ui = useEditorUi.getState();
+  if (key === '?' || (key === '/' && e.shiftKey)) {
+    ui.setHelpOpen(true);
+  } else if (readOnly) {
+    return;
+  } else if (mod && key === 'z' && !e.shiftKey) {
+    useEditor.getState().undo();
+  } else if (mod && (key === 'y' || (key === 'z' && e.shiftKey))) {
+    useEditor.getState().redo();
+  } else if (mod && key === 'c') {
+    if (copyNodes(ui.selected)) notify(ui.selected.length === 1 ? 'Copied 1 step.' : `Copied ${ui.selected.length} steps.`, 'success', 2000);
+  } else if (mod && key === 'v') {
+    void pasteNodes();
+  } else if (mod && key === 'd') {
+    duplicateNodes(ui.selected);
+  } else if (mod && key === 'a') {
+    ui.select(useEditor.getState().flow?.nodes.map((n) => n.id) ?? []);
+  } else if (key === 'delete' || key === 'backspace') {
+    removeSelection(ui.selected, ui.selectedEdges);
+  } else if (key.startsWith('arrow') && ui.selected.length > 0 && !target.closest('.react-flow__node')) {
+    const step = e.shiftKey ? 50 : 10;
+    nudge(ui.selected, key === 'arrowleft' ? -step : key === 'arrowright' ? step : 0, key === 'arrowup' ? -step : key === 'arrowdown' ? step : 0);
+  } else if (key === 'escape') {
+    ui.select([]);
+  } else {
+    return;
+  }
+  e.preventDefault();
 }
 
 function FlowName({ readOnly }: { readOnly: boolean }) {

@@ -157,6 +157,6 @@ export function configSummary(node: FlowNode): string {
   const rules = c.rules;
   if (Array.isArray(rules)) return `${rules.length} rule${rules.length === 1 ? '' : 's'}`;
   const fields = c.fields;
-  if (Array.isArray(fields)) return `${fields.length} field${fields.length === 1 ? '' : 's'}`;
+  if (Array.isArray(fields) && fields.length > 0) return `${fields.length} field${fields.length === 1 ? '' : 's'}`;
   return '';
 }

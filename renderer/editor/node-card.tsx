@@ -49,7 +49,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
           </span>
         ) : null}
       </div>
-      <div className="node-card-type">{info ? info.title : `Unknown step type “${node.type}”`}</div>
+      {!info ? <div className="node-card-type">Unknown step type “{node.type}”</div> : title !== info.title ? <div className="node-card-type">{info.title}</div> : null}
       {summary ? <div className="node-card-summary">{summary}</div> : null}
       {run.status === 'running' && run.total > 1 ? (
         <div className="node-progress" aria-label={`${run.done} of ${run.total} items`}>

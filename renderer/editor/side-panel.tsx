@@ -134,5 +134,5 @@ export function SidePanel(props: SidePanelProps) {
 /** "nodes[2].config.url: Required" reads as "Setting “url”: Required". */
 function plainProblem(p: Problem): string {
   const field = /config\.([A-Za-z0-9_]+)/.exec(p.path)?.[1];
-  return field ? `Setting “${field}”: ${p.message}` : p.message;
+  return field && !p.message.includes(field) ? `Setting “${field}”: ${p.message}` : p.message;
 }
