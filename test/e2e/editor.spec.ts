@@ -52,8 +52,8 @@ test.afterEach(() => expect(consoleErrors).toEqual([]));
 
 async function call<T>(method: string, args: unknown): Promise<T> {
   const response = await fetch(`${bridge.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' }, body: JSON.stringify(args) });
-  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
+  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string; problems?: unknown } };
+  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message} ${JSON.stringify(reply.error?.problems ?? [])}`);
   return reply.result as T;
 }
 
@@ -161,7 +161,7 @@ const RUN_FLOW = (url: string) => ({
   nodes: [
     { id: 'start', type: 'trigger.manual', name: 'Start', position: { x: 0, y: 80 } },
     { id: 'fetch', type: 'http.request', name: 'Fetch people', position: { x: 280, y: 80 }, config: { url } },
-    { id: 'double', type: 'transform.transform', name: 'Double the amount', position: { x: 560, y: 80 }, config: { expression: '{ "name": name, "amount": amount * 2 }' } },
+    { id: 'double', type: 'transform.jsonata', name: 'Double the amount', position: { x: 560, y: 80 }, config: { expression: '{ "name": name, "amount": amount * 2 }' } },
   ],
   edges: [
     { source: 'start', target: 'fetch' },
@@ -183,7 +183,8 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
   await card(page, 'double').click();
   const panel = page.getByTestId('side-panel');
   await expect(panel).toContainText('Items out: 2 items');
-  await expect(panel.locator('.items-table')).toContainText('60');
+  await expect(panel.locator('.items-table').last()).toContainText('60');
+  await expect(panel.locator('.items-table').first()).toContainText('30');
   await shoot(page, 'running');
 
   // Time travel: step back through the run.
