@@ -424,7 +424,15 @@ function SelectedPanel({ readOnly, replay }: { readOnly: boolean; replay: Replay
     void loadCredentials();
   }, [loadCredentials]);
   const node = flow?.nodes.find((n) => n.id === selected);
-  if (!flow || !node) return null;
+  if (!flow || !node) {
+    // The panel's place stays reserved, so selecting a step does not shift the canvas under the pointer.
+    return (
+      <aside className="side-panel side-panel-empty" aria-label="Selected step">
+        <h3>No step selected</h3>
+        <p className="muted">{readOnly ? 'Click a step to see what it received and produced at this moment of the run.' : 'Click a step to name it, change its settings and, after a run, see the items it received and produced.'}</p>
+      </aside>
+    );
+  }
   const problems = allProblems.filter((p) => p.nodeId === node.id);
   const inputs = runNodes
     ? flow.edges.filter((e) => e.target === node.id).flatMap((e) => {
