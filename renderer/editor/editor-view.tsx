@@ -127,6 +127,8 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
     document.title = `${flowName || 'Flow'} — Flowkeeper`;
   }, [flowName]);
   useEffect(() => setReplay(undefined), [runId]);
+  // The canvas marks each step same / different on replay.
+  useEffect(() => useRunView.getState().setReplay(replay ? Object.fromEntries(replay.nodes.map((n) => [n.nodeId, n.identical])) : undefined), [replay]);
 
   const startRun = async () => {
     if (!(await flushSave())) {

@@ -25,7 +25,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     useShallow((s) => {
       const state = s.state?.nodes[node.id];
       const progress = s.progress[node.id];
-      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom) };
+      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom), replay: s.replay?.[node.id] };
     }),
   );
   const inputs = inputPorts(info);
@@ -60,6 +60,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
         </div>
       ) : null}
       {run.reused ? <div className="node-card-note">Result reused from the earlier run</div> : null}
+      {run.replay === false ? <div className="node-card-note node-card-diff">Different on replay — see the panel</div> : run.replay === true ? <div className="node-card-note">Same on replay</div> : null}
       <div className="node-ports-out">
         {outputs.map((port) => (
           <div key={port} className={`port-row${port === 'error' ? ' port-row-error' : ''}`}>

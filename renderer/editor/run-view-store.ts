@@ -27,6 +27,9 @@ export interface RunViewStore {
   cursor: number;
   state: RunState | undefined;
   progress: Record<string, NodeProgress>;
+  /** After "Replay": per node, whether replaying gave the recorded result. */
+  replay: Record<string, boolean> | undefined;
+  setReplay(replay: Record<string, boolean> | undefined): void;
   follow(header: RunHeader): void;
   openPast(header: RunHeader, events: RunEvent[]): void;
   /** A pushed event of any run; ignored unless it belongs to the run shown. */
@@ -48,11 +51,15 @@ export const useRunView = create<RunViewStore>((set, get) => ({
   cursor: 0,
   state: undefined,
   progress: {},
+  replay: undefined,
+  setReplay(replay) {
+    set({ replay });
+  },
   follow(header) {
-    set({ runId: header.runId, mode: 'live', header, events: [], cursor: 0, ...fold(header, []) });
+    set({ replay: undefined,  runId: header.runId, mode: 'live', header, events: [], cursor: 0, ...fold(header, []) });
   },
   openPast(header, events) {
-    set({ runId: header.runId, mode: 'past', header, events, cursor: events.length, ...fold(header, events) });
+    set({ replay: undefined,  runId: header.runId, mode: 'past', header, events, cursor: events.length, ...fold(header, events) });
   },
   push(runId, event) {
     const { runId: shown, mode, header, events, state, progress } = get();
@@ -82,7 +89,7 @@ export const useRunView = create<RunViewStore>((set, get) => ({
     set({ cursor: at, ...fold(header, events.slice(0, at)) });
   },
   close() {
-    set({ runId: undefined, mode: undefined, header: undefined, events: [], cursor: 0, state: undefined, progress: {} });
+    set({ runId: undefined, mode: undefined, header: undefined, events: [], cursor: 0, state: undefined, progress: {}, replay: undefined });
   },
 }));
 

@@ -81,7 +81,9 @@ export function SidePanel(props: SidePanelProps) {
       ) : null}
 
       <section className="side-panel-settings" aria-label="Settings">
-        {/* INSPECTOR MOUNT: the inspector branch renders <Inspector {...inspectorProps} /> here (see docs/architecture.md, "Editor"). */}
+        {/* INSPECTOR MOUNT: replace the two lines below with
+              {inspectorProps ? <Inspector {...inspectorProps} /> : null}
+            where `const inspectorProps = inspectorPropsOf(props);` (import Inspector from '../inspector/inspector.tsx'). */}
         <h3>Settings</h3>
         <p className="muted">The settings form for this step appears here.</p>
       </section>
@@ -129,6 +131,27 @@ export function SidePanel(props: SidePanelProps) {
       ) : null}
     </aside>
   );
+}
+
+/**
+ * The inspector's props (InspectorProps of renderer/inspector/inspector.tsx), built from the
+ * panel's: the selected node, its catalogue entry, its problems, the credentials, the first item
+ * it received in the run shown (for expression previews) and one-call-one-undo-step `onChange`.
+ * Undefined for a node type the catalogue does not know (there is no schema to build a form from).
+ */
+export function inspectorPropsOf(props: SidePanelProps) {
+  if (!props.nodeType) return undefined;
+  const sampleItem = props.run?.inputs[0];
+  return {
+    flow: props.flow,
+    node: props.node,
+    nodeType: props.nodeType,
+    problems: props.problems,
+    credentials: props.credentials,
+    ...(sampleItem !== undefined ? { sampleItem } : {}),
+    readOnly: props.readOnly,
+    onChange: props.onChange,
+  };
 }
 
 /** "nodes[2].config.url: Required" reads as "Setting “url”: Required". */

@@ -1,5 +1,6 @@
 /** Flows: the saved flows with their owner, version, AI spend and health; open, create, import, run and export. */
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { FlowSummary, MethodOutput } from '../../engine/model/contract.ts';
 import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
@@ -16,7 +17,9 @@ import { ImportDialog } from './import-dialog.tsx';
 import { RunDialog } from './run-dialog.tsx';
 
 export function FlowsView() {
-  const { flows, loaded, error, load, selectedId, select, importOpen, setImportOpen } = useFlows();
+  const { flows, loaded, error, load, selectedId, select, importOpen, setImportOpen } = useFlows(
+    useShallow((s) => ({ flows: s.flows, loaded: s.loaded, error: s.error, load: s.load, selectedId: s.selectedId, select: s.select, importOpen: s.importOpen, setImportOpen: s.setImportOpen })),
+  );
   const [runFlow, setRunFlow] = useState<FlowSummary | undefined>();
   const [templatesOpen, setTemplatesOpen] = useState(false);
 

@@ -205,6 +205,7 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
 
   await page.getByRole('button', { name: 'Replay' }).click();
   await expect(page.getByTestId('replay-result')).toContainText('identical');
+  await expect(card(page, 'double')).toContainText('Same on replay');
 
   await page.getByRole('button', { name: 'Re-run from here' }).click();
   await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
