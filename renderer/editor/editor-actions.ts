@@ -122,3 +122,17 @@ export async function autoLayout(sizes: ReadonlyMap<string, { width: number; hei
   const at = new Map((graph.children ?? []).map((c: ElkNode) => [c.id, { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) }]));
   useEditor.getState().commit((f) => ({ ...f, nodes: f.nodes.map((n) => ({ ...n, position: at.get(n.id) ?? n.position })) }));
 }
+
+/** Keeps the selection to steps that exist (an undo may remove a selected step); returns the stop function. */
+export function startSelectionPruning(): () => void {
+  return useEditor.subscribe((state, before) => {
+    if (state.flow?.nodes === before.flow?.nodes && state.flow?.edges === before.flow?.edges) return;
+    const ui = useEditorUi.getState();
+    const nodes = new Set(state.flow?.nodes.map((n) => n.id));
+    const edges = new Set(state.flow?.edges.map((e) => e.id ?? edgeId(e)));
+    const keep = ui.selected.filter((id) => nodes.has(id));
+    if (keep.length !== ui.selected.length) ui.select(keep);
+    const keepEdges = ui.selectedEdges.filter((id) => edges.has(id));
+    if (keepEdges.length !== ui.selectedEdges.length) ui.selectEdges(keepEdges);
+  });
+}

@@ -20,7 +20,7 @@ import { RunDialog } from '../views/run-dialog.tsx';
 import { flushSave, pauseAutosave, resolveConflict, startAutosave, useSave } from './autosave.ts';
 import { Canvas, type Sizes } from './canvas.tsx';
 import { useCatalog } from './catalog-store.ts';
-import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeSelection } from './editor-actions.ts';
+import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeSelection, startSelectionPruning } from './editor-actions.ts';
 import { updateNode, useEditor } from './editor-store.ts';
 import { Palette } from './palette.tsx';
 import { followRun, openPastRun, startRunEvents } from './run-controller.ts';
@@ -127,6 +127,7 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
     document.title = `${flowName || 'Flow'} — Flowkeeper`;
   }, [flowName]);
   useEffect(() => setReplay(undefined), [runId]);
+  useEffect(() => startSelectionPruning(), []);
   // The canvas marks each step same / different on replay.
   useEffect(() => useRunView.getState().setReplay(replay ? Object.fromEntries(replay.nodes.map((n) => [n.nodeId, n.identical])) : undefined), [replay]);
 

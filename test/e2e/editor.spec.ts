@@ -150,7 +150,38 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   await expect(card(page, 'http-request-2')).toBeVisible();
   await page.keyboard.press('Control+z');
   await expect(card(page, 'http-request-2')).toHaveCount(0);
+
+  // Tidy up (elkjs) is one undo step.
+  const before = await card(page, 'transform').boundingBox();
+  await page.getByRole('button', { name: 'Tidy up' }).click();
+  await expect.poll(async () => (await card(page, 'transform').boundingBox())?.y).not.toBe(before?.y);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect.poll(async () => (await card(page, 'transform').boundingBox())?.y).toBe(before?.y);
+
+  // Keyboard: Tab reaches the steps, Enter selects, arrows move the selected step.
+  await page.getByTestId('canvas').click({ position: { x: 500, y: 600 } });
+  const nodes = page.locator('.react-flow__node');
+  await nodes.first().focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('side-panel')).toContainText('Starts the flow');
+  const at = (await nodes.first().boundingBox())!;
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await nodes.first().boundingBox())!.x).toBeGreaterThan(at.x);
   await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+
+  // Someone else saves meanwhile: the editor says so and keeps both.
+  const other = await call<{ flow: Record<string, unknown> }>('flows.get', { id: 'my-flow' });
+  await call('flows.save', { flow: { ...other.flow, description: 'Changed in another window' }, expectedVersion: other.flow.version });
+  await page.getByRole('textbox', { name: 'Flow name' }).fill('Fetch and reshape');
+  await page.getByRole('textbox', { name: 'Flow name' }).press('Enter');
+  await expect(page.getByTestId('conflict')).toContainText('another window');
+  await page.getByRole('button', { name: /Keep mine/ }).click();
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  const latest = await call<{ flow: { name: string; version: number } }>('flows.get', { id: 'my-flow' });
+  expect(latest.flow.name).toBe('Fetch and reshape');
+  const versions = await call<Array<{ version: number }>>('flows.versions', { id: 'my-flow' });
+  expect(versions.map((v) => v.version)).toContain(other.flow.version as number + 1);
 });
 
 const RUN_FLOW = (url: string) => ({
