@@ -160,7 +160,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable ariaLabel="Overview of the flow" />
+        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={{ width: 150, height: 100 }} nodeColor="var(--accent-soft)" nodeStrokeColor="var(--accent)" nodeStrokeWidth={2} nodeBorderRadius={8} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

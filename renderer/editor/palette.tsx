@@ -49,7 +49,7 @@ export function Palette({ readOnly }: { readOnly: boolean }) {
                     e.dataTransfer.effectAllowed = 'move';
                   }}
                   onClick={() => addNode(t.type)}
-                  title={`Drag onto the canvas, or click to add after the selected step`}
+                  title={`${t.description} Drag it onto the canvas, or click to add it after the selected step.`}
                 >
                   <span className="palette-item-icon">
                     <NodeIcon name={t.icon} />
