@@ -11,7 +11,10 @@ import type { FlowTemplate } from './model/contract.ts';
 import { FlowSchema } from './model/flow.ts';
 import { parseFlowText } from './model/validate.ts';
 
-/** `<repo>/examples`, next to the engine folder (the CLI and tests run from the sources). */
+/**
+ * `<repo>/examples`, next to the engine folder (the CLI and tests run from the sources). A
+ * bundled build (the desktop app) should pass `templatesDir` to the service instead.
+ */
 export function defaultTemplatesDir(): string {
   return join(fileURLToPath(new URL('.', import.meta.url)), '..', 'examples');
 }
