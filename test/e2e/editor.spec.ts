@@ -170,6 +170,30 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   await expect.poll(async () => (await nodes.first().boundingBox())!.x).toBeGreaterThan(at.x);
   await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
 
+  // Box-select two steps with Shift + drag, duplicate them (one undo step).
+  await page.getByTestId('canvas').click({ position: { x: 500, y: 600 } });
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + 15, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 300, box.y + 600, { steps: 12 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('.node-card.is-selected')).toHaveCount(2);
+  await page.keyboard.press('Control+d');
+  await expect(page.locator('.node-card')).toHaveCount(5);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+  await page.keyboard.press('Control+z');
+  await expect(page.locator('.node-card')).toHaveCount(3);
+
+  // Clicking a palette entry adds the step after the selected one, connected.
+  await card(page, 'http-request').click();
+  await page.locator('.palette-item', { hasText: 'Set fields' }).click();
+  await expect(card(page, 'set-fields')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+  await page.keyboard.press('Control+z');
+  await expect(card(page, 'set-fields')).toHaveCount(0);
+
   // Someone else saves meanwhile: the editor says so and keeps both.
   const other = await call<{ flow: Record<string, unknown> }>('flows.get', { id: 'my-flow' });
   await call('flows.save', { flow: { ...other.flow, description: 'Changed in another window' }, expectedVersion: other.flow.version });
@@ -255,4 +279,16 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
   await card(page, 'fetch').click();
   await expect(page.getByTestId('side-panel').getByRole('alert')).toContainText('answered 500');
   await shoot(page, 'failed-step');
+});
+
+test('starts a flow from a template in one click', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await open(page, '#/flows');
+  await page.getByRole('button', { name: 'Start from a template' }).click();
+  await page.getByRole('dialog').locator('.template-card', { hasText: 'Invoice triage' }).click();
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await expect(page.locator('.node-card')).toHaveCount(7);
+  await expect(page.getByRole('textbox', { name: 'Flow name' })).toHaveValue('Invoice triage');
+  const flows = await call<Array<{ id: string }>>('flows.list', {});
+  expect(flows.map((f) => f.id)).toContain('invoice-triage');
 });
