@@ -215,8 +215,8 @@ export const METHODS = {
     CostSummarySchema.extend({ runs: z.array(CostSummarySchema.extend({ runId: z.string() })) }),
     'Tokens and money a flow spent on AI steps over its recent runs.',
   ),
-  'flows.templates': method(Empty, z.array(FlowTemplateSchema), 'Ready-made flows to start from (copies; saving one makes a new flow).'),
   'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(z.object({ version: z.number(), savedAt: z.string() })), 'Saved versions of a flow, newest first.'),
+  'flows.templates': method(Empty, z.array(FlowTemplateSchema), 'Ready-made flows to start from (copies; saving one makes a new flow).'),
 
   'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
   'runs.list': method(
