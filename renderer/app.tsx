@@ -9,6 +9,7 @@ import { useNav } from './stores/nav-store.ts';
 import { useNotices } from './stores/notice-store.ts';
 import { UNAUTHORIZED_MESSAGE } from './ws-client.ts';
 import { CredentialsView } from './views/credentials-view.tsx';
+import { EditorView } from './editor/editor-view.tsx';
 import { FlowsView } from './views/flows-view.tsx';
 import { InboxView } from './views/inbox-view.tsx';
 import { RunDetailView } from './views/run-detail-view.tsx';
@@ -32,7 +33,7 @@ export function App() {
   const loadInbox = useInbox((s) => s.load);
   const mainRef = useRef<HTMLElement>(null);
   const section = sectionOf(route);
-  const place = route.view === 'run' ? `run:${route.runId}` : section;
+  const place = route.view === 'run' ? `run:${route.runId}` : route.view === 'editor' ? `editor:${route.flowId}` : section;
 
   useEffect(() => {
     void loadInbox();
@@ -41,7 +42,7 @@ export function App() {
   // Moving to another screen moves keyboard focus there too (not on filter changes).
   const firstRender = useRef(true);
   useEffect(() => {
-    document.title = `${TITLES[section]} — Flowkeeper`;
+    if (!place.startsWith('editor:')) document.title = `${TITLES[section]} — Flowkeeper`;
     if (firstRender.current) {
       firstRender.current = false;
       return;
@@ -85,7 +86,7 @@ export function App() {
           <ConnectionIndicator />
         </div>
       </aside>
-      <main className="main" id="main" ref={mainRef} tabIndex={-1}>
+      <main className={`main${route.view === 'editor' ? ' main-editor' : ''}`} id="main" ref={mainRef} tabIndex={-1}>
         {state === 'unauthorized' ? (
           <Unauthorized />
         ) : (
@@ -104,6 +105,8 @@ function Screen({ route }: { route: Route }) {
   switch (route.view) {
     case 'flows':
       return <FlowsView />;
+    case 'editor':
+      return <EditorView flowId={route.flowId} {...(route.runId ? { runId: route.runId } : {})} />;
     case 'runs':
       return <RunsView {...(route.status ? { status: route.status } : {})} {...(route.flowId ? { flowId: route.flowId } : {})} />;
     case 'run':

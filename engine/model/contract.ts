@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { RunEvent } from './events.ts';
+import type { Flow, FlowInput } from './flow.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -26,6 +27,14 @@ const ErrorInfo = z.object({
 });
 const FlowId = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" or "-", starting with a letter');
 const RunId = z.string().min(1).max(128);
+/**
+ * A flow as the doors carry it: typed as the flow format, but not validated here, because a flow
+ * with problems still saves and loads (the editor keeps it while the person fixes it). The
+ * service checks it with validateFlow and returns the problems beside it.
+ */
+const FlowJson = z.custom<Flow>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'A flow must be one JSON object.' });
+/** On the way in any JSON object goes (a half-built or broken flow is still saved, with its problems). */
+const FlowInputJson = z.custom<FlowInput | Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'A flow must be one JSON object.' });
 
 export const FlowSummarySchema = z.object({
   id: z.string(),
@@ -96,7 +105,7 @@ export const RunDetailSchema = RunSummarySchema.extend({
     })
     .optional(),
   /** The flow as it ran. */
-  flow: Json,
+  flow: FlowJson,
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
@@ -117,6 +126,18 @@ export const NodeTypeInfoSchema = z.object({
   configSchema: z.record(z.string(), Json),
 });
 export type NodeTypeInfo = z.infer<typeof NodeTypeInfoSchema>;
+
+/** A ready-made flow to start from (the examples that ship with Flowkeeper). */
+export const FlowTemplateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  nodeCount: z.number(),
+  /** Node types used, for a one-line preview. */
+  nodeTypes: z.array(z.string()),
+  flow: FlowJson,
+});
+export type FlowTemplate = z.infer<typeof FlowTemplateSchema>;
 
 export const CredentialInfoSchema = z.object({
   id: z.string(),
@@ -191,15 +212,15 @@ function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, s
 
 export const METHODS = {
   'flows.list': method(Empty, z.array(FlowSummarySchema), 'All saved flows.'),
-  'flows.get': method(z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(), z.object({ flow: Json, problems: z.array(Problem) }), 'One flow (the latest version, or a given one).'),
+  'flows.get': method(z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(), z.object({ flow: FlowJson, problems: z.array(Problem) }), 'One flow (the latest version, or a given one).'),
   'flows.save': method(
-    z.object({ flow: Json, expectedVersion: z.number().int().min(0).optional() }).strict(),
-    z.object({ flow: Json, version: z.number(), problems: z.array(Problem) }),
+    z.object({ flow: FlowInputJson, expectedVersion: z.number().int().min(0).optional() }).strict(),
+    z.object({ flow: FlowJson, version: z.number(), problems: z.array(Problem) }),
     'Saves a flow as a new version. Refuses when someone saved a newer version meanwhile.',
   ),
   'flows.delete': method(z.object({ id: FlowId }).strict(), Ok, 'Deletes a flow (its runs and history stay).'),
-  'flows.validate': method(z.object({ flow: Json }).strict(), z.object({ ok: z.boolean(), problems: z.array(Problem) }), 'Checks a flow without saving it.'),
-  'flows.import': method(z.object({ text: z.string().max(20 * 1024 * 1024), overwrite: z.boolean().default(false) }).strict(), z.object({ flow: Json, version: z.number(), problems: z.array(Problem) }), 'Imports flow JSON text.'),
+  'flows.validate': method(z.object({ flow: FlowInputJson }).strict(), z.object({ ok: z.boolean(), problems: z.array(Problem) }), 'Checks a flow without saving it.'),
+  'flows.import': method(z.object({ text: z.string().max(20 * 1024 * 1024), overwrite: z.boolean().default(false) }).strict(), z.object({ flow: FlowJson, version: z.number(), problems: z.array(Problem) }), 'Imports flow JSON text.'),
   'flows.export': method(z.object({ id: FlowId }).strict(), z.object({ fileName: z.string(), text: z.string() }), 'The flow as a file to hand over.'),
   'flows.cost': method(
     z.object({ id: FlowId, limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
@@ -207,6 +228,7 @@ export const METHODS = {
     'Tokens and money a flow spent on AI steps over its recent runs.',
   ),
   'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(z.object({ version: z.number(), savedAt: z.string() })), 'Saved versions of a flow, newest first.'),
+  'flows.templates': method(Empty, z.array(FlowTemplateSchema), 'Ready-made flows to start from (copies; saving one makes a new flow).'),
 
   'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
   'runs.list': method(
@@ -217,12 +239,12 @@ export const METHODS = {
   'runs.get': method(z.object({ runId: RunId }).strict(), RunDetailSchema, 'A run with the state of each node.'),
   'runs.cancel': method(z.object({ runId: RunId }).strict(), Ok, 'Stops a run that is in progress.'),
   'runs.resume': method(z.object({ runId: RunId, choice: z.enum(['send-again', 'skip-item', 'cancel']).optional() }).strict(), z.object({ runId: z.string() }), 'Continues an interrupted run, or answers its question.'),
-  'runs.replay': method(z.object({ runId: RunId, flow: Json.optional() }).strict(), ReplayReportSchema, 'Re-executes a run offline and compares.'),
-  'runs.fork': method(z.object({ runId: RunId, fromNodeId: z.string().min(1), flow: Json.optional() }).strict(), z.object({ runId: z.string() }), 'A new run from a node on, re-using recorded results before it.'),
+  'runs.replay': method(z.object({ runId: RunId, flow: FlowInputJson.optional() }).strict(), ReplayReportSchema, 'Re-executes a run offline and compares.'),
+  'runs.fork': method(z.object({ runId: RunId, fromNodeId: z.string().min(1), flow: FlowInputJson.optional() }).strict(), z.object({ runId: z.string() }), 'A new run from a node on, re-using recorded results before it.'),
 
   'traces.events': method(
     z.object({ runId: RunId, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }).strict(),
-    z.object({ events: z.array(Json), lastSeq: z.number(), hasMore: z.boolean() }),
+    z.object({ events: z.array(z.custom<RunEvent>()), lastSeq: z.number(), hasMore: z.boolean() }),
     'Events of a run, a page at a time.',
   ),
 

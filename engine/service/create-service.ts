@@ -33,6 +33,7 @@ import { RunSupervisor } from './run-supervisor.ts';
 import { RunProjections } from './run-projections.ts';
 import type { ServiceContext } from './service-context.ts';
 import { flowHandlers } from './handlers/flows.ts';
+import { defaultTemplatesDir } from '../templates.ts';
 import { runHandlers } from './handlers/runs.ts';
 import { traceHandlers } from './handlers/traces.ts';
 import { inboxHandlers } from './handlers/inbox.ts';
@@ -48,6 +49,8 @@ export interface ServiceOptions {
   /** Continue interrupted runs when the service starts (default true). */
   resumeOnStart?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where the flow templates live (default: the `examples` folder beside the engine). */
+  templatesDir?: string;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -74,7 +77,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   });
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.traces, hub);
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings) };
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings), templatesDir: options.templatesDir ?? defaultTemplatesDir() };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...runHandlers(context),

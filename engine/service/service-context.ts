@@ -11,4 +11,6 @@ export interface ServiceContext {
   queue: RunQueue;
   hub: EventHub;
   projections: RunProjections;
+  /** Where the flow templates live (`flows.templates`). */
+  templatesDir: string;
 }

@@ -5,6 +5,8 @@
 
 export type Route =
   | { view: 'flows' }
+  /** The editor; with a run id, that past run on the canvas (time travel, read-only). */
+  | { view: 'editor'; flowId: string; runId?: string }
   | { view: 'runs'; status?: string; flowId?: string }
   | { view: 'run'; runId: string }
   | { view: 'inbox' }
@@ -28,6 +30,9 @@ export function parseRoute(hash: string): Route {
       if (flowId) route.flowId = flowId;
       return route;
     }
+    case 'flows':
+      if (parts[1]) return parts[2] === 'runs' && parts[3] ? { view: 'editor', flowId: parts[1], runId: parts[3] } : { view: 'editor', flowId: parts[1] };
+      return { view: 'flows' };
     case 'inbox':
       return { view: 'inbox' };
     case 'credentials':
@@ -43,6 +48,8 @@ export function formatRoute(route: Route): string {
   switch (route.view) {
     case 'run':
       return `#/runs/${encodeURIComponent(route.runId)}`;
+    case 'editor':
+      return route.runId ? `#/flows/${encodeURIComponent(route.flowId)}/runs/${encodeURIComponent(route.runId)}` : `#/flows/${encodeURIComponent(route.flowId)}`;
     case 'runs': {
       const query = new URLSearchParams();
       if (route.status) query.set('status', route.status);
@@ -57,6 +64,7 @@ export function formatRoute(route: Route): string {
 
 /** Which item of the left navigation a route belongs to. */
 export function sectionOf(route: Route): Section {
+  if (route.view === 'editor') return 'flows';
   return route.view === 'run' ? 'runs' : route.view;
 }
 

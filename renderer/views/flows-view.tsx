@@ -1,7 +1,10 @@
-/** Flows: the saved flows with their owner, version, AI spend and health; import, run and export. */
+/** Flows: the saved flows with their owner, version, AI spend and health; open, create, import, run and export. */
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { FlowSummary, MethodOutput } from '../../engine/model/contract.ts';
 import { getApi } from '../api.ts';
+import { Dialog } from '../components/dialog.tsx';
+import { startEmptyFlow, TemplatePicker } from '../editor/template-picker.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { describeFlowSpend } from '../logic/ai-spend.ts';
@@ -14,16 +17,24 @@ import { ImportDialog } from './import-dialog.tsx';
 import { RunDialog } from './run-dialog.tsx';
 
 export function FlowsView() {
-  const { flows, loaded, error, load, selectedId, select, importOpen, setImportOpen } = useFlows();
+  const { flows, loaded, error, load, selectedId, select, importOpen, setImportOpen } = useFlows(
+    useShallow((s) => ({ flows: s.flows, loaded: s.loaded, error: s.error, load: s.load, selectedId: s.selectedId, select: s.select, importOpen: s.importOpen, setImportOpen: s.setImportOpen })),
+  );
   const [runFlow, setRunFlow] = useState<FlowSummary | undefined>();
+  const [templatesOpen, setTemplatesOpen] = useState(false);
 
   useEffect(() => {
     void load();
   }, [load]);
 
   const importButton = (
-    <button type="button" className="button button-primary" onClick={() => setImportOpen(true)}>
+    <button type="button" className="button" onClick={() => setImportOpen(true)}>
       Import flow
+    </button>
+  );
+  const newButton = (
+    <button type="button" className="button button-primary" onClick={() => void startEmptyFlow()}>
+      New flow
     </button>
   );
 
@@ -34,7 +45,15 @@ export function FlowsView() {
           <h1 id="flows-title">Flows</h1>
           <p className="view-subtitle">Automations you can run. Each run leaves a trace you can inspect and replay.</p>
         </div>
-        <div className="view-actions">{importButton}</div>
+        <div className="view-actions">
+          {importButton}
+          {flows.length > 0 ? (
+            <button type="button" className="button" onClick={() => setTemplatesOpen(true)}>
+              Start from a template
+            </button>
+          ) : null}
+          {newButton}
+        </div>
       </header>
 
       {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
@@ -42,11 +61,9 @@ export function FlowsView() {
       {!loaded && !error ? <p className="muted loading">Loading flows…</p> : null}
 
       {loaded && flows.length === 0 ? (
-        <EmptyState title="No flows yet" action={importButton}>
-          <p>
-            Import a flow file (<code>.json</code>) to get started — for example one a colleague exported for you, or{' '}
-            <code>examples/invoice-triage/flow.json</code> from the Flowkeeper folder.
-          </p>
+        <EmptyState title="No flows yet" action={newButton}>
+          <p>Build one on a blank canvas with “New flow”, start from one of these templates (one click each), or import a flow file a colleague exported for you.</p>
+          <TemplatePicker />
         </EmptyState>
       ) : null}
 
@@ -76,9 +93,13 @@ export function FlowsView() {
               const problems = flow.problems ?? [];
               const hasErrors = problems.some((p) => p.severity === 'error');
               return (
-                <tr key={flow.id} className={flow.id === selectedId ? 'selected' : undefined} onClick={() => select(flow.id)} onFocus={() => select(flow.id)} data-flow-id={flow.id}>
+                <tr key={flow.id} className={`row-link${flow.id === selectedId ? ' selected' : ''}`} onClick={(e) => ((e.target as HTMLElement).closest('button, a') ? select(flow.id) : go({ view: 'editor', flowId: flow.id }))} onFocus={() => select(flow.id)} data-flow-id={flow.id}>
                   <td>
-                    <div className="cell-title">{flow.name}</div>
+                    <div className="cell-title">
+                      <a href={`#/flows/${encodeURIComponent(flow.id)}`} onClick={(e) => e.stopPropagation()}>
+                        {flow.name}
+                      </a>
+                    </div>
                     {flow.description ? <div className="cell-sub clamp">{flow.description}</div> : null}
                   </td>
                   <td className="cell-owner">{flow.owner || <span className="muted">nobody</span>}</td>
@@ -121,6 +142,10 @@ export function FlowsView() {
 
       <ImportDialog open={importOpen} onClose={() => setImportOpen(false)} />
       <RunDialog flow={runFlow} onClose={() => setRunFlow(undefined)} />
+      <Dialog open={templatesOpen} title="Start from a template" onClose={() => setTemplatesOpen(false)} wide>
+        <p className="muted">Each template is copied into a new flow you can change freely.</p>
+        {templatesOpen ? <TemplatePicker onDone={() => setTemplatesOpen(false)} /> : null}
+      </Dialog>
     </section>
   );
 }

@@ -48,8 +48,7 @@ function ImportForm({ onClose }: { onClose(): void }) {
     setError(undefined);
     try {
       const result = await getApi().flows.import({ text, overwrite });
-      const flow = result.flow as { name?: string; id?: string };
-      const name = flow.name ?? flow.id ?? 'the flow';
+      const name = result.flow.name || result.flow.id || 'the flow';
       void useFlows.getState().load();
       if (result.problems.length > 0) {
         setWarnings({ name, problems: result.problems });

@@ -11,15 +11,16 @@ import { toErrorView, type ErrorView } from '../logic/errors.ts';
 import { buildInput, initialFormValues, manualInputFields, parseJsonInput, type FormValues, type InputField } from '../logic/input-form.ts';
 import { go } from '../stores/nav-store.ts';
 
-export function RunDialog({ flow, onClose }: { flow: FlowSummary | undefined; onClose(): void }) {
+/** `onStarted`: what to do with the new run (the editor follows it on the canvas); default: open the run page. */
+export function RunDialog({ flow, onClose, onStarted }: { flow: Pick<FlowSummary, 'id' | 'name'> | undefined; onClose(): void; onStarted?(runId: string): void }) {
   return (
     <Dialog open={flow !== undefined} title={flow ? `Run “${flow.name}”` : 'Run'} onClose={onClose}>
-      {flow ? <RunForm flow={flow} onClose={onClose} /> : null}
+      {flow ? <RunForm flow={flow} onClose={onClose} {...(onStarted ? { onStarted } : {})} /> : null}
     </Dialog>
   );
 }
 
-function RunForm({ flow, onClose }: { flow: FlowSummary; onClose(): void }) {
+function RunForm({ flow, onClose, onStarted }: { flow: Pick<FlowSummary, 'id' | 'name'>; onClose(): void; onStarted?(runId: string): void }) {
   const [fields, setFields] = useState<InputField[] | null | undefined>(undefined);
   const [values, setValues] = useState<FormValues>({});
   const [json, setJson] = useState('{}');
@@ -71,7 +72,8 @@ function RunForm({ flow, onClose }: { flow: FlowSummary; onClose(): void }) {
     try {
       const { runId } = await getApi().runs.start({ flowId: flow.id, input });
       onClose();
-      go({ view: 'run', runId });
+      if (onStarted) onStarted(runId);
+      else go({ view: 'run', runId });
     } catch (e) {
       setError(toErrorView(e));
       setBusy(false);

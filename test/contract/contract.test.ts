@@ -181,6 +181,20 @@ describe.each(doors)('API contract through $name', (door) => {
     expect(JSON.parse(exported.text)).toMatchObject({ id: 'invoice-triage', version: 2 });
   });
 
+  it('offers the shipped examples as templates, each a valid flow that saves as a new one', async () => {
+    const templates = await api.flows.templates();
+    expect(templates.map((t) => t.id)).toEqual(expect.arrayContaining(['invoice-triage', 'lead-routing', 'support-triage']));
+    const invoice = templates.find((t) => t.id === 'invoice-triage')!;
+    expect(invoice).toMatchObject({ name: 'Invoice triage', nodeCount: 7 });
+    expect(invoice.nodeTypes).toContain('http.request');
+    expect(invoice.flow.nodes).toHaveLength(7);
+    const copy = { ...invoice.flow, id: 'invoice-copy', name: 'My invoices' };
+    const saved = await api.flows.save({ flow: copy, expectedVersion: 0 });
+    expect(saved).toMatchObject({ version: 1, problems: [] });
+    expect((await api.flows.get({ id: 'invoice-copy' })).flow.name).toBe('My invoices');
+    await api.flows.delete({ id: 'invoice-copy' });
+  });
+
   it('refuses a save over someone else\'s newer version', async () => {
     const { flow } = await api.flows.get({ id: 'invoice-triage' });
     const error = await apiError(api.flows.save({ flow, expectedVersion: 1 }));

@@ -47,6 +47,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!stored.ok) process.env.FLOWKEEPER_CREDENTIAL_AI = JSON.stringify(values);
 
   process.env.FLOWKEEPER_E2E_URL = bridge.url;
+  // For specs that need their own data folder (editor.spec.ts): the built renderer to serve.
+  process.env.FLOWKEEPER_E2E_STATIC_DIR = staticDir;
   process.env.FLOWKEEPER_E2E_ORIGIN = bridge.origin;
   process.env.FLOWKEEPER_E2E_TOKEN = bridge.token;
   process.env.FLOWKEEPER_E2E_DEMO_API = demo.url;

@@ -17,6 +17,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'flows.export': { id: 'invoice-triage' },
   'flows.cost': { id: 'invoice-triage' },
   'flows.versions': { id: 'invoice-triage' },
+  'flows.templates': {},
   'runs.start': { flowId: 'invoice-triage' },
   'runs.list': {},
   'runs.get': { runId: 'run-1' },

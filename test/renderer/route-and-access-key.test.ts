@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeProbeUrl, bridgeSocketUrl, takeAccessKey } from '../../renderer/access-key.ts';
-import { formatRoute, parseRoute, sectionOf } from '../../renderer/logic/route.ts';
+import { formatRoute, parseRoute, sectionOf, type Route } from '../../renderer/logic/route.ts';
 
 describe('routes', () => {
   it('round-trips every screen through the hash', () => {
@@ -15,6 +15,15 @@ describe('routes', () => {
     ] as const) {
       expect(parseRoute(formatRoute(route))).toEqual(route);
     }
+  });
+
+  it('opens the editor for a flow, and a past run of it on the canvas', () => {
+    const editor: Route = { view: 'editor', flowId: 'invoice-triage' };
+    const travel: Route = { view: 'editor', flowId: 'invoice-triage', runId: 'run-1/x' };
+    expect(formatRoute(editor)).toBe('#/flows/invoice-triage');
+    expect(parseRoute(formatRoute(editor))).toEqual(editor);
+    expect(parseRoute(formatRoute(travel))).toEqual(travel);
+    expect(sectionOf(travel)).toBe('flows');
   });
 
   it('falls back to Flows, and maps a run to the Runs section', () => {

@@ -1,17 +1,19 @@
 /** flows.*: saved flows with history, validation, import/export, AI spend. */
 import { validateFlow } from '../../model/validate.ts';
+import type { Flow } from '../../model/flow.ts';
+import { loadTemplates } from '../../templates.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
 
-export function flowHandlers({ data, registry, hub, projections }: ServiceContext): GroupHandlers<'flows'> {
+export function flowHandlers({ data, registry, hub, projections, templatesDir }: ServiceContext): GroupHandlers<'flows'> {
   const { flows } = data;
   return {
     'flows.list': () => flows.list(),
-    'flows.get': ({ id, version }) => flows.get(id, version),
+    'flows.get': async ({ id, version }) => typedFlow(await flows.get(id, version)),
     'flows.save': async ({ flow, expectedVersion }) => {
       const saved = await flows.save(flow, expectedVersion);
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
-      return saved;
+      return typedFlow(saved);
     },
     'flows.delete': async ({ id }) => {
       await flows.delete(id);
@@ -25,13 +27,22 @@ export function flowHandlers({ data, registry, hub, projections }: ServiceContex
     'flows.import': async ({ text, overwrite }) => {
       const saved = await flows.import(text, overwrite);
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
-      return saved;
+      return typedFlow(saved);
     },
     'flows.export': async ({ id }) => {
       const { flow } = await flows.get(id);
       return { fileName: `${id}.flow.json`, text: `${JSON.stringify(flow, null, 2)}\n` };
     },
     'flows.versions': ({ id }) => flows.versions(id),
+    'flows.templates': () => loadTemplates(templatesDir),
     'flows.cost': ({ id, limit }) => projections.flowCost(id, limit),
   };
+}
+
+/**
+ * The flow store hands back the stored JSON object; the contract calls it a Flow. A stored flow
+ * with problems is still returned as one, its problems listed beside it.
+ */
+function typedFlow<T extends { flow: Record<string, unknown> }>(reply: T): Omit<T, 'flow'> & { flow: Flow } {
+  return reply as unknown as Omit<T, 'flow'> & { flow: Flow };
 }

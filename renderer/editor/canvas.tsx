@@ -1,0 +1,180 @@
+/**
+ * The canvas: the flow's steps as cards and its edges, with minimap, controls and zoom-to-fit.
+ * React Flow is controlled from the editor store; positions move live during a drag and become
+ * one undo step at its end. Deletion goes through our own key handling (editor-view) so removing
+ * nodes with their edges is one step too.
+ */
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge as RfEdge,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import type { FlowNode } from '../../engine/model/flow.ts';
+import { isBlobRef } from '../../engine/model/events.ts';
+import { useShallow } from 'zustand/react/shallow';
+import { addNode, connect } from './editor-actions.ts';
+import { useEditor } from './editor-store.ts';
+import { edgeId } from './graph-logic.ts';
+import { NodeCard, type CardNode } from './node-card.tsx';
+import { PALETTE_MIME } from './palette.tsx';
+import { useRunView } from './run-view-store.ts';
+import { useEditorUi } from './ui-store.ts';
+
+const NODE_TYPES = { card: NodeCard };
+
+export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
+
+export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes: Sizes): void }) {
+  const flowNodes = useEditor((s) => s.flow?.nodes);
+  const flowEdges = useEditor((s) => s.flow?.edges);
+  const selected = useEditorUi((s) => s.selected);
+  const selectedEdges = useEditorUi((s) => s.selectedEdges);
+  const counts = useRunView(useShallow((s) => edgeCounts(s.state?.nodes)));
+  const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
+  const cache = useRef(new WeakMap<FlowNode, CardNode>());
+  const { screenToFlowPosition } = useReactFlow();
+  // Fit the view to a flow that opens with steps; an empty one stays at 100 % so the first
+  // dropped step lands where it was dropped instead of the view jumping to it.
+  const [fitOnOpen] = useState(() => (useEditor.getState().flow?.nodes.length ?? 0) > 0);
+
+  const nodes = useMemo(() => {
+    const chosen = new Set(selected);
+    return (flowNodes ?? []).map((n) => {
+      const measured = sizes.get(n.id);
+      const hit = cache.current.get(n);
+      if (hit && hit.selected === chosen.has(n.id) && hit.measured === measured) return hit;
+      const card: CardNode = { id: n.id, type: 'card', position: n.position, data: { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : {}), draggable: !readOnly, connectable: !readOnly, deletable: false };
+      cache.current.set(n, card);
+      return card;
+    });
+  }, [flowNodes, selected, sizes, readOnly]);
+
+  const edges = useMemo<RfEdge[]>(() => {
+    const chosen = new Set(selectedEdges);
+    return (flowEdges ?? []).map((e) => {
+      const id = e.id ?? edgeId(e);
+      const count = counts[`${e.source}:${e.sourcePort}`];
+      return {
+        id,
+        source: e.source,
+        sourceHandle: e.sourcePort,
+        target: e.target,
+        targetHandle: e.targetPort,
+        selected: chosen.has(id),
+        deletable: false,
+        className: e.sourcePort === 'error' ? 'edge-error' : undefined,
+        ...(count !== undefined ? { label: count, labelBgPadding: [6, 2] as [number, number], labelBgBorderRadius: 8 } : {}),
+      };
+    });
+  }, [flowEdges, selectedEdges, counts]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<CardNode>[]) => {
+      const positions = new Map<string, { x: number; y: number }>();
+      let dragging = false;
+      let moved = false;
+      let sized = false;
+      const nextSizes = new Map(sizes);
+      let selection: Set<string> | undefined;
+      for (const c of changes) {
+        if (c.type === 'position') {
+          moved = true;
+          if (c.position) positions.set(c.id, c.position);
+          if (c.dragging) dragging = true;
+        } else if (c.type === 'dimensions' && c.dimensions) {
+          const now = nextSizes.get(c.id);
+          if (!now || now.width !== c.dimensions.width || now.height !== c.dimensions.height) {
+            nextSizes.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+            sized = true;
+          }
+        } else if (c.type === 'select') {
+          selection ??= new Set(useEditorUi.getState().selected);
+          if (c.selected) selection.add(c.id);
+          else selection.delete(c.id);
+        }
+      }
+      if (sized) {
+        setSizes(nextSizes);
+        onSizes(nextSizes);
+      }
+      if (selection) useEditorUi.getState().select([...selection]);
+      if (moved && !readOnly) {
+        if (positions.size > 0) useEditor.getState().moveLive(positions);
+        if (!dragging) useEditor.getState().endDrag();
+      }
+    },
+    [sizes, readOnly, onSizes],
+  );
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    let selection: Set<string> | undefined;
+    for (const c of changes) {
+      if (c.type !== 'select') continue;
+      selection ??= new Set(useEditorUi.getState().selectedEdges);
+      if (c.selected) selection.add(c.id);
+      else selection.delete(c.id);
+    }
+    if (selection) useEditorUi.getState().selectEdges([...selection]);
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    connect({ source: c.source, sourcePort: c.sourceHandle ?? 'out', target: c.target, targetPort: c.targetHandle ?? 'in' });
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_MIME);
+      if (!type || readOnly) return;
+      event.preventDefault();
+      // The drop point is where the card's top-left goes, a little up-left so it lands under the pointer.
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      addNode(type, { x: at.x - 20, y: at.y - 20 });
+    },
+    [screenToFlowPosition, readOnly],
+  );
+
+  return (
+    <div className="canvas" onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<CardNode, RfEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        fitView={fitOnOpen}
+        fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} />
+        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={{ width: 150, height: 100 }} nodeColor="var(--accent-soft)" nodeStrokeColor="var(--accent)" nodeStrokeWidth={2} nodeBorderRadius={8} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+/** Items on each output port of each node, as edge labels (`source:port` → "3 items"). */
+function edgeCounts(nodes: Record<string, { outputs?: Record<string, unknown> }> | undefined): Record<string, string> {
+  const counts: Record<string, string> = {};
+  for (const [id, n] of Object.entries(nodes ?? {})) {
+    for (const [port, items] of Object.entries(n.outputs ?? {})) {
+      if (Array.isArray(items)) counts[`${id}:${port}`] = items.length === 1 ? '1 item' : `${items.length} items`;
+      else if (isBlobRef(items)) counts[`${id}:${port}`] = 'many items';
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,76 @@
+/**
+ * A step on the canvas: icon, name, one line of what it is set to do, a badge (problems, or its
+ * state in the run shown), and its ports named as the catalogue says (the `error` port in red).
+ * Memoized and subscribed to its own slices of the stores, so moving one node re-renders one card.
+ */
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { FlowNode } from '../../engine/model/flow.ts';
+import { useCatalog } from './catalog-store.ts';
+import { useEditor } from './editor-store.ts';
+import { configSummary, inputPorts, outputPorts } from './graph-logic.ts';
+import { NodeIcon } from './node-icon.tsx';
+import { useRunView } from './run-view-store.ts';
+import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
+
+export type CardNode = Node<{ node: FlowNode }, 'card'>;
+
+function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
+  const { node } = data;
+  const info = useCatalog((s) => s.byType.get(node.type));
+  const outputs = useEditor(useShallow((s) => outputPorts(info, node, s.flow?.edges ?? [])));
+  const problems = useEditor(useShallow((s) => s.problems.filter((p) => p.nodeId === node.id && p.severity === 'error').map((p) => p.message)));
+  const run = useRunView(
+    useShallow((s) => {
+      const state = s.state?.nodes[node.id];
+      const progress = s.progress[node.id];
+      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom), replay: s.replay?.[node.id] };
+    }),
+  );
+  const inputs = inputPorts(info);
+  const summary = configSummary(node);
+  const title = node.name || info?.title || node.type;
+  return (
+    <div className={`node-card${selected ? ' is-selected' : ''}${run.status ? ` run-${run.status}` : ''}`} data-node-id={node.id} data-status={run.status ?? 'none'} title={info?.description}>
+      {inputs.map((port, i) => (
+        <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `${((i + 1) / (inputs.length + 1)) * 100}%` }} aria-label={`Input “${port}” of ${title}`} />
+      ))}
+      <div className="node-card-head">
+        <span className="node-card-icon">
+          <NodeIcon name={info?.icon ?? ''} />
+        </span>
+        <span className="node-card-name">{title}</span>
+        {run.status ? (
+          <span className={`node-badge status-${run.status}`}>{nodeStatusLabel(run.status)}</span>
+        ) : problems.length > 0 ? (
+          <span className="node-badge status-problem" title={problems.join('\n')}>
+            {problems.length === 1 ? '1 problem' : `${problems.length} problems`}
+          </span>
+        ) : null}
+      </div>
+      {!info ? <div className="node-card-type">Unknown step type “{node.type}”</div> : title !== info.title ? <div className="node-card-type">{info.title}</div> : null}
+      {summary ? <div className="node-card-summary">{summary}</div> : null}
+      {run.status === 'running' && run.total > 1 ? (
+        <div className="node-progress" aria-label={`${run.done} of ${run.total} items`}>
+          <div className="node-progress-bar" style={{ width: `${(run.done / run.total) * 100}%` }} />
+          <span>
+            {run.done} of {run.total}
+          </span>
+        </div>
+      ) : null}
+      {run.reused ? <div className="node-card-note">Result reused from the earlier run</div> : null}
+      {run.replay === false ? <div className="node-card-note node-card-diff">Different on replay — see the panel</div> : run.replay === true ? <div className="node-card-note">Same on replay</div> : null}
+      <div className="node-ports-out">
+        {outputs.map((port) => (
+          <div key={port} className={`port-row${port === 'error' ? ' port-row-error' : ''}`}>
+            {outputs.length > 1 || port !== 'out' ? <span className="port-label">{port === 'error' ? 'on error' : port}</span> : null}
+            <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} aria-label={`Output “${port}” of ${title}`} />
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export const NodeCard = memo(NodeCardImpl);

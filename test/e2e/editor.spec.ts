@@ -1,0 +1,294 @@
+/**
+ * The canvas editor in a real browser, over its own web bridge and data folder (so the shared
+ * folder of app.spec.ts is left alone): build a flow from an empty one by dragging from the
+ * palette and connecting handles, find it saved after a reload, undo/redo, copy/paste; then run a
+ * flow whose HTTP step calls a local test server, see the items, a failed step, time travel
+ * through the run, re-run from the HTTP step and replay. Screenshots go to docs/screenshots/.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { startBridge, type Bridge } from '../../cli/serve.ts';
+import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+let bridge: Bridge;
+let api: TestServer;
+let dir: string;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  const staticDir = process.env.FLOWKEEPER_E2E_STATIC_DIR;
+  if (!staticDir) throw new Error('FLOWKEEPER_E2E_STATIC_DIR is not set: run through playwright.config.ts (global setup).');
+  dir = await mkdtemp(join(tmpdir(), 'flowkeeper-editor-e2e-'));
+  api = await startServer((req, res) => {
+    if (req.url.startsWith('/broken')) return json(res, 500, { error: 'the database is down' });
+    return json(res, 200, [
+      { name: 'Ada', amount: 30 },
+      { name: 'Grace', amount: 12 },
+    ]);
+  });
+  bridge = await startBridge({ dataDir: join(dir, 'data'), port: 0, staticDir });
+});
+
+test.afterAll(async () => {
+  await bridge.close();
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+let consoleErrors: string[] = [];
+test.beforeEach(async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bridge.origin });
+  consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+});
+test.afterEach(() => expect(consoleErrors).toEqual([]));
+
+async function call<T>(method: string, args: unknown): Promise<T> {
+  const response = await fetch(`${bridge.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' }, body: JSON.stringify(args) });
+  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string; problems?: unknown } };
+  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message} ${JSON.stringify(reply.error?.problems ?? [])}`);
+  return reply.result as T;
+}
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(bridge.url);
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 860 });
+    await page.waitForTimeout(150); // let the canvas settle after the resize
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', `editor-${name}-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1400, height: 860 });
+}
+
+const card = (page: Page, id: string): Locator => page.locator(`.node-card[data-node-id="${id}"]`);
+
+/** Drags from one handle to another with real mouse moves, as a person would. */
+async function connectHandles(page: Page, from: Locator, to: Locator): Promise<void> {
+  await expect(from).toBeVisible();
+  await expect(to).toBeVisible();
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 15 });
+  await page.mouse.up();
+}
+
+async function dragFromPalette(page: Page, title: string, x: number, y: number): Promise<void> {
+  const canvas = page.getByTestId('canvas');
+  await page.locator('.palette-item', { hasText: title }).first().dragTo(canvas, { targetPosition: { x, y } });
+}
+
+test('builds a flow from an empty one: palette, handles, autosave, undo/redo, copy/paste', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await open(page, '#/flows');
+  await expect(page.getByRole('heading', { name: 'No flows yet' })).toBeVisible();
+  await expect(page.locator('.template-card')).toHaveCount(3);
+  await shoot(page, 'no-flows');
+
+  await page.getByRole('button', { name: 'New flow' }).first().click();
+  await expect(page.getByTestId('canvas-empty')).toBeVisible();
+  await shoot(page, 'empty');
+
+  // The panel of the selected step takes the right side, so the steps go where the canvas stays free.
+  await dragFromPalette(page, 'Start by hand', 60, 120);
+  await expect(card(page, 'start-by-hand')).toBeVisible();
+  await dragFromPalette(page, 'HTTP request', 60, 330);
+  await expect(card(page, 'http-request')).toBeVisible();
+  await dragFromPalette(page, 'Transform', 330, 330);
+  await expect(card(page, 'transform')).toBeVisible();
+
+  await connectHandles(page, card(page, 'start-by-hand').locator('.port-out').first(), card(page, 'http-request').locator('.port-in'));
+  await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+  await connectHandles(page, card(page, 'http-request').locator('.port-out').first(), card(page, 'transform').locator('.port-in'));
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+
+  // A loop is refused with the reason.
+  await connectHandles(page, card(page, 'transform').locator('.port-out').first(), card(page, 'start-by-hand').locator('.port-in').or(card(page, 'http-request').locator('.port-in')).last());
+  await expect(page.locator('.canvas-message')).toContainText(/loop|starts a flow/);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+
+  await card(page, 'transform').click();
+  await expect(page.getByTestId('side-panel')).toContainText('Reshapes items with an expression');
+  await shoot(page, 'building');
+
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  await page.reload();
+  await expect(card(page, 'transform')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+
+  // Undo/redo an edit (here: deleting a connection... the last edge added is undone first).
+  await page.getByTestId('canvas').click({ position: { x: 600, y: 600 } });
+  await card(page, 'http-request').click();
+  await page.keyboard.press('Delete');
+  await expect(card(page, 'http-request')).toHaveCount(0);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+  await page.keyboard.press('Control+z');
+  await expect(card(page, 'http-request')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  await page.keyboard.press('Control+Shift+z');
+  await expect(card(page, 'http-request')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(card(page, 'http-request')).toBeVisible();
+
+  // Copy/paste: a new id, one undo step.
+  await card(page, 'http-request').click();
+  await page.keyboard.press('Control+c');
+  await page.keyboard.press('Control+v');
+  await expect(card(page, 'http-request-2')).toBeVisible();
+  await page.keyboard.press('Control+z');
+  await expect(card(page, 'http-request-2')).toHaveCount(0);
+
+  // Tidy up (elkjs) is one undo step.
+  const before = await card(page, 'transform').boundingBox();
+  await page.getByRole('button', { name: 'Tidy up' }).click();
+  await expect.poll(async () => (await card(page, 'transform').boundingBox())?.y).not.toBe(before?.y);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect.poll(async () => (await card(page, 'transform').boundingBox())?.y).toBe(before?.y);
+
+  // Keyboard: Tab reaches the steps, Enter selects, arrows move the selected step.
+  await page.getByTestId('canvas').click({ position: { x: 500, y: 600 } });
+  const nodes = page.locator('.react-flow__node');
+  await nodes.first().focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('side-panel')).toContainText('Starts the flow');
+  const at = (await nodes.first().boundingBox())!;
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await nodes.first().boundingBox())!.x).toBeGreaterThan(at.x);
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+
+  // Box-select two steps with Shift + drag, duplicate them (one undo step).
+  await page.getByTestId('canvas').click({ position: { x: 500, y: 600 } });
+  const box = (await page.getByTestId('canvas').boundingBox())!;
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + 15, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 300, box.y + 600, { steps: 12 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(page.locator('.node-card.is-selected')).toHaveCount(2);
+  await page.keyboard.press('Control+d');
+  await expect(page.locator('.node-card')).toHaveCount(5);
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+  await page.keyboard.press('Control+z');
+  await expect(page.locator('.node-card')).toHaveCount(3);
+
+  // Clicking a palette entry adds the step after the selected one, connected.
+  await card(page, 'http-request').click();
+  await page.locator('.palette-item', { hasText: 'Set fields' }).click();
+  await expect(card(page, 'set-fields')).toBeVisible();
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+  await page.keyboard.press('Control+z');
+  await expect(card(page, 'set-fields')).toHaveCount(0);
+
+  // Someone else saves meanwhile: the editor says so and keeps both.
+  const other = await call<{ flow: Record<string, unknown> }>('flows.get', { id: 'my-flow' });
+  await call('flows.save', { flow: { ...other.flow, description: 'Changed in another window' }, expectedVersion: other.flow.version });
+  await page.getByRole('textbox', { name: 'Flow name' }).fill('Fetch and reshape');
+  await page.getByRole('textbox', { name: 'Flow name' }).press('Enter');
+  await expect(page.getByTestId('conflict')).toContainText('another window');
+  await page.getByRole('button', { name: /Keep mine/ }).click();
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  const latest = await call<{ flow: { name: string; version: number } }>('flows.get', { id: 'my-flow' });
+  expect(latest.flow.name).toBe('Fetch and reshape');
+  const versions = await call<Array<{ version: number }>>('flows.versions', { id: 'my-flow' });
+  expect(versions.map((v) => v.version)).toContain(other.flow.version as number + 1);
+});
+
+const RUN_FLOW = (url: string) => ({
+  format: 'flowkeeper/flow',
+  formatVersion: 1,
+  id: 'fetch-people',
+  name: 'Fetch people',
+  nodes: [
+    { id: 'start', type: 'trigger.manual', name: 'Start', position: { x: 0, y: 80 } },
+    { id: 'fetch', type: 'http.request', name: 'Fetch people', position: { x: 280, y: 80 }, config: { url } },
+    { id: 'double', type: 'transform.jsonata', name: 'Double the amount', position: { x: 560, y: 80 }, config: { expression: '{ "name": name, "amount": amount * 2 }' } },
+  ],
+  edges: [
+    { source: 'start', target: 'fetch' },
+    { source: 'fetch', target: 'double' },
+  ],
+});
+
+test('runs on the canvas, shows items and a failed step, travels back in time, forks and replays', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await call('flows.import', { text: JSON.stringify(RUN_FLOW(`${api.url}/people`)) });
+  await open(page, '#/flows/fetch-people');
+  await expect(card(page, 'double')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'done');
+  await expect(page.locator('.react-flow__edge-text', { hasText: '2 items' }).first()).toBeVisible();
+  await card(page, 'double').click();
+  const panel = page.getByTestId('side-panel');
+  await expect(panel).toContainText('Items out: 2 items');
+  await expect(panel.locator('.items-table').last()).toContainText('60');
+  await expect(panel.locator('.items-table').first()).toContainText('30');
+  await shoot(page, 'running');
+
+  // Time travel: step back through the run.
+  await page.getByRole('button', { name: 'Step through this run' }).click();
+  await expect(page.getByTestId('timeline')).toBeVisible();
+  const slider = page.getByRole('slider', { name: 'Moment in the run' });
+  await slider.focus();
+  await page.keyboard.press('Home');
+  await expect(page.getByTestId('timeline-label')).toContainText('Before the start');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'waiting');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await expect(card(page, 'start')).toHaveAttribute('data-status', 'done');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'waiting');
+  await page.keyboard.press('End');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'done');
+  await card(page, 'fetch').click();
+  await shoot(page, 'time-travel');
+
+  await page.getByRole('button', { name: 'Replay' }).click();
+  await expect(page.getByTestId('replay-result')).toContainText('identical');
+  await expect(card(page, 'double')).toContainText('Same on replay');
+
+  await page.getByRole('button', { name: 'Re-run from here' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'done');
+  const runs = await call<Array<{ mode: string }>>('runs.list', { flowId: 'fetch-people' });
+  expect(runs.map((r) => r.mode).sort()).toEqual(['fork', 'run']);
+
+  // A failing step: plain words on the step and in the panel.
+  const broken = { ...RUN_FLOW(`${api.url}/broken`), id: 'fetch-broken', name: 'Fetch broken' };
+  await call('flows.import', { text: JSON.stringify(broken) });
+  await open(page, '#/flows/fetch-broken');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'failed');
+  await expect(card(page, 'fetch')).toHaveAttribute('data-status', 'failed');
+  await card(page, 'fetch').click();
+  await expect(page.getByTestId('side-panel').getByRole('alert')).toContainText('answered 500');
+  await shoot(page, 'failed-step');
+});
+
+test('starts a flow from a template in one click', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await open(page, '#/flows');
+  await page.getByRole('button', { name: 'Start from a template' }).click();
+  await page.getByRole('dialog').locator('.template-card', { hasText: 'Invoice triage' }).click();
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await expect(page.locator('.node-card')).toHaveCount(7);
+  await expect(page.getByRole('textbox', { name: 'Flow name' })).toHaveValue('Invoice triage');
+  const flows = await call<Array<{ id: string }>>('flows.list', {});
+  expect(flows.map((f) => f.id)).toContain('invoice-triage');
+});
