@@ -10,12 +10,16 @@
  */
 import jsonata from 'jsonata';
 import { NodeError } from './model/node-kit.ts';
+import { LinearRegExp, UnsupportedPatternError } from './linear-regex.ts';
+import { evaluationGuard, GUARD_BINDING, installGuard } from './expression-guard.ts';
 
 export interface ExpressionScope {
   item: unknown;
   bindings: Record<string, unknown>;
   /** Recorded clock and randomness; omitted in static previews. */
   clock?: { now(): Promise<number>; random(): Promise<number> };
+  /** The node's signal: an aborted (timed-out, cancelled) node stops its expression at once. */
+  signal?: AbortSignal;
 }
 
 type Part = { text: string } | { expr: string; start: number };
@@ -88,10 +92,12 @@ function compile(expression: string, where?: string): jsonata.Expression {
   let expr = compiled.get(expression);
   if (!expr) {
     try {
-      expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS });
+      // RegexEngine: `/pattern/` literals match in linear time (see linear-regex.ts).
+      expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS, RegexEngine: LinearRegExp as unknown as RegExpConstructor });
     } catch (error) {
       throw expressionError(expression, error, where);
     }
+    installGuard(expr);
     if (compiled.size > MAX_CACHE) compiled.clear();
     compiled.set(expression, expr);
   }
@@ -99,7 +105,26 @@ function compile(expression: string, where?: string): jsonata.Expression {
 }
 
 function expressionError(expression: string, error: unknown, where?: string): NodeError {
+  if (error instanceof NodeError) return error;
   const e = error as { message?: string; position?: number; token?: string; code?: string };
+  if (e.code === 'D1012') {
+    return new NodeError({
+      message: `The expression "${expression}"${where ? ` in ${where}` : ''} was stopped by the ${EXPRESSION_TIMEOUT_MS / 1000} s expression timeout: it ran longer than that.`,
+      code: 'EXPRESSION',
+      retryable: false,
+      hint: 'Simplify the expression (a loop over a very long list, or a pattern over a very long text).',
+      details: { expression, jsonataCode: 'D1012' },
+    });
+  }
+  if (error instanceof UnsupportedPatternError) {
+    return new NodeError({
+      message: `The expression "${expression}"${where ? ` in ${where}` : ''} cannot run: ${error.message}.`,
+      code: 'EXPRESSION',
+      retryable: false,
+      hint: 'Rewrite the pattern without look-ahead, look-behind or back-references.',
+      details: { expression },
+    });
+  }
   const at = typeof e.position === 'number' ? ` (near character ${e.position})` : '';
   return new NodeError({
     message: `The expression "${expression}"${where ? ` in ${where}` : ''} could not be evaluated: ${e.message ?? String(error)}${at}.`,
@@ -130,6 +155,7 @@ export async function evaluateExpression(expression: string, scope: ExpressionSc
       return out;
     };
   }
+  bindings[GUARD_BINDING] = evaluationGuard(scope.signal, where ? `${where}` : 'an expression');
   try {
     const result: unknown = await expr.evaluate(scope.item, bindings);
     return normalize(result);

@@ -77,9 +77,10 @@ export interface NodeContext {
   evaluate<T = unknown>(value: unknown, itemIndex: number): Promise<T>;
   /**
    * Evaluates a bare jsonata expression (no braces) for one item. `options.input` replaces `$`
-   * (e.g. the whole item list); `options.bindings` adds variables.
+   * (e.g. the whole item list); `options.bindings` adds variables; `options.field` names the
+   * config field in error messages.
    */
-  evaluateExpression(expression: string, itemIndex: number, options?: { input?: unknown; bindings?: Record<string, unknown> }): Promise<unknown>;
+  evaluateExpression(expression: string, itemIndex: number, options?: { input?: unknown; bindings?: Record<string, unknown>; field?: string }): Promise<unknown>;
   /** Credential values by id. Every value returned is redacted from traces and logs. */
   secret(credentialId: string): Promise<Record<string, string>>;
   /**

@@ -43,7 +43,7 @@ export default defineNode({
     for (let i = 0; i < items.length; i++) {
       let matched = false;
       for (const rule of config.rules) {
-        if (await testCondition(ctx, rule.condition, i)) {
+        if (await testCondition(ctx, rule.condition, i, `rule "${rule.port}" condition`)) {
           out[rule.port]!.push(items[i]!);
           matched = true;
           if (config.mode === 'first') break;
