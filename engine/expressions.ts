@@ -10,8 +10,11 @@
  */
 import jsonata from 'jsonata';
 import { NodeError } from './model/node-kit.ts';
-import { LinearRegExp, UnsupportedPatternError } from './linear-regex.ts';
+import { LinearRegExp, UnsupportedPatternError } from './model/linear-regex.ts';
+import { parseTemplate } from './model/template.ts';
 import { evaluationGuard, GUARD_BINDING, installGuard } from './expression-guard.ts';
+
+export { parseTemplate };
 
 export interface ExpressionScope {
   item: unknown;
@@ -22,64 +25,9 @@ export interface ExpressionScope {
   signal?: AbortSignal;
 }
 
-type Part = { text: string } | { expr: string; start: number };
-
 const compiled = new Map<string, jsonata.Expression>();
-const parsedTemplates = new Map<string, Part[]>();
 const EXPRESSION_TIMEOUT_MS = 2000;
 const MAX_CACHE = 5000;
-
-/** Splits a template into text and expression parts; nested braces and quoted strings are respected. */
-export function parseTemplate(template: string): Part[] {
-  const cached = parsedTemplates.get(template);
-  if (cached) return cached;
-  const parts: Part[] = [];
-  let i = 0;
-  let textStart = 0;
-  while (i < template.length) {
-    if (template.startsWith('{{', i)) {
-      const end = findClose(template, i + 2);
-      if (end === -1) {
-        throw new NodeError({
-          message: `A "{{" at character ${i + 1} has no matching "}}".`,
-          code: 'EXPRESSION',
-          retryable: false,
-          hint: 'Close the expression with "}}", or remove the "{{".',
-        });
-      }
-      if (i > textStart) parts.push({ text: template.slice(textStart, i) });
-      parts.push({ expr: template.slice(i + 2, end).trim(), start: i });
-      i = end + 2;
-      textStart = i;
-    } else {
-      i++;
-    }
-  }
-  if (textStart < template.length) parts.push({ text: template.slice(textStart) });
-  if (parsedTemplates.size > MAX_CACHE) parsedTemplates.clear();
-  parsedTemplates.set(template, parts);
-  return parts;
-}
-
-function findClose(s: string, from: number): number {
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = from; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
-    else if (c === '{') depth++;
-    else if (c === '}') {
-      if (depth === 0 && s[i + 1] === '}') return i;
-      depth = Math.max(0, depth - 1);
-    }
-  }
-  return -1;
-}
 
 export function hasTemplate(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('{{');
@@ -92,7 +40,7 @@ function compile(expression: string, where?: string): jsonata.Expression {
   let expr = compiled.get(expression);
   if (!expr) {
     try {
-      // RegexEngine: `/pattern/` literals match in linear time (see linear-regex.ts).
+      // RegexEngine: `/pattern/` literals match in linear time (see model/linear-regex.ts).
       expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS, RegexEngine: LinearRegExp as unknown as RegExpConstructor });
     } catch (error) {
       throw expressionError(expression, error, where);

@@ -145,6 +145,12 @@ export interface NodeDefinition<C = Record<string, unknown>> {
   /** Marks an entry node; the run input becomes its single item. */
   trigger?: boolean;
   /**
+   * Config fields holding a bare jsonata expression (no `{{ }}` needed), e.g. `condition` or
+   * `rules[].condition` (`[]`: every entry of a list). Validation parses them; `{{ }}` templates
+   * in any other text field are found and parsed without being listed.
+   */
+  expressionFields?: readonly string[];
+  /**
    * Whether the node runs when none of its inputs received any item. Default false: the node
    * is skipped and its outputs stay empty (this is what makes `if` branches exclusive).
    */

@@ -36,6 +36,7 @@ export default defineNode({
   config: Config,
   inputs: ['in'],
   outputs: (config: SwitchConfig) => [...config.rules.map((r) => r.port), ...(config.fallback ? ['fallback'] : [])],
+  expressionFields: ['rules[].condition'],
   effects: 'pure',
   async run({ items, config, ctx }) {
     const out: Record<string, Item[]> = Object.fromEntries(config.rules.map((r) => [r.port, [] as Item[]]));

@@ -26,6 +26,7 @@ export default defineNode({
   config: Config,
   inputs: ['in'],
   outputs: ['out'],
+  expressionFields: ['expression'],
   effects: 'pure',
   async run({ items, config, ctx }) {
     if (config.mode === 'all') {

@@ -87,12 +87,13 @@ describe('a runaway expression', () => {
     expect(outcome.outputs.check?.true ?? []).toHaveLength(0);
   });
 
-  it('a pattern the safe engine cannot run fails the node with a plain error naming the field', async () => {
+  it('a pattern the safe engine cannot run is refused before the run, naming the field', async () => {
     const flow = await ifFlow('backref', '$contains(email, /(a)\\1/)');
     const result = await flowkeeper(['run', flow, '--input', EVIL_INPUT, '--data-dir', join(dir, 'data')]);
     expect(result.guardFired).toBe(false);
-    expect(result.code).toBe(1);
-    expect(result.err).toContain('the "condition" field of node "Check e-mail"');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('nodes[1].config.condition');
+    expect(result.err).toContain('Check e-mail');
     expect(result.err).toContain('back-references');
     expect(result.err).not.toMatch(/\bat .*\.js:\d+/);
   });
