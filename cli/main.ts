@@ -4,7 +4,7 @@
  * and needs a person's decision.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FlowInvalidError, RunLockedError, TraceQuarantinedError, ForkError } from '../engine/index.ts';
+import { FlowInvalidError, RunLockedError, TraceQuarantinedError, ForkError, RunInputInvalidError } from '../engine/index.ts';
 import { commands, type Command } from './commands.ts';
 import { UsageError } from './context.ts';
 
@@ -80,6 +80,10 @@ function reportError(error: unknown, io: { err: (s: string) => void }, name: str
   }
   if (error instanceof FlowInvalidError) {
     io.err(error.message);
+    return EXIT.invalid;
+  }
+  if (error instanceof RunInputInvalidError) {
+    io.err(`${error.message}\n  What to do: ${error.hint ?? ''}`);
     return EXIT.invalid;
   }
   if (error instanceof TraceQuarantinedError || error instanceof ForkError) {

@@ -17,6 +17,7 @@ import { Redactor } from './trace/redactor.ts';
 import type { EventSink, TraceStore } from './trace/trace-store.ts';
 import type { Durability } from './trace/trace-writer.ts';
 import { RunLockedError } from './trace/run-lock.ts';
+import { checkRunInput } from './run-input.ts';
 
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention';
 
@@ -92,6 +93,7 @@ export class Engine {
 
   async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
+    checkRunInput(start.input);
     const runId = start.runId ?? newRunId();
     const redactor = new Redactor();
     const header: TraceHeader = {

@@ -11,6 +11,7 @@ export { Redactor } from './trace/redactor.ts';
 export { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts';
 export { resolveDataDir, defaultDataDir } from './data-dir.ts';
 export { loadFlowFile, FlowInvalidError } from './flow-file.ts';
+export { checkRunInput, RunInputInvalidError } from './run-input.ts';
 export { evaluateTemplate, evaluateDeep, parseTemplate } from './expressions.ts';
 export { canonicalJson, sha256 } from './canonical-json.ts';
 export { dispatch, inProcessApi, unwrapReply, toApiErrorInfo, isMethodName, type ApiService, type ServiceHandlers } from './dispatch.ts';

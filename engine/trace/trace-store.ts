@@ -9,7 +9,7 @@
  * A later worker mode can put another implementation behind the same interface.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
@@ -118,9 +118,18 @@ export class FileTraceStore implements TraceStore {
   async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
     await mkdir(this.runsDir, { recursive: true });
     const path = this.locate(header.runId);
+    // Serialized before the file exists, and the file removed when the header cannot be
+    // written (disk full): a run that never started leaves no empty trace behind.
+    const line = options.redactor.stringify(header) + '\n';
     const file = await open(path, 'wx');
-    await file.write(options.redactor.stringify(header) + '\n');
-    await file.datasync();
+    try {
+      await file.write(line);
+      await file.datasync();
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      await unlink(path).catch(() => undefined);
+      throw error;
+    }
     await fsyncDir(this.runsDir);
     return new TraceWriter(file, path, { ...options, nextSeq: 1 });
   }
