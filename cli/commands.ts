@@ -12,6 +12,7 @@ import {
   type AttentionChoice,
   type RunEvent,
   type RunOutcome,
+  type QuarantineNotice,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
@@ -47,6 +48,13 @@ function one(ctx: CommandContext, what: string): string {
 
 function outcomeJson(outcome: RunOutcome): string {
   return JSON.stringify({ runId: outcome.runId, status: outcome.status, tracePath: outcome.location, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.attention ? { attention: outcome.attention } : {}) }, null, 2);
+}
+
+/** One plain sentence about a damaged trace: which run, why, and where the file is now. */
+export function setAsideText(q: QuarantineNotice): string {
+  return q.moved
+    ? `The trace of run ${q.runId} is damaged (${q.reason}); it was set aside to ${q.movedTo}, so no other run is affected.`
+    : `The trace of run ${q.runId} is damaged (${q.reason}) and could not be set aside (the data folder may be read-only); it was left at ${q.movedTo}. The other runs are not affected.`;
 }
 
 /** Prints events as they happen (stderr), so stdout stays the result. */
@@ -218,7 +226,7 @@ export const commands: Record<string, Command> = {
       if (ctx.json) ctx.io.out(JSON.stringify({ runs: filtered, quarantined }, null, 2));
       else {
         ctx.io.out(runsTable(filtered));
-        for (const q of quarantined) ctx.io.err(`! The trace of run ${q.runId} was damaged (${q.reason}) and moved to ${q.movedTo}.`);
+        for (const q of quarantined) ctx.io.err(`! ${setAsideText(q)}`);
       }
       return OK;
     },

@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { FlowInvalidError, RunLockedError, TraceQuarantinedError, ForkError, RunInputInvalidError } from '../engine/index.ts';
+import { describeDataFolderError } from '../engine/data-folder-errors.ts';
 import { commands, type Command } from './commands.ts';
 import { UsageError } from './context.ts';
 
@@ -93,6 +94,11 @@ function reportError(error: unknown, io: { err: (s: string) => void }, name: str
   if (error instanceof RunLockedError) {
     io.err(error.message);
     return EXIT.failed;
+  }
+  const folder = describeDataFolderError(error);
+  if (folder) {
+    io.err(`${folder.message}\n  What to do: ${folder.hint}`);
+    return EXIT.invalid;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.err(`flowkeeper ${name}: ${message}`);

@@ -5,7 +5,7 @@ export { replayRun, forkRun, diffValues, ForkError, type ReplayReport, type Node
 export { NodeRegistry } from './runner/registry.ts';
 export { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 export { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.ts';
-export { FileTraceStore, TraceQuarantinedError, RunNotFoundError, summarize, type TraceStore, type RunSummary, type EventSink } from './trace/trace-store.ts';
+export { FileTraceStore, TraceQuarantinedError, RunNotFoundError, summarize, type TraceStore, type RunSummary, type EventSink, type QuarantineNotice } from './trace/trace-store.ts';
 export { RunLockedError } from './trace/run-lock.ts';
 export { Redactor } from './trace/redactor.ts';
 export { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts';

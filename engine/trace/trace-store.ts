@@ -228,10 +228,10 @@ export class FileTraceStore implements TraceStore {
     const runId = basename(path, '.jsonl');
     // Only our own run files are moved; a file the person pointed at elsewhere stays put.
     if (resolve(dirname(path)) !== resolve(this.runsDir)) return { runId, movedTo: path, moved: false, reason: `line ${damage.line}: ${damage.reason}` };
-    await mkdir(this.quarantineDir, { recursive: true });
     const movedTo = join(this.quarantineDir, `${runId}.${Date.now()}.jsonl`);
     const reason = `line ${damage.line}: ${damage.reason}`;
     try {
+      await mkdir(this.quarantineDir, { recursive: true });
       await rename(path, movedTo);
       await writeFile(`${movedTo}.reason.txt`, `${damage.message}\nQuarantined at ${new Date().toISOString()}.\n`);
     } catch {
