@@ -53,7 +53,7 @@ function outcomeJson(outcome: RunOutcome): string {
 /** One plain sentence about a damaged trace: which run, why, and where the file is now. */
 export function setAsideText(q: QuarantineNotice): string {
   return q.moved
-    ? `The trace of run ${q.runId} is damaged (${q.reason}); it was set aside to ${q.movedTo}, so no other run is affected.`
+    ? `The trace of run ${q.runId} is damaged (${q.reason}); it was set aside${q.setAsideAt ? ` on ${q.setAsideAt.replace('T', ' ').slice(0, 19)} UTC` : ''} to ${q.movedTo}, so no other run is affected.`
     : `The trace of run ${q.runId} is damaged (${q.reason}) and could not be set aside (the data folder may be read-only); it was left at ${q.movedTo}. The other runs are not affected.`;
 }
 
@@ -156,11 +156,13 @@ export const commands: Record<string, Command> = {
           return exitFor(outcome);
         }
         const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal });
-        const { runs } = await store.list();
+        const { runs, quarantined } = await store.list();
         const waiting = runs.filter((r) => r.status === 'needs-attention');
         if (ctx.json) {
-          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: o.location })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })) }, null, 2));
+          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: o.location })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })), setAside: quarantined }, null, 2));
         } else {
+          // A damaged trace is never skipped without a word: which run, why, where it is now.
+          for (const q of quarantined) ctx.io.err(`! ${setAsideText(q)}`);
           if (resumed.length === 0) ctx.io.out('No interrupted runs to continue.');
           for (const outcome of resumed) ctx.io.out(outcomeText(outcome));
           for (const s of skipped) ctx.io.out(`Skipped ${s.runId}: ${s.reason}`);

@@ -4,7 +4,7 @@
  * and needs a person's decision.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FlowInvalidError, RunLockedError, TraceQuarantinedError, ForkError, RunInputInvalidError } from '../engine/index.ts';
+import { FileTraceStore, FlowInvalidError, ForkError, resolveDataDir, RunInputInvalidError, RunLockedError, RunNotFoundError, TraceQuarantinedError } from '../engine/index.ts';
 import { describeDataFolderError } from '../engine/data-folder-errors.ts';
 import { commands, type Command } from './commands.ts';
 import { UsageError } from './context.ts';
@@ -70,7 +70,19 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   try {
     return await command.run({ values: parsed.values, positionals: parsed.positionals, io, json: parsed.values.json === true });
   } catch (error) {
-    return reportError(error, io, name, command);
+    return reportError(await setAsideInstead(error, parsed.values['data-dir'] as string | undefined), io, name, command);
+  }
+}
+
+/** "There is no run X" for a run whose trace was set aside earlier says so: why, and where it is. */
+async function setAsideInstead(error: unknown, dataDirFlag: string | undefined): Promise<unknown> {
+  if (!(error instanceof RunNotFoundError)) return error;
+  try {
+    const { quarantined } = await new FileTraceStore(resolveDataDir(dataDirFlag)).list();
+    const notice = quarantined.find((q) => q.runId === error.runId);
+    return notice ? new TraceQuarantinedError(notice) : error;
+  } catch {
+    return error;
   }
 }
 

@@ -279,6 +279,7 @@ export class FlowkeeperService implements ApiService {
         this.track(runId, (signal) => this.engine.startRun(flow, { runId, input: input ?? {}, signal, startedBy: 'app' }));
         return { runId };
       },
+      'runs.setAside': async () => (await this.store.list()).quarantined.map((q) => ({ runId: q.runId, reason: q.reason, location: q.movedTo, moved: q.moved, ...(q.setAsideAt ? { setAsideAt: q.setAsideAt } : {}) })),
       'runs.list': async ({ status, flowId, limit }) => {
         const { runs } = await this.store.list();
         return runs

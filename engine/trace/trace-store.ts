@@ -18,6 +18,7 @@ import type { Redactor } from './redactor.ts';
 import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
 import { TraceWriter, type Durability } from './trace-writer.ts';
 import { claimRun, type RunClaim } from './run-lock.ts';
+import { readSetAside } from './set-aside.ts';
 
 /** Payloads larger than this (serialized) go to a side file. */
 export const BLOB_THRESHOLD_BYTES = 64 * 1024;
@@ -56,6 +57,8 @@ export interface QuarantineNotice {
   movedTo: string;
   moved: boolean;
   reason: string;
+  /** When it was set aside (for traces found in quarantine/). */
+  setAsideAt?: string;
 }
 
 export interface WriterOptions {
@@ -166,7 +169,7 @@ export class FileTraceStore implements TraceStore {
     try {
       names = await readdir(this.runsDir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: [] };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: await readSetAside(this.quarantineDir) };
       throw error;
     }
     const runs: RunSummary[] = [];
@@ -180,6 +183,9 @@ export class FileTraceStore implements TraceStore {
       }
     }
     runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    // Traces set aside earlier (by any command or process) stay listed, never silently gone.
+    const seen = new Set(quarantined.map((q) => q.movedTo));
+    for (const earlier of await readSetAside(this.quarantineDir)) if (!seen.has(earlier.movedTo)) quarantined.push(earlier);
     return { runs, quarantined };
   }
 

@@ -19,6 +19,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'flows.versions': { id: 'invoice-triage' },
   'runs.start': { flowId: 'invoice-triage' },
   'runs.list': {},
+  'runs.setAside': {},
   'runs.get': { runId: 'run-1' },
   'runs.cancel': { runId: 'run-1' },
   'runs.resume': { runId: 'run-1' },
