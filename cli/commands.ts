@@ -13,6 +13,7 @@ import {
   type RunEvent,
   type RunOutcome,
   type QuarantineNotice,
+  TraceQuarantinedError,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
@@ -275,6 +276,45 @@ export const commands: Record<string, Command> = {
       });
       await bridge.close();
       return OK;
+    },
+  },
+
+  verify: {
+    args: '<runId|all>',
+    summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',
+    async run(ctx) {
+      const target = one(ctx, 'the run id to check, or "all"');
+      const { store } = openEngine(ctx);
+      const results: Array<{ runId: string; ok: boolean; text: string }> = [];
+      const check = async (runId: string) => {
+        try {
+          const trace = await store.load(runId);
+          const torn = trace.tornTail ? ' The last line was cut short by a crash; it is ignored.' : '';
+          results.push(
+            trace.chained
+              ? { runId, ok: true, text: `✔ ${runId}: intact — ${trace.events.length} events, each line's hash checked, and the flow matches its hash.${torn}` }
+              : { runId, ok: true, text: `! ${runId}: readable, but recorded before Flowkeeper chained hashes, so edits to its events cannot be detected (its flow matches its hash).${torn}` },
+          );
+        } catch (error) {
+          if (!(error instanceof TraceQuarantinedError)) throw error;
+          results.push({ runId, ok: false, text: `✖ ${setAsideText(error.notice)}` });
+        }
+      };
+      if (target === 'all') {
+        const { runs, quarantined } = await store.list();
+        for (const run of [...runs].reverse()) await check(run.runId);
+        for (const q of quarantined) results.push({ runId: q.runId, ok: false, text: `✖ ${setAsideText(q)}` });
+        if (results.length === 0) results.push({ runId: '', ok: true, text: 'There are no runs to check.' });
+      } else {
+        await check(target);
+      }
+      const ok = results.every((r) => r.ok);
+      if (ctx.json) ctx.io.out(JSON.stringify({ ok, results }, null, 2));
+      else {
+        for (const r of results) (r.ok ? ctx.io.out : ctx.io.err)(r.text);
+        if (target === 'all') ctx.io.out(ok ? `All ${results.length} traces are intact.` : `${results.filter((r) => !r.ok).length} of ${results.length} traces are damaged.`);
+      }
+      return ok ? OK : FAILED;
     },
   },
 

@@ -19,6 +19,8 @@ import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-rea
 import { TraceWriter, type Durability } from './trace-writer.ts';
 import { claimRun, type RunClaim } from './run-lock.ts';
 import { readSetAside } from './set-aside.ts';
+import { chainSeed, HASH_CHAIN } from './hash-chain.ts';
+import { canonicalJson, sha256 } from '../canonical-json.ts';
 
 /** Payloads larger than this (serialized) go to a side file. */
 export const BLOB_THRESHOLD_BYTES = 64 * 1024;
@@ -123,7 +125,8 @@ export class FileTraceStore implements TraceStore {
     const path = this.locate(header.runId);
     // Serialized before the file exists, and the file removed when the header cannot be
     // written (disk full): a run that never started leaves no empty trace behind.
-    const line = options.redactor.stringify(header) + '\n';
+    const headerLine = options.redactor.stringify({ ...header, hashChain: HASH_CHAIN } satisfies TraceHeader);
+    const line = headerLine + '\n';
     const file = await open(path, 'wx');
     try {
       await file.write(line);
@@ -134,7 +137,7 @@ export class FileTraceStore implements TraceStore {
       throw error;
     }
     await fsyncDir(this.runsDir);
-    return new TraceWriter(file, path, { ...options, nextSeq: 1 });
+    return new TraceWriter(file, path, { ...options, nextSeq: 1, chain: chainSeed(headerLine) });
   }
 
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }> {
@@ -144,7 +147,7 @@ export class FileTraceStore implements TraceStore {
     const file = await open(path, 'a');
     if (trace.missingFinalNewline) await file.write('\n');
     const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
-    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1 }) };
+    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1, ...(trace.lastHash !== undefined ? { chain: trace.lastHash } : {}) }) };
   }
 
   async load(runIdOrPath: string): Promise<LoadedTrace> {
@@ -157,7 +160,9 @@ export class FileTraceStore implements TraceStore {
       throw error;
     }
     try {
-      return { ...parseTraceText(text, path), location: path };
+      const parsed = parseTraceText(text, path);
+      await this.checkFlowHash(parsed, path);
+      return { ...parsed, location: path };
     } catch (error) {
       if (error instanceof TraceDamagedError) throw new TraceQuarantinedError(await this.quarantine(path, error));
       throw error;
@@ -227,6 +232,19 @@ export class FileTraceStore implements TraceStore {
       return JSON.parse(await readFile(path, 'utf8')) as T;
     } catch (error) {
       throw new Error(`A large value of this run is stored in ${path}, but it could not be read (${(error as Error).message}). Was the blobs folder moved or cleaned?`);
+    }
+  }
+
+  /** The header's flow must still be the flow its hash names (a changed flow would replay "identical"). */
+  private async checkFlowHash(parsed: ParsedTrace, path: string): Promise<void> {
+    let flow: unknown;
+    try {
+      flow = await this.getPayload(parsed.header.flow);
+    } catch {
+      return; // its side file is missing: replay reports that; `flowkeeper verify` names it
+    }
+    if (sha256(canonicalJson(flow)) !== parsed.header.flowHash) {
+      throw new TraceDamagedError(path, 1, 'the flow recorded in the header was changed: it no longer matches its hash');
     }
   }
 
