@@ -13,6 +13,8 @@ import {
   type FileTraceStore,
   type RunEvent,
   type RunOutcome,
+  type QuarantineNotice,
+  TraceQuarantinedError,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
@@ -49,6 +51,13 @@ function one(ctx: CommandContext, what: string): string {
 /** `tracePath` comes from the file store's explicit method: the outcome itself carries no path. */
 function outcomeJson(outcome: RunOutcome, store: FileTraceStore): string {
   return JSON.stringify({ runId: outcome.runId, status: outcome.status, tracePath: store.locate(outcome.runId), outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.attention ? { attention: outcome.attention } : {}) }, null, 2);
+}
+
+/** One plain sentence about a damaged trace: which run, why, and where the file is now. */
+export function setAsideText(q: QuarantineNotice): string {
+  return q.moved
+    ? `The trace of run ${q.runId} is damaged (${q.reason}); it was set aside${q.setAsideAt ? ` on ${q.setAsideAt.replace('T', ' ').slice(0, 19)} UTC` : ''} to ${q.movedTo}, so no other run is affected.`
+    : `The trace of run ${q.runId} is damaged (${q.reason}) and could not be set aside (the data folder may be read-only); it was left at ${q.movedTo}. The other runs are not affected.`;
 }
 
 /** Prints events as they happen (stderr), so stdout stays the result. */
@@ -150,11 +159,13 @@ export const commands: Record<string, Command> = {
           return exitFor(outcome);
         }
         const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal });
-        const { runs } = await store.list();
+        const { runs, quarantined } = await store.list();
         const waiting = runs.filter((r) => r.status === 'needs-attention');
         if (ctx.json) {
-          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: store.locate(o.runId) })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })) }, null, 2));
+          ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: store.locate(o.runId) })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })), setAside: quarantined }, null, 2));
         } else {
+          // A damaged trace is never skipped without a word: which run, why, where it is now.
+          for (const q of quarantined) ctx.io.err(`! ${setAsideText(q)}`);
           if (resumed.length === 0) ctx.io.out('No interrupted runs to continue.');
           for (const outcome of resumed) ctx.io.out(outcomeText(outcome, store.locate(outcome.runId)));
           for (const s of skipped) ctx.io.out(`Skipped ${s.runId}: ${s.reason}`);
@@ -220,7 +231,7 @@ export const commands: Record<string, Command> = {
       if (ctx.json) ctx.io.out(JSON.stringify({ runs: filtered, quarantined }, null, 2));
       else {
         ctx.io.out(runsTable(filtered));
-        for (const q of quarantined) ctx.io.err(`! The trace of run ${q.runId} was damaged (${q.reason}) and moved to ${q.movedTo}.`);
+        for (const q of quarantined) ctx.io.err(`! ${setAsideText(q)}`);
       }
       return OK;
     },
@@ -267,6 +278,45 @@ export const commands: Record<string, Command> = {
       });
       await bridge.close();
       return OK;
+    },
+  },
+
+  verify: {
+    args: '<runId|all>',
+    summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',
+    async run(ctx) {
+      const target = one(ctx, 'the run id to check, or "all"');
+      const { store } = openEngine(ctx);
+      const results: Array<{ runId: string; ok: boolean; text: string }> = [];
+      const check = async (runId: string) => {
+        try {
+          const trace = await store.load(runId);
+          const torn = trace.tornTail ? ' The last line was cut short by a crash; it is ignored.' : '';
+          results.push(
+            trace.chained
+              ? { runId, ok: true, text: `✔ ${runId}: intact — ${trace.events.length} events, each line's hash checked, and the flow matches its hash.${torn}` }
+              : { runId, ok: true, text: `! ${runId}: readable, but recorded before Flowkeeper chained hashes, so edits to its events cannot be detected (its flow matches its hash).${torn}` },
+          );
+        } catch (error) {
+          if (!(error instanceof TraceQuarantinedError)) throw error;
+          results.push({ runId, ok: false, text: `✖ ${setAsideText(error.notice)}` });
+        }
+      };
+      if (target === 'all') {
+        const { runs, quarantined } = await store.list();
+        for (const run of [...runs].reverse()) await check(run.runId);
+        for (const q of quarantined) results.push({ runId: q.runId, ok: false, text: `✖ ${setAsideText(q)}` });
+        if (results.length === 0) results.push({ runId: '', ok: true, text: 'There are no runs to check.' });
+      } else {
+        await check(target);
+      }
+      const ok = results.every((r) => r.ok);
+      if (ctx.json) ctx.io.out(JSON.stringify({ ok, results }, null, 2));
+      else {
+        for (const r of results) (r.ok ? ctx.io.out : ctx.io.err)(r.text);
+        if (target === 'all') ctx.io.out(ok ? `All ${results.length} traces are intact.` : `${results.filter((r) => !r.ok).length} of ${results.length} traces are damaged.`);
+      }
+      return ok ? OK : FAILED;
     },
   },
 

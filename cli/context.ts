@@ -1,6 +1,6 @@
 /** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
 import { readFile } from 'node:fs/promises';
-import { Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent } from '../engine/index.ts';
+import { checkRunInput, Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
 
 export interface Io {
@@ -59,11 +59,14 @@ export async function readInput(raw: string | undefined): Promise<unknown> {
       throw new UsageError(`Could not read the input file ${where} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
     }
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new UsageError(`${where} is not valid JSON (${(error as Error).message}). Example: --input '{"customer":"ACME"}' or --input @input.json`);
   }
+  checkRunInput(value, raw.startsWith('@') ? `The input file ${where}` : 'The --input value');
+  return value;
 }
 
 /** Ctrl-C once cancels the run cleanly (recorded in the trace); twice quits at once, leaving it resumable. */

@@ -1,5 +1,5 @@
 /** Human-readable output: run timelines, summaries and replay diffs. Plain words, no stack traces. */
-import { choiceIds, type ReplayReport, type RunEvent, type RunOutcome, type RunSummary, type TraceHeader } from '../engine/index.ts';
+import { choiceIds, isBlobRef, type ReplayReport, type RunEvent, type RunOutcome, type RunSummary, type TraceHeader } from '../engine/index.ts';
 import { DEFAULT_PRICES_AS_OF, formatUsd, llmCallCost, runCost, type PriceTable } from '../engine/cost.ts';
 
 const STATUS_WORDS: Record<string, string> = {
@@ -22,11 +22,27 @@ function clock(ts: string, start: string): string {
 
 function count(items: unknown): string {
   if (Array.isArray(items)) return `${items.length} item${items.length === 1 ? '' : 's'}`;
-  if (items && typeof items === 'object' && '$blob' in items) return 'stored aside (large)';
+  if (isBlobRef(items)) return `a large value (${sizeInWords(items.bytes)}, stored aside)`;
   return '';
 }
 
+/** Bytes as a person reads them: "820 bytes", "1.4 MB". */
+export function sizeInWords(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return 'size unknown';
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 function ports(outputs: Record<string, unknown>): string {
+  // The whole outputs object may itself be stored aside (a reference, not ports).
+  if (isBlobRef(outputs)) return `a large result (${sizeInWords(outputs.bytes)}, stored aside)`;
   const parts = Object.entries(outputs)
     .filter(([, v]) => !Array.isArray(v) || v.length > 0)
     .map(([port, v]) => `${port}: ${count(v)}`);

@@ -4,7 +4,8 @@
  * and needs a person's decision.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FlowInvalidError, RunLockedError, TraceQuarantinedError, ForkError } from '../engine/index.ts';
+import { FileTraceStore, FlowInvalidError, ForkError, resolveDataDir, RunInputInvalidError, RunLockedError, RunNotFoundError, TraceQuarantinedError } from '../engine/index.ts';
+import { describeDataFolderError } from '../engine/data-folder-errors.ts';
 import { commands, type Command } from './commands.ts';
 import { UsageError } from './context.ts';
 
@@ -69,7 +70,19 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   try {
     return await command.run({ values: parsed.values, positionals: parsed.positionals, io, json: parsed.values.json === true });
   } catch (error) {
-    return reportError(error, io, name, command);
+    return reportError(await setAsideInstead(error, parsed.values['data-dir'] as string | undefined), io, name, command);
+  }
+}
+
+/** "There is no run X" for a run whose trace was set aside earlier says so: why, and where it is. */
+async function setAsideInstead(error: unknown, dataDirFlag: string | undefined): Promise<unknown> {
+  if (!(error instanceof RunNotFoundError)) return error;
+  try {
+    const { quarantined } = await new FileTraceStore(resolveDataDir(dataDirFlag)).list();
+    const notice = quarantined.find((q) => q.runId === error.runId);
+    return notice ? new TraceQuarantinedError(notice) : error;
+  } catch {
+    return error;
   }
 }
 
@@ -82,6 +95,10 @@ function reportError(error: unknown, io: { err: (s: string) => void }, name: str
     io.err(error.message);
     return EXIT.invalid;
   }
+  if (error instanceof RunInputInvalidError) {
+    io.err(`${error.message}\n  What to do: ${error.hint ?? ''}`);
+    return EXIT.invalid;
+  }
   if (error instanceof TraceQuarantinedError || error instanceof ForkError) {
     io.err(error.message);
     return EXIT.invalid;
@@ -89,6 +106,11 @@ function reportError(error: unknown, io: { err: (s: string) => void }, name: str
   if (error instanceof RunLockedError) {
     io.err(error.message);
     return EXIT.failed;
+  }
+  const folder = describeDataFolderError(error);
+  if (folder) {
+    io.err(`${folder.message}\n  What to do: ${folder.hint}`);
+    return EXIT.invalid;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.err(`flowkeeper ${name}: ${message}`);

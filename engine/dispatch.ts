@@ -21,6 +21,7 @@ import { FlowInvalidError } from './flow-file.ts';
 import { ForkError } from './replay.ts';
 import { RunLockedError } from './trace/index.ts';
 import { RunNotFoundError, TraceQuarantinedError } from './trace/trace-store.ts';
+import { describeDataFolderError } from './data-folder-errors.ts';
 
 /** A service implements every method of the contract, receiving parsed arguments. */
 export type ServiceHandlers = {
@@ -72,6 +73,8 @@ export function toApiErrorInfo(error: unknown): ApiErrorInfo {
   if (error instanceof RunNotFoundError) return { code: 'RUN_NOT_FOUND', message: `There is no run "${error.runId}".`, hint: 'It may have been deleted, or it belongs to another data folder.' };
   if (error instanceof ForkError) return { code: 'FORK_NOT_POSSIBLE', message: error.message };
   if (error instanceof NodeError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  const folder = describeDataFolderError(error);
+  if (folder) return { code: folder.code, message: folder.message, hint: folder.hint };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `Something went wrong inside Flowkeeper: ${message}`, hint: 'Try again; if it keeps happening, report it with the steps that led here.' };
 }

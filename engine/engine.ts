@@ -17,6 +17,7 @@ import type { NodeRegistry } from './runner/registry.ts';
 import { Redactor, RunLockedError, MemoryRunLeases, type Durability, type RunLeases } from './trace/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { EventSink, TraceStore } from './trace/trace-store.ts';
+import { checkRunInput } from './run-input.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
@@ -106,6 +107,7 @@ export class Engine {
 
   async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
+    checkRunInput(start.input);
     const runId = start.runId ?? newRunId(new Date(this.clock.now()));
     const redactor = new Redactor();
     const header: TraceHeader = {

@@ -10,72 +10,24 @@
  */
 import jsonata from 'jsonata';
 import { NodeError } from './model/node-kit.ts';
+import { LinearRegExp, UnsupportedPatternError } from './model/linear-regex.ts';
+import { parseTemplate } from './model/template.ts';
+import { evaluationGuard, GUARD_BINDING, installGuard } from './expression-guard.ts';
+
+export { parseTemplate };
 
 export interface ExpressionScope {
   item: unknown;
   bindings: Record<string, unknown>;
   /** Recorded clock and randomness; omitted in static previews. */
   clock?: { now(): Promise<number>; random(): Promise<number> };
+  /** The node's signal: an aborted (timed-out, cancelled) node stops its expression at once. */
+  signal?: AbortSignal;
 }
-
-type Part = { text: string } | { expr: string; start: number };
 
 const compiled = new Map<string, jsonata.Expression>();
-const parsedTemplates = new Map<string, Part[]>();
 const EXPRESSION_TIMEOUT_MS = 2000;
 const MAX_CACHE = 5000;
-
-/** Splits a template into text and expression parts; nested braces and quoted strings are respected. */
-export function parseTemplate(template: string): Part[] {
-  const cached = parsedTemplates.get(template);
-  if (cached) return cached;
-  const parts: Part[] = [];
-  let i = 0;
-  let textStart = 0;
-  while (i < template.length) {
-    if (template.startsWith('{{', i)) {
-      const end = findClose(template, i + 2);
-      if (end === -1) {
-        throw new NodeError({
-          message: `A "{{" at character ${i + 1} has no matching "}}".`,
-          code: 'EXPRESSION',
-          retryable: false,
-          hint: 'Close the expression with "}}", or remove the "{{".',
-        });
-      }
-      if (i > textStart) parts.push({ text: template.slice(textStart, i) });
-      parts.push({ expr: template.slice(i + 2, end).trim(), start: i });
-      i = end + 2;
-      textStart = i;
-    } else {
-      i++;
-    }
-  }
-  if (textStart < template.length) parts.push({ text: template.slice(textStart) });
-  if (parsedTemplates.size > MAX_CACHE) parsedTemplates.clear();
-  parsedTemplates.set(template, parts);
-  return parts;
-}
-
-function findClose(s: string, from: number): number {
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = from; i < s.length; i++) {
-    const c = s[i];
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === quote) quote = null;
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') quote = c;
-    else if (c === '{') depth++;
-    else if (c === '}') {
-      if (depth === 0 && s[i + 1] === '}') return i;
-      depth = Math.max(0, depth - 1);
-    }
-  }
-  return -1;
-}
 
 export function hasTemplate(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('{{');
@@ -88,10 +40,12 @@ function compile(expression: string, where?: string): jsonata.Expression {
   let expr = compiled.get(expression);
   if (!expr) {
     try {
-      expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS });
+      // RegexEngine: `/pattern/` literals match in linear time (see model/linear-regex.ts).
+      expr = jsonata(expression, { timeout: EXPRESSION_TIMEOUT_MS, RegexEngine: LinearRegExp as unknown as RegExpConstructor });
     } catch (error) {
       throw expressionError(expression, error, where);
     }
+    installGuard(expr);
     if (compiled.size > MAX_CACHE) compiled.clear();
     compiled.set(expression, expr);
   }
@@ -99,7 +53,26 @@ function compile(expression: string, where?: string): jsonata.Expression {
 }
 
 function expressionError(expression: string, error: unknown, where?: string): NodeError {
+  if (error instanceof NodeError) return error;
   const e = error as { message?: string; position?: number; token?: string; code?: string };
+  if (e.code === 'D1012') {
+    return new NodeError({
+      message: `The expression "${expression}"${where ? ` in ${where}` : ''} was stopped by the ${EXPRESSION_TIMEOUT_MS / 1000} s expression timeout: it ran longer than that.`,
+      code: 'EXPRESSION',
+      retryable: false,
+      hint: 'Simplify the expression (a loop over a very long list, or a pattern over a very long text).',
+      details: { expression, jsonataCode: 'D1012' },
+    });
+  }
+  if (error instanceof UnsupportedPatternError) {
+    return new NodeError({
+      message: `The expression "${expression}"${where ? ` in ${where}` : ''} cannot run: ${error.message}.`,
+      code: 'EXPRESSION',
+      retryable: false,
+      hint: 'Rewrite the pattern without look-ahead, look-behind or back-references.',
+      details: { expression },
+    });
+  }
   const at = typeof e.position === 'number' ? ` (near character ${e.position})` : '';
   return new NodeError({
     message: `The expression "${expression}"${where ? ` in ${where}` : ''} could not be evaluated: ${e.message ?? String(error)}${at}.`,
@@ -130,6 +103,7 @@ export async function evaluateExpression(expression: string, scope: ExpressionSc
       return out;
     };
   }
+  bindings[GUARD_BINDING] = evaluationGuard(scope.signal, where ? `${where}` : 'an expression');
   try {
     const result: unknown = await expr.evaluate(scope.item, bindings);
     return normalize(result);

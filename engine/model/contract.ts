@@ -64,6 +64,17 @@ export const RunSummarySchema = z.object({
 });
 export type RunSummaryInfo = z.infer<typeof RunSummarySchema>;
 
+/** A damaged trace that was set aside (or could not be moved): which run, why, where it is now. */
+export const SetAsideRunSchema = z.object({
+  runId: z.string(),
+  reason: z.string(),
+  /** Where the file is now (its old place when it could not be moved). */
+  location: z.string(),
+  moved: z.boolean(),
+  setAsideAt: z.string().optional(),
+});
+export type SetAsideRun = z.infer<typeof SetAsideRunSchema>;
+
 const NodeState = z.object({
   status: z.enum(['pending', 'running', 'retrying', 'succeeded', 'failed', 'skipped']),
   attempt: z.number(),
@@ -235,6 +246,11 @@ export const METHODS = {
     z.object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict().default({ limit: 100 }),
     z.array(RunSummarySchema),
     'Runs, newest first.',
+  ),
+  'runs.setAside': method(
+    z.object({}).strict().default({}),
+    z.array(SetAsideRunSchema),
+    'Damaged traces that were set aside (quarantined): which run, why, and where the file is now.',
   ),
   'runs.get': method(z.object({ runId: RunId }).strict(), RunDetailSchema, 'A run with the state of each node.'),
   'runs.cancel': method(z.object({ runId: RunId }).strict(), Ok, 'Stops a run that is in progress.'),

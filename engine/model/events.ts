@@ -36,6 +36,8 @@ export interface TraceHeader {
   forkFromNodeId?: string;
   /** Who started it: cli, app, schedule, webhook... */
   startedBy?: string;
+  /** Set when every event line carries a chained hash `h` (engine/trace/hash-chain.ts). */
+  hashChain?: 'sha256-128';
 }
 
 export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';

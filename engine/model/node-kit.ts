@@ -77,9 +77,10 @@ export interface NodeContext {
   evaluate<T = unknown>(value: unknown, itemIndex: number): Promise<T>;
   /**
    * Evaluates a bare jsonata expression (no braces) for one item. `options.input` replaces `$`
-   * (e.g. the whole item list); `options.bindings` adds variables.
+   * (e.g. the whole item list); `options.bindings` adds variables; `options.field` names the
+   * config field in error messages.
    */
-  evaluateExpression(expression: string, itemIndex: number, options?: { input?: unknown; bindings?: Record<string, unknown> }): Promise<unknown>;
+  evaluateExpression(expression: string, itemIndex: number, options?: { input?: unknown; bindings?: Record<string, unknown>; field?: string }): Promise<unknown>;
   /** Credential values by id. Every value returned is redacted from traces and logs. */
   secret(credentialId: string): Promise<Record<string, string>>;
   /**
@@ -143,6 +144,12 @@ export interface NodeDefinition<C = Record<string, unknown>> {
   defaultRetry?: RetryPolicy;
   /** Marks an entry node; the run input becomes its single item. */
   trigger?: boolean;
+  /**
+   * Config fields holding a bare jsonata expression (no `{{ }}` needed), e.g. `condition` or
+   * `rules[].condition` (`[]`: every entry of a list). Validation parses them; `{{ }}` templates
+   * in any other text field are found and parsed without being listed.
+   */
+  expressionFields?: readonly string[];
   /**
    * Whether the node runs when none of its inputs received any item. Default false: the node
    * is skipped and its outputs stay empty (this is what makes `if` branches exclusive).

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { EdgeSchema, FlowNodeSchema, FlowSchema, type Edge, type Flow, type FlowNode } from './flow.ts';
+import { expressionProblems } from './expression-check.ts';
 import { migrateFlow } from './migrations.ts';
+import { reachableNodeIds } from './reachability.ts';
 import { outputPortsOf, portsOf, type AnyNodeDefinition } from './node-kit.ts';
 
 /** The flow's own fields; nodes and edges are checked one by one. */
@@ -225,8 +227,17 @@ function migrateNodes(nodes: Array<{ index: number; node: FlowNode }>, catalog: 
   });
 }
 
+export interface ValidateOptions {
+  /**
+   * Parse every expression (default true). Only tests turn this off, to build flows that reach
+   * the runner's own guard against broken expressions (as a flow from an API caller could).
+   */
+  expressions?: boolean;
+}
+
 /** Validates a parsed flow value against the format and the node catalog. */
-export function validateFlow(raw: unknown, catalog: NodeCatalog): ValidationResult {
+export function validateFlow(raw: unknown, catalog: NodeCatalog, options: ValidateOptions = {}): ValidationResult {
+  const checkExpressions = options.expressions !== false;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: '$', message: 'A flow file must contain one JSON object.', severity: 'error' }] };
   }
@@ -279,9 +290,13 @@ export function validateFlow(raw: unknown, catalog: NodeCatalog): ValidationResu
         config = result.data;
         configOk = true;
         n.config = result.data as Record<string, unknown>;
+        if (checkExpressions) problems.push(...expressionProblems(result.data, def.expressionFields ?? [], { nodeId: n.id, nodeName: n.name ?? n.id, path: ['nodes', index, 'config'], format: formatPath }));
       } else {
         problems.push(...zodProblems(result.error, ['nodes', index, 'config'], n.id));
       }
+    }
+    if (checkExpressions && n.retry?.retryIf !== undefined) {
+      problems.push(...expressionProblems(n.retry, ['retryIf'], { nodeId: n.id, nodeName: n.name ?? n.id, path: ['nodes', index, 'retry'], format: formatPath }));
     }
     nodesById.set(n.id, { index, def, config, configOk });
   }
@@ -321,12 +336,34 @@ export function validateFlow(raw: unknown, catalog: NodeCatalog): ValidationResu
 
   if (nodes.length > 0 && ![...nodesById.values()].some((n) => n.def?.trigger)) {
     problems.push({ path: 'nodes', message: 'This flow has no trigger, so it can only be started by hand with an input. Add a trigger node to say what starts it.', severity: 'warning' });
+  } else if (!problems.some((p) => p.severity === 'error')) {
+    // Only for an otherwise sound graph: with a loop or broken connections, "reachable" means little.
+    problems.push(...unreachableProblems(nodes, nodesById, edges));
   }
 
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !shell.success) return { ok: false, problems };
   const flow: Flow = { ...shell.data, nodes: nodes.map(({ node }) => node), edges: edges.map(({ edge }) => edge) };
   return migrated.migratedFrom === undefined ? { ok: true, flow, problems } : { ok: true, flow, problems, migratedFrom: migrated.migratedFrom };
+}
+
+/** A warning for every step no connection leads to from a trigger: the runner skips those. */
+function unreachableProblems(
+  nodes: ReadonlyArray<{ index: number; node: FlowNode }>,
+  nodesById: ReadonlyMap<string, { index: number; def: AnyNodeDefinition | undefined }>,
+  edges: ReadonlyArray<{ edge: Edge }>,
+): Problem[] {
+  // Only nodes that made it into nodesById (no duplicates); an unknown type is already an error.
+  const known = nodes.filter(({ index, node }) => nodesById.get(node.id)?.index === index).map(({ node }) => node);
+  const reachable = reachableNodeIds(known, edges.map(({ edge }) => edge), (n) => nodesById.get(n.id)?.def?.trigger === true);
+  return nodes
+    .filter(({ node }) => !reachable.has(node.id) && nodesById.get(node.id)?.def !== undefined)
+    .map(({ index, node }) => ({
+      path: formatPath(['nodes', index]),
+      message: `Step "${node.name ?? node.id}" is not connected: it will not run. Connect it to a step that comes after the trigger, or remove it.`,
+      severity: 'warning' as const,
+      nodeId: node.id,
+    }));
 }
 
 /** Convenience for text input (files, imports). */

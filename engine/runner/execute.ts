@@ -9,6 +9,7 @@
  */
 import type { Flow } from '../model/flow.ts';
 import { toErrorInfo, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
+import { pruneUnreachable } from '../model/reachability.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
 import type { Clock } from '../clock.ts';
@@ -76,7 +77,10 @@ export interface ExecutionResult {
 }
 
 
-export async function execute(plan: ExecutionPlan): Promise<ExecutionResult> {
+export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult> {
+  // Only steps the trigger reaches run: a step dropped on the canvas but not wired yet must not
+  // call a live system (validation warns about it).
+  const plan = { ...fullPlan, flow: pruneUnreachable(fullPlan.flow, (n) => fullPlan.registry.get(n.type)?.trigger === true) };
   const graph = buildGraph(plan.flow);
   const runController = new AbortController();
   const onOuterAbort = () => runController.abort();

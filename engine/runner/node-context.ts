@@ -88,6 +88,7 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
       ...extra,
     },
     clock: { now: () => now(itemIndex), random: () => random(itemIndex) },
+    signal,
   });
 
   const sleepUntil = async (epochMs: number): Promise<void> => {
@@ -116,7 +117,11 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
     external,
     evaluate: <T>(value: unknown, itemIndex: number) => evaluateDeep(value, scope(itemIndex), `node "${nodeName}"`) as Promise<T>,
     evaluateExpression: (expression, itemIndex, options) =>
-      evaluateExpression(expression, scope(itemIndex, options?.bindings, options && 'input' in options ? { value: options.input } : undefined), `node "${nodeName}"`),
+      evaluateExpression(
+        expression,
+        scope(itemIndex, options?.bindings, options && 'input' in options ? { value: options.input } : undefined),
+        options?.field ? `the "${options.field}" field of node "${nodeName}"` : `node "${nodeName}"`,
+      ),
     async secret(credentialId) {
       // Whether the lookup worked (and which fields it had) is recorded, never the values:
       // replay then fails or succeeds exactly as the run did, without seeing a secret.

@@ -11,7 +11,7 @@
  * and `loadFile(path)` (a trace file given by path). They are not part of TraceStore.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobRef, RunEvent, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
@@ -21,6 +21,9 @@ import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-rea
 import { TraceWriter } from './trace-writer.ts';
 import { FileRunLeases } from './run-leases.ts';
 import { assertRunId } from './run-id.ts';
+import { readSetAside } from './set-aside.ts';
+import { chainSeed, HASH_CHAIN } from './hash-chain.ts';
+import { canonicalJson, sha256 } from '../canonical-json.ts';
 import {
   BLOB_THRESHOLD_BYTES,
   newestFirst,
@@ -64,11 +67,21 @@ export class FileTraceStore implements TraceStore {
   async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
     await mkdir(this.runsDir, { recursive: true });
     const path = this.locate(header.runId);
+    // Serialized before the file exists, and the file removed when the header cannot be
+    // written (disk full): a run that never started leaves no empty trace behind.
+    const headerLine = options.redactor.stringify({ ...header, hashChain: HASH_CHAIN } satisfies TraceHeader);
+    const line = headerLine + '\n';
     const file = await open(path, 'wx');
-    await file.write(options.redactor.stringify(header) + '\n');
-    await file.datasync();
+    try {
+      await file.write(line);
+      await file.datasync();
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      await unlink(path).catch(() => undefined);
+      throw error;
+    }
     await fsyncDir(this.runsDir);
-    return new TraceWriter(file, path, { ...options, nextSeq: 1 });
+    return new TraceWriter(file, path, { ...options, nextSeq: 1, chain: chainSeed(headerLine) });
   }
 
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: ParsedTrace; sink: EventSink }> {
@@ -78,7 +91,7 @@ export class FileTraceStore implements TraceStore {
     const file = await open(path, 'a');
     if (trace.missingFinalNewline) await file.write('\n');
     const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
-    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1 }) };
+    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1, ...(trace.lastHash !== undefined ? { chain: trace.lastHash } : {}) }) };
   }
 
   async load(runId: string): Promise<ParsedTrace> {
@@ -98,7 +111,9 @@ export class FileTraceStore implements TraceStore {
       throw error;
     }
     try {
-      return parseTraceText(text, path);
+      const parsed = parseTraceText(text, path);
+      await this.checkFlowHash(parsed, path);
+      return parsed;
     } catch (error) {
       if (error instanceof TraceDamagedError) throw new TraceQuarantinedError(await this.quarantine(path, error));
       throw error;
@@ -188,7 +203,7 @@ export class FileTraceStore implements TraceStore {
     try {
       names = await readdir(this.runsDir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: [] };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { runs: [], quarantined: await readSetAside(this.quarantineDir) };
       throw error;
     }
     const runs: RunSummary[] = [];
@@ -202,6 +217,9 @@ export class FileTraceStore implements TraceStore {
       }
     }
     runs.sort(newestFirst);
+    // Traces set aside earlier (by any command or process) stay listed, never silently gone.
+    const seen = new Set(quarantined.map((q) => q.movedTo));
+    for (const earlier of await readSetAside(this.quarantineDir)) if (!seen.has(earlier.movedTo)) quarantined.push(earlier);
     return { runs, quarantined };
   }
 
@@ -240,14 +258,27 @@ export class FileTraceStore implements TraceStore {
     }
   }
 
+  /** The header's flow must still be the flow its hash names (a changed flow would replay "identical"). */
+  private async checkFlowHash(parsed: ParsedTrace, path: string): Promise<void> {
+    let flow: unknown;
+    try {
+      flow = await this.getPayload(parsed.header.flow);
+    } catch {
+      return; // its side file is missing: replay reports that; `flowkeeper verify` names it
+    }
+    if (sha256(canonicalJson(flow)) !== parsed.header.flowHash) {
+      throw new TraceDamagedError(path, 1, 'the flow recorded in the header was changed: it no longer matches its hash');
+    }
+  }
+
   private async quarantine(path: string, damage: TraceDamagedError): Promise<QuarantineNotice> {
     const runId = basename(path, '.jsonl');
     // Only our own run files are moved; a file the person pointed at elsewhere stays put.
     if (resolve(dirname(path)) !== resolve(this.runsDir)) return { runId, movedTo: path, moved: false, reason: `line ${damage.line}: ${damage.reason}` };
-    await mkdir(this.quarantineDir, { recursive: true });
     const movedTo = join(this.quarantineDir, `${runId}.${Date.now()}.jsonl`);
     const reason = `line ${damage.line}: ${damage.reason}`;
     try {
+      await mkdir(this.quarantineDir, { recursive: true });
       await rename(path, movedTo);
       await writeFile(`${movedTo}.reason.txt`, `${damage.message}\nQuarantined at ${new Date().toISOString()}.\n`);
     } catch {

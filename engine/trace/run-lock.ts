@@ -101,7 +101,14 @@ export async function claimRun(runId: string, path: string): Promise<RunClaim> {
       const fh = await open(path, 'wx');
       // No fsync: after a machine crash the owner is gone anyway, and an empty or missing
       // lock file counts as stale.
-      await fh.writeFile(JSON.stringify(info));
+      try {
+        await fh.writeFile(JSON.stringify(info));
+      } catch (error) {
+        // Disk full: the run cannot start; leave no empty lock behind.
+        await fh.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw error;
+      }
       await fh.close();
       return heartbeat(path, info);
     } catch (error) {

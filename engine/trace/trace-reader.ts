@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type RunEvent, type TraceHeader } from '../model/events.ts';
+import { chainHash, chainSeed, HASH_CHAIN, unsealLine } from './hash-chain.ts';
 
 export interface ParsedTrace {
   header: TraceHeader;
@@ -14,6 +15,10 @@ export interface ParsedTrace {
   tornTail?: { bytes: number };
   /** The last line is whole JSON but has no newline yet. */
   missingFinalNewline: boolean;
+  /** Whether every line was checked against the hash chain (false: written before hash chains). */
+  chained: boolean;
+  /** The last intact line's hash, where appending continues the chain. */
+  lastHash?: string;
 }
 
 export class TraceDamagedError extends Error {
@@ -39,13 +44,15 @@ export function parseTraceText(text: string, location: string): ParsedTrace {
   let tornTail: ParsedTrace['tornTail'];
   let missingFinalNewline = false;
 
+  let chain: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const isLast = i === lines.length - 1;
     const lineBytes = Buffer.byteLength(line) + (isLast && !endsWithNewline ? 0 : 1);
+    const { body, h } = i === 0 ? { body: line, h: undefined } : unsealLine(line);
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(body);
     } catch {
       if (isLast && !endsWithNewline && header) {
         tornTail = { bytes: lineBytes };
@@ -55,7 +62,17 @@ export function parseTraceText(text: string, location: string): ParsedTrace {
     }
     if (i === 0) {
       header = checkHeader(value, location);
+      if (header.hashChain === HASH_CHAIN) chain = chainSeed(line);
+      // The marker belongs to the file format; callers see the header the engine wrote (`chained` says it).
+      delete header.hashChain;
     } else {
+      if (chain !== undefined) {
+        if (h === undefined) throw new TraceDamagedError(location, i + 1, 'a line without its hash (it was added or rewritten by hand)');
+        if (chainHash(chain, body) !== h) {
+          throw new TraceDamagedError(location, i + 1, 'a line whose hash does not follow from the line before it (this line was changed, or a line before it was changed, removed or moved)');
+        }
+        chain = h;
+      }
       const event = value as RunEvent;
       if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || typeof event.seq !== 'number') {
         throw new TraceDamagedError(location, i + 1, 'a line that is not a run event');
@@ -70,7 +87,8 @@ export function parseTraceText(text: string, location: string): ParsedTrace {
     offset += lineBytes;
   }
   if (!header) throw new TraceDamagedError(location, 1, 'the header line is cut short');
-  const parsed: ParsedTrace = { header, events, intactBytes: offset, missingFinalNewline };
+  const parsed: ParsedTrace = { header, events, intactBytes: offset, missingFinalNewline, chained: chain !== undefined };
+  if (chain !== undefined) parsed.lastHash = chain;
   if (tornTail) parsed.tornTail = tornTail;
   return parsed;
 }
@@ -82,6 +100,9 @@ function checkHeader(value: unknown, location: string): TraceHeader {
   }
   if (typeof h.formatVersion !== 'number' || h.formatVersion > TRACE_FORMAT_VERSION) {
     throw new TraceDamagedError(location, 1, `trace format ${String(h.formatVersion)} is newer than this Flowkeeper reads (${TRACE_FORMAT_VERSION}); update Flowkeeper`);
+  }
+  if (h.hashChain !== undefined && h.hashChain !== HASH_CHAIN) {
+    throw new TraceDamagedError(location, 1, `the header names a hash chain "${String(h.hashChain)}" this Flowkeeper does not know; update Flowkeeper`);
   }
   if (typeof h.runId !== 'string' || typeof h.flowId !== 'string') {
     throw new TraceDamagedError(location, 1, 'the header has no run id or flow id');

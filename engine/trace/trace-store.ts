@@ -52,6 +52,8 @@ export interface QuarantineNotice {
   movedTo: string;
   moved: boolean;
   reason: string;
+  /** When it was set aside (for traces found in quarantine/). */
+  setAsideAt?: string;
 }
 
 export interface WriterOptions {

@@ -8,6 +8,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { RunEvent, RunEventBody } from '../model/events.ts';
+import { sealLine } from './hash-chain.ts';
 import type { Redactor } from './redactor.ts';
 
 export type Durability = 'buffered' | 'durable';
@@ -34,13 +35,16 @@ export class TraceWriter {
   private closed = false;
   private unsynced = false;
   private seq: number;
+  /** The last line's hash (see hash-chain.ts); undefined for a trace written before hash chains. */
+  private chain: string | undefined;
 
   constructor(
     private readonly file: FileHandle,
     private readonly location: string,
-    private readonly options: { durability: Durability; redactor: Redactor; nextSeq: number; clock?: () => number },
+    private readonly options: { durability: Durability; redactor: Redactor; nextSeq: number; clock?: () => number; chain?: string },
   ) {
     this.seq = options.nextSeq;
+    this.chain = options.chain;
   }
 
   get lastSeq(): number {
@@ -51,7 +55,9 @@ export class TraceWriter {
   append(body: RunEventBody): RunEvent {
     this.assertOpen();
     const event = { seq: this.seq++, ts: new Date(this.options.clock?.() ?? Date.now()).toISOString(), ...body } as RunEvent;
-    this.pending.push(this.options.redactor.stringify(event) + '\n');
+    let line = this.options.redactor.stringify(event);
+    if (this.chain !== undefined) ({ line, h: this.chain } = sealLine(this.chain, line));
+    this.pending.push(line + '\n');
     this.schedule();
     return event;
   }

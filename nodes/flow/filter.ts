@@ -19,6 +19,7 @@ export default defineNode({
   config: Config,
   inputs: ['in'],
   outputs: ['out', 'discarded'],
+  expressionFields: ['condition'],
   effects: 'pure',
   async run({ items, config, ctx }) {
     const out: Item[] = [];

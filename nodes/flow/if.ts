@@ -19,6 +19,7 @@ export default defineNode({
   config: Config,
   inputs: ['in'],
   outputs: ['true', 'false'],
+  expressionFields: ['condition'],
   effects: 'pure',
   async run({ items, config, ctx }) {
     const yes: Item[] = [];

@@ -48,6 +48,7 @@ export default defineNode({
   config: Config,
   inputs: ['in'],
   outputs: (config: SwitchConfig) => [...config.rules.map((r) => r.port), ...(config.fallback ? ['fallback'] : [])],
+  expressionFields: ['rules[].condition'],
   effects: 'pure',
   async run({ items, config, ctx }) {
     const out: Record<string, Item[]> = Object.fromEntries(config.rules.map((r) => [r.port, [] as Item[]]));
@@ -55,7 +56,7 @@ export default defineNode({
     for (let i = 0; i < items.length; i++) {
       let matched = false;
       for (const rule of config.rules) {
-        if (await testCondition(ctx, rule.condition, i)) {
+        if (await testCondition(ctx, rule.condition, i, `rule "${rule.port}" condition`)) {
           out[rule.port]!.push(items[i]!);
           matched = true;
           if (config.mode === 'first') break;

@@ -44,8 +44,8 @@ export function setPath(item: Item, path: string, value: unknown): void {
 }
 
 /** A condition field: a jsonata expression, with or without surrounding `{{ }}`. */
-export async function testCondition(ctx: NodeContext, condition: string, itemIndex: number): Promise<boolean> {
+export async function testCondition(ctx: NodeContext, condition: string, itemIndex: number, field = 'condition'): Promise<boolean> {
   const trimmed = condition.trim();
   const bare = trimmed.startsWith('{{') && trimmed.endsWith('}}') ? trimmed.slice(2, -2) : trimmed;
-  return Boolean(await ctx.evaluateExpression(bare, itemIndex));
+  return Boolean(await ctx.evaluateExpression(bare, itemIndex, { field }));
 }

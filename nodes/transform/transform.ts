@@ -35,13 +35,14 @@ export default defineNode({
   config: Config,
   inputs: ['in'],
   outputs: ['out'],
+  expressionFields: ['expression'],
   effects: 'pure',
   async run({ items, config, ctx }) {
     if (config.mode === 'all') {
-      return { out: toItems(await ctx.evaluateExpression(config.expression, 0, { input: items })) };
+      return { out: toItems(await ctx.evaluateExpression(config.expression, 0, { input: items, field: 'expression' })) };
     }
     const out: Item[] = [];
-    for (let i = 0; i < items.length; i++) out.push(...toItems(await ctx.evaluateExpression(config.expression, i)));
+    for (let i = 0; i < items.length; i++) out.push(...toItems(await ctx.evaluateExpression(config.expression, i, { field: 'expression' })));
     if (items.length > 0 && out.length === 0) ctx.log.warn('The expression returned nothing for every item.');
     return { out };
   },

@@ -2,6 +2,7 @@
 import { useEffect, useId } from 'react';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
+import { SetAsideRuns } from '../components/set-aside-runs.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { RUN_STATUSES, formatDuration, formatTimestamp, formatWhen, isFinalStatus, plural, runStatusLabel } from '../logic/format.ts';
 import { formatRoute } from '../logic/route.ts';
@@ -57,6 +58,7 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
         ) : null}
       </div>
 
+      <SetAsideRuns reloadKey={runs} />
       {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
       {!loaded && !error ? <p className="muted loading">Loading runs…</p> : null}
 

@@ -3,7 +3,7 @@
  * WebSocket (the renderer's real client), and through the Electron IPC adapter with the real
  * preload factory over a paired fake ipcMain/ipcRenderer. Same results, same error shapes.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,7 +30,7 @@ import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-serv
 
 interface Door {
   name: string;
-  open(): Promise<{ api: FlowkeeperApi; service: FlowkeeperService; close(): Promise<void> }>;
+  open(): Promise<{ api: FlowkeeperApi; service: FlowkeeperService; dataDir: string; close(): Promise<void> }>;
 }
 
 let demo: DemoApi;
@@ -62,8 +62,8 @@ const doors: Door[] = [
   {
     name: 'in-process',
     async open() {
-      const { service, cleanup } = await newService();
-      return { api: inProcessApi(service), service, close: async () => (await service.close(), await cleanup()) };
+      const { service, dir, cleanup } = await newService();
+      return { api: inProcessApi(service), service, dataDir: dir, close: async () => (await service.close(), await cleanup()) };
     },
   },
   {
@@ -75,6 +75,7 @@ const doors: Door[] = [
       return {
         api: buildApi(client),
         service,
+        dataDir: dir,
         close: async () => {
           client.close();
           await bridge.close();
@@ -87,7 +88,7 @@ const doors: Door[] = [
   {
     name: 'Electron IPC (paired fakes)',
     async open() {
-      const { service, cleanup } = await newService();
+      const { service, dir, cleanup } = await newService();
       const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
       const rendererListeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
       const sender: InvokeEventLike = { sender: { id: 1 }, senderFrame: { url: 'file:///app/dist/renderer/index.html', parent: null } };
@@ -115,7 +116,7 @@ const doors: Door[] = [
         },
         subscribe: (listener) => preload.onEvent(listener),
       });
-      return { api, service, close: async () => (registration.dispose(), await service.close(), await cleanup()) };
+      return { api, service, dataDir: dir, close: async () => (registration.dispose(), await service.close(), await cleanup()) };
     },
   },
 ];
@@ -146,10 +147,11 @@ function waitFor(api: FlowkeeperApi, predicate: (event: ApiEvent) => boolean, ti
 describe.each(doors)('API contract through $name', (door) => {
   let api: FlowkeeperApi;
   let close: () => Promise<void>;
+  let dataDir: string;
   const shapes: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    ({ api, close } = await door.open());
+    ({ api, close, dataDir } = await door.open());
   });
   afterAll(async () => {
     errorShapes.set(door.name, shapes);
@@ -347,6 +349,21 @@ describe.each(doors)('API contract through $name', (door) => {
     expect(flowCost.runs.map((r) => r.runId)).toEqual([runId]);
     expect(flowCost.costUsd).toBeCloseTo(0.004, 10);
     await api.settings.update({ llmPrices: {} });
+  });
+
+  it('says which runs were set aside because their trace is damaged, why, and where they are now', async () => {
+    expect(await api.runs.setAside()).toEqual([]);
+    await mkdir(join(dataDir, 'runs'), { recursive: true });
+    await writeFile(join(dataDir, 'runs', 'run-damaged.jsonl'), 'not json at all\n{"seq":1}\n');
+    const listed = await api.runs.list({});
+    expect(listed.map((r) => r.runId)).not.toContain('run-damaged');
+    for (let call = 0; call < 2; call++) {
+      // Still reported on a later call, after the file was moved.
+      const setAside = await api.runs.setAside();
+      expect(setAside).toEqual([
+        { runId: 'run-damaged', reason: expect.stringMatching(/^line 1: /) as string, location: expect.stringContaining(join(dataDir, 'quarantine', 'run-damaged.')) as string, moved: true, setAsideAt: expect.any(String) as string },
+      ]);
+    }
   });
 
   it('reads and changes settings, and has an (empty) inbox', async () => {

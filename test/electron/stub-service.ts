@@ -20,6 +20,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'flows.templates': {},
   'runs.start': { flowId: 'invoice-triage' },
   'runs.list': {},
+  'runs.setAside': {},
   'runs.get': { runId: 'run-1' },
   'runs.cancel': { runId: 'run-1' },
   'runs.resume': { runId: 'run-1' },

@@ -241,3 +241,28 @@ describe('runaway expressions', () => {
     expect(elapsed).toBeLessThan(10_000);
   });
 });
+
+describe('regular expressions (linear-time engine)', () => {
+  it('$match, $replace, $split and $contains behave as with JavaScript patterns', async () => {
+    const s = scope({ text: 'Order A-12, order b-7 and ORDER C-300' });
+    expect(await evaluateExpression('$match(text, /order ([a-c])-(\\d+)/i).groups', s)).toEqual(['A', '12', 'b', '7', 'C', '300']);
+    expect(await evaluateExpression('$match(text, /order ([a-c])-(\\d+)/i)[1].index', s)).toBe(12);
+    expect(await evaluateExpression('$replace(text, /\\d+/, "#")', s)).toBe('Order A-#, order b-# and ORDER C-#');
+    expect(await evaluateExpression('$split("a1b22c", /\\d+/)', s)).toEqual(['a', 'b', 'c']);
+    expect(await evaluateExpression('$contains(text, /^order/)', s)).toBe(false);
+    expect(await evaluateExpression('$contains(text, /^order/i)', s)).toBe(true);
+    expect(await evaluateExpression('$replace("x y", /(\\w) (\\w)/, "$2 $1")', s)).toBe('y x');
+  });
+
+  it('matches a catastrophic-backtracking pattern in linear time', async () => {
+    expect(await evaluateExpression('$contains(email, /^(a+)+$/)', scope({ email: `${'a'.repeat(5000)}!` }))).toBe(false);
+    expect(await evaluateExpression('$contains(email, /^(a+)+$/)', scope({ email: 'a'.repeat(5000) }))).toBe(true);
+  });
+
+  it('refuses look-ahead and back-references with a plain error', async () => {
+    const error = await thrown(() => evaluateExpression('$contains(x, /a(?=b)/)', scope({ x: 'ab' }), 'the "condition" field of node "Check"'));
+    expect(error).toBeInstanceOf(NodeError);
+    expect((error as NodeError).message).toContain('the "condition" field of node "Check"');
+    expect((error as NodeError).message).toContain('look-ahead');
+  });
+});

@@ -17,6 +17,8 @@ type EdgeSpec = string | { source: string; sourcePort?: string; target: string; 
 
 /**
  * Builds and validates a flow. Edges may be written as "a -> b", "a.true -> b" or "a -> m.b".
+ * Expressions are not parsed here, so tests can hand the runner a broken one (its own guard is
+ * under test); test/engine/model/expression-validation.test.ts covers validation's check.
  */
 export function makeFlow(nodes: NodeSpec[], edges: EdgeSpec[] = [], extra: Partial<FlowInput> = {}): Flow {
   const raw = {
@@ -34,7 +36,7 @@ export function makeFlow(nodes: NodeSpec[], edges: EdgeSpec[] = [], extra: Parti
       return { source, sourcePort, target, targetPort };
     }),
   };
-  const result = validateFlow(raw, registry);
+  const result = validateFlow(raw, registry, { expressions: false });
   if (!result.ok) throw new Error(`test flow is invalid:\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
   return result.flow;
 }

@@ -37,6 +37,9 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
       if (!queue.enqueue({ kind: 'start', runId, flow, input: input ?? {}, startedBy: 'app' })) throw closing();
       return { runId };
     },
+    // Set-aside (damaged) traces are listed with where the file now is: the person needs it to
+    // look at it or send it to support.
+    'runs.setAside': async () => (await traces.list()).quarantined.map((q) => ({ runId: q.runId, reason: q.reason, location: q.movedTo, moved: q.moved, ...(q.setAsideAt ? { setAsideAt: q.setAsideAt } : {}) })),
     'runs.list': async ({ status, flowId, limit }) => {
       const { runs } = await traces.list();
       return runs
