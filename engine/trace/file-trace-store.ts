@@ -292,8 +292,11 @@ export class FileTraceStore implements TraceStore {
 /** A page line as an event, or undefined when it is not one (the caller then reads it all). */
 function parseEventLine(raw: Buffer): RunEvent | undefined {
   try {
-    const value = JSON.parse(raw.toString('utf8')) as RunEvent;
-    return typeof value === 'object' && value !== null && typeof value.type === 'string' && typeof value.seq === 'number' ? value : undefined;
+    const value = JSON.parse(raw.toString('utf8')) as RunEvent & { h?: unknown };
+    if (typeof value !== 'object' || value === null || typeof value.type !== 'string' || typeof value.seq !== 'number') return undefined;
+    // The chain hash belongs to the line, not to the event (the full reader checks and drops it).
+    delete value.h;
+    return value;
   } catch {
     return undefined;
   }

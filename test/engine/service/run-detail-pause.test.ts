@@ -1,6 +1,7 @@
 /** The run detail shows a paused run through the one pause model, and the old attentionInfo beside it. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createService, FileTraceStore, inProcessApi, Redactor, TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader } from '../../../engine/index.ts';
+import { canonicalJson, sha256 } from '../../../engine/canonical-json.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
 
@@ -15,7 +16,7 @@ describe('run detail of a paused run', () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const flow = { format: 'flowkeeper/flow', formatVersion: 1, id: 'f', name: 'F', nodes: [{ id: 'start', type: 'trigger.manual', config: {} }], edges: [], settings: { concurrency: 4 } };
-    const header = { kind: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, runId: 'run-paused', flowId: 'f', flowName: 'F', flowVersion: 1, flowHash: 'a'.repeat(64), flow, input: {}, createdAt: '2026-01-01T00:00:00.000Z', mode: 'run' } as unknown as TraceHeader;
+    const header = { kind: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, runId: 'run-paused', flowId: 'f', flowName: 'F', flowVersion: 1, flowHash: sha256(canonicalJson(flow)), flow, input: {}, createdAt: '2026-01-01T00:00:00.000Z', mode: 'run' } as unknown as TraceHeader;
     const sink = await new FileTraceStore(dir).create(header, { durability: 'buffered', redactor: new Redactor() });
     sink.append({ type: 'run.started', input: {} });
     sink.append({ type: 'run.needs-attention', nodeId: 'start', call: { nodeId: 'start', attempt: 1, itemIndex: 0, kind: 'http', call: 1 }, reason: 'The request may have gone out.', choices: ['send-again', 'skip-item', 'cancel'] });
