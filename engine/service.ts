@@ -210,6 +210,7 @@ export class FlowkeeperService implements ApiService {
         attempt: n.attempt,
         ...(n.outputs ? { outputs: await this.store.getPayload(n.outputs) } : {}),
         ...(n.error ? { error: n.error } : {}),
+        ...(n.routedToErrorPort ? { routedToErrorPort: true } : {}),
         ...(n.startedAt ? { startedAt: n.startedAt } : {}),
         ...(n.finishedAt ? { finishedAt: n.finishedAt } : {}),
       };

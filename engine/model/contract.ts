@@ -52,6 +52,8 @@ export const RunSummarySchema = z.object({
   parentRunId: z.string().optional(),
   error: z.string().optional(),
   attention: z.string().optional(),
+  /** Steps whose items went out on their error path: the run went on, but those items failed. */
+  failedItems: z.array(z.object({ nodeId: z.string(), name: z.string(), failed: z.number(), total: z.number() })).optional(),
 });
 export type RunSummaryInfo = z.infer<typeof RunSummarySchema>;
 
@@ -60,6 +62,8 @@ const NodeState = z.object({
   attempt: z.number(),
   outputs: Json.optional(),
   error: ErrorInfo.optional(),
+  /** The failure's items went on along the `error` path: the step counts as done. */
+  routedToErrorPort: z.boolean().optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });

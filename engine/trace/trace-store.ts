@@ -14,6 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
+import { runItemFailures } from '../model/item-failures.ts';
 import type { Redactor } from './redactor.ts';
 import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
 import { TraceWriter, type Durability } from './trace-writer.ts';
@@ -48,6 +49,8 @@ export interface RunSummary {
   parentRunId?: string;
   error?: string;
   attention?: string;
+  /** Steps whose items went out on their error path (see engine/model/item-failures.ts). */
+  failedItems?: { nodeId: string; name: string; failed: number; total: number }[];
 }
 
 export interface QuarantineNotice {
@@ -249,7 +252,23 @@ export function summarize(trace: LoadedTrace): RunSummary {
   if (trace.header.parentRunId !== undefined) summary.parentRunId = trace.header.parentRunId;
   if (state.error) summary.error = state.error.message;
   if (state.attention) summary.attention = state.attention.reason;
+  const failures = runItemFailures(state.nodes, flowNodeOrder(trace.header.flow));
+  if (failures) summary.failedItems = failures.steps.map((s) => ({ ...s, name: flowNodeName(trace.header.flow, s.nodeId) }));
   return summary;
+}
+
+function flowNodes(flow: TraceHeader['flow']): { id: string; name?: string }[] {
+  return 'nodes' in flow && Array.isArray(flow.nodes) ? flow.nodes : [];
+}
+
+function flowNodeOrder(flow: TraceHeader['flow']): string[] {
+  return flowNodes(flow).map((n) => n.id);
+}
+
+/** The step's name when the flow is inline in the header (a large flow stored aside: its id). */
+function flowNodeName(flow: TraceHeader['flow'], nodeId: string): string {
+  const name = flowNodes(flow).find((n) => n.id === nodeId)?.name;
+  return name && name.trim() !== '' ? name : nodeId;
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -5,6 +5,8 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { RUN_STATUSES, formatDuration, formatTimestamp, formatWhen, isFinalStatus, plural, runStatusLabel } from '../logic/format.ts';
 import { formatRoute } from '../logic/route.ts';
+import { describeRun } from '../logic/run-health.ts';
+import { tidyEngineWords } from '../logic/plain-errors.ts';
 import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
 import { useRuns } from '../stores/runs-store.ts';
@@ -96,11 +98,12 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
             <tbody>
               {runs.map((run) => {
                 const href = formatRoute({ view: 'run', runId: run.runId });
+                const look = describeRun(run.status, run.failedItems);
                 const took = isFinalStatus(run.status) ? formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt)) : '';
                 return (
                   <tr key={run.runId} className="clickable" onClick={() => go({ view: 'run', runId: run.runId })} data-run-id={run.runId}>
                     <td>
-                      <StatusBadge status={run.status} />
+                      <StatusBadge status={run.status} look={look} state={look.note ? 'succeeded-with-failures' : run.status} />
                     </td>
                     <td>
                       <a href={href} className="cell-title row-link" onClick={(e) => e.stopPropagation()}>
@@ -113,7 +116,7 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
                     </td>
                     <td title={formatTimestamp(run.createdAt)}>{formatWhen(run.createdAt)}</td>
                     <td className="num">{took}</td>
-                    <td className="cell-note">{run.attention ?? run.error ?? ''}</td>
+                    <td className="cell-note">{tidyEngineWords(run.attention ?? run.error ?? (look.note ? capitalFirst(look.note) : ''))}</td>
                   </tr>
                 );
               })}
@@ -124,4 +127,8 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
       ) : null}
     </section>
   );
+}
+
+function capitalFirst(text: string): string {
+  return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
 }

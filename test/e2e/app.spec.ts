@@ -109,7 +109,7 @@ test('re-runs from a step into a new run', async ({ page }) => {
   await page.locator('tbody tr').first().getByRole('link').click();
   await expect(page.locator('.run-meta .badge')).toHaveText('Succeeded');
   const parentUrl = page.url();
-  await page.getByRole('button', { name: 'Re-run from “Add triage facts”' }).click();
+  await page.getByRole('button', { name: 'Re-run from here: “Add triage facts”' }).click();
   const dialog = page.getByRole('dialog', { name: 'Re-run from this step?' });
   await expect(dialog).toContainText('run again for real');
   await dialog.getByRole('button', { name: 'Re-run from here' }).click();

@@ -1,0 +1,225 @@
+/**
+ * Run views that tell the truth at a glance (issue 13), through a web bridge of this file's own
+ * over its own data folder, so nothing here depends on app.spec.ts's data:
+ * - "Sort emails" sends 4 items to an address where nothing listens; every item goes out on the
+ *   error path: the step reads "Done · 4 of 4 items failed" and the run is not a plain success;
+ * - "Pay supplier" was interrupted while sending a payment (a real crash: the trace copied as it
+ *   was on disk while the request hung), so the bridge's start-up resume asks "did it go out?";
+ * - "Slow lookup" hangs at a test server until the person cancels it.
+ * Screenshots at 1400 and 800 px go to docs/screenshots/.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBridge, type Bridge } from '../../cli/serve.ts';
+import { Engine, FileTraceStore } from '../../engine/index.ts';
+import { makeFlow, registry } from '../helpers/engine.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const shot = (name: string) => join(root, 'docs', 'screenshots', name);
+
+let bridge: Bridge;
+let hanging: Server;
+let hangingUrl = '';
+let closedPort = 0;
+let dirs: string[] = [];
+const stopCrashed = new AbortController();
+let crashedRun: Promise<unknown> | undefined;
+const runIds: Record<string, string> = {};
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function call<T>(method: string, args: unknown): Promise<T> {
+  const response = await fetch(`${bridge.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
+  return reply.result as T;
+}
+
+async function waitForStatus(runId: string, wanted: string[]): Promise<void> {
+  // A run started a moment ago may not have a trace yet: "no run" until it has.
+  const status = () => call<{ status: string }>('runs.get', { runId }).then((r) => r.status, () => 'not written yet');
+  await expect.poll(status, { timeout: 15_000 }).toMatch(new RegExp(`^(${wanted.join('|')})$`));
+}
+
+const SORT_EMAILS = (port: number) =>
+  makeFlow(
+    [
+      { id: 'start', type: 'trigger.manual', name: 'Start by hand' },
+      { id: 'emails', type: 'transform.jsonata', name: 'Four emails', config: { mode: 'all', expression: '[1..4].{"n": $, "subject": "Order " & $}' } },
+      { id: 'classify', type: 'http.request', name: 'Classify email', retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 10, multiplier: 1, jitter: false }, config: { method: 'GET', url: `http://127.0.0.1:${port}/classify/{{ n }}` } },
+      { id: 'review', type: 'transform.set', name: 'Mark for a person', config: { fields: [{ name: 'needsReview', value: true }] } },
+    ],
+    ['start -> emails', 'emails -> classify', 'classify.error -> review'],
+    { id: 'sort-emails', name: 'Sort emails', owner: 'support@example.com' },
+  );
+
+const PAY_SUPPLIER = (url: string) =>
+  makeFlow(
+    [
+      { id: 'start', type: 'trigger.manual', name: 'Start by hand' },
+      { id: 'pay', type: 'http.request', name: 'Pay supplier', config: { method: 'POST', url: `${url}/pay`, bodyType: 'json', body: { amount: 100 } } },
+    ],
+    ['start -> pay'],
+    { id: 'pay-supplier', name: 'Pay supplier', owner: 'finance@example.com' },
+  );
+
+const SLOW_LOOKUP = (url: string) =>
+  makeFlow(
+    [
+      { id: 'start', type: 'trigger.manual', name: 'Start by hand' },
+      { id: 'lookup', type: 'http.request', name: 'Look up customer', config: { method: 'GET', url: `${url}/slow` } },
+    ],
+    ['start -> lookup'],
+    { id: 'slow-lookup', name: 'Slow lookup', owner: 'support@example.com' },
+  );
+
+test.beforeAll(async () => {
+  test.setTimeout(60_000);
+  // A server that takes requests and never answers them ("the caller dies" / "a slow service").
+  const received: string[] = [];
+  hanging = createServer((req) => received.push(`${req.method} ${req.url}`));
+  hangingUrl = `http://127.0.0.1:${await listen(hanging)}`;
+  // A port where nothing listens: taken, then given back.
+  const probe = createServer();
+  closedPort = await listen(probe);
+  await new Promise((resolve) => probe.close(resolve));
+
+  // A real crash while "Pay supplier" sends: its trace as it is on disk once the POST is out.
+  const first = await mkdtemp(join(tmpdir(), 'flowkeeper-e2e-crash-'));
+  const data = await mkdtemp(join(tmpdir(), 'flowkeeper-e2e-runviews-'));
+  dirs = [first, data];
+  crashedRun = new Engine({ store: new FileTraceStore(first), registry }).startRun(PAY_SUPPLIER(hangingUrl), { signal: stopCrashed.signal, startedBy: 'cli' }).catch(() => undefined);
+  await expect.poll(() => received.includes('POST /pay'), { timeout: 10_000 }).toBe(true);
+  const [trace] = (await readdir(join(first, 'runs'))).filter((n) => n.endsWith('.jsonl'));
+  await mkdir(join(data, 'runs'), { recursive: true });
+  await cp(join(first, 'runs', trace!), join(data, 'runs', trace!));
+  runIds.pay = trace!.replace(/\.jsonl$/, '');
+  stopCrashed.abort();
+
+  bridge = await startBridge({ dataDir: data, port: 0, staticDir: process.env.FLOWKEEPER_E2E_STATIC_DIR! });
+  for (const flow of [SORT_EMAILS(closedPort), PAY_SUPPLIER(hangingUrl), SLOW_LOOKUP(hangingUrl)]) await call('flows.import', { text: JSON.stringify(flow) });
+  await waitForStatus(runIds.pay, ['needs-attention']);
+  runIds.sort = (await call<{ runId: string }>('runs.start', { flowId: 'sort-emails', input: {} })).runId;
+  await waitForStatus(runIds.sort, ['succeeded']);
+});
+
+test.afterAll(async () => {
+  stopCrashed.abort();
+  await crashedRun;
+  await bridge?.close();
+  hanging?.closeAllConnections();
+  await new Promise((resolve) => hanging?.close(resolve));
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+let consoleErrors: string[] = [];
+test.beforeEach(async ({ page }) => {
+  consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+});
+test.afterEach(() => expect(consoleErrors).toEqual([]));
+
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(bridge.url);
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
+}
+
+async function screenshots(page: Page, name: string): Promise<void> {
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: shot(`${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test('a step whose every item failed says so, and the run is not a plain success', async ({ page }) => {
+  await open(page, `#/runs/${runIds.sort}`);
+  await expect(page.getByRole('heading', { name: 'Sort emails', level: 1 })).toBeVisible();
+  const runBadge = page.locator('.run-meta .badge');
+  await expect(runBadge).toHaveText('Succeeded with failed items');
+  await expect(runBadge).toHaveClass(/tone-warning/);
+  await expect(page.getByTestId('run-failed-items')).toHaveText('The run finished, but 4 of 4 items failed at “Classify email”.');
+
+  const step = page.locator('li[data-node-id="classify"]');
+  await expect(step.locator('.badge')).toHaveText('Done · 4 of 4 items failed');
+  await expect(step.locator('.badge')).toHaveClass(/tone-warning/);
+  await expect(page.locator('li[data-node-id="emails"] .badge')).toHaveText('Done');
+  await expect(page.locator('li[data-node-id="review"] .badge')).toHaveText('Done');
+
+  // Plain words: the refused connection in a sentence, items counted from 1.
+  const timeline = page.getByRole('list', { name: 'What happened, in order' });
+  await expect(timeline).toContainText(`“Classify email”: the web request for item 1 failed: Nothing answered at 127.0.0.1:${closedPort} (connection refused).`);
+  await expect(timeline).toContainText('for item 4 failed');
+  await expect(timeline).not.toContainText('item 0');
+  await page.getByLabel('Show every outside call').check();
+  await expect(timeline).not.toContainText(/item 0|secret:/);
+  await page.getByLabel('Show every outside call').uncheck();
+
+  // One clock: the header's "Took" equals the timeline's last time.
+  const took = (await page.locator('.run-meta').getByText(/^Took /).textContent())!.replace('Took ', '');
+  await expect(timeline.locator('.timeline-time').last()).toHaveText(`+${took}`);
+
+  // A short aside never wraps onto its own line.
+  for (const note of await page.locator('.timeline-note').all()) {
+    const box = (await note.boundingBox())!;
+    expect(box.height).toBeLessThan(24);
+  }
+  await screenshots(page, 'run-failed-items');
+
+  // The runs list says it too.
+  await open(page, '#/runs');
+  const row = page.locator(`tr[data-run-id="${runIds.sort}"]`);
+  await expect(row.locator('.badge')).toHaveText('Succeeded with failed items');
+  await expect(row).toContainText('4 of 4 items failed at “Classify email”.');
+});
+
+test('a run that needs a decision: no step says Running, the question uses the buttons’ words', async ({ page }) => {
+  await open(page, `#/runs/${runIds.pay}`);
+  await expect(page.locator('.run-meta .badge')).toHaveText('Needs your decision');
+  const step = page.locator('li[data-node-id="pay"]');
+  await expect(step.locator('.badge')).toHaveText('Waiting for your decision');
+  await expect(page.locator('.node-list .badge', { hasText: /^Running$/ })).toHaveCount(0);
+
+  const panel = page.getByRole('region', { name: 'Did it go out? Flowkeeper needs your decision' });
+  await expect(panel).toContainText('“Send it again” if it did not arrive, “Skip this item” if it did, or “Cancel the run”');
+  await expect(panel).not.toContainText(/send-again|skip-item|"cancel"|node "/);
+  await expect(panel).toContainText('(a web request)');
+  // The step is named once.
+  expect(((await panel.locator('p').first().textContent()) ?? '').split('“Pay supplier”').length - 1).toBe(1);
+  await expect(panel.getByRole('button', { name: 'Send it again' })).toBeVisible();
+  await screenshots(page, 'run-needs-decision');
+
+  await open(page, '#/runs');
+  await expect(page.locator(`tr[data-run-id="${runIds.pay}"]`)).toContainText('“Send it again”');
+  await expect(page.locator(`tr[data-run-id="${runIds.pay}"]`)).not.toContainText('send-again');
+  await screenshots(page, 'runs');
+});
+
+test('a cancelled run’s interrupted step is “Stopped”, not a red failure, with no dangling time', async ({ page }) => {
+  const { runId } = await call<{ runId: string }>('runs.start', { flowId: 'slow-lookup', input: {} });
+  await open(page, `#/runs/${runId}`);
+  const step = page.locator('li[data-node-id="lookup"]');
+  await expect(step.locator('.badge')).toHaveText('Running');
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.locator('.run-meta .badge')).toHaveText('Cancelled');
+  await expect(step.locator('.badge')).toHaveText('Stopped');
+  await expect(step.locator('.badge')).not.toHaveClass(/tone-danger/);
+  await expect(step.locator('.cell-sub')).toHaveText(/^stopped (after .+|before it finished)$/);
+  await expect(step.locator('.node-error')).toHaveCount(0);
+  await expect(page.getByRole('list', { name: 'What happened, in order' })).toContainText('“Look up customer” was stopped');
+});
