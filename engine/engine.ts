@@ -50,6 +50,8 @@ export interface StartOptions {
   input?: unknown;
   signal?: AbortSignal;
   startedBy?: string;
+  /** The person, when known: shown in the runs list as who started the run. */
+  startedByName?: string;
   /** Links a fork to the run it came from. */
   parent?: { runId: string; fromNodeId: string };
   /** Fork: nodes whose results are copied from the parent instead of run. */
@@ -108,6 +110,7 @@ export class Engine {
       createdAt: new Date().toISOString(),
       mode: start.parent ? 'fork' : 'run',
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
+      ...(start.startedByName ? { startedByName: start.startedByName } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
     };
     const claim = await store.claim(runId);

@@ -263,7 +263,11 @@ export class FlowkeeperService implements ApiService {
       },
       'flows.export': async ({ id }) => {
         const { flow } = await this.flows.get(id);
-        return { fileName: `${id}.flow.json`, text: `${JSON.stringify(flow, null, 2)}\n` };
+        // A relative "$schema" (the examples' "../../docs/flow.schema.json") only resolves inside
+        // the repository; in a file handed to someone else it points nowhere, so it is dropped.
+        const { $schema, ...rest } = flow as { $schema?: unknown };
+        const portable = typeof $schema === 'string' && /^https?:\/\//.test($schema) ? flow : rest;
+        return { fileName: `${id}.flow.json`, text: `${JSON.stringify(portable, null, 2)}\n` };
       },
       'flows.versions': ({ id }) => this.flows.versions(id),
       'flows.cost': async ({ id, limit }) => {
@@ -277,15 +281,16 @@ export class FlowkeeperService implements ApiService {
       'runs.start': async ({ flowId, input }) => {
         const flow = await this.flows.runnable(flowId);
         const runId = newRunId();
-        this.track(runId, (signal) => this.engine.startRun(flow, { runId, input: input ?? {}, signal, startedBy: 'app' }));
+        const person = (await this.settings()).reviewerName;
+        this.track(runId, (signal) => this.engine.startRun(flow, { runId, input: input ?? {}, signal, startedBy: 'app', ...(person ? { startedByName: person } : {}) }));
         return { runId };
       },
-      'runs.list': async ({ status, flowId, limit }) => {
+      'runs.list': async ({ status, flowId, limit, offset }) => {
         const { runs } = await this.store.list();
         return runs
           .filter((r) => status === undefined || r.status === status)
           .filter((r) => flowId === undefined || r.flowId === flowId)
-          .slice(0, limit)
+          .slice(offset, offset + limit)
           .map(({ location: _location, ...summary }) => summary);
       },
       'runs.get': ({ runId }) => this.runDetail(runId),

@@ -53,6 +53,10 @@ export const RunSummarySchema = z.object({
   error: z.string().optional(),
   attention: z.string().optional(),
   /** Steps whose items went out on their error path: the run went on, but those items failed. */
+  /** What started it (app, cli, fork, schedule, webhook …), the person when known, and its input in a line. */
+  startedBy: z.string().optional(),
+  startedByName: z.string().optional(),
+  inputSummary: z.string().optional(),
   failedItems: z.array(z.object({ nodeId: z.string(), name: z.string(), failed: z.number(), total: z.number() })).optional(),
 });
 export type RunSummaryInfo = z.infer<typeof RunSummarySchema>;
@@ -202,9 +206,12 @@ export const METHODS = {
 
   'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
   'runs.list': method(
-    z.object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict().default({ limit: 100 }),
+    z
+      .object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) })
+      .strict()
+      .default({ limit: 100, offset: 0 }),
     z.array(RunSummarySchema),
-    'Runs, newest first.',
+    'Runs, newest first; `offset` skips that many (pages: ask for one more than you show to know whether a next page exists).',
   ),
   'runs.get': method(z.object({ runId: RunId }).strict(), RunDetailSchema, 'A run with the state of each node.'),
   'runs.cancel': method(z.object({ runId: RunId }).strict(), Ok, 'Stops a run that is in progress.'),

@@ -36,6 +36,8 @@ export interface TraceHeader {
   forkFromNodeId?: string;
   /** Who started it: cli, app, schedule, webhook... */
   startedBy?: string;
+  /** The person who started it, when the door knows (the app's reviewer name). */
+  startedByName?: string;
 }
 
 export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';

@@ -15,6 +15,7 @@ import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/even
 import { isBlobRef } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
 import { runItemFailures } from '../model/item-failures.ts';
+import { summarizeInput } from '../model/input-summary.ts';
 import type { Redactor } from './redactor.ts';
 import { parseTraceText, TraceDamagedError, type ParsedTrace } from './trace-reader.ts';
 import { TraceWriter, type Durability } from './trace-writer.ts';
@@ -50,6 +51,10 @@ export interface RunSummary {
   error?: string;
   attention?: string;
   /** Steps whose items went out on their error path (see engine/model/item-failures.ts). */
+  startedBy?: string;
+  startedByName?: string;
+  /** The run's input in one short line (engine/model/input-summary.ts). */
+  inputSummary?: string;
   failedItems?: { nodeId: string; name: string; failed: number; total: number }[];
 }
 
@@ -252,6 +257,10 @@ export function summarize(trace: LoadedTrace): RunSummary {
   if (trace.header.parentRunId !== undefined) summary.parentRunId = trace.header.parentRunId;
   if (state.error) summary.error = state.error.message;
   if (state.attention) summary.attention = state.attention.reason;
+  if (trace.header.startedBy !== undefined) summary.startedBy = trace.header.startedBy;
+  if (trace.header.startedByName !== undefined) summary.startedByName = trace.header.startedByName;
+  const input = summarizeInput(trace.header.input);
+  if (input) summary.inputSummary = input;
   const failures = runItemFailures(state.nodes, flowNodeOrder(trace.header.flow));
   if (failures) summary.failedItems = failures.steps.map((s) => ({ ...s, name: flowNodeName(trace.header.flow, s.nodeId) }));
   return summary;

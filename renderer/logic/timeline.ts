@@ -73,14 +73,14 @@ function itemsWord(n: number): string {
   return `${n} item${n === 1 ? '' : 's'}`;
 }
 
-function requestSummary(request: unknown): string {
+export function requestSummary(request: unknown): string {
   const r = (request ?? {}) as { method?: unknown; url?: unknown; model?: unknown };
   if (typeof r.method === 'string' && typeof r.url === 'string') return `${r.method} ${r.url}`;
   if (typeof r.model === 'string') return `a question to ${r.model}`;
   return '';
 }
 
-function resultSummary(result: unknown): string {
+export function resultSummary(result: unknown): string {
   const r = (result ?? {}) as { status?: unknown };
   return typeof r.status === 'number' ? `answer ${r.status}` : 'answered';
 }
@@ -91,11 +91,11 @@ function forItem(itemIndex: number): string {
 }
 
 /** A credential read (`secret:<id>`): its id, or undefined for any other kind. */
-function credentialOf(kind: string): string | undefined {
+export function credentialOf(kind: string): string | undefined {
   return kind.startsWith('secret:') ? kind.slice('secret:'.length) : undefined;
 }
 
-function callWord(kind: string): string {
+export function callWord(kind: string): string {
   const credential = credentialOf(kind);
   if (credential !== undefined) return `reading of the credential “${credential}”`;
   switch (kind) {

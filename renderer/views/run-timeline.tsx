@@ -9,6 +9,7 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { formatDuration, formatElapsed, formatTimestamp } from '../logic/format.ts';
 import { buildTimeline, nodeNames } from '../logic/timeline.ts';
 import { useRun } from '../stores/run-store.ts';
+import { OutsideCalls } from './run-outside-calls.tsx';
 
 export function RunTimeline({ run }: { run: RunDetail }) {
   const events = useRun((s) => s.events);
@@ -17,7 +18,7 @@ export function RunTimeline({ run }: { run: RunDetail }) {
   const loadEvents = useRun((s) => s.loadEvents);
   const [verbose, setVerbose] = useState(false);
   const names = useMemo(() => nodeNames(run.flow), [run.flow]);
-  const entries = useMemo(() => buildTimeline(events, names, { verbose, startedAt: run.createdAt }), [events, names, verbose, run.createdAt]);
+  const entries = useMemo(() => buildTimeline(events, names, { startedAt: run.createdAt }), [events, names, run.createdAt]);
 
   return (
     <>
@@ -52,6 +53,7 @@ export function RunTimeline({ run }: { run: RunDetail }) {
           ))}
         </ol>
       )}
+      {verbose ? <OutsideCalls events={events} names={names} /> : null}
       {hasMore ? (
         <button type="button" className="button button-small" onClick={() => void loadEvents()}>
           Show more

@@ -85,7 +85,9 @@ test('runs the flow with its start form and shows what happened', async ({ page 
 
   // Outside calls are listed on request.
   await page.getByLabel('Show every outside call').check();
-  await expect(timeline).toContainText(/“Approve invoice” is sending a web request for item 1: POST http/);
+  // Grouped by step and item since issue 13 (was: one line per intent in the timeline).
+  const calls = page.getByRole('list', { name: 'Outside calls by step and item' });
+  await expect(calls.locator('li.call-step[data-node-id="approve"] li.call-item[data-item="0"]')).toContainText(/Web request: POST http\S+ → answer 2\d\d/);
   await page.getByLabel('Show every outside call').uncheck();
 
   await page.screenshot({ path: shot('run-detail.png'), fullPage: true });

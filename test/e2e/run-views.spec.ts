@@ -6,7 +6,7 @@
  * - "Pay supplier" was interrupted while sending a payment (a real crash: the trace copied as it
  *   was on disk while the request hung), so the bridge's start-up resume asks "did it go out?";
  * - "Slow lookup" hangs at a test server until the person cancels it.
- * Screenshots at 1400 and 800 px go to docs/screenshots/.
+ * Screenshots at 1400 and 800 px: test-results/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -19,7 +19,8 @@ import { Engine, FileTraceStore } from '../../engine/index.ts';
 import { makeFlow, registry } from '../helpers/engine.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const shot = (name: string) => join(root, 'docs', 'screenshots', name);
+/** test-results/ normally; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/ (as app.spec.ts does). */
+const shot = (name: string) => join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots', name);
 
 let bridge: Bridge;
 let hanging: Server;
@@ -74,6 +75,26 @@ const PAY_SUPPLIER = (url: string) =>
     { id: 'pay-supplier', name: 'Pay supplier', owner: 'finance@example.com' },
   );
 
+const CHECK_MANY = (url: string) =>
+  makeFlow(
+    [
+      { id: 'start', type: 'trigger.manual', name: 'Start by hand' },
+      { id: 'many', type: 'transform.jsonata', name: 'Thirty customers', config: { mode: 'all', expression: '[1..30].{"n": $}' } },
+      { id: 'check', type: 'http.request', name: 'Check customer', config: { method: 'GET', url: `${url}/ok/{{ n }}` } },
+    ],
+    ['start -> many', 'many -> check'],
+    { id: 'check-many', name: 'Check many customers', owner: 'support@example.com' },
+  );
+
+const QUICK_NOTE = makeFlow(
+  [
+    { id: 'start', type: 'trigger.manual', name: 'Start by hand', config: { fields: [{ name: 'customer', label: 'Customer', type: 'text' }] } },
+    { id: 'note', type: 'transform.set', name: 'Write a note', config: { fields: [{ name: 'noted', value: true }] } },
+  ],
+  ['start -> note'],
+  { id: 'quick-note', name: 'Quick note', owner: 'support@example.com' },
+);
+
 const SLOW_LOOKUP = (url: string) =>
   makeFlow(
     [
@@ -88,7 +109,11 @@ test.beforeAll(async () => {
   test.setTimeout(60_000);
   // A server that takes requests and never answers them ("the caller dies" / "a slow service").
   const received: string[] = [];
-  hanging = createServer((req) => received.push(`${req.method} ${req.url}`));
+  hanging = createServer((req, res) => {
+    received.push(`${req.method} ${req.url}`);
+    // /ok/… answers at once; everything else hangs.
+    if (req.url?.startsWith('/ok/')) res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
   hangingUrl = `http://127.0.0.1:${await listen(hanging)}`;
   // A port where nothing listens: taken, then given back.
   const probe = createServer();
@@ -108,7 +133,7 @@ test.beforeAll(async () => {
   stopCrashed.abort();
 
   bridge = await startBridge({ dataDir: data, port: 0, staticDir: process.env.FLOWKEEPER_E2E_STATIC_DIR! });
-  for (const flow of [SORT_EMAILS(closedPort), PAY_SUPPLIER(hangingUrl), SLOW_LOOKUP(hangingUrl)]) await call('flows.import', { text: JSON.stringify(flow) });
+  for (const flow of [SORT_EMAILS(closedPort), PAY_SUPPLIER(hangingUrl), SLOW_LOOKUP(hangingUrl), CHECK_MANY(hangingUrl), QUICK_NOTE]) await call('flows.import', { text: JSON.stringify(flow) });
   await waitForStatus(runIds.pay, ['needs-attention']);
   runIds.sort = (await call<{ runId: string }>('runs.start', { flowId: 'sort-emails', input: {} })).runId;
   await waitForStatus(runIds.sort, ['succeeded']);
@@ -222,4 +247,57 @@ test('a cancelled run’s interrupted step is “Stopped”, not a red failure, 
   await expect(step.locator('.cell-sub')).toHaveText(/^stopped (after .+|before it finished)$/);
   await expect(step.locator('.node-error')).toHaveCount(0);
   await expect(page.getByRole('list', { name: 'What happened, in order' })).toContainText('“Look up customer” was stopped');
+});
+
+test('the runs list tells runs apart (how, who, input) and pages', async ({ page }) => {
+  test.setTimeout(90_000);
+  await call('settings.update', { reviewerName: 'Ana Ops' });
+  const started: string[] = [];
+  for (let i = 1; i <= 55; i++) started.push((await call<{ runId: string }>('runs.start', { flowId: 'quick-note', input: { customer: `Customer ${i}` } })).runId);
+  await waitForStatus(started.at(-1)!, ['succeeded']);
+  await call('settings.update', { reviewerName: '' });
+
+  await open(page, '#/runs?flow=quick-note');
+  const rows = page.locator('tbody tr');
+  await expect(rows).toHaveCount(50);
+  // Newest first: the 55th run, its input and who started it.
+  await expect(rows.first()).toContainText('customer: Customer 55');
+  await expect(rows.first()).toContainText('Started in the app by Ana Ops');
+  await expect(page.getByRole('navigation', { name: 'Pages of runs' })).toContainText('Runs 1–50');
+  await page.getByRole('button', { name: 'Older →' }).click();
+  await expect(rows).toHaveCount(5);
+  await expect(page.getByRole('navigation', { name: 'Pages of runs' })).toContainText('Runs 51–55');
+  await expect(rows.last()).toContainText('customer: Customer 1');
+  await expect(page.getByRole('button', { name: 'Older →' })).toBeDisabled();
+  await page.getByRole('button', { name: '← Newer' }).click();
+  await expect(rows).toHaveCount(50);
+
+  // The crashed run was started from the command line.
+  await open(page, '#/runs?flow=pay-supplier');
+  await expect(page.locator(`tr[data-run-id="${runIds.pay}"]`)).toContainText('Started from the command line');
+});
+
+test('every outside call: grouped by step and item, filtered, paged', async ({ page }) => {
+  const { runId } = await call<{ runId: string }>('runs.start', { flowId: 'check-many', input: {} });
+  await waitForStatus(runId, ['succeeded']);
+  await open(page, `#/runs/${runId}`);
+  await page.getByLabel('Show every outside call').check();
+  const calls = page.getByRole('list', { name: 'Outside calls by step and item' });
+  const items = calls.locator('li.call-item');
+  await expect(items).toHaveCount(25);
+  await expect(calls.locator('li.call-step[data-node-id="check"] li.call-item').first()).toContainText('Item 1');
+  await expect(calls.locator('li.call-step[data-node-id="check"] li.call-item').first()).toContainText(/Web request: GET http\S+\/ok\/1 → answer 200/);
+  await page.getByRole('button', { name: 'Show 5 more items' }).click();
+  await expect(items).toHaveCount(30);
+  await expect(items.last()).toContainText('Item 30');
+  await page.getByLabel('Only failed calls').check();
+  await expect(page.getByRole('heading', { name: 'No failed calls' })).toBeVisible();
+
+  // On the run with failures: the filter keeps only the failed ones.
+  await open(page, `#/runs/${runIds.sort}`);
+  await page.getByLabel('Show every outside call').check();
+  await page.getByLabel('Step', { exact: true }).selectOption('classify');
+  await page.getByLabel('Only failed calls').check();
+  await expect(calls.locator('li.call-item')).toHaveCount(4);
+  await expect(calls).toContainText('Nothing answered at 127.0.0.1');
 });
