@@ -348,6 +348,7 @@ export class FlowkeeperService implements ApiService {
 
       'credentials.list': () => this.vault.list(),
       'credentials.set': ({ id, type, label, values }) => this.vault.set(id, type, label, values),
+      'credentials.status': () => this.vault.status(),
       'credentials.delete': async ({ id }) => {
         await this.vault.delete(id);
         return { ok: true as const };

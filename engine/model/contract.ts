@@ -239,6 +239,11 @@ export const METHODS = {
     CredentialInfoSchema,
     'Creates or replaces a credential. Values go to the OS keychain and can never be read back.',
   ),
+  'credentials.status': method(
+    Empty,
+    z.object({ keychain: z.enum(['available', 'missing']), message: z.string().optional(), hint: z.string().optional(), fromEnvironment: z.array(z.string()) }),
+    'Whether the system keychain can be used (and how to fix it if not), and which credentials come from environment variables (names only).',
+  ),
   'credentials.delete': method(z.object({ id: z.string().min(1) }).strict(), Ok, 'Deletes a credential.'),
 
   'catalog.list': method(Empty, z.array(NodeTypeInfoSchema), 'The node types this Flowkeeper knows.'),

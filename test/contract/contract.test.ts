@@ -272,6 +272,13 @@ describe.each(doors)('API contract through $name', (door) => {
     shapes.draft = error.toInfo();
   });
 
+  it('says whether the keychain can be used before anything is saved', async () => {
+    const status = await api.credentials.status();
+    expect(status).toMatchObject({ keychain: 'available' });
+    expect(status.message).toBeUndefined();
+    expect(Array.isArray(status.fromEnvironment)).toBe(true);
+  });
+
   it('keeps credential values write-only and uses them in runs without leaking them', async () => {
     const info = await api.credentials.set({ id: 'echo', type: 'http.bearer', label: 'Echo service', values: { token: 'contract-secret-token' } });
     expect(info).toMatchObject({ id: 'echo', fields: ['token'] });

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { Engine, FileTraceStore } from '../../engine/index.ts';
+import { KeychainUnavailableError } from '../../engine/vault.ts';
 import { makeFlow, registry } from '../helpers/engine.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -300,4 +301,39 @@ test('every outside call: grouped by step and item, filtered, paged', async ({ p
   await page.getByLabel('Only failed calls').check();
   await expect(calls.locator('li.call-item')).toHaveCount(4);
   await expect(calls).toContainText('Nothing answered at 127.0.0.1');
+});
+
+test('the Credentials screen says whether the keychain can be used, as soon as it opens', async ({ page }) => {
+  // This machine's keychain, whichever way it is: the screen agrees with the API.
+  const status = await call<{ keychain: string }>('credentials.status', {});
+  await open(page, '#/credentials');
+  const panel = page.getByTestId('keychain-status');
+  await expect(panel).toHaveAttribute('data-keychain', status.keychain);
+  await expect(panel).toContainText(status.keychain === 'available' ? 'Keychain ready' : 'No system keychain');
+  await screenshots(page, 'credentials');
+
+  // A machine without one: said plainly with the fix, before anything is typed.
+  const refusing = {
+    getPassword: () => Promise.reject(new KeychainUnavailableError('Cannot autolaunch D-Bus without X11 $DISPLAY')),
+    setPassword: () => Promise.reject(new KeychainUnavailableError('no keychain')),
+    deletePassword: () => Promise.reject(new KeychainUnavailableError('no keychain')),
+  };
+  const data = await mkdtemp(join(tmpdir(), 'flowkeeper-e2e-nokeychain-'));
+  dirs.push(data);
+  const without = await startBridge({ dataDir: data, port: 0, staticDir: process.env.FLOWKEEPER_E2E_STATIC_DIR!, keychain: refusing });
+  try {
+    await page.goto(without.url);
+    await expect(page.getByTestId('connection')).toHaveText('Connected');
+    await page.evaluate(() => void ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/credentials'));
+    const missing = page.getByTestId('keychain-status');
+    await expect(missing).toHaveAttribute('data-keychain', 'missing');
+    await expect(missing.getByRole('heading', { name: 'No system keychain: credentials cannot be saved here' })).toBeVisible();
+    await expect(missing).toContainText('The system keychain cannot be used');
+    await expect(missing).toContainText('Secret Service');
+    await expect(missing).toContainText('FLOWKEEPER_CREDENTIAL_');
+    await expect(missing).not.toContainText('D-Bus');
+    await screenshots(page, 'credentials-no-keychain');
+  } finally {
+    await without.close();
+  }
 });
