@@ -1,13 +1,13 @@
 /** The app shell: left navigation, connection state, the open screen and short notices. */
 import { useEffect, useRef, type ReactNode } from 'react';
-import { getConnection } from './api.ts';
+import { getConnection, refusalReason } from './api.ts';
 import { ConnectionIndicator } from './components/connection-indicator.tsx';
 import { formatRoute, sectionOf, type Route, type Section } from './logic/route.ts';
 import { useConnection } from './stores/connection-store.ts';
 import { useInbox } from './stores/inbox-store.ts';
 import { useNav } from './stores/nav-store.ts';
 import { useNotices } from './stores/notice-store.ts';
-import { UNAUTHORIZED_MESSAGE } from './ws-client.ts';
+import { AccessRefused } from './components/access-refused.tsx';
 import { CredentialsView } from './views/credentials-view.tsx';
 import { FlowsView } from './views/flows-view.tsx';
 import { InboxView } from './views/inbox-view.tsx';
@@ -129,20 +129,7 @@ function ReconnectingBanner() {
 }
 
 function Unauthorized() {
-  return (
-    <div className="unauthorized" role="alert" data-testid="unauthorized">
-      <h1>This page needs its access key</h1>
-      <p className="unauthorized-message">
-        {UNAUTHORIZED_MESSAGE.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}
-      </p>
-      <p className="muted">
-        The link looks like <code>http://127.0.0.1:4020/?token=…</code>. The key keeps other programs on this computer from using Flowkeeper.
-      </p>
-      <button type="button" className="button" onClick={() => getConnection().reconnect()}>
-        Try again
-      </button>
-    </div>
-  );
+  return <AccessRefused reason={refusalReason()} host={window.location.host} onRetry={() => getConnection().reconnect()} />;
 }
 
 function Notices() {

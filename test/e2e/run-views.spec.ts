@@ -157,7 +157,9 @@ test.beforeEach(async ({ page }) => {
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
 });
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+test.afterEach(() => {
+  if (!test.info().annotations.some((a) => a.type === 'expects-console-errors')) expect(consoleErrors).toEqual([]);
+});
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(bridge.url);
@@ -335,5 +337,38 @@ test('the Credentials screen says whether the keychain can be used, as soon as i
     await screenshots(page, 'credentials-no-keychain');
   } finally {
     await without.close();
+  }
+});
+
+test('the access key survives a restart; a replaced key is explained, with this server’s real address', async ({ page }) => {
+  test.info().annotations.push({ type: 'expects-console-errors', description: 'the refused socket logs 401s' });
+  const data = await mkdtemp(join(tmpdir(), 'flowkeeper-e2e-key-'));
+  dirs.push(data);
+  const staticDir = process.env.FLOWKEEPER_E2E_STATIC_DIR!;
+  const first = await startBridge({ dataDir: data, port: 0, staticDir });
+  const port = first.port;
+  await page.goto(first.url);
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  await first.close();
+
+  // Restarted over the same data folder: the open tab carries on with the same key.
+  const restarted = await startBridge({ dataDir: data, port, staticDir });
+  expect(restarted.token).toBe(first.token);
+  await page.reload();
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  await restarted.close();
+
+  // Started with --new-key: the tab's key was replaced, and the page says so.
+  const rotated = await startBridge({ dataDir: data, port, staticDir, newKey: true });
+  try {
+    await page.reload();
+    const refused = page.getByTestId('unauthorized');
+    await expect(refused).toHaveAttribute('data-reason', 'replaced');
+    await expect(refused.getByRole('heading', { name: 'This access key was replaced' })).toBeVisible();
+    await expect(refused).toContainText('flowkeeper serve --new-key');
+    await expect(refused).toContainText(`http://127.0.0.1:${port}/?token=…`);
+    await expect(refused).not.toContainText('4020');
+  } finally {
+    await rotated.close();
   }
 });
