@@ -60,17 +60,17 @@ export function App() {
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" className="brand-mark">
             <path d="M4 12h4l3-7 3 14 3-7h3" />
           </svg>
-          Flowkeeper
+          <span className="brand-name">Flowkeeper</span>
         </div>
         <nav aria-label="Main">
           <ul className="nav">
             {SECTIONS.map((item) => (
               <li key={item.section}>
-                <a href={formatRoute({ view: item.section } as Route)} className="nav-link" aria-current={section === item.section ? 'page' : undefined}>
+                <a href={formatRoute({ view: item.section } as Route)} className="nav-link" title={item.label} aria-current={section === item.section ? 'page' : undefined}>
                   <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" className="nav-icon">
                     {item.icon}
                   </svg>
-                  {item.label}
+                  <span className="nav-label">{item.label}</span>
                   {item.section === 'inbox' && inboxCount > 0 ? (
                     <span className="nav-count" aria-label={`${inboxCount} waiting`}>
                       {inboxCount}

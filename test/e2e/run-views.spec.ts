@@ -8,6 +8,7 @@
  * - "Slow lookup" hangs at a test server until the person cancels it.
  * Screenshots at 1400 and 800 px: test-results/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -371,4 +372,92 @@ test('the access key survives a restart; a replaced key is explained, with this 
   } finally {
     await rotated.close();
   }
+});
+
+/** WCAG 2.1 A/AA over what is on screen now; any violation fails with its rule and elements. */
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(found, `accessibility problems on ${where}`).toEqual([]);
+}
+
+test('every screen and dialog passes axe (WCAG 2.1 A/AA), at 1280 and at 800 px', async ({ page }) => {
+  test.setTimeout(180_000);
+  for (const width of [1280, 800]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const [hash, heading] of [
+      ['#/flows', 'Flows'],
+      ['#/runs', 'Runs'],
+      [`#/runs/${runIds.sort}`, 'Sort emails'],
+      [`#/runs/${runIds.pay}`, 'Pay supplier'],
+      ['#/inbox', 'Inbox'],
+      ['#/credentials', 'Credentials'],
+      ['#/settings', 'Settings'],
+    ] as const) {
+      await open(page, hash);
+      await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+      await expect(page.locator('.loading')).toHaveCount(0);
+      await expectAccessible(page, `${hash} at ${width} px`);
+    }
+    // The outside calls and a step's output, opened.
+    await open(page, `#/runs/${runIds.sort}`);
+    await page.getByLabel('Show every outside call').check();
+    await page.locator('li[data-node-id="classify"]').getByRole('button', { name: 'Show output' }).click();
+    await expectAccessible(page, `the run's outside calls and output at ${width} px`);
+    await page.locator('li[data-node-id="classify"]').getByRole('button', { name: 'Re-run from here: “Classify email”' }).click();
+    await expect(page.getByRole('dialog', { name: 'Re-run from this step?' })).toBeVisible();
+    await expectAccessible(page, `the re-run dialog at ${width} px`);
+    await page.keyboard.press('Escape');
+    // Dialogs are the same at any width: once is enough (the machine is shared).
+    if (width !== 1280) continue;
+
+    // Dialogs of the flows and credentials screens.
+    await open(page, '#/flows');
+    await page.getByRole('button', { name: 'Run Quick note' }).click();
+    await expect(page.getByRole('dialog', { name: 'Run “Quick note”' })).toBeVisible();
+    await expectAccessible(page, `the run dialog at ${width} px`);
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Import flow' }).first().click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await expectAccessible(page, `the import dialog at ${width} px`);
+    await page.keyboard.press('Escape');
+    await open(page, '#/credentials');
+    await page.getByRole('button', { name: 'Add credential' }).first().click();
+    await expect(page.getByRole('dialog', { name: 'Add a credential' })).toBeVisible();
+    await expectAccessible(page, `the credential dialog at ${width} px`);
+    await page.keyboard.press('Escape');
+  }
+  // A refused key's page.
+  await page.goto(`${bridge.origin}/?token=wrong`);
+  await expect(page.getByTestId('unauthorized')).toBeVisible();
+  await expectAccessible(page, 'the refused-key page');
+  consoleErrors = [];
+});
+
+test('from 800 px wide: the sidebar collapses to icons, and Run, Export and every section stay reachable', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 700 });
+  await open(page, '#/flows');
+  const viewport = page.viewportSize()!;
+  for (const name of ['Run Sort emails', 'Export Sort emails', 'Runs of Sort emails']) {
+    // In view without scrolling sideways: neither the page nor the main area may have to move.
+    const box = (await page.getByRole('button', { name }).boundingBox())!;
+    expect(box.x + box.width, `${name} fits in the window`).toBeLessThanOrEqual(viewport.width);
+  }
+  // Nothing scrolls sideways: not the page, not the main area.
+  const widths = await page.evaluate(() => {
+    const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelector(s: string): { scrollWidth: number; clientWidth: number } } }).document;
+    const main = d.querySelector('main');
+    return { page: d.documentElement.scrollWidth, main: main.scrollWidth - main.clientWidth };
+  });
+  expect(widths.page).toBeLessThanOrEqual(viewport.width);
+  expect(widths.main).toBeLessThanOrEqual(0);
+  const sidebar = (await page.locator('.sidebar').boundingBox())!;
+  expect(sidebar.width).toBeLessThan(80);
+  for (const section of ['Flows', 'Runs', 'Inbox', 'Credentials', 'Settings']) await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: section })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs' }).click();
+  await expect(page.getByRole('heading', { name: 'Runs', level: 1 })).toBeVisible();
+  await page.screenshot({ path: shot('flows-800.png') });
+  await open(page, '#/flows');
+  await page.screenshot({ path: shot('flows-800.png') });
 });
