@@ -102,6 +102,7 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
                 const href = formatRoute({ view: 'run', runId: run.runId });
                 const look = describeRun(run.status, run.failedItems);
                 const origin = describeOrigin(run);
+                const note = tidyEngineWords(run.attention ?? run.error ?? (look.note ? capitalFirst(look.note) : ''));
                 const took = isFinalStatus(run.status) ? formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt)) : '';
                 return (
                   <tr key={run.runId} className="clickable" onClick={() => go({ view: 'run', runId: run.runId })} data-run-id={run.runId}>
@@ -121,7 +122,12 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
                     </td>
                     <td className="cell-sub">{origin.how}</td>
                     <td className="num">{took}</td>
-                    <td className="cell-note">{tidyEngineWords(run.attention ?? run.error ?? (look.note ? capitalFirst(look.note) : ''))}</td>
+                    <td>
+                      {/* Two lines at most, the whole sentence on hover: the table must fit an 800 px window. */}
+                      <div className="cell-note" title={note}>
+                        {note}
+                      </div>
+                    </td>
                   </tr>
                 );
               })}
