@@ -240,8 +240,9 @@ export const commands: Record<string, Command> = {
   serve: {
     args: '',
     summary: 'Open the app in a browser on this computer (the web bridge), backed by the same engine.',
-    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false }, 'static-dir': { type: 'string' } },
+    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false }, 'new-key': { type: 'boolean', default: false }, 'static-dir': { type: 'string' } },
     help: {
+      '--new-key': 'replace the access key: links with the old key stop working (the key otherwise stays the same for this data folder)',
       '--port <n>': `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
       '--host <address>': 'listen on another address than 127.0.0.1 — anyone who can reach it and has the link can use Flowkeeper',
       '--open': 'open the link in the default browser',
@@ -260,10 +261,17 @@ export const commands: Record<string, Command> = {
         port,
         ...(host ? { host, allowRemote: true } : {}),
         ...(ctx.values['static-dir'] ? { staticDir: ctx.values['static-dir'] as string } : {}),
+        newKey: ctx.values['new-key'] === true,
       });
       if (ctx.json) ctx.io.out(JSON.stringify({ url: bridge.url, port: bridge.port, dataDir }));
       else {
-        ctx.io.out(`Flowkeeper is running. Open this link (it contains this session's access key):\n\n  ${bridge.url}\n`);
+        const about =
+          ctx.values['new-key'] === true
+            ? 'it contains a new access key; links with the old key no longer work'
+            : bridge.key === 'new'
+              ? 'it contains the access key, which stays the same for this data folder until you start with --new-key'
+              : 'the same access key as last time; --new-key replaces it';
+        ctx.io.out(`Flowkeeper is running. Open this link (${about}):\n\n  ${bridge.url}\n`);
         ctx.io.out(`Data folder: ${dataDir}\nPress Ctrl-C to stop. Runs still in progress continue the next time Flowkeeper starts.`);
       }
       if (ctx.values.open === true) openInBrowser(bridge.url);

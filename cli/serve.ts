@@ -11,13 +11,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createService, dispatch, type FlowkeeperService } from '../engine/index.ts';
 import type { ApiReply, KeychainBackend, NodeRegistry } from '../engine/index.ts';
+import { loadOwnerKey } from './access-key-store.ts';
 import { registry as defaultRegistry } from './context.ts';
 
 export const DEFAULT_PORT = 7654;
@@ -36,8 +37,10 @@ export interface BridgeOptions {
   staticDir?: string;
   registry?: NodeRegistry;
   keychain?: KeychainBackend;
-  /** Fixed token (tests); otherwise random per start. */
+  /** Fixed token (tests); otherwise the data folder's owner key (cli/access-key-store.ts). */
   token?: string;
+  /** Replace the data folder's owner key with a new one (`flowkeeper serve --new-key`). */
+  newKey?: boolean;
   service?: FlowkeeperService;
 }
 
@@ -45,6 +48,8 @@ export interface Bridge {
   url: string;
   origin: string;
   token: string;
+  /** 'new': made at this start (first start in the folder, or --new-key); 'kept': as before; 'given': options.token. */
+  key: 'new' | 'kept' | 'given';
   port: number;
   service: FlowkeeperService;
   close(): Promise<void>;
@@ -75,7 +80,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   if (!LOOPBACK.has(host) && !options.allowRemote) {
     throw new BridgeConfigError(`Refusing to listen on ${host}: only this computer (127.0.0.1) is allowed unless you pass --host explicitly.`);
   }
-  const token = options.token ?? randomBytes(24).toString('base64url');
+  const owner = options.token === undefined ? await loadOwnerKey(options.dataDir, { rotate: options.newKey === true }) : undefined;
+  const token = options.token ?? owner!.key;
   const tokenBuffer = Buffer.from(token);
   const staticDir = resolve(options.staticDir ?? defaultStaticDir());
   const service = options.service ?? (await createService({ dataDir: options.dataDir, registry: options.registry ?? defaultRegistry, ...(options.keychain ? { keychain: options.keychain } : {}) }));
@@ -123,8 +129,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json');
 
-  const unauthorized = (res: ServerResponse) =>
-    sendJson(res, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key.', hint: 'Use the link printed by "flowkeeper serve"; it contains the key.' } } satisfies ApiReply);
+  /** Why a key was refused, so the page can say what happened (never whether a guess was close). */
+  const refusal = (candidate: string | undefined): 'missing' | 'replaced' | 'unknown' => (!candidate ? 'missing' : owner?.wasRetired(candidate) ? 'replaced' : 'unknown');
+  const unauthorized = (res: ServerResponse, candidate: string | undefined) =>
+    sendJson(res, 401, {
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key.', hint: 'Use the link printed by "flowkeeper serve"; it contains the key.', details: { reason: refusal(candidate) } },
+    } satisfies ApiReply);
 
   const readBody = (req: IncomingMessage): Promise<string> =>
     new Promise((resolveBody, reject) => {
@@ -169,7 +180,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!hostAllowed(req)) return send(res, 421, 'This server answers only to 127.0.0.1 or localhost.', 'text/plain');
       // The page holds no data; everything it shows comes through the API, which needs the key.
       if (!api) return serveStatic(res, url.pathname);
-      if (!validToken(tokenOf(req, url))) return unauthorized(res);
+      const candidate = tokenOf(req, url);
+      if (!validToken(candidate)) return unauthorized(res, candidate);
       if (!originAllowed(req)) return sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Requests from other sites are not allowed.' } } satisfies ApiReply);
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, result: { status: 'ok' } } satisfies ApiReply);
       if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Use POST for API calls.' } } satisfies ApiReply);
@@ -243,6 +255,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     url: `${origin}/?token=${token}`,
     origin,
     token,
+    key: owner ? (owner.created ? 'new' : 'kept') : 'given',
     port,
     service,
     async close() {

@@ -59,6 +59,8 @@ export interface StartOptions {
   /** Stop at a safe point (shutdown) instead of cancelling: the run stays resumable. */
   stop?: AbortSignal;
   startedBy?: string;
+  /** The person, when known: shown in the runs list as who started the run. */
+  startedByName?: string;
   /** Links a fork to the run it came from. */
   parent?: { runId: string; fromNodeId: string };
   /** Fork: nodes whose results are copied from the parent instead of run. */
@@ -124,6 +126,7 @@ export class Engine {
       createdAt: new Date(this.clock.now()).toISOString(),
       mode: start.parent ? 'fork' : 'run',
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
+      ...(start.startedByName ? { startedByName: start.startedByName } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
     };
     const claim = await this.leases.claim(runId);

@@ -157,6 +157,24 @@ export class Vault implements SecretResolver {
     });
   }
 
+  /**
+   * Whether the keychain can be used, found by reading an entry that never exists (nothing is
+   * written), and which credentials the environment fallback provides (names only).
+   */
+  async status(): Promise<{ keychain: 'available' | 'missing'; message?: string; hint?: string; fromEnvironment: string[] }> {
+    const fromEnvironment = Object.keys(this.envValues)
+      .filter((name) => name.startsWith('FLOWKEEPER_CREDENTIAL_') && name.length > 'FLOWKEEPER_CREDENTIAL_'.length)
+      .map((name) => name.slice('FLOWKEEPER_CREDENTIAL_'.length).toLowerCase())
+      .sort();
+    try {
+      await this.keychain.getPassword('flowkeeper-status-probe');
+      return { keychain: 'available', fromEnvironment };
+    } catch (error) {
+      const info = error instanceof ApiError ? error : new KeychainUnavailableError(String(error));
+      return { keychain: 'missing', message: info.message, ...(info.hint ? { hint: info.hint } : {}), fromEnvironment };
+    }
+  }
+
   /** For runs: the keychain value, else the explicit environment fallback. */
   async get(credentialId: string): Promise<Record<string, string>> {
     const known = (await this.read()).credentials.some((c) => c.id === credentialId);

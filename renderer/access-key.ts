@@ -2,7 +2,7 @@
  * The web bridge's access key. `flowkeeper serve` prints a link with `?token=…`; on first load
  * the page keeps the key in sessionStorage (this tab only) and takes it out of the address bar,
  * so it does not end up in bookmarks or screenshots. (The browser's history still holds the link;
- * the key changes every time the server starts.) There is no cookie: cookies are shared by every
+ * the key stays until the owner replaces it with `--new-key`.) There is no cookie: cookies are shared by every
  * port of a host, so one would hand the key to any other local server the browser visits.
  *
  * Browser objects are passed in (structurally typed), so this runs in unit tests too.

@@ -15,6 +15,7 @@ import {
 } from '../engine/model/contract.ts';
 import { bridgeProbeUrl, bridgeSocketUrl, takeAccessKey } from './access-key.ts';
 import { WsClient, type ConnectionStatus } from './ws-client.ts';
+import { asRefusalReason, type RefusalReason } from './logic/access-refusal.ts';
 
 /**
  * What the Electron preload exposes. Its methods resolve to the raw reply envelope. Either one
@@ -41,6 +42,13 @@ export function getApi(): FlowkeeperApi {
   return api!;
 }
 
+let refusal: RefusalReason | undefined;
+
+/** Why the web bridge refused this page's key (after the connection said "unauthorized"). */
+export function refusalReason(): RefusalReason | undefined {
+  return refusal;
+}
+
 /** Connection state for the status indicator. Always "connected" in the desktop app. */
 export function getConnection(): Connection {
   if (!connection) init();
@@ -59,6 +67,8 @@ function init(): void {
     url: bridgeSocketUrl(window.location, key),
     probeUnauthorized: async () => {
       const response = await fetch(bridgeProbeUrl(window.location, key), { credentials: 'same-origin', cache: 'no-store' });
+      // The bridge says why it refused, so the page can tell a replaced key from a wrong one.
+      if (response.status === 401) refusal = asRefusalReason(await response.json().catch(() => undefined));
       return response.status === 401 || response.status === 403;
     },
   });

@@ -1,13 +1,13 @@
 /** The app shell: left navigation, connection state, the open screen and short notices. */
 import { useEffect, useRef, type ReactNode } from 'react';
-import { getConnection } from './api.ts';
+import { getConnection, refusalReason } from './api.ts';
 import { ConnectionIndicator } from './components/connection-indicator.tsx';
 import { formatRoute, sectionOf, type Route, type Section } from './logic/route.ts';
 import { useConnection } from './stores/connection-store.ts';
 import { useInbox } from './stores/inbox-store.ts';
 import { useNav } from './stores/nav-store.ts';
 import { useNotices } from './stores/notice-store.ts';
-import { UNAUTHORIZED_MESSAGE } from './ws-client.ts';
+import { AccessRefused } from './components/access-refused.tsx';
 import { CredentialsView } from './views/credentials-view.tsx';
 import { EditorView } from './editor/editor-view.tsx';
 import { FlowsView } from './views/flows-view.tsx';
@@ -61,17 +61,17 @@ export function App() {
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" className="brand-mark">
             <path d="M4 12h4l3-7 3 14 3-7h3" />
           </svg>
-          Flowkeeper
+          <span className="brand-name">Flowkeeper</span>
         </div>
         <nav aria-label="Main">
           <ul className="nav">
             {SECTIONS.map((item) => (
               <li key={item.section}>
-                <a href={formatRoute({ view: item.section } as Route)} className="nav-link" aria-current={section === item.section ? 'page' : undefined}>
+                <a href={formatRoute({ view: item.section } as Route)} className="nav-link" title={item.label} aria-current={section === item.section ? 'page' : undefined}>
                   <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" className="nav-icon">
                     {item.icon}
                   </svg>
-                  {item.label}
+                  <span className="nav-label">{item.label}</span>
                   {item.section === 'inbox' && inboxCount > 0 ? (
                     <span className="nav-count" aria-label={`${inboxCount} waiting`}>
                       {inboxCount}
@@ -132,20 +132,7 @@ function ReconnectingBanner() {
 }
 
 function Unauthorized() {
-  return (
-    <div className="unauthorized" role="alert" data-testid="unauthorized">
-      <h1>This page needs its access key</h1>
-      <p className="unauthorized-message">
-        {UNAUTHORIZED_MESSAGE.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}
-      </p>
-      <p className="muted">
-        The link looks like <code>http://127.0.0.1:4020/?token=…</code>. The key keeps other programs on this computer from using Flowkeeper.
-      </p>
-      <button type="button" className="button" onClick={() => getConnection().reconnect()}>
-        Try again
-      </button>
-    </div>
-  );
+  return <AccessRefused reason={refusalReason()} host={window.location.host} onRetry={() => getConnection().reconnect()} />;
 }
 
 function Notices() {

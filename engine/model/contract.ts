@@ -61,6 +61,12 @@ export const RunSummarySchema = z.object({
   parentRunId: z.string().optional(),
   error: z.string().optional(),
   attention: z.string().optional(),
+  /** Steps whose items went out on their error path: the run went on, but those items failed. */
+  /** What started it (app, cli, fork, schedule, webhook …), the person when known, and its input in a line. */
+  startedBy: z.string().optional(),
+  startedByName: z.string().optional(),
+  inputSummary: z.string().optional(),
+  failedItems: z.array(z.object({ nodeId: z.string(), name: z.string(), failed: z.number(), total: z.number() })).optional(),
 });
 export type RunSummaryInfo = z.infer<typeof RunSummarySchema>;
 
@@ -80,6 +86,8 @@ const NodeState = z.object({
   attempt: z.number(),
   outputs: Json.optional(),
   error: ErrorInfo.optional(),
+  /** The failure's items went on along the `error` path: the step counts as done. */
+  routedToErrorPort: z.boolean().optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });
@@ -243,9 +251,12 @@ export const METHODS = {
 
   'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
   'runs.list': method(
-    z.object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict().default({ limit: 100 }),
+    z
+      .object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) })
+      .strict()
+      .default({ limit: 100, offset: 0 }),
     z.array(RunSummarySchema),
-    'Runs, newest first.',
+    'Runs, newest first; `offset` skips that many (pages: ask for one more than you show to know whether a next page exists).',
   ),
   'runs.setAside': method(
     z.object({}).strict().default({}),
@@ -277,6 +288,11 @@ export const METHODS = {
     z.object({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/), type: z.string().min(1).max(100), label: z.string().max(200).default(''), values: z.record(z.string(), z.string().max(64 * 1024)) }).strict(),
     CredentialInfoSchema,
     'Creates or replaces a credential. Values go to the OS keychain and can never be read back.',
+  ),
+  'credentials.status': method(
+    Empty,
+    z.object({ keychain: z.enum(['available', 'missing']), message: z.string().optional(), hint: z.string().optional(), fromEnvironment: z.array(z.string()) }),
+    'Whether the system keychain can be used (and how to fix it if not), and which credentials come from environment variables (names only).',
   ),
   'credentials.delete': method(z.object({ id: z.string().min(1) }).strict(), Ok, 'Deletes a credential.'),
 

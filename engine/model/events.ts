@@ -38,6 +38,8 @@ export interface TraceHeader {
   startedBy?: string;
   /** Set when every event line carries a chained hash `h` (engine/trace/hash-chain.ts). */
   hashChain?: 'sha256-128';
+  /** The person who started it, when the door knows (the app's reviewer name). */
+  startedByName?: string;
 }
 
 export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';

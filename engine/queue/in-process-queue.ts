@@ -49,7 +49,7 @@ export class InProcessRunQueue implements RunQueue {
   private async execute(job: RunJob, signal: AbortSignal, stop: AbortSignal): Promise<RunOutcome> {
     switch (job.kind) {
       case 'start':
-        return this.engine.startRun(job.flow, { runId: job.runId, input: job.input, startedBy: job.startedBy, signal, stop });
+        return this.engine.startRun(job.flow, { runId: job.runId, input: job.input, startedBy: job.startedBy, ...(job.startedByName ? { startedByName: job.startedByName } : {}), signal, stop });
       case 'resume':
         return this.engine.resume(job.runId, { signal, stop, ...(job.choice === undefined ? {} : { choice: job.choice as AttentionChoice, by: job.by ?? 'unknown' }) });
       case 'fork': {

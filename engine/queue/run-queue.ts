@@ -17,6 +17,8 @@ export interface StartJob {
   flow: Flow;
   input: unknown;
   startedBy: string;
+  /** The person who asked for it, when the door knows (the app's reviewer name). */
+  startedByName?: string;
 }
 
 /** Continue an unfinished run from its trace; `choice` answers a needs-attention question. */

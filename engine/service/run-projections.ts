@@ -42,6 +42,7 @@ export class RunProjections {
         attempt: n.attempt,
         ...(n.outputs ? { outputs: await this.traces.getPayload(n.outputs) } : {}),
         ...(n.error ? { error: n.error } : {}),
+        ...(n.routedToErrorPort ? { routedToErrorPort: true } : {}),
         ...(n.startedAt ? { startedAt: n.startedAt } : {}),
         ...(n.finishedAt ? { finishedAt: n.finishedAt } : {}),
       };

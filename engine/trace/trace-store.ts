@@ -11,6 +11,8 @@
  */
 import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
+import { runItemFailures } from '../model/item-failures.ts';
+import { summarizeInput } from '../model/input-summary.ts';
 import type { Redactor } from './redactor.ts';
 import type { Durability } from './trace-writer.ts';
 import type { RunLeases } from './run-leases.ts';
@@ -43,6 +45,12 @@ export interface RunSummary {
   parentRunId?: string;
   error?: string;
   attention?: string;
+  /** Steps whose items went out on their error path (see engine/model/item-failures.ts). */
+  startedBy?: string;
+  startedByName?: string;
+  /** The run's input in one short line (engine/model/input-summary.ts). */
+  inputSummary?: string;
+  failedItems?: { nodeId: string; name: string; failed: number; total: number }[];
 }
 
 /** A trace found damaged and set aside, so no other run is affected. */
@@ -122,6 +130,12 @@ export function summarize(trace: LoadedTrace): RunSummary {
   if (trace.header.parentRunId !== undefined) summary.parentRunId = trace.header.parentRunId;
   if (state.error) summary.error = state.error.message;
   if (state.attention) summary.attention = state.attention.reason;
+  if (trace.header.startedBy !== undefined) summary.startedBy = trace.header.startedBy;
+  if (trace.header.startedByName !== undefined) summary.startedByName = trace.header.startedByName;
+  const input = summarizeInput(trace.header.input);
+  if (input) summary.inputSummary = input;
+  const failures = runItemFailures(state.nodes, flowNodeOrder(trace.header.flow));
+  if (failures) summary.failedItems = failures.steps.map((s) => ({ ...s, name: flowNodeName(trace.header.flow, s.nodeId) }));
   return summary;
 }
 
@@ -129,3 +143,18 @@ export function summarize(trace: LoadedTrace): RunSummary {
 export function newestFirst(a: RunSummary, b: RunSummary): number {
   return a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0;
 }
+
+function flowNodes(flow: TraceHeader['flow']): { id: string; name?: string }[] {
+  return 'nodes' in flow && Array.isArray(flow.nodes) ? flow.nodes : [];
+}
+
+function flowNodeOrder(flow: TraceHeader['flow']): string[] {
+  return flowNodes(flow).map((n) => n.id);
+}
+
+/** The step's name when the flow is inline in the header (a large flow stored aside: its id). */
+function flowNodeName(flow: TraceHeader['flow'], nodeId: string): string {
+  const name = flowNodes(flow).find((n) => n.id === nodeId)?.name;
+  return name && name.trim() !== '' ? name : nodeId;
+}
+

@@ -8,7 +8,7 @@ export function ConnectionIndicator() {
   return (
     <div className={`connection connection-${state}`} role="status" aria-live="polite" data-testid="connection">
       <span className="connection-dot" aria-hidden="true" />
-      {WORDS[state]}
+      <span className="connection-word">{WORDS[state]}</span>
     </div>
   );
 }

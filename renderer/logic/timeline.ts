@@ -4,7 +4,8 @@
  */
 import type { RunEvent } from '../../engine/model/events.ts';
 import { choiceLabel } from './attention.ts';
-import { describePorts, formatDuration, runStatusLabel, withoutStack, type Tone } from './format.ts';
+import { describePorts, formatDuration, runStatusLabel, type Tone } from './format.ts';
+import { plainError, tidyEngineWords } from './plain-errors.ts';
 
 export interface TimelineEntry {
   seq: number;
@@ -26,6 +27,11 @@ export interface TimelineOptions {
    * "started" line. Otherwise a step's "started" line shows only while it has not finished.
    */
   verbose?: boolean;
+  /**
+   * When the run started (`RunDetail.createdAt`): elapsed times count from it, the same clock as
+   * the header's "Took", so the last line and the header agree. Default: the first event.
+   */
+  startedAt?: string;
 }
 
 /** Node names by id, from the flow as it ran (`RunDetail.flow`). */
@@ -67,19 +73,31 @@ function itemsWord(n: number): string {
   return `${n} item${n === 1 ? '' : 's'}`;
 }
 
-function requestSummary(request: unknown): string {
+export function requestSummary(request: unknown): string {
   const r = (request ?? {}) as { method?: unknown; url?: unknown; model?: unknown };
   if (typeof r.method === 'string' && typeof r.url === 'string') return `${r.method} ${r.url}`;
   if (typeof r.model === 'string') return `a question to ${r.model}`;
   return '';
 }
 
-function resultSummary(result: unknown): string {
+export function resultSummary(result: unknown): string {
   const r = (result ?? {}) as { status?: unknown };
   return typeof r.status === 'number' ? `answer ${r.status}` : 'answered';
 }
 
-function callWord(kind: string): string {
+/** "for item 3", or nothing for a call the step made once for all items (index -1). */
+function forItem(itemIndex: number): string {
+  return itemIndex >= 0 ? ` for item ${itemIndex + 1}` : '';
+}
+
+/** A credential read (`secret:<id>`): its id, or undefined for any other kind. */
+export function credentialOf(kind: string): string | undefined {
+  return kind.startsWith('secret:') ? kind.slice('secret:'.length) : undefined;
+}
+
+export function callWord(kind: string): string {
+  const credential = credentialOf(kind);
+  if (credential !== undefined) return `reading of the credential “${credential}”`;
   switch (kind) {
     case 'http':
       return 'web request';
@@ -96,7 +114,8 @@ function callWord(kind: string): string {
 
 /** One entry per event worth showing, in order. */
 export function buildTimeline(events: readonly RunEvent[], names: ReadonlyMap<string, string>, options: TimelineOptions = {}): TimelineEntry[] {
-  const first = events[0] ? Date.parse(events[0].ts) : 0;
+  const origin = options.startedAt ? Date.parse(options.startedAt) : NaN;
+  const first = Number.isFinite(origin) ? origin : events[0] ? Date.parse(events[0].ts) : 0;
   const name = (id: string) => `“${names.get(id) ?? id}”`;
   const verbose = options.verbose === true;
   // Steps with a result (or a stop) after their start: their "started" line adds nothing.
@@ -141,7 +160,8 @@ function describe(event: RunEvent, name: (id: string) => string, verbose: boolea
       if (event.reusedFrom) return { tone: 'success', text: `${name(event.nodeId)} re-used its earlier result → ${describePorts(event.outputs)}` };
       return { tone: 'success', text: `${name(event.nodeId)} finished → ${describePorts(event.outputs)}`, note: formatDuration(event.durationMs) };
     case 'node.failed': {
-      const message = withoutStack(event.error.message);
+      if (event.error.code === 'CANCELLED') return { tone: 'neutral', text: `${name(event.nodeId)} was stopped` };
+      const message = plainError(event.error).sentence;
       if (event.willRetry) return { tone: 'warning', text: `${name(event.nodeId)} failed: ${message}`, detail: 'It will try again.' };
       if (event.routedToErrorPort) return withDetail('warning', `${name(event.nodeId)} failed: ${message}`, 'The items went on along its error path; the run carries on.');
       return withDetail('danger', `${name(event.nodeId)} failed: ${message}`, event.error.hint);
@@ -149,29 +169,40 @@ function describe(event: RunEvent, name: (id: string) => string, verbose: boolea
     case 'node.retrying':
       return { tone: 'warning', text: `${name(event.nodeId)} will try again in ${formatDuration(event.delayMs)}` };
     case 'item.retrying':
-      return { tone: 'warning', text: `${name(event.nodeId)}: item ${event.itemIndex + 1} failed (${withoutStack(event.error.message)}), trying again in ${formatDuration(event.delayMs)}` };
+      return { tone: 'warning', text: `${name(event.nodeId)}: item ${event.itemIndex + 1} failed (${plainError(event.error).sentence}), trying again in ${formatDuration(event.delayMs)}` };
     case 'node.skipped':
       return { tone: 'neutral', text: `${name(event.nodeId)} was skipped: ${event.reason}` };
     case 'node.log':
       return { tone: event.level === 'warn' ? 'warning' : 'neutral', text: `${name(event.nodeId)}${event.level === 'warn' ? ' warns' : ' says'}: ${event.message}` };
     case 'external.intent': {
-      if (!verbose) return undefined;
+      // Reading a credential, the clock or a random number sends nothing: only the result counts.
+      if (!verbose || event.kind === 'clock' || event.kind === 'random' || credentialOf(event.kind) !== undefined) return undefined;
       const what = requestSummary(event.request);
-      return { tone: 'neutral', text: `${name(event.nodeId)} is sending a ${callWord(event.kind)} for item ${event.itemIndex + 1}${what ? `: ${what}` : ''}` };
+      return { tone: 'neutral', text: `${name(event.nodeId)} is sending a ${callWord(event.kind)}${forItem(event.itemIndex)}${what ? `: ${what}` : ''}` };
     }
-    case 'external.result':
-      if (event.error) return { tone: 'warning', text: `${name(event.nodeId)}: the ${callWord(event.kind)} for item ${event.itemIndex + 1} failed: ${withoutStack(event.error.message)}` };
+    case 'external.result': {
+      const credential = credentialOf(event.kind);
+      if (event.error) {
+        const what = credential !== undefined ? `could not read the credential “${credential}”${forItem(event.itemIndex)}` : `the ${callWord(event.kind)}${forItem(event.itemIndex)} failed`;
+        const text = plainError(event.error);
+        return withDetail('warning', `${name(event.nodeId)}: ${what}: ${text.sentence}`, text.technical);
+      }
       if (!verbose) return undefined;
-      return { tone: 'neutral', text: `${name(event.nodeId)}: ${callWord(event.kind)} for item ${event.itemIndex + 1} ${resultSummary(event.result)}` };
+      if (credential !== undefined) return { tone: 'neutral', text: `${name(event.nodeId)} read the credential “${credential}”${forItem(event.itemIndex)}` };
+      if (event.kind === 'clock') return { tone: 'neutral', text: `${name(event.nodeId)} read the clock${forItem(event.itemIndex)}` };
+      if (event.kind === 'random') return { tone: 'neutral', text: `${name(event.nodeId)} drew a random number${forItem(event.itemIndex)}` };
+      return { tone: 'neutral', text: `${name(event.nodeId)}: ${callWord(event.kind)}${forItem(event.itemIndex)} ${resultSummary(event.result)}` };
+    }
     case 'run.needs-attention':
-      return { tone: 'warning', text: `Run stopped at ${name(event.nodeId)} and needs your decision`, detail: event.reason };
+      return { tone: 'warning', text: `Run stopped at ${name(event.nodeId)} and needs your decision`, detail: tidyEngineWords(event.reason) };
     case 'run.attention-resolved':
       return { tone: 'neutral', text: `${event.by || 'Someone'} chose “${choiceLabel(event.choice)}” for ${name(event.nodeId)}` };
     case 'run.finished': {
       const tone: Tone = event.status === 'succeeded' ? 'success' : event.status === 'failed' ? 'danger' : 'neutral';
       if (!event.error) return { tone, text: `Run ${runStatusLabel(event.status).toLowerCase()}` };
       const where = event.error.nodeId ? ` at ${name(event.error.nodeId)}` : '';
-      return withDetail(tone, `Run ${runStatusLabel(event.status).toLowerCase()}${where}: ${withoutStack(event.error.message)}`, event.error.hint);
+      const message = plainError(event.error).sentence;
+      return withDetail(tone, `Run ${runStatusLabel(event.status).toLowerCase()}${message.includes(name(event.error.nodeId ?? '')) ? '' : where}: ${message}`, event.error.hint);
     }
     default:
       return undefined;

@@ -8,6 +8,7 @@ import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
+import { KeychainStatusPanel } from '../components/keychain-status.tsx';
 import { CREDENTIAL_TYPES, collectValues, credentialIdProblem, credentialTypeTitle, presetFor } from '../logic/credential-types.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
 import { formatTimestamp, formatWhen } from '../logic/format.ts';
@@ -19,7 +20,7 @@ const OTHER = '__other__';
 type Editing = { mode: 'add' } | { mode: 'replace'; credential: CredentialInfo };
 
 export function CredentialsView() {
-  const { credentials, loaded, error, load } = useCredentials();
+  const { credentials, loaded, error, load, status } = useCredentials();
   const [editing, setEditing] = useState<Editing | undefined>();
   const [deleting, setDeleting] = useState<CredentialInfo | undefined>();
 
@@ -43,6 +44,7 @@ export function CredentialsView() {
         <div className="view-actions">{addButton}</div>
       </header>
 
+      <KeychainStatusPanel status={status} />
       {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
       {!loaded ? <p className="muted loading">Loading credentials…</p> : null}
 

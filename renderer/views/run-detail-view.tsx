@@ -1,22 +1,26 @@
 /**
  * One run: its status, the question it asks (if any), each step's state and output, and a
- * readable timeline from the trace. Cancel, continue, replay, or re-run from a step.
+ * readable timeline from the trace. Cancel, continue, replay, or re-run from a step. The steps,
+ * the timeline and the panels live in run-steps.tsx, run-timeline.tsx and run-panels.tsx.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { RunDetail } from '../../engine/model/contract.ts';
 import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
-import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { JsonView } from '../components/json-view.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { describeRunSpend, describeStepSpend } from '../logic/ai-spend.ts';
-import { choiceExplanation, choiceLabel, isRiskyChoice, orderChoices } from '../logic/attention.ts';
+import { describeRunSpend } from '../logic/ai-spend.ts';
+import { choiceLabel } from '../logic/attention.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
-import { describePorts, formatDuration, formatElapsed, formatTimestamp, formatWhen, isFinalStatus, withoutStack } from '../logic/format.ts';
+import { formatDuration, formatTimestamp, formatWhen, isFinalStatus } from '../logic/format.ts';
 import { describeReplay, type ReplayView } from '../logic/replay.ts';
 import { formatRoute } from '../logic/route.ts';
-import { buildTimeline, nodeNames } from '../logic/timeline.ts';
+import { describeRun, detailFailedSteps } from '../logic/run-health.ts';
+import { nodeNames } from '../logic/timeline.ts';
+import { AttentionPanel, FailurePanel, ReplayPanel } from './run-panels.tsx';
+import { RunSteps, flowNodes, type FlowNodeInfo } from './run-steps.tsx';
+import { RunTimeline } from './run-timeline.tsx';
 import { go } from '../stores/nav-store.ts';
 import { notify } from '../stores/notice-store.ts';
 import { useRun } from '../stores/run-store.ts';
@@ -55,27 +59,14 @@ export function RunDetailView({ runId }: { runId: string }) {
   );
 }
 
-interface FlowNodeInfo {
-  id: string;
-  name: string;
-  type: string;
-}
-
-function flowNodes(flow: unknown): FlowNodeInfo[] {
-  const nodes = (flow as { nodes?: unknown } | null)?.nodes;
-  if (!Array.isArray(nodes)) return [];
-  return nodes
-    .map((n) => n as { id?: unknown; name?: unknown; type?: unknown })
-    .filter((n): n is { id: string; name?: unknown; type?: unknown } => typeof n.id === 'string')
-    .map((n) => ({ id: n.id, name: typeof n.name === 'string' && n.name !== '' ? n.name : n.id, type: typeof n.type === 'string' ? n.type : '' }));
-}
-
 function RunBody({ run }: { run: RunDetail }) {
   const [actionError, setActionError] = useState<ErrorView | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const [replay, setReplay] = useState<ReplayView | undefined>();
   const [forkFrom, setForkFrom] = useState<FlowNodeInfo | undefined>();
   const nodes = useMemo(() => flowNodes(run.flow), [run.flow]);
+  const names = useMemo(() => nodeNames(run.flow), [run.flow]);
+  const look = describeRun(run.status, detailFailedSteps(run.nodes, names));
   const final = isFinalStatus(run.status);
   const spend = describeRunSpend(run.cost);
 
@@ -125,9 +116,10 @@ function RunBody({ run }: { run: RunDetail }) {
         <div>
           <h1 id="run-title">{run.flowName}</h1>
           <div className="run-meta">
-            <StatusBadge status={run.status} />
+            <StatusBadge status={run.status} look={look} state={look.note ? 'succeeded-with-failures' : run.status} />
             <span title={formatTimestamp(run.createdAt)}>Started {formatWhen(run.createdAt)}</span>
-            {final ? <span>Took {formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt))}</span> : null}
+            {/* Same clock as the timeline: from the run's start to its last event. */}
+            {final ? <span className="nowrap">Took {formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt))}</span> : null}
             <span>Flow version {run.flowVersion}</span>
             {run.parentRunId ? (
               <span>
@@ -139,6 +131,11 @@ function RunBody({ run }: { run: RunDetail }) {
               {run.runId}
             </code>
           </div>
+          {look.note ? (
+            <p className="run-failed-items" data-testid="run-failed-items">
+              The run finished, but {look.note}
+            </p>
+          ) : null}
           {spend ? (
             <p className="run-spend" data-testid="run-spend" title={spend.title}>
               {spend.headline}
@@ -179,32 +176,23 @@ function RunBody({ run }: { run: RunDetail }) {
 
       {actionError ? <ErrorBox error={actionError} /> : null}
 
-      {run.status === 'needs-attention' ? <AttentionPanel run={run} names={nodeNames(run.flow)} busy={busy} onChoose={(c) => void resume(c)} /> : null}
+      {run.status === 'needs-attention' ? <AttentionPanel run={run} names={names} busy={busy} onChoose={(c) => void resume(c)} /> : null}
 
-      {run.status === 'failed' && (run.errorInfo || run.error) ? (
-        <div className="panel panel-danger" role="note">
-          <h2 className="panel-title">Why it failed</h2>
-          <p>
-            {run.errorInfo?.nodeId ? <>At “{nodeNames(run.flow).get(run.errorInfo.nodeId) ?? run.errorInfo.nodeId}”: </> : null}
-            {withoutStack(run.errorInfo?.message ?? run.error ?? '')}
-          </p>
-          {run.errorInfo?.hint ? <p className="error-hint">{run.errorInfo.hint}</p> : null}
-        </div>
-      ) : null}
+      {run.status === 'failed' ? <FailurePanel run={run} names={names} /> : null}
 
       {replay ? <ReplayPanel replay={replay} onClose={() => setReplay(undefined)} /> : null}
 
       <div className="run-columns">
         <div className="run-col">
           <h2 className="section-title">Steps</h2>
-          <NodeList run={run} nodes={nodes} canFork={final} onFork={setForkFrom} />
+          <RunSteps run={run} nodes={nodes} canFork={final} onFork={setForkFrom} />
           <details className="run-input">
             <summary>What the run started with</summary>
             <JsonView value={run.input} label="Run input" />
           </details>
         </div>
         <div className="run-col">
-          <Timeline run={run} />
+          <RunTimeline run={run} />
         </div>
       </div>
 
@@ -231,189 +219,3 @@ function RunBody({ run }: { run: RunDetail }) {
   );
 }
 
-function AttentionPanel({ run, names, busy, onChoose }: { run: RunDetail; names: Map<string, string>; busy: string | undefined; onChoose(choice: 'send-again' | 'skip-item' | 'cancel'): void }) {
-  const info = run.attentionInfo;
-  const choices = orderChoices(info?.choices ?? ['send-again', 'skip-item', 'cancel']).filter((c): c is 'send-again' | 'skip-item' | 'cancel' => c === 'send-again' || c === 'skip-item' || c === 'cancel');
-  return (
-    <div className="panel panel-warning" role="region" aria-labelledby="attention-title">
-      <h2 className="panel-title" id="attention-title">
-        Did it go out? Flowkeeper needs your decision
-      </h2>
-      <p>
-        {info?.nodeId ? <>At “{names.get(info.nodeId) ?? info.nodeId}”: </> : null}
-        {info?.reason ?? run.attention ?? 'The run stopped while a step was sending something, and Flowkeeper cannot tell whether it arrived.'}
-      </p>
-      <p className="muted">If you can, check with the receiving system first. Then choose:</p>
-      <div className="choices">
-        {choices.map((choice) => (
-          <div className="choice" key={choice}>
-            <button type="button" className={isRiskyChoice(choice) ? 'button button-danger-outline' : 'button button-primary'} onClick={() => onChoose(choice)} disabled={busy !== undefined}>
-              {busy === choice ? 'Recording…' : choiceLabel(choice)}
-            </button>
-            <span className="choice-text">{choiceExplanation(choice)}</span>
-          </div>
-        ))}
-      </div>
-    </div>
-  );
-}
-
-function ReplayPanel({ replay, onClose }: { replay: ReplayView; onClose(): void }) {
-  return (
-    <div className={`panel ${replay.identical ? 'panel-success' : 'panel-warning'}`} role="status" data-testid="replay-result">
-      <div className="panel-head">
-        <h2 className="panel-title">{replay.identical ? 'Replay: identical' : 'Replay: different'}</h2>
-        <button type="button" className="icon-button" aria-label="Close the replay result" onClick={onClose}>
-          ×
-        </button>
-      </div>
-      <p>{replay.headline}</p>
-      {replay.note ? <p className="muted">{replay.note}</p> : null}
-      {replay.nodes.length > 0 ? (
-        <ul className="diff-list">
-          {replay.nodes.map((node) => (
-            <li key={node.nodeId}>
-              <div className="diff-node">
-                “{node.name}”{node.statusChange ? <span className="muted"> — {node.statusChange}</span> : null}
-              </div>
-              {node.problem ? <p className="muted">{withoutStack(node.problem)}</p> : null}
-              {node.changes.length > 0 ? (
-                <table className="table diff-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Where</th>
-                      <th scope="col">Recorded</th>
-                      <th scope="col">Replayed</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {node.changes.map((c, i) => (
-                      <tr key={`${c.path}-${i}`}>
-                        <td>
-                          <code>{c.path}</code>
-                        </td>
-                        <td>
-                          <code>{c.recorded}</code>
-                        </td>
-                        <td>
-                          <code>{c.replayed}</code>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-function NodeList({ run, nodes, canFork, onFork }: { run: RunDetail; nodes: FlowNodeInfo[]; canFork: boolean; onFork(node: FlowNodeInfo): void }) {
-  const [openOutput, setOpenOutput] = useState<string | undefined>();
-  if (nodes.length === 0) return <p className="muted">This run’s flow has no steps.</p>;
-  return (
-    <ol className="node-list">
-      {nodes.map((node) => {
-        const state = run.nodes[node.id];
-        const status = state?.status ?? 'pending';
-        const took = state?.startedAt && state.finishedAt ? formatDuration(Date.parse(state.finishedAt) - Date.parse(state.startedAt)) : '';
-        const hasOutput = state?.outputs !== undefined;
-        const spend = describeStepSpend(run.cost?.perNode[node.id]);
-        const outputOpen = openOutput === node.id;
-        return (
-          <li key={node.id} className={`node node-${status}`} data-node-id={node.id}>
-            <div className="node-head">
-              <div className="node-name">{node.name}</div>
-              <StatusBadge status={status} kind="node" />
-            </div>
-            <div className="node-foot">
-              <div className="cell-sub">
-                {hasOutput ? describePorts(state?.outputs) : status === 'pending' ? 'did not run' : ''}
-                {took ? ` · ${took}` : ''}
-                {state && state.attempt > 1 ? ` · attempt ${state.attempt}` : ''}
-                {spend ? (
-                  <span className="step-spend" title={spend.title}>
-                    AI: <span className="nowrap">{spend.parts[0]}</span> · <span className="nowrap">{spend.parts[1]}</span>
-                  </span>
-                ) : null}
-              </div>
-              <div className="node-actions">
-                {hasOutput ? (
-                  <button type="button" className="button button-small button-quiet" aria-expanded={outputOpen} onClick={() => setOpenOutput(outputOpen ? undefined : node.id)}>
-                    {outputOpen ? 'Hide output' : 'Show output'}
-                  </button>
-                ) : null}
-                {canFork ? (
-                  <button type="button" className="button button-small button-quiet" onClick={() => onFork(node)} aria-label={`Re-run from “${node.name}”`} title="Start a new run from this step">
-                    Re-run from here
-                  </button>
-                ) : null}
-              </div>
-            </div>
-            {state?.error ? (
-              <div className="node-error">
-                <p>{withoutStack(state.error.message)}</p>
-                {state.error.hint ? <p className="error-hint">{state.error.hint}</p> : null}
-              </div>
-            ) : null}
-            {outputOpen ? <JsonView value={state?.outputs} label={`Output of ${node.name}`} /> : null}
-          </li>
-        );
-      })}
-    </ol>
-  );
-}
-
-function Timeline({ run }: { run: RunDetail }) {
-  const events = useRun((s) => s.events);
-  const hasMore = useRun((s) => s.hasMoreEvents);
-  const eventsError = useRun((s) => s.eventsError);
-  const loadEvents = useRun((s) => s.loadEvents);
-  const [verbose, setVerbose] = useState(false);
-  const names = useMemo(() => nodeNames(run.flow), [run.flow]);
-  const entries = useMemo(() => buildTimeline(events, names, { verbose }), [events, names, verbose]);
-
-  return (
-    <>
-      <div className="section-head">
-        <h2 className="section-title">Timeline</h2>
-        <label className="check check-small">
-          <input type="checkbox" checked={verbose} onChange={(e) => setVerbose(e.target.checked)} />
-          Show every outside call
-        </label>
-      </div>
-      {eventsError ? <ErrorBox error={eventsError} onRetry={() => void loadEvents()} /> : null}
-      {entries.length === 0 && !eventsError ? (
-        <EmptyState title="Nothing recorded yet">
-          <p>The timeline fills in as the run goes.</p>
-        </EmptyState>
-      ) : (
-        <ol className="timeline" aria-label="What happened, in order">
-          {entries.map((entry) => (
-            <li key={entry.seq} className={`timeline-entry tone-${entry.tone}`}>
-              <span className="timeline-dot" aria-hidden="true" />
-              <time className="timeline-time" dateTime={entry.ts} title={`${formatTimestamp(entry.ts)}: ${formatDuration(entry.elapsedMs) || '0 ms'} after the start`}>
-                {formatElapsed(entry.elapsedMs)}
-              </time>
-              <div className="timeline-text">
-                <div>
-                  {entry.text}
-                  {entry.note ? <span className="timeline-note"> · {entry.note}</span> : null}
-                </div>
-                {entry.detail ? <div className="timeline-detail">{entry.detail}</div> : null}
-              </div>
-            </li>
-          ))}
-        </ol>
-      )}
-      {hasMore ? (
-        <button type="button" className="button button-small" onClick={() => void loadEvents()}>
-          Show more
-        </button>
-      ) : null}
-    </>
-  );
-}

@@ -6,12 +6,15 @@ import { SetAsideRuns } from '../components/set-aside-runs.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { RUN_STATUSES, formatDuration, formatTimestamp, formatWhen, isFinalStatus, plural, runStatusLabel } from '../logic/format.ts';
 import { formatRoute } from '../logic/route.ts';
+import { describeRun } from '../logic/run-health.ts';
+import { tidyEngineWords } from '../logic/plain-errors.ts';
 import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
-import { useRuns } from '../stores/runs-store.ts';
+import { PAGE_SIZE, useRuns } from '../stores/runs-store.ts';
+import { describeOrigin, pageRange } from '../logic/run-origin.ts';
 
 export function RunsView({ status, flowId }: { status?: string; flowId?: string }) {
-  const { runs, loaded, error, load } = useRuns();
+  const { runs, loaded, error, load, page, hasNextPage, loading } = useRuns();
   const flows = useFlows((s) => s.flows);
   const loadFlows = useFlows((s) => s.load);
   const filterId = useId();
@@ -89,6 +92,7 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
                 <th scope="col">Status</th>
                 <th scope="col">Flow</th>
                 <th scope="col">Started</th>
+                <th scope="col">How</th>
                 <th scope="col" className="num">
                   Took
                 </th>
@@ -98,32 +102,56 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
             <tbody>
               {runs.map((run) => {
                 const href = formatRoute({ view: 'run', runId: run.runId });
+                const look = describeRun(run.status, run.failedItems);
+                const origin = describeOrigin(run);
+                const note = tidyEngineWords(run.attention ?? run.error ?? (look.note ? capitalFirst(look.note) : ''));
                 const took = isFinalStatus(run.status) ? formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt)) : '';
                 return (
                   <tr key={run.runId} className="clickable" onClick={() => go({ view: 'run', runId: run.runId })} data-run-id={run.runId}>
                     <td>
-                      <StatusBadge status={run.status} />
+                      <StatusBadge status={run.status} look={look} state={look.note ? 'succeeded-with-failures' : run.status} />
                     </td>
                     <td>
                       <a href={href} className="cell-title row-link" onClick={(e) => e.stopPropagation()}>
                         {run.flowName}
                       </a>
-                      <div className="cell-sub">
-                        v{run.flowVersion}
-                        {run.mode === 'fork' ? ' · re-run from a step' : run.mode === 'replay' ? ' · replay' : ''}
+                      <div className="cell-sub run-input-line" title={origin.input}>
+                        v{run.flowVersion} · {origin.input}
                       </div>
                     </td>
-                    <td title={formatTimestamp(run.createdAt)}>{formatWhen(run.createdAt)}</td>
+                    <td title={formatTimestamp(run.createdAt)} className="nowrap">
+                      {formatWhen(run.createdAt)}
+                    </td>
+                    <td className="cell-sub">{origin.how}</td>
                     <td className="num">{took}</td>
-                    <td className="cell-note">{run.attention ?? run.error ?? ''}</td>
+                    <td>
+                      {/* Two lines at most, the whole sentence on hover: the table must fit an 800 px window. */}
+                      <div className="cell-note" title={note}>
+                        {note}
+                      </div>
+                    </td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
-          <p className="muted table-foot">{plural(runs.length, 'run')}</p>
+          <nav className="pager" aria-label="Pages of runs">
+            <button type="button" className="button button-small" disabled={page === 0 || loading} onClick={() => void load(undefined, page - 1)}>
+              ← Newer
+            </button>
+            <span className="muted" aria-live="polite">
+              {page === 0 && !hasNextPage ? plural(runs.length, 'run') : pageRange(page, PAGE_SIZE, runs.length)}
+            </span>
+            <button type="button" className="button button-small" disabled={!hasNextPage || loading} onClick={() => void load(undefined, page + 1)}>
+              Older →
+            </button>
+          </nav>
         </>
       ) : null}
     </section>
   );
+}
+
+function capitalFirst(text: string): string {
+  return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
 }

@@ -123,6 +123,32 @@ describe('web bridge', () => {
     ws.close();
   });
 
+  it('keeps the key per data folder across restarts, and says when a refused key was replaced', async () => {
+    const data = join(dir, 'stable');
+    const first = await startBridge({ dataDir: data, port: 0, staticDir: join(dir, 'app'), keychain: new MemoryKeychain() });
+    const firstKey = first.token;
+    expect(first.key).toBe('new');
+    await first.close();
+    const second = await startBridge({ dataDir: data, port: 0, staticDir: join(dir, 'app'), keychain: new MemoryKeychain() });
+    expect(second.token).toBe(firstKey);
+    expect(second.key).toBe('kept');
+    await second.close();
+    const rotated = await startBridge({ dataDir: data, port: 0, staticDir: join(dir, 'app'), keychain: new MemoryKeychain(), newKey: true });
+    try {
+      expect(rotated.token).not.toBe(firstKey);
+      const reason = async (headers: Record<string, string>) => {
+        const res = await fetch(`${rotated.origin}/api/flows.list`, { method: 'POST', headers, body: '{}' });
+        expect(res.status).toBe(401);
+        return ((await res.json()) as { error: { details: { reason: string } } }).error.details.reason;
+      };
+      expect(await reason({ authorization: `Bearer ${firstKey}` })).toBe('replaced');
+      expect(await reason({ authorization: 'Bearer not-a-key' })).toBe('unknown');
+      expect(await reason({})).toBe('missing');
+    } finally {
+      await rotated.close();
+    }
+  });
+
   it('runs as `flowkeeper serve`, prints the link, and stops on Ctrl-C', async () => {
     const bin = join(import.meta.dirname, '..', '..', 'cli', 'bin.js');
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--data-dir', join(dir, 'cli-data')], { stdio: ['ignore', 'pipe', 'pipe'] });

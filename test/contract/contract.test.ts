@@ -181,6 +181,9 @@ describe.each(doors)('API contract through $name', (door) => {
     const exported = await api.flows.export({ id: 'invoice-triage' });
     expect(exported.fileName).toBe('invoice-triage.flow.json');
     expect(JSON.parse(exported.text)).toMatchObject({ id: 'invoice-triage', version: 2 });
+    // The example's "$schema" is a path inside the repository: not in a file that leaves it.
+    expect(invoiceFlowText).toContain('"$schema": "../../docs/flow.schema.json"');
+    expect(JSON.parse(exported.text)).not.toHaveProperty('$schema');
   });
 
   it('offers the shipped examples as templates, each a valid flow that saves as a new one', async () => {
@@ -259,6 +262,11 @@ describe.each(doors)('API contract through $name', (door) => {
     expect(page2.hasMore).toBe(false);
 
     expect((await api.runs.list({ flowId: 'invoice-triage' })).map((r) => r.runId)).toContain(runId);
+    // What started it, in the summary; and pages by offset.
+    const summary = (await api.runs.list({ flowId: 'invoice-triage' })).find((r) => r.runId === runId);
+    expect(summary).toMatchObject({ startedBy: 'app', inputSummary: `apiBase: ${demo.url}` });
+    const all = await api.runs.list({});
+    expect((await api.runs.list({ offset: 1, limit: 1 })).map((r) => r.runId)).toEqual(all.slice(1, 2).map((r) => r.runId));
     expect((await api.runs.replay({ runId })).identical).toBe(true);
 
     const fork = await api.runs.fork({ runId, fromNodeId: 'is_routine' });
@@ -278,6 +286,13 @@ describe.each(doors)('API contract through $name', (door) => {
     expect(error.code).toBe('FLOW_INVALID');
     expect(error.problems?.map((p) => p.path)).toContain('nodes[1].config.url');
     shapes.draft = error.toInfo();
+  });
+
+  it('says whether the keychain can be used before anything is saved', async () => {
+    const status = await api.credentials.status();
+    expect(status).toMatchObject({ keychain: 'available' });
+    expect(status.message).toBeUndefined();
+    expect(Array.isArray(status.fromEnvironment)).toBe(true);
   });
 
   it('keeps credential values write-only and uses them in runs without leaking them', async () => {

@@ -85,7 +85,9 @@ test('runs the flow with its start form and shows what happened', async ({ page 
 
   // Outside calls are listed on request.
   await page.getByLabel('Show every outside call').check();
-  await expect(timeline).toContainText(/“Approve invoice” is sending a web request for item 1: POST http/);
+  // Grouped by step and item since issue 13 (was: one line per intent in the timeline).
+  const calls = page.getByRole('list', { name: 'Outside calls by step and item' });
+  await expect(calls.locator('li.call-step[data-node-id="approve"] li.call-item[data-item="0"]')).toContainText(/Web request: POST http\S+ → answer 2\d\d/);
   await page.getByLabel('Show every outside call').uncheck();
 
   await page.screenshot({ path: shot('run-detail.png'), fullPage: true });
@@ -109,7 +111,7 @@ test('re-runs from a step into a new run', async ({ page }) => {
   await page.locator('tbody tr').first().getByRole('link').click();
   await expect(page.locator('.run-meta .badge')).toHaveText('Succeeded');
   const parentUrl = page.url();
-  await page.getByRole('button', { name: 'Re-run from “Add triage facts”' }).click();
+  await page.getByRole('button', { name: 'Re-run from here: “Add triage facts”' }).click();
   const dialog = page.getByRole('dialog', { name: 'Re-run from this step?' });
   await expect(dialog).toContainText('run again for real');
   await dialog.getByRole('button', { name: 'Re-run from here' }).click();

@@ -52,6 +52,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.FLOWKEEPER_E2E_ORIGIN = bridge.origin;
   process.env.FLOWKEEPER_E2E_TOKEN = bridge.token;
   process.env.FLOWKEEPER_E2E_DEMO_API = demo.url;
+  // For specs that start their own bridge over their own data folder (run-views.spec.ts).
+  process.env.FLOWKEEPER_E2E_STATIC_DIR = staticDir;
   process.env.FLOWKEEPER_E2E_AI_CREDENTIAL = stored.ok ? 'keychain' : `environment (the keychain refused: ${stored.error?.message ?? 'unknown error'})`;
 
   return async () => {

@@ -32,6 +32,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'inbox.decide': { id: 'item-1', outcome: 'approve' },
   'credentials.list': {},
   'credentials.set': { id: 'shop', type: 'http.bearer', values: { token: 'secret' } },
+  'credentials.status': {},
   'credentials.delete': { id: 'shop' },
   'catalog.list': {},
   'catalog.preview': { type: 'llm.generate', config: {} },

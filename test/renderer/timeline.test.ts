@@ -125,3 +125,35 @@ describe('timeline', () => {
     expect(mergeEvents(same, [a])).toBe(same);
   });
 });
+
+describe('timeline words for outside calls', () => {
+  const ts = (ms: number) => new Date(Date.UTC(2026, 0, 1, 9, 0, 0, ms)).toISOString();
+  const names = new Map([['fetch', 'Fetch invoices']]);
+
+  it('names a credential read plainly, with no "item 0"', () => {
+    const events = [
+      { seq: 1, ts: ts(5), type: 'run.started', input: {} },
+      { seq: 2, ts: ts(6), type: 'external.intent', nodeId: 'fetch', attempt: 1, itemIndex: -1, kind: 'secret:demo-api', call: 0, effects: 'pure', request: null },
+      { seq: 3, ts: ts(7), type: 'external.result', nodeId: 'fetch', attempt: 1, itemIndex: -1, kind: 'secret:demo-api', call: 0, result: '[redacted]' },
+      { seq: 4, ts: ts(8), type: 'external.result', nodeId: 'fetch', attempt: 1, itemIndex: 0, kind: 'clock', call: 0, result: 1 },
+    ] as unknown as RunEvent[];
+    const text = buildTimeline(events, names, { verbose: true }).map((e) => e.text);
+    expect(text).toEqual(['Run started', '“Fetch invoices” read the credential “demo-api”', '“Fetch invoices” read the clock for item 1']);
+    expect(text.join('\n')).not.toMatch(/item 0|secret:/);
+  });
+
+  it('counts elapsed time from the run’s start, the header’s clock', () => {
+    const events = [{ seq: 1, ts: ts(13), type: 'run.started', input: {} }, { seq: 2, ts: ts(220), type: 'run.finished', status: 'succeeded', outputs: {} }] as unknown as RunEvent[];
+    expect(buildTimeline(events, names, { startedAt: ts(0) }).map((e) => e.elapsedMs)).toEqual([13, 220]);
+  });
+
+  it('tells a refused connection in words and a stopped step as stopped', () => {
+    const events = [
+      { seq: 1, ts: ts(1), type: 'external.result', nodeId: 'fetch', attempt: 1, itemIndex: 0, kind: 'http', call: 0, error: { message: 'Could not reach http://localhost:4020/x: ECONNREFUSED.', code: 'NETWORK', retryable: true } },
+      { seq: 2, ts: ts(2), type: 'node.failed', nodeId: 'fetch', attempt: 1, error: { message: 'The run was cancelled.', code: 'CANCELLED', retryable: false }, willRetry: false, routedToErrorPort: false, durationMs: 1 },
+    ] as unknown as RunEvent[];
+    const entries = buildTimeline(events, names);
+    expect(entries[0]).toMatchObject({ text: '“Fetch invoices”: the web request for item 1 failed: Nothing answered at localhost:4020 (connection refused).', detail: 'Could not reach http://localhost:4020/x: ECONNREFUSED.' });
+    expect(entries[1]).toMatchObject({ text: '“Fetch invoices” was stopped', tone: 'neutral' });
+  });
+});

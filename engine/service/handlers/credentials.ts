@@ -7,6 +7,7 @@ export function credentialHandlers({ data }: ServiceContext): GroupHandlers<'cre
   return {
     'credentials.list': () => vault.list(),
     'credentials.set': ({ id, type, label, values }) => vault.set(id, type, label, values),
+    'credentials.status': () => vault.status(),
     'credentials.delete': async ({ id }) => {
       await vault.delete(id);
       return { ok: true as const };

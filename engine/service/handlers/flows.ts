@@ -31,7 +31,11 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir }:
     },
     'flows.export': async ({ id }) => {
       const { flow } = await flows.get(id);
-      return { fileName: `${id}.flow.json`, text: `${JSON.stringify(flow, null, 2)}\n` };
+      // A relative "$schema" (the examples' "../../docs/flow.schema.json") only resolves inside
+      // the repository; in a file handed to someone else it points nowhere, so it is dropped.
+      const { $schema, ...rest } = flow as { $schema?: unknown };
+      const portable = typeof $schema === 'string' && /^https?:\/\//.test($schema) ? flow : rest;
+      return { fileName: `${id}.flow.json`, text: `${JSON.stringify(portable, null, 2)}\n` };
     },
     'flows.versions': ({ id }) => flows.versions(id),
     'flows.templates': () => loadTemplates(templatesDir),

@@ -34,18 +34,19 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     'runs.start': async ({ flowId, input }) => {
       const flow = await data.flows.runnable(flowId);
       const runId = newRunId();
-      if (!queue.enqueue({ kind: 'start', runId, flow, input: input ?? {}, startedBy: 'app' })) throw closing();
+      const person = (await data.settings.read()).reviewerName;
+      if (!queue.enqueue({ kind: 'start', runId, flow, input: input ?? {}, startedBy: 'app', ...(person ? { startedByName: person } : {}) })) throw closing();
       return { runId };
     },
     // Set-aside (damaged) traces are listed with where the file now is: the person needs it to
     // look at it or send it to support.
     'runs.setAside': async () => (await traces.list()).quarantined.map((q) => ({ runId: q.runId, reason: q.reason, location: q.movedTo, moved: q.moved, ...(q.setAsideAt ? { setAsideAt: q.setAsideAt } : {}) })),
-    'runs.list': async ({ status, flowId, limit }) => {
+    'runs.list': async ({ status, flowId, limit, offset }) => {
       const { runs } = await traces.list();
       return runs
         .filter((r) => status === undefined || r.status === status)
         .filter((r) => flowId === undefined || r.flowId === flowId)
-        .slice(0, limit);
+        .slice(offset, offset + limit);
     },
     'runs.get': ({ runId }) => projections.runDetail(runId),
     'runs.cancel': async ({ runId }) => {

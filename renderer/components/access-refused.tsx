@@ -1,0 +1,21 @@
+import type { RefusalReason } from '../logic/access-refusal.ts';
+import { describeRefusal } from '../logic/access-refusal.ts';
+import { UNAUTHORIZED_MESSAGE } from '../ws-client.ts';
+
+/** The page the web bridge refused: what happened, what to do, and what the link looks like here. */
+export function AccessRefused({ reason, host, onRetry }: { reason: RefusalReason | undefined; host: string; onRetry(): void }) {
+  const { title, text } = describeRefusal(reason);
+  return (
+    <div className="unauthorized" role="alert" data-testid="unauthorized" data-reason={reason ?? 'unknown'}>
+      <h1>{title}</h1>
+      {text ? <p>{text}</p> : null}
+      <p className="unauthorized-message">{UNAUTHORIZED_MESSAGE.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part))}</p>
+      <p className="muted">
+        The link looks like <code>http://{host}/?token=…</code>. The key keeps other programs on this computer from using Flowkeeper.
+      </p>
+      <button type="button" className="button" onClick={onRetry}>
+        Try again
+      </button>
+    </div>
+  );
+}
