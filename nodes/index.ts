@@ -13,6 +13,7 @@ import switchNode from './flow/switch.ts';
 import merge from './flow/merge.ts';
 import delay from './flow/delay.ts';
 import httpRequest from './integration/http-request.ts';
+import postgresQuery from './integration/postgres-query.ts';
 import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
@@ -26,5 +27,6 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   merge,
   delay,
   httpRequest,
+  postgresQuery,
   llm,
 ];

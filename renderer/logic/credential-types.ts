@@ -29,6 +29,18 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
       { name: 'baseUrl', label: 'Address (only for a self-hosted or compatible server)', secret: false, optional: true },
     ],
   },
+  {
+    type: 'postgres',
+    title: 'PostgreSQL database connection',
+    fields: [
+      { name: 'host', label: 'Server (host name, or a socket folder such as /var/run/postgresql)', secret: false },
+      { name: 'port', label: 'Port (empty for 5432)', secret: false, optional: true },
+      { name: 'database', label: 'Database name', secret: false },
+      { name: 'user', label: 'User name', secret: false },
+      { name: 'password', label: 'Password', secret: true, optional: true },
+      { name: 'sslmode', label: 'Encryption: disable, require or verify-full (empty: off on this machine, verify-full elsewhere)', secret: false, optional: true },
+    ],
+  },
 ];
 
 export function presetFor(type: string): CredentialTypePreset | undefined {
