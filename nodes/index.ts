@@ -14,6 +14,7 @@ import merge from './flow/merge.ts';
 import delay from './flow/delay.ts';
 import httpRequest from './integration/http-request.ts';
 import postgresQuery from './integration/postgres-query.ts';
+import emailSend from './integration/email-send.ts';
 import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
@@ -28,5 +29,6 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   delay,
   httpRequest,
   postgresQuery,
+  emailSend,
   llm,
 ];

@@ -41,6 +41,18 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
       { name: 'sslmode', label: 'Encryption: disable, require or verify-full (empty: off on this machine, verify-full elsewhere)', secret: false, optional: true },
     ],
   },
+  {
+    type: 'smtp',
+    title: 'Mail server login (SMTP, for sending e-mail)',
+    fields: [
+      { name: 'host', label: 'Mail server, e.g. smtp.example.com', secret: false },
+      { name: 'port', label: 'Port (empty: 587, or 465 with tls)', secret: false, optional: true },
+      { name: 'security', label: 'Encryption: starttls (usual), tls or none (empty: starttls)', secret: false, optional: true },
+      { name: 'username', label: 'User name', secret: false, optional: true },
+      { name: 'password', label: 'Password (or app password)', secret: true, optional: true },
+      { name: 'from', label: 'Sender address used when a step names none', secret: false, optional: true },
+    ],
+  },
 ];
 
 export function presetFor(type: string): CredentialTypePreset | undefined {
