@@ -15,6 +15,7 @@ import delay from './flow/delay.ts';
 import httpRequest from './integration/http-request.ts';
 import postgresQuery from './integration/postgres-query.ts';
 import emailSend from './integration/email-send.ts';
+import slackPostMessage from './integration/slack-post-message.ts';
 import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
@@ -30,5 +31,6 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   httpRequest,
   postgresQuery,
   emailSend,
+  slackPostMessage,
   llm,
 ];
