@@ -16,6 +16,8 @@ import httpRequest from './integration/http-request.ts';
 import postgresQuery from './integration/postgres-query.ts';
 import emailSend from './integration/email-send.ts';
 import slackPostMessage from './integration/slack-post-message.ts';
+import fileRead from './integration/file-read.ts';
+import fileWrite from './integration/file-write.ts';
 import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
@@ -32,5 +34,7 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   postgresQuery,
   emailSend,
   slackPostMessage,
+  fileRead,
+  fileWrite,
   llm,
 ];
