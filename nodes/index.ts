@@ -18,6 +18,7 @@ import emailSend from './integration/email-send.ts';
 import slackPostMessage from './integration/slack-post-message.ts';
 import fileRead from './integration/file-read.ts';
 import fileWrite from './integration/file-write.ts';
+import airtableAppendRow from './integration/airtable-append-row.ts';
 import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
@@ -36,5 +37,6 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   slackPostMessage,
   fileRead,
   fileWrite,
+  airtableAppendRow,
   llm,
 ];

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { NodeError, defineNode, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { requiredField } from '../shared/credential-fields.ts';
+import { neverReachedServer } from '../shared/never-sent.ts';
 
 const Config = z
   .object({
@@ -180,11 +181,6 @@ function toAnswer(response: HttpResponse, channel: string): SlackAnswer {
     hint: known?.hint ?? 'Look the error up in Slack\'s chat.postMessage documentation.',
     details: { slackError: code, ...(answer.needed ? { needed: answer.needed } : {}) },
   });
-}
-
-/** Errors that prove the request never reached Slack, so sending again is safe. */
-function neverReachedServer(error: NodeError): boolean {
-  return error.code === 'NETWORK' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(String(error.details?.errno));
 }
 
 function mayHavePosted(what: string, channel: string): NodeError {

@@ -53,6 +53,7 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
       { name: 'from', label: 'Sender address used when a step names none', secret: false, optional: true },
     ],
   },
+  { type: 'airtable.token', title: 'Airtable personal access token', fields: [{ name: 'token', label: 'Token (starts with pat, from airtable.com/create/tokens)', secret: true }] },
   { type: 'slack.bot', title: 'Slack bot token', fields: [{ name: 'token', label: 'Bot token (starts with xoxb-, from the Slack app\'s OAuth & Permissions page)', secret: true }] },
 ];
 
