@@ -2,10 +2,12 @@
  * postgres.query against a real PostgreSQL (a throwaway cluster from test/helpers/postgres-server.ts).
  * Skipped with a message when PostgreSQL is not installed locally; CI installs it and fails if not.
  */
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvSecretResolver, replayRun, validateFlow, type Engine, type FileTraceStore, type NodeErrorInfo, type RetryPolicy } from '../../../engine/index.ts';
-import { makeFlow, registry, testEngine } from '../../helpers/engine.ts';
+import { Engine, EnvSecretResolver, FileTraceStore, replayRun, validateFlow, type NodeErrorInfo, type RetryPolicy } from '../../../engine/index.ts';
+import { makeFlow, registry, tempDir, testEngine } from '../../helpers/engine.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../../helpers/postgres-server.ts';
 import { isReadOnlyStatement, highestPlaceholder } from '../../../nodes/integration/postgres-query.ts';
 import { eventsOf, itemsOf, passThrough, traceEvents } from '../support.ts';
@@ -71,6 +73,7 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
   let engine: Engine;
   let store: FileTraceStore;
   let cleanup: () => Promise<void>;
+  let secrets: EnvSecretResolver;
 
   beforeAll(async () => {
     server = await startPostgres();
@@ -80,14 +83,13 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
         'CREATE TABLE hits (n int); CREATE FUNCTION bump() RETURNS int LANGUAGE sql AS $$ INSERT INTO hits VALUES (1) RETURNING n $$;',
     );
     const cred = (extra: Record<string, string> = {}) => JSON.stringify({ host: server.host, port: String(server.port), database: server.database, user: server.user, password: server.password, ...extra });
-    ({ engine, store, cleanup } = await testEngine({
-      secrets: new EnvSecretResolver({
-        FLOWKEEPER_CREDENTIAL_SHOP_DB: cred(),
-        FLOWKEEPER_CREDENTIAL_WRONG_PASSWORD: cred({ password: 'not-the-password' }),
-        // A port on which nothing listens: the server is "dead".
-        FLOWKEEPER_CREDENTIAL_DEAD_DB: cred({ port: '1' }),
-      }),
-    }));
+    secrets = new EnvSecretResolver({
+      FLOWKEEPER_CREDENTIAL_SHOP_DB: cred(),
+      FLOWKEEPER_CREDENTIAL_WRONG_PASSWORD: cred({ password: 'not-the-password' }),
+      // A port on which nothing listens: the server is "dead".
+      FLOWKEEPER_CREDENTIAL_DEAD_DB: cred({ port: '1' }),
+    });
+    ({ engine, store, cleanup } = await testEngine({ secrets }));
   }, 180_000);
   afterAll(async () => {
     await cleanup?.();
@@ -185,6 +187,79 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
     const outcome = await engine.startRun(pgFlow({ sql: 'SELECT generate_series(1, 50) AS n', maxRows: 10 }), { input: {} });
     const [failed] = itemsOf(outcome, 'errors') as unknown as ErrorItem[];
     expect(failed!.error).toMatchObject({ code: 'TOO_MANY_ROWS', message: 'The statement returned 50 rows, more than the 10 this step allows.' });
+  });
+
+  describe('a crash while a write is in flight', () => {
+    /**
+     * The test's own connection locks the table, so the step's INSERT waits inside the server;
+     * meanwhile the trace is copied as it is on disk into a fresh data folder ("the process died
+     * now") and the run is resumed there. The run left behind is stopped at the end.
+     */
+    async function crashDuringInsert(config: Record<string, unknown>, ref: string) {
+      const locker = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: server.database });
+      await locker.connect();
+      await locker.query('BEGIN; LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+      const { dir, cleanup: drop } = await tempDir();
+      const { dir: copy, cleanup: dropCopy } = await tempDir();
+      const stop = new AbortController();
+      const first = new Engine({ store: new FileTraceStore(dir), registry, secrets: secrets });
+      const running = first.startRun(pgFlow(config), { input: { ref }, signal: stop.signal });
+      for (let i = 0; ; i++) {
+        const waiting = await server.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO orders%'");
+        if (waiting === '1') break;
+        if (i > 500) throw new Error('the INSERT never reached the server');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const runId = (await readdir(join(dir, 'runs'))).find((n) => n.endsWith('.jsonl'))!.replace(/\.jsonl$/, '');
+      await mkdir(join(copy, 'runs'), { recursive: true });
+      await cp(join(dir, 'runs', `${runId}.jsonl`), join(copy, 'runs', `${runId}.jsonl`));
+      await cp(join(dir, 'blobs'), join(copy, 'blobs'), { recursive: true }).catch(() => undefined);
+      return {
+        runId,
+        resumed: new Engine({ store: new FileTraceStore(copy), registry, secrets: secrets }),
+        /** Lets the first run's INSERT through, as a server would after the client died. */
+        async unlock() {
+          await locker.query('COMMIT');
+          await locker.end();
+          await running.catch(() => undefined);
+        },
+        async end() {
+          stop.abort();
+          await running.catch(() => undefined);
+          await drop();
+          await dropCopy();
+        },
+      };
+    }
+
+    it('without an idempotency key the resume asks a person and does not run the INSERT again', async () => {
+      const crash = await crashDuringInsert({ sql: 'INSERT INTO orders (customer, total, ref) VALUES (1, 5, $1)', params: ['{{ ref }}'] }, 'crash-1');
+      try {
+        await crash.unlock();
+        expect(await server.psql("SELECT count(*) FROM orders WHERE ref = 'crash-1'")).toBe('1');
+        const asked = await crash.resumed.resume(crash.runId);
+        expect(asked.status).toBe('needs-attention');
+        expect(asked.attention?.nodeId).toBe('db');
+        const done = await crash.resumed.resume(crash.runId, { choice: 'skip-item', by: 'ops' });
+        expect(done.status).toBe('succeeded');
+        expect(await server.psql("SELECT count(*) FROM orders WHERE ref = 'crash-1'")).toBe('1');
+      } finally {
+        await crash.end();
+      }
+    });
+
+    it('with an idempotency key (a statement safe to repeat) the resume runs it again on its own', async () => {
+      const crash = await crashDuringInsert({ sql: 'INSERT INTO orders (customer, total, ref) VALUES (1, 5, $1) ON CONFLICT (ref) DO NOTHING', params: ['{{ ref }}'], idempotencyKey: 'order-{{ ref }}' }, 'crash-2');
+      try {
+        await crash.unlock();
+        const resumed = await crash.resumed.resume(crash.runId);
+        expect(resumed.status).toBe('succeeded');
+        expect(itemsOf(resumed, 'ok')).toEqual([{ command: 'INSERT', rowCount: 0 }]);
+        expect(await server.psql("SELECT count(*) FROM orders WHERE ref = 'crash-2'")).toBe('1');
+      } finally {
+        await crash.end();
+      }
+    });
   });
 
   it('a replay answers from the trace with the server stopped, and is identical', async () => {
