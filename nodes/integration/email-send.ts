@@ -219,6 +219,9 @@ async function send(config: EmailConfig, ctx: NodeContext, message: EmailMessage
 
 type MailError = Error & { code?: string; responseCode?: number; command?: string; response?: string; errno?: string };
 
+/** SMTP steps before the message itself is sent: a failure there delivered nothing. */
+const BEFORE_DATA = /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH\b.*|MAIL FROM|RCPT TO)$/i;
+
 /** Network errors that prove nothing reached the server (the recorder knows these errnos too). */
 const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
 
@@ -241,6 +244,31 @@ function sendError(error: unknown, place: string, message: EmailMessage, resenda
       hint: 'Check that the mail server is running and that the server and port in the login are right.',
       details: { errno },
     });
+  }
+  if (e.command !== undefined && BEFORE_DATA.test(e.command)) {
+    // Still connecting, greeting or naming sender and recipients: nothing was delivered yet.
+    if (/certificate|self[- ]signed|SSL|TLS|wrong version/i.test(e.message)) {
+      const mismatch = /wrong version|packet length|unknown protocol/i.test(e.message);
+      return new NodeError({
+        message: mismatch
+          ? `The mail server at ${place} does not speak the encryption the login asks for.`
+          : `The mail server at ${place} could not be checked as genuine: ${e.message.split('\n')[0]}.`,
+        code: 'EMAIL_TLS',
+        retryable: false,
+        hint: mismatch
+          ? 'Match the login\'s security to the port: tls for port 465, starttls for port 587 (or 25).'
+          : 'Its certificate is expired, self-signed or for another name. Ask the mail provider, or check the server name in the login.',
+      });
+    }
+    if (typeof e.responseCode !== 'number') {
+      return new NodeError({
+        message: `Could not talk to the mail server at ${place}: ${e.message}.`,
+        code: 'NETWORK',
+        retryable: true,
+        hint: 'Check that the mail server is running and that the server and port in the login are right.',
+        details: { ...(e.code ? { errno: e.code } : {}), command: e.command },
+      });
+    }
   }
   if (typeof e.responseCode === 'number') {
     // The server answered: the message was not accepted. 4xx means "try later"; 5xx is final.

@@ -5,7 +5,9 @@
  */
 import { cp, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Engine, EnvSecretResolver, FileTraceStore, replayRun, type NodeErrorInfo, type RetryPolicy } from '../../../engine/index.ts';
 import { makeFlow, registry, tempDir } from '../../helpers/engine.ts';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp-server.ts';
@@ -128,6 +130,25 @@ describe('email.send against a real SMTP server', () => {
     const errors = itemsOf(outcome, 'errors') as unknown as ErrorItem[];
     expect(errors.map((e) => e.error.message)).toEqual(['"not an address" in "To" is not an e-mail address.', 'The message has no recipient: "To" came out empty for this item.']);
     expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('encryption problems are told apart: an untrusted certificate, and a port that does not match the security', async () => {
+    // smtp-server offers STARTTLS with its own built-in certificate, which no client trusts.
+    const tlsServer = new SMTPServer({ authOptional: true, logger: false, onData: (stream, _session, done) => stream.resume().on('end', () => done()) });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => tlsServer.close(() => resolve())));
+    const port = String((tlsServer.server.address() as AddressInfo).port);
+    const login = (security: string) => JSON.stringify({ host: '127.0.0.1', port, security, username: 'u', password: 'p4ssword' });
+    const store = new FileTraceStore((await engineIn()).dir);
+    const tlsEngine = new Engine({ store, registry, secrets: new EnvSecretResolver({ FLOWKEEPER_CREDENTIAL_STARTTLS: login('starttls'), FLOWKEEPER_CREDENTIAL_IMPLICIT: login('tls') }) });
+    const untrusted = await tlsEngine.startRun(mailFlow({ credential: 'starttls' }, FAST_RETRY), { input: { email: 'ann@example.org' } });
+    const [a] = itemsOf(untrusted, 'errors') as unknown as ErrorItem[];
+    expect(a!.error).toMatchObject({ code: 'EMAIL_TLS', retryable: false });
+    expect(a!.error.message).toContain(`The mail server at 127.0.0.1:${port} could not be checked as genuine`);
+    const mismatch = await tlsEngine.startRun(mailFlow({ credential: 'implicit' }, FAST_RETRY), { input: { email: 'ann@example.org' } });
+    const [b] = itemsOf(mismatch, 'errors') as unknown as ErrorItem[];
+    expect(b!.error).toMatchObject({ code: 'EMAIL_TLS', message: `The mail server at 127.0.0.1:${port} does not speak the encryption the login asks for.` });
+    expect(b!.error.hint).toContain('tls for port 465, starttls for port 587');
   });
 
   it('a replay answers from the trace: identical, and no message is sent', async () => {
