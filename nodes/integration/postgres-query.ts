@@ -173,10 +173,14 @@ class LazyPool {
       throw connectError(error, place, this.ctx.signal);
     }
     let executing = false;
-    // A stopped run closes this connection, which ends the statement on the server's side too.
+    // A stopped run drops this connection at once (the step stops waiting) and asks the server,
+    // over a second connection, to cancel the statement: a server does not notice a dropped
+    // client while a statement runs, and a write must not go on after the run said "stopped".
     let closedByAbort = false;
     const onAbort = () => {
       closedByAbort = true;
+      const pid = (client as unknown as { processID?: number | null }).processID;
+      if (executing && typeof pid === 'number') void cancelOnServer(poolConfig, pid);
       client.release(new Error('The run was stopped.'));
     };
     this.ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -215,6 +219,20 @@ class LazyPool {
     const pool = this.pool;
     this.pool = undefined;
     if (pool) await pool.end().catch(() => undefined);
+  }
+}
+
+/** Cancels a running statement by its server process id; best effort, errors ignored. */
+async function cancelOnServer(config: pg.PoolConfig, pid: number): Promise<void> {
+  const canceller = new pg.Client({ ...config, connectionTimeoutMillis: 5000, statement_timeout: 5000 } as pg.ClientConfig);
+  canceller.on('error', () => undefined);
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } catch {
+    // The statement then ends at its time limit (statement_timeout) instead.
+  } finally {
+    await canceller.end().catch(() => undefined);
   }
 }
 

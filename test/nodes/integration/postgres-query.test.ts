@@ -262,6 +262,23 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
     });
   });
 
+  it('stopping the run stops the statement on the server too', async () => {
+    const stop = new AbortController();
+    const running = engine.startRun(pgFlow({ sql: 'SELECT pg_sleep(60) AS slept', timeoutSeconds: 120 }), { input: {}, signal: stop.signal });
+    const sleeping = () => server.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'");
+    for (let i = 0; (await sleeping()) !== '1'; i++) {
+      if (i > 500) throw new Error('the statement never started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    stop.abort();
+    const outcome = await running;
+    expect(outcome.status).toBe('cancelled');
+    for (let i = 0; (await sleeping()) !== '0'; i++) {
+      if (i > 500) throw new Error('the statement kept running on the server after the run stopped');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
   it('a replay answers from the trace with the server stopped, and is identical', async () => {
     const flow = pgFlow({ sql: 'SELECT id, name FROM customers WHERE id = $1', params: ['{{ id }}'] });
     const outcome = await engine.startRun(flow, { input: [{ id: 1 }, { id: 2 }] });
