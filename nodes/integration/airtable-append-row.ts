@@ -28,6 +28,7 @@ const Config = z
       title: 'Airtable token',
       description: 'The stored Airtable personal access token (needs data.records:write on the base). It stays in the system keychain.',
       placeholder: 'airtable-crm',
+      widget: 'credential',
     }),
     baseId: z
       .string()
@@ -38,6 +39,7 @@ const Config = z
       title: 'Columns',
       description: 'Which value goes into which column. Columns left out stay empty.',
       placeholder: 'Email = {{ email }}',
+      widget: 'key-value',
     }),
     mergeOn: z
       .array(z.string().min(1).max(300).meta({ title: 'Column', description: 'A column whose value identifies the row.', placeholder: 'Email' }))
@@ -47,18 +49,23 @@ const Config = z
         title: 'Match existing rows on',
         description: 'Optional: up to three columns that identify a row (e.g. Email). A row with the same values is updated instead of added, so repeating the step never makes duplicates.',
         placeholder: 'Email',
+        widget: 'string-list',
+        advanced: true,
       }),
     typecast: z.boolean().default(false).meta({
       title: 'Convert values',
       description: 'On: Airtable converts text to the column\'s type and adds missing choices to select columns. Off: values must already fit.',
       placeholder: 'off',
+      advanced: true,
     }),
     baseUrl: z.string().url().max(500).default('https://api.airtable.com').meta({
       title: 'Airtable API address',
       description: 'Leave as it is unless your company routes Airtable through its own address.',
       placeholder: 'https://api.airtable.com',
+      widget: 'plain',
+      advanced: true,
     }),
-    timeoutSeconds: z.number().min(1).max(120).default(30).meta({ title: 'Time limit (seconds)', description: 'How long to wait for Airtable to answer one row.', placeholder: '30' }),
+    timeoutSeconds: z.number().min(1).max(120).default(30).meta({ title: 'Time limit (seconds)', description: 'How long to wait for Airtable to answer one row.', placeholder: '30', advanced: true }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -24,6 +24,7 @@ const Config = z
       title: 'Mail server login',
       description: 'The stored SMTP login (server, port, user name and password). The password stays in the system keychain.',
       placeholder: 'office-mail',
+      widget: 'credential',
     }),
     from: z.string().max(500).optional().meta({
       title: 'From',
@@ -43,21 +44,26 @@ const Config = z
       title: 'Message',
       description: 'The message as plain text; may use {{ expressions }}.',
       placeholder: 'Hello {{ customer.name }},\n\nyour invoice is attached.',
+      widget: 'multiline',
     }),
     html: z.string().max(1_000_000).optional().meta({
       title: 'Message as HTML',
       description: 'Optional formatted version; mail programs that show HTML use it instead of the plain text.',
       placeholder: '<p>Hello {{ customer.name }}</p>',
+      widget: 'multiline',
+      advanced: true,
     }),
     resendOnResume: z.boolean().default(false).meta({
       title: 'Send again after an interruption',
       description: 'Off: if Flowkeeper stops in the middle of sending, the run asks you whether the message went out. On: it sends again with the same Message-ID (mail programs show it once).',
       placeholder: 'off',
+      advanced: true,
     }),
     timeoutSeconds: z.number().min(1).max(600).default(60).meta({
       title: 'Time limit (seconds)',
       description: 'How long connecting to the mail server and sending one message may take.',
       placeholder: '60',
+      advanced: true,
     }),
   })
   .strict();

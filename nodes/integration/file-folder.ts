@@ -16,6 +16,7 @@ export const folderField = () =>
     title: 'Folder',
     description: 'The folder this step may read and write in, as a full path (e.g. /home/anna/exports or C:\\Exports). Files outside it can never be touched.',
     placeholder: '/home/anna/exports',
+    widget: 'plain',
   });
 
 export const pathField = () =>
@@ -30,6 +31,7 @@ export const formatField = () =>
     title: 'Format',
     description: 'CSV (a table, one row per item), JSON (a list of items) or JSON Lines (one item per line). Automatic goes by the file name\'s ending.',
     placeholder: 'auto',
+    optionLabels: { auto: 'Automatic (by the file name)', csv: 'CSV table', json: 'JSON list', jsonl: 'JSON Lines' },
   });
 
 export const delimiterField = () =>
@@ -37,6 +39,7 @@ export const delimiterField = () =>
     title: 'Column separator (CSV)',
     description: 'The character between columns: a comma, or ; as many European spreadsheets use, or a tab.',
     placeholder: ',',
+    showWhen: { field: 'format', is: ['auto', 'csv'] },
   });
 
 export function formatOf(format: (typeof FORMATS)[number], path: string): FileFormat {

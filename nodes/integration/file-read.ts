@@ -20,16 +20,19 @@ const Config = z
       title: 'First row has the column names (CSV)',
       description: 'On: the first row names the fields of every item. Off: fields are called col1, col2…',
       placeholder: 'on',
+      showWhen: { field: 'format', is: ['auto', 'csv'] },
     }),
     numbers: z.boolean().default(false).meta({
       title: 'Read numbers as numbers (CSV)',
       description: 'On: cells like 12.50 become numbers. Off: every cell stays text (safest for codes like 00123).',
       placeholder: 'off',
+      showWhen: { field: 'format', is: ['auto', 'csv'] },
     }),
     maxMegabytes: z.number().min(0.001).max(1024).default(50).meta({
       title: 'Largest file (MB)',
       description: 'A bigger file fails instead of filling the run history.',
       placeholder: '50',
+      advanced: true,
     }),
   })
   .strict();

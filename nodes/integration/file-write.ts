@@ -25,6 +25,7 @@ const Config = z
       title: 'If the file exists',
       description: 'Replace it with the items, or add the items at its end (CSV rows, JSON list entries, JSON Lines).',
       placeholder: 'overwrite',
+      optionLabels: { overwrite: 'Replace it', append: 'Add to its end' },
     }),
     delimiter: delimiterField(),
     columns: z
@@ -35,6 +36,8 @@ const Config = z
         title: 'Columns (CSV)',
         description: 'Which fields become columns, in this order. Empty: every field the items have, in the order they first appear.',
         placeholder: 'id, name, email',
+        widget: 'string-list',
+        showWhen: { field: 'format', is: ['auto', 'csv'] },
       }),
   })
   .strict();

@@ -35,7 +35,7 @@ const Config = z
     /** Treat 4xx/5xx answers as failures (to the error output). Off: they come out as items. */
     failOnErrorStatus: z.boolean().default(true),
     pagination: PaginationConfig.optional().meta({ title: 'Pages', description: 'Read every page of a list the API hands out in pages; all records come out as items.', placeholder: 'off' }),
-    rateLimit: RateLimitConfig.optional().meta({ title: 'Rate limits', description: 'How the step deals with an API\'s limit on calls (X-RateLimit and Retry-After headers).', placeholder: 'wait up to 120 seconds' }),
+    rateLimit: RateLimitConfig.optional().meta({ title: 'Rate limits', description: 'How the step deals with an API\'s limit on calls (X-RateLimit and Retry-After headers).', placeholder: 'wait up to 120 seconds', advanced: true }),
   })
   .strict()
   .refine((c) => c.auth === 'none' || c.credential !== undefined, { message: 'Choose which stored credential to sign in with.', path: ['credential'] })

@@ -24,6 +24,7 @@ const Config = z
       title: 'Database connection',
       description: 'The stored PostgreSQL connection (server, database, user and password). The password stays in the system keychain.',
       placeholder: 'shop-database',
+      widget: 'credential',
     }),
     sql: z.string().min(1).max(100_000).meta({
       title: 'SQL statement',
@@ -45,26 +46,31 @@ const Config = z
       title: 'Output',
       description: 'Rows: every row the statement returns becomes an item (a statement without rows gives one item with the command and the row count). Result: one item per statement with command, rowCount and rows.',
       placeholder: 'rows',
+      optionLabels: { rows: 'One item per row', result: 'One item per statement (with all rows)' },
     }),
     treatAsWrite: z.boolean().default(false).meta({
       title: 'Changes data',
       description: 'Turn on when a statement that starts with SELECT still changes data (for example it calls a function that writes). Otherwise reads run read-only.',
       placeholder: 'off',
+      advanced: true,
     }),
     idempotencyKey: z.string().min(1).max(500).optional().meta({
       title: 'Safe to repeat (idempotency key)',
       description: 'Only for statements that change nothing when run twice, e.g. INSERT … ON CONFLICT DO NOTHING. With it, a statement cut off by a crash is run again on resume; without it, Flowkeeper asks you first.',
       placeholder: 'order-{{ id }}',
+      advanced: true,
     }),
     maxRows: z.number().int().min(1).max(1_000_000).default(10_000).meta({
       title: 'Most rows',
       description: 'A statement returning more rows than this fails instead of flooding the run. Add a LIMIT or raise this number.',
       placeholder: '10000',
+      advanced: true,
     }),
     timeoutSeconds: z.number().min(1).max(3600).default(30).meta({
       title: 'Time limit (seconds)',
       description: 'How long connecting and running one statement may take before it counts as failed.',
       placeholder: '30',
+      advanced: true,
     }),
   })
   .strict()

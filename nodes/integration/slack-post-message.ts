@@ -20,6 +20,7 @@ const Config = z
       title: 'Slack bot',
       description: 'The stored Slack bot token (starts with xoxb-). Invite the bot to the channel first. The token stays in the system keychain.',
       placeholder: 'team-slack-bot',
+      widget: 'credential',
     }),
     channel: z.string().min(1).max(200).meta({
       title: 'Channel',
@@ -30,11 +31,13 @@ const Config = z
       title: 'Message',
       description: 'The message text; Slack formatting (*bold*, <https://…|links>) works. May use {{ expressions }}.',
       placeholder: 'New order {{ number }} from {{ customer.name }}',
+      widget: 'multiline',
     }),
     blocks: z.unknown().optional().meta({
       title: 'Blocks (advanced layout)',
       description: 'Optional Block Kit layout as JSON; its texts may use {{ expressions }}. The message text is then the notification text.',
       placeholder: '[{"type":"section","text":{"type":"mrkdwn","text":"*{{ title }}*"}}]',
+      advanced: true,
     }),
     threadTs: z.string().max(100).optional().meta({
       title: 'Reply in thread',
@@ -45,11 +48,14 @@ const Config = z
       title: 'Slack API address',
       description: 'Leave as it is unless your company routes Slack through its own address.',
       placeholder: 'https://slack.com/api',
+      widget: 'plain',
+      advanced: true,
     }),
     timeoutSeconds: z.number().min(1).max(120).default(30).meta({
       title: 'Time limit (seconds)',
       description: 'How long to wait for Slack to answer one message.',
       placeholder: '30',
+      advanced: true,
     }),
   })
   .strict();
