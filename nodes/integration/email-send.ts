@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
 
@@ -120,13 +121,15 @@ async function buildMessage(config: EmailConfig, ctx: NodeContext, index: number
   const text = async (value: string | undefined) => (value === undefined ? undefined : stringOf(await ctx.evaluate(value, index)).trim());
   const list = async (value: string | undefined, field: string) => {
     const raw = value === undefined ? [] : await ctx.evaluate(value, index);
-    const addresses = (Array.isArray(raw) ? raw.map(stringOf) : stringOf(raw).split(','))
-      .map((a) => a.trim())
-      .filter((a) => a !== '');
-    for (const address of addresses) {
-      if (!/^[^@\s<>]+@[^@\s<>]+$/.test(address.replace(/^.*<(.*)>\s*$/, '$1'))) {
-        throw new NodeError({ message: `"${address}" in "${field}" is not an e-mail address.`, code: 'CONFIG', retryable: false, hint: `Check "${field}" and the item's data: an address looks like name@example.com.` });
+    const entries = (Array.isArray(raw) ? raw.map(stringOf) : [stringOf(raw)]).map((a) => a.trim()).filter((a) => a !== '');
+    const addresses: string[] = [];
+    for (const entry of entries) {
+      // nodemailer's own parser: quoted names with commas ("Smith, Ann" <ann@…>) stay one address.
+      const parsed = addressparser(entry, { flatten: true });
+      if (parsed.length === 0 || parsed.some((a) => !/^[^@\s<>]+@[^@\s<>]+\.?[^@\s<>]*$/.test(a.address))) {
+        throw new NodeError({ message: `"${entry}" in "${field}" is not an e-mail address.`, code: 'CONFIG', retryable: false, hint: `Check "${field}" and the item's data: an address looks like name@example.com.` });
       }
+      for (const a of parsed) addresses.push(a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" <${a.address}>` : a.address);
     }
     return addresses;
   };

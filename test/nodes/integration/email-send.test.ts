@@ -124,6 +124,15 @@ describe('email.send against a real SMTP server', () => {
     expect(smtp.mails.map((m) => m.to)).toEqual([['ann@example.org']]);
   });
 
+  it('names with commas stay one recipient; lists from an expression work too', async () => {
+    const { engine } = await engineIn();
+    const outcome = await engine.startRun(mailFlow({ to: '{{ email }}', cc: '{{ copies }}' }), { input: { email: '"Smith, Ann" <ann@example.org>, bob@example.org', copies: ['c1@example.org', 'Carl <c2@example.org>'] } });
+    expect(outcome.status).toBe('succeeded');
+    expect(smtp.mails[0]!.to).toEqual(['ann@example.org', 'bob@example.org', 'c1@example.org', 'c2@example.org']);
+    expect(smtp.mails[0]!.headers.to).toBe('"Smith, Ann" <ann@example.org>, bob@example.org');
+    expect(smtp.mails[0]!.headers.cc).toBe('c1@example.org, Carl <c2@example.org>');
+  });
+
   it('bad addresses and an empty recipient are refused before anything is sent', async () => {
     const { engine } = await engineIn();
     const outcome = await engine.startRun(mailFlow({}), { input: [{ email: 'not an address' }, { email: '' }] });
