@@ -111,11 +111,13 @@ export function withQueryParam(url: string, name: string, value: string): string
   return u.toString();
 }
 
-export function tooManyPages(maxPages: number): NodeError {
+export function tooManyPages(maxPages: number, pageNumbersWithoutRecordsField = false): NodeError {
   return new NodeError({
     message: `The list has more than ${maxPages} pages, the most this step reads.`,
     code: 'TOO_MANY_PAGES',
     retryable: false,
-    hint: 'Raise "Most pages", or ask for fewer records (a filter or a larger page size in the query).',
+    hint: pageNumbersWithoutRecordsField
+      ? 'With page numbers the end is an empty page: set "Where the records are" (e.g. data) so an empty page is recognised, or raise "Most pages".'
+      : 'Raise "Most pages", or ask for fewer records (a filter or a larger page size in the query).',
   });
 }

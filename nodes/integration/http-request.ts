@@ -283,6 +283,8 @@ async function readPages(config: HttpConfig, ctx: NodeContext, index: number, fi
   const seen = new Set<string>([request.url]);
   for (let pages = 1; ; pages++) {
     const response = await sendWaitingOutLimits(request, index, ctx, context);
+    // Some APIs answer 404 for the page after the last one instead of an empty page.
+    if (pagination.mode === 'page-number' && pages > 1 && response.status === 404) return out;
     const failed = response.status >= 400;
     const records = failed || !pagination.itemsPath ? undefined : await recordsOf(config, ctx, index, request, response, context.secrets);
     const pageItems = records === undefined || config.output === 'full' ? toItems(config, request, response, { secrets: context.secrets, unkeyedWrite: false }) : records;
@@ -307,7 +309,9 @@ async function readPages(config: HttpConfig, ctx: NodeContext, index: number, fi
     }
     if (next === undefined) return out;
     // Page numbers only show the end by an empty page, so one page more than the limit is read.
-    if (pages >= pagination.maxPages && (pagination.mode !== 'page-number' || pages > pagination.maxPages)) throw tooManyPages(pagination.maxPages);
+    if (pages >= pagination.maxPages && (pagination.mode !== 'page-number' || pages > pagination.maxPages)) {
+      throw tooManyPages(pagination.maxPages, pagination.mode === 'page-number' && !pagination.itemsPath);
+    }
     if (seen.has(next)) {
       throw new NodeError({ message: `The API sent page ${pages} back to a page it had already given (${hostPath(next)}), so reading stopped.`, code: 'BAD_RESPONSE', retryable: false, hint: 'Check the pagination settings: the cursor or next-page field may be the wrong one.' });
     }

@@ -103,6 +103,18 @@ describe('http.request: reading every page', () => {
     expect(server.requests).toHaveLength(4);
   });
 
+  it('page numbers: a 404 after the last page ends the list instead of failing it', async () => {
+    const server = await serveDuringTest((req, res) => {
+      const n = Number(new URL(req.url, 'http://x').searchParams.get('page'));
+      if (n > 2) return json(res, 404, { message: 'no such page' });
+      json(res, 200, { data: records(n, 1, 2) });
+    });
+    const outcome = await engine.startRun(pagedFlow({ url: `${server.url}/x`, pagination: { mode: 'page-number', itemsPath: 'data' } }), { input: {} });
+    expect(outcome.status).toBe('succeeded');
+    expect(itemsOf(outcome, 'ok')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(itemsOf(outcome, 'errors')).toEqual([]);
+  });
+
   it('a next page on another site is not followed, so the credential never goes there', async () => {
     const server = await serveDuringTest((_req, res) => json(res, 200, [{ id: 1 }], { link: '<http://elsewhere.example/steal?page=2>; rel="next"' }));
     const outcome = await engine.startRun(pagedFlow({ url: `${server.url}/x`, pagination: { mode: 'link-header' } }), { input: {} });
