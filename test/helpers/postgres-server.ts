@@ -16,6 +16,8 @@ const run = promisify(execFile);
 
 export interface PostgresServer {
   host: string;
+  /** The folder holding the server's unix socket (a host starting with / connects through it). */
+  socketDir: string;
   port: number;
   user: string;
   password: string;
@@ -96,6 +98,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   await psql(`CREATE DATABASE ${database}`, 'postgres');
   return {
     host: '127.0.0.1',
+    socketDir: dir,
     port,
     user,
     password,

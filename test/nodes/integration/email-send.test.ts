@@ -133,6 +133,19 @@ describe('email.send against a real SMTP server', () => {
     expect(smtp.mails[0]!.headers.cc).toBe('c1@example.org, Carl <c2@example.org>');
   });
 
+  it('without a From on the step, the login\'s user name is the sender', async () => {
+    const { engine } = await engineIn();
+    const flow = makeFlow(
+      [{ id: 'start', type: 'trigger.manual' }, { id: 'mail', type: 'email.send', config: { credential: 'office-mail', to: '{{ email }}', subject: 'Hi', text: 'Hello' }, retry: NO_RETRY }, passThrough('ok')],
+      ['start -> mail', 'mail -> ok'],
+    );
+    const outcome = await engine.startRun(flow, { input: { email: 'ann@example.org' } });
+    expect(outcome.status).toBe('succeeded');
+    expect(smtp.mails[0]!.from).toBe(smtp.user);
+    expect(smtp.mails[0]!.headers.from).toBe(smtp.user);
+    expect(smtp.mails[0]!.headers['message-id']).toBe(`<${outcome.runId}.mail.1@flowkeeper.local>`);
+  });
+
   it('bad addresses and an empty recipient are refused before anything is sent', async () => {
     const { engine } = await engineIn();
     const outcome = await engine.startRun(mailFlow({}), { input: [{ email: 'not an address' }, { email: '' }] });

@@ -88,6 +88,7 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
       FLOWKEEPER_CREDENTIAL_WRONG_PASSWORD: cred({ password: 'not-the-password' }),
       // A port on which nothing listens: the server is "dead".
       FLOWKEEPER_CREDENTIAL_DEAD_DB: cred({ port: '1' }),
+      FLOWKEEPER_CREDENTIAL_SOCKET_DB: cred({ host: server.socketDir }),
     });
     ({ engine, store, cleanup } = await testEngine({ secrets }));
   }, 180_000);
@@ -144,6 +145,11 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
     const write = await engine.startRun(pgFlow({ sql: 'SELECT bump() AS n', treatAsWrite: true }), { input: {} });
     expect(itemsOf(write, 'ok')).toEqual([{ n: 1 }]);
     expect(await server.psql('SELECT count(*) FROM hits')).toBe('1');
+  });
+
+  it('connects through a unix socket when the host is a folder', async () => {
+    const outcome = await engine.startRun(pgFlow({ sql: 'SELECT current_database() AS db', credential: 'socket-db' }), { input: {} });
+    expect(itemsOf(outcome, 'ok')).toEqual([{ db: server.database }]);
   });
 
   it('a syntax error goes to the error port with the server\'s words and where, tried once', async () => {
