@@ -14,8 +14,6 @@
  *   while sending is not retried (the message may have gone out).
  */
 import { z } from 'zod';
-import nodemailer from 'nodemailer';
-import addressparser from 'nodemailer/lib/addressparser';
 import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
 
@@ -123,9 +121,10 @@ async function buildMessage(config: EmailConfig, ctx: NodeContext, index: number
     const raw = value === undefined ? [] : await ctx.evaluate(value, index);
     const entries = (Array.isArray(raw) ? raw.map(stringOf) : [stringOf(raw)]).map((a) => a.trim()).filter((a) => a !== '');
     const addresses: string[] = [];
+    const addressparser = entries.length ? (await import('nodemailer/lib/addressparser')).default : undefined;
     for (const entry of entries) {
       // nodemailer's own parser: quoted names with commas ("Smith, Ann" <ann@…>) stay one address.
-      const parsed = addressparser(entry, { flatten: true });
+      const parsed = addressparser!(entry, { flatten: true });
       if (parsed.length === 0 || parsed.some((a) => !/^[^@\s<>]+@[^@\s<>]+\.?[^@\s<>]*$/.test(a.address))) {
         throw new NodeError({ message: `"${entry}" in "${field}" is not an e-mail address.`, code: 'CONFIG', retryable: false, hint: `Check "${field}" and the item's data: an address looks like name@example.com.` });
       }
@@ -183,6 +182,8 @@ async function send(config: EmailConfig, ctx: NodeContext, message: EmailMessage
     throw new NodeError({ message: 'The message has no sender.', code: 'CONFIG', retryable: false, hint: `Fill in "From" on this step, or a "from" address in the login "${id}".` });
   }
   const ms = Math.round(config.timeoutSeconds * 1000);
+  // Loaded when a message is really sent: start-up and replay never pay for it.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host,
     port,

@@ -5,7 +5,7 @@
  * items, so replay needs no file and shows what the run saw.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
 import { z } from 'zod';
 import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { checkRealPath, delimiterField, fileError, folderField, formatField, formatOf, pathField, pathInside, type FileFormat } from './file-folder.ts';
@@ -72,7 +72,7 @@ async function readItems(config: ReadConfig, file: string, format: FileFormat, c
   } catch (error) {
     throw fileError(error, file, 'read');
   }
-  if (format === 'csv') return parseCsv(text, config, file);
+  if (format === 'csv') return parseCsv(text, config, file, (await import('csv-parse/sync')).parse);
   if (format === 'jsonl') {
     return text
       .split(/\r?\n/)
@@ -84,7 +84,8 @@ async function readItems(config: ReadConfig, file: string, format: FileFormat, c
   return Array.isArray(value) ? value.map(asItem) : [asItem(value)];
 }
 
-function parseCsv(text: string, config: ReadConfig, file: string): Item[] {
+/** csv-parse is loaded only when a CSV file is read: start-up and replay never pay for it. */
+function parseCsv(text: string, config: ReadConfig, file: string, parse: typeof CsvParse.parse): Item[] {
   try {
     const rows = parse(text, {
       bom: true,

@@ -7,11 +7,11 @@
  * file is written to a temporary file and renamed, so a crash never leaves half a file, and it
  * is safe to repeat (an idempotency key): a resume writes it again. Appending is not: a resume
  * after a crash mid-append asks a person, like any other write that may have happened.
+ * The CSV libraries (like every connector's library) load on first use, not at start-up.
  */
 import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvParse from 'csv-parse/sync';
 import { z } from 'zod';
 import { NodeError, defineNode, type Item } from '../../engine/model/index.ts';
 import { checkParentInside, checkRealPath, delimiterField, fileError, folderField, formatField, formatOf, pathField, pathInside, type FileFormat } from './file-folder.ts';
@@ -103,10 +103,12 @@ async function write(config: WriteConfig, request: WriteRequest, runId: string):
       const list = existing !== undefined && existing.trim() !== '' ? parseExistingJson(existing, file) : [];
       await replace(target, `${JSON.stringify([...list, ...request.rows], null, 2)}\n`, runId);
     } else if (existing !== undefined && existing.trim() !== '') {
-      const header = existingHeader(existing, request.delimiter ?? ',', file);
+      const { stringify } = await import('csv-stringify/sync');
+      const header = existingHeader(existing, request.delimiter ?? ',', file, (await import('csv-parse/sync')).parse);
       const rows = stringify(request.rows.map(cells), { delimiter: request.delimiter ?? ',', columns: header, header: false });
       await appendFile(target, `${existing.endsWith('\n') ? '' : '\n'}${rows}`);
     } else {
+      const { stringify } = await import('csv-stringify/sync');
       const columns = request.columns ?? columnsOf(request.rows);
       await replace(target, stringify(request.rows.map(cells), { delimiter: request.delimiter ?? ',', columns, header: true }), runId);
     }
@@ -149,7 +151,7 @@ function parseExistingJson(text: string, file: string): unknown[] {
   return value;
 }
 
-function existingHeader(text: string, delimiter: string, file: string): string[] {
+function existingHeader(text: string, delimiter: string, file: string, parse: typeof CsvParse.parse): string[] {
   try {
     const [header] = parse(text, { bom: true, delimiter, to_line: 1 }) as string[][];
     if (header && header.length > 0) return header;

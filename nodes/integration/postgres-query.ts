@@ -14,7 +14,7 @@
  *   trace without a database. The `pg` library is used only inside the recorded call.
  */
 import { z } from 'zod';
-import pg from 'pg';
+import type { ClientConfig, Pool, PoolClient, PoolConfig, QueryConfig } from 'pg';
 import { NodeError, defineNode, type Effects, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
 
@@ -147,13 +147,16 @@ export default defineNode({
   },
 });
 
+/** `pg` is loaded on the first live statement: the CLI and the app start without it, replay never needs it. */
+const loadPg = () => import('pg').then((m) => m.default);
+
 /**
  * One pool per run of the node, opened on the first live statement only: replay never connects
  * and never reads the credential (a failed lookup is recorded as that statement's answer).
  */
 class LazyPool {
-  private pool: pg.Pool | undefined;
-  private connection: Promise<{ place: string; config: pg.PoolConfig }> | undefined;
+  private pool: Pool | undefined;
+  private connection: Promise<{ place: string; config: PoolConfig }> | undefined;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -168,11 +171,12 @@ class LazyPool {
   async query(config: PostgresConfig, params: unknown[], readOnly: boolean, keyed: boolean): Promise<PostgresResult> {
     const { place, config: poolConfig } = await this.settings();
     if (!this.pool) {
+      const pg = await loadPg();
       this.pool = new pg.Pool(poolConfig);
       // An idle connection the server drops must not crash the process; the next query reconnects.
       this.pool.on('error', () => undefined);
     }
-    let client: pg.PoolClient;
+    let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
@@ -193,7 +197,7 @@ class LazyPool {
     try {
       if (readOnly) await client.query('BEGIN READ ONLY');
       executing = true;
-      const result = await client.query({ text: config.sql, values: params, queryMode: 'extended' } as pg.QueryConfig);
+      const result = await client.query({ text: config.sql, values: params, queryMode: 'extended' } as QueryConfig);
       executing = false;
       if (readOnly) await client.query('COMMIT');
       const rows = (result.rows as Array<Record<string, unknown>>) ?? [];
@@ -229,8 +233,9 @@ class LazyPool {
 }
 
 /** Cancels a running statement by its server process id; best effort, errors ignored. */
-async function cancelOnServer(config: pg.PoolConfig, pid: number): Promise<void> {
-  const canceller = new pg.Client({ ...config, connectionTimeoutMillis: 5000, statement_timeout: 5000 } as pg.ClientConfig);
+async function cancelOnServer(config: PoolConfig, pid: number): Promise<void> {
+  const pg = await loadPg();
+  const canceller = new pg.Client({ ...config, connectionTimeoutMillis: 5000, statement_timeout: 5000 } as ClientConfig);
   canceller.on('error', () => undefined);
   try {
     await canceller.connect();
@@ -259,7 +264,7 @@ async function connectionSettings(secret: Record<string, string>, config: Postgr
     });
   }
   const ms = Math.round(config.timeoutSeconds * 1000);
-  const poolConfig: pg.PoolConfig = {
+  const poolConfig: PoolConfig = {
     host,
     port,
     database,
