@@ -81,7 +81,7 @@ describe('airtable.append-row', () => {
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`POST /v0/${BASE}/Leads`, `POST /v0/${BASE}/Leads`]);
     expect(JSON.parse(server.requests[0]!.body)).toEqual({ records: [{ fields: { Name: 'Ann', Email: 'ann@example.org', Score: 7 } }], typecast: false });
     expect(itemsOf(outcome, 'ok')[0]).toEqual({ name: 'Ann', email: 'ann@example.org', score: 7, airtable: { id: 'rec00000000000001', createdTime: '2026-01-01T00:00:00.000Z', created: true } });
-    expect(await readFile(outcome.location, 'utf8')).not.toContain(TOKEN);
+    expect(await readFile(store.locate(outcome.runId), 'utf8')).not.toContain(TOKEN);
     const [intent] = eventsOf(await traceEvents(store, outcome.runId), 'external.intent', 'add');
     expect(intent!.idempotencyKey).toBeUndefined();
   });

@@ -88,12 +88,12 @@ describe('email.send against a real SMTP server', () => {
     });
     const [intent] = eventsOf(await traceEvents(store, outcome.runId), 'external.intent', 'mail');
     expect(intent).toMatchObject({ kind: 'smtp', effects: 'write', request: { credential: 'office-mail', message: { messageId: `<${outcome.runId}.mail.1@example.com>`, to: ['ann@example.org'] } } });
-    const trace = await readFile(outcome.location, 'utf8');
+    const trace = await readFile(store.locate(outcome.runId), 'utf8');
     expect(trace).not.toContain(smtp.password);
   });
 
   it('a wrong password is a plain sign-in error on the error port, never retried, never in the trace', async () => {
-    const { engine } = await engineIn();
+    const { engine, store } = await engineIn();
     const outcome = await engine.startRun(mailFlow({ credential: 'wrong-login' }, FAST_RETRY), { input: { email: 'ann@example.org' } });
     expect(outcome.status).toBe('succeeded');
     const [failed] = itemsOf(outcome, 'errors') as unknown as ErrorItem[];
@@ -101,7 +101,7 @@ describe('email.send against a real SMTP server', () => {
     expect(failed!.error.message).toContain(`The mail server at 127.0.0.1:${smtp.port} refused the sign-in: 535`);
     expect(failed!.error.hint).toContain('Check the user name and password');
     expect(smtp.mails).toHaveLength(0);
-    expect(await readFile(outcome.location, 'utf8')).not.toContain('wrong-Pa55-word');
+    expect(await readFile(store.locate(outcome.runId), 'utf8')).not.toContain('wrong-Pa55-word');
   });
 
   it('a dead server: a plain error after the retries (nothing was sent, so retrying was safe)', async () => {

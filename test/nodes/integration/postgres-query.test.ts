@@ -108,7 +108,7 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
     const events = await traceEvents(store, outcome.runId);
     const [intent] = eventsOf(events, 'external.intent', 'db');
     expect(intent).toMatchObject({ kind: 'postgres', effects: 'read', request: { credential: 'shop-db', sql: expect.stringContaining('WHERE id >= $1'), params: [1, 'nobody'], readOnly: true } });
-    expect(await readFile(outcome.location, 'utf8')).not.toContain(server.password);
+    expect(await readFile(store.locate(outcome.runId), 'utf8')).not.toContain(server.password);
   });
 
   it('an INSERT is a write; item text goes in as a value and can never change the statement', async () => {
@@ -174,7 +174,7 @@ describe.skipIf(unavailable !== undefined)('postgres.query against a real Postgr
     const [failed] = itemsOf(outcome, 'errors') as unknown as ErrorItem[];
     expect(failed!.error).toMatchObject({ code: 'CREDENTIAL_REJECTED', retryable: false, hint: 'Check the user name and password in the database connection credential.' });
     expect(failed!.error.message).toContain(`PostgreSQL at flowkeeper@127.0.0.1:${server.port}/${server.database} refused the sign-in`);
-    expect(await readFile(outcome.location, 'utf8')).not.toContain('not-the-password');
+    expect(await readFile(store.locate(outcome.runId), 'utf8')).not.toContain('not-the-password');
   });
 
   it('a dead server: a plain error on the error port after the retries', async () => {

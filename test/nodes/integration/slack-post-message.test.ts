@@ -63,7 +63,7 @@ describe('slack.post-message', () => {
       { channel: 'C0SALES', number: 7, slack: { channel: 'C0SALES', ts: '1700000001.000100', threadTs: '1700000001.000100' } },
       { channel: 'C0SALES', number: 8, slack: { channel: 'C0SALES', ts: '1700000002.000100', threadTs: '1700000002.000100' } },
     ]);
-    expect(await readFile(outcome.location, 'utf8')).not.toContain(TOKEN);
+    expect(await readFile(store.locate(outcome.runId), 'utf8')).not.toContain(TOKEN);
     const [intent] = eventsOf(await traceEvents(store, outcome.runId), 'external.intent', 'post');
     expect(intent).toMatchObject({ kind: 'http', effects: 'write' });
   });
