@@ -13,6 +13,12 @@ import switchNode from './flow/switch.ts';
 import merge from './flow/merge.ts';
 import delay from './flow/delay.ts';
 import httpRequest from './integration/http-request.ts';
+import postgresQuery from './integration/postgres-query.ts';
+import emailSend from './integration/email-send.ts';
+import slackPostMessage from './integration/slack-post-message.ts';
+import fileRead from './integration/file-read.ts';
+import fileWrite from './integration/file-write.ts';
+import airtableAppendRow from './integration/airtable-append-row.ts';
 import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
@@ -26,5 +32,11 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   merge,
   delay,
   httpRequest,
+  postgresQuery,
+  emailSend,
+  slackPostMessage,
+  fileRead,
+  fileWrite,
+  airtableAppendRow,
   llm,
 ];

@@ -200,7 +200,7 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
 }
 
 /** Credential fields that identify rather than authenticate; redacting them would only mangle traces. */
-const NOT_SECRET_FIELDS = new Set(['username', 'user', 'login', 'email', 'url', 'baseurl', 'host', 'port', 'region', 'header', 'headername', 'organization', 'account']);
+const NOT_SECRET_FIELDS = new Set(['username', 'user', 'login', 'email', 'url', 'baseurl', 'host', 'port', 'region', 'header', 'headername', 'organization', 'account', 'database', 'sslmode', 'security', 'from']);
 
 export function evaluateRetryIf(expression: string, error: NodeErrorInfo): Promise<unknown> {
   return evaluateExpression(expression, { item: error, bindings: { error } }, 'the retry condition');

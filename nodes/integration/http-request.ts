@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { NodeError, defineNode, field, neverReachedServer, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { PaginationConfig, nextFromLinkHeader, sameSiteUrl, tooManyPages, withQueryParam } from './http-pagination.ts';
+import { DEFAULT_RATE_LIMIT, RateLimitConfig, exhaustedWaitMs, resetWaitMs, retryAfterHeaderMs, type RateLimitSettings } from './http-rate-limit.ts';
 
 const NameValue = z
   .object({
@@ -90,9 +92,12 @@ const Config = z
       description: 'On: answers like 404 or 500 count as failures (and can take the error path). Off: they come out as items.',
       advanced: true,
     }),
+    pagination: PaginationConfig.optional().meta({ title: 'Pages', description: 'Read every page of a list the API hands out in pages; all records come out as items.', placeholder: 'off' }),
+    rateLimit: RateLimitConfig.optional().meta({ title: 'Rate limits', description: 'How the step deals with an API\'s limit on calls (X-RateLimit and Retry-After headers).', placeholder: 'wait up to 120 seconds', advanced: true }),
   })
   .strict()
-  .refine((c) => c.auth === 'none' || c.credential !== undefined, { message: 'Choose which stored credential to sign in with.', path: ['credential'] });
+  .refine((c) => c.auth === 'none' || c.credential !== undefined, { message: 'Choose which stored credential to sign in with.', path: ['credential'] })
+  .refine((c) => (c.pagination?.mode ?? 'off') === 'off' || c.method === 'GET', { message: 'Pages can only be read with GET.', path: ['pagination', 'mode'] });
 type HttpConfig = z.infer<typeof Config>;
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -115,6 +120,28 @@ export default defineNode({
   // Rate limits and server hiccups pass; a flow can set its own policy per node.
   defaultRetry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000, multiplier: 2, jitter: true },
   async run({ items, config, ctx }) {
+    const limits: RateLimitSettings = { ...DEFAULT_RATE_LIMIT, ...config.rateLimit };
+    // Shared by all items: once an answer says the limit is used up, no call goes out before it resets.
+    let exhausted: { until: number; waitMs: number } | undefined;
+    const send = async (request: HttpRequest, index: number, unkeyedWrite: boolean): Promise<HttpResponse> => {
+      if (exhausted !== undefined) {
+        const { until, waitMs } = exhausted;
+        if (waitMs > limits.maxWaitSeconds * 1000) throw waitTooLong(waitMs, limits);
+        await ctx.sleepUntil(until);
+        exhausted = undefined;
+      }
+      const idempotencyKey = request.headers?.['Idempotency-Key'] || undefined;
+      let response: HttpResponse;
+      try {
+        response = await ctx.http(request, { itemIndex: index, ...(idempotencyKey ? { idempotencyKey } : {}) });
+      } catch (error) {
+        if (unkeyedWrite && error instanceof NodeError && error.retryable && !neverReachedServer(error)) throw notRepeated(error, request);
+        throw error;
+      }
+      const wait = limits.waitWhenExhausted ? exhaustedWaitMs(response) : undefined;
+      if (wait !== undefined && wait > 0) exhausted = { until: (await ctx.now(index)) + wait, waitMs: wait };
+      return response;
+    };
     return ctx.forEachItem(
       items,
       async (_item, index) => {
@@ -122,13 +149,8 @@ export default defineNode({
         const idempotencyKey = request.headers?.['Idempotency-Key'] || undefined;
         // Without an idempotency key, a write that may have reached the server is never repeated.
         const unkeyedWrite = !READ_METHODS.has(config.method) && idempotencyKey === undefined;
-        let response: HttpResponse;
-        try {
-          response = await ctx.http(request, { itemIndex: index, ...(idempotencyKey ? { idempotencyKey } : {}) });
-        } catch (error) {
-          if (unkeyedWrite && error instanceof NodeError && error.retryable && !neverReachedServer(error)) throw notRepeated(error, request);
-          throw error;
-        }
+        if ((config.pagination?.mode ?? 'off') !== 'off') return readPages(config, ctx, index, request, { secrets, send, limits });
+        const response = await send(request, index, unkeyedWrite);
         return toItems(config, request, response, { secrets, unkeyedWrite, now: () => ctx.now(index) });
       },
       { concurrency: config.concurrency },
@@ -274,7 +296,7 @@ async function toItems(config: HttpConfig, request: HttpRequest, response: HttpR
   if (response.status >= 400 && config.failOnErrorStatus) {
     // 429 and 503 say "not processed, come back later"; other 5xx may have done the work.
     const retryable = RETRYABLE_STATUS.has(response.status) && (!context.unkeyedWrite || SAFE_TO_REPEAT_STATUS.has(response.status));
-    const wait = await retryAfterMs(response, context.now);
+    const wait = (await retryAfterMs(response, context.now)) ?? resetWaitMs(response);
     // Redact before cutting: a cut secret would no longer be recognised later.
     const body = withoutSecrets(response.body, context.secrets).slice(0, 200);
     const error = new NodeError({
@@ -301,4 +323,89 @@ async function toItems(config: HttpConfig, request: HttpRequest, response: HttpR
   if (Array.isArray(body)) return body.map((v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Item) : { value: v }));
   if (body !== null && typeof body === 'object') return [body as Item];
   return [{ status: response.status, body }];
+}
+
+interface PagingContext {
+  secrets: string[];
+  send: (request: HttpRequest, index: number, unkeyedWrite: boolean) => Promise<HttpResponse>;
+  limits: RateLimitSettings;
+}
+
+/** Reads every page of a list for one item; each page is its own recorded call. */
+async function readPages(config: HttpConfig, ctx: NodeContext, index: number, first: HttpRequest, context: PagingContext): Promise<Item[]> {
+  const pagination = config.pagination!;
+  const out: Item[] = [];
+  let page = pagination.firstPage;
+  let request = pagination.mode === 'page-number' ? { ...first, url: withQueryParam(first.url, pagination.pageParam, String(page)) } : first;
+  const seen = new Set<string>([request.url]);
+  for (let pages = 1; ; pages++) {
+    const response = await sendWaitingOutLimits(request, index, ctx, context);
+    // Some APIs answer 404 for the page after the last one instead of an empty page.
+    if (pagination.mode === 'page-number' && pages > 1 && response.status === 404) return out;
+    const failed = response.status >= 400;
+    const records = failed || !pagination.itemsPath ? undefined : await recordsOf(config, ctx, index, request, response, context.secrets);
+    const pageItems = records === undefined || config.output === 'full' ? await toItems(config, request, response, { secrets: context.secrets, unkeyedWrite: false, now: () => ctx.now(index) }) : records;
+    out.push(...pageItems);
+    // An error answer let through as an item ends the list: there is no next page to find in it.
+    if (failed) return out;
+    let next: string | undefined;
+    if (pagination.mode === 'page-number') {
+      const body = records === undefined ? parseBody(config, response, request, context.secrets) : undefined;
+      const count = records?.length ?? (Array.isArray(body) ? body.length : config.output === 'full' ? 1 : pageItems.length);
+      if (count > 0) next = withQueryParam(first.url, pagination.pageParam, String(++page));
+    } else if (pagination.mode === 'link-header') {
+      const link = nextFromLinkHeader(response.headers.link, request.url);
+      if (link !== undefined) next = sameSiteUrl(link, request.url, first.url);
+    } else {
+      const body = parseBody(config, response, request, context.secrets);
+      const path = pagination.mode === 'cursor' ? pagination.cursorPath! : pagination.nextUrlPath!;
+      const value = await ctx.evaluateExpression(path, index, { input: body });
+      if (value !== undefined && value !== null && value !== '') {
+        next = pagination.mode === 'cursor' ? withQueryParam(first.url, pagination.cursorParam!, text(value)) : sameSiteUrl(text(value), request.url, first.url);
+      }
+    }
+    if (next === undefined) return out;
+    // Page numbers only show the end by an empty page, so one page more than the limit is read.
+    if (pages >= pagination.maxPages && (pagination.mode !== 'page-number' || pages > pagination.maxPages)) {
+      throw tooManyPages(pagination.maxPages, pagination.mode === 'page-number' && !pagination.itemsPath);
+    }
+    if (seen.has(next)) {
+      throw new NodeError({ message: `The API sent page ${pages} back to a page it had already given (${hostPath(next)}), so reading stopped.`, code: 'BAD_RESPONSE', retryable: false, hint: 'Check the pagination settings: the cursor or next-page field may be the wrong one.' });
+    }
+    seen.add(next);
+    request = { ...first, url: next };
+  }
+}
+
+/** While paging, a 429 (or 503 with Retry-After) is waited out and the same page asked again. */
+async function sendWaitingOutLimits(request: HttpRequest, index: number, ctx: NodeContext, context: PagingContext): Promise<HttpResponse> {
+  for (let retry = 0; ; retry++) {
+    const response = await context.send(request, index, false);
+    const refused = response.status === 429 || (response.status === 503 && response.headers['retry-after'] !== undefined);
+    if (!refused || retry >= context.limits.retriesWhilePaging) return response;
+    const wait = retryAfterHeaderMs(response) ?? resetWaitMs(response) ?? Math.min(60_000, 1000 * 2 ** retry);
+    if (wait > context.limits.maxWaitSeconds * 1000) return response;
+    ctx.log.info(`The API asked to slow down; waiting ${Math.ceil(wait / 1000)} s before asking for the page again.`, { url: hostPath(request.url) });
+    if (wait > 0) await ctx.sleepUntil((await ctx.now(index)) + wait);
+  }
+}
+
+/** The records of one page: the field named by "Where the records are", as items. */
+async function recordsOf(config: HttpConfig, ctx: NodeContext, index: number, request: HttpRequest, response: HttpResponse, secrets: string[]): Promise<Item[]> {
+  const path = config.pagination!.itemsPath!;
+  const body = parseBody(config, response, request, secrets);
+  const records = await ctx.evaluateExpression(path, index, { input: body });
+  if (records === undefined || records === null) return [];
+  const list = Array.isArray(records) ? (records as unknown[]) : [records];
+  return list.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Item) : { value: v }));
+}
+
+function waitTooLong(waitMs: number, limits: RateLimitSettings): NodeError {
+  return new NodeError({
+    message: `The API's call limit is used up and resets in ${Math.ceil(waitMs / 1000)} seconds, longer than the ${limits.maxWaitSeconds} seconds this step waits.`,
+    code: 'RATE_LIMITED',
+    retryable: false,
+    status: 429,
+    hint: 'Run the flow later, raise "Longest wait" under Rate limits, or make fewer calls (fewer items or larger pages).',
+  });
 }

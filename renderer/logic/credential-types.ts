@@ -29,6 +29,32 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
       { name: 'baseUrl', label: 'Address (only for a self-hosted or compatible server)', secret: false, optional: true },
     ],
   },
+  {
+    type: 'postgres',
+    title: 'PostgreSQL database connection',
+    fields: [
+      { name: 'host', label: 'Server (host name, or a socket folder such as /var/run/postgresql)', secret: false },
+      { name: 'port', label: 'Port (empty for 5432)', secret: false, optional: true },
+      { name: 'database', label: 'Database name', secret: false },
+      { name: 'user', label: 'User name', secret: false },
+      { name: 'password', label: 'Password', secret: true, optional: true },
+      { name: 'sslmode', label: 'Encryption: disable, require or verify-full (empty: off on this machine, verify-full elsewhere)', secret: false, optional: true },
+    ],
+  },
+  {
+    type: 'smtp',
+    title: 'Mail server login (SMTP, for sending e-mail)',
+    fields: [
+      { name: 'host', label: 'Mail server, e.g. smtp.example.com', secret: false },
+      { name: 'port', label: 'Port (empty: 587, or 465 with tls)', secret: false, optional: true },
+      { name: 'security', label: 'Encryption: starttls (usual), tls or none (empty: starttls)', secret: false, optional: true },
+      { name: 'username', label: 'User name', secret: false, optional: true },
+      { name: 'password', label: 'Password (or app password)', secret: true, optional: true },
+      { name: 'from', label: 'Sender address used when a step names none', secret: false, optional: true },
+    ],
+  },
+  { type: 'airtable.token', title: 'Airtable personal access token', fields: [{ name: 'token', label: 'Token (starts with pat, from airtable.com/create/tokens)', secret: true }] },
+  { type: 'slack.bot', title: 'Slack bot token', fields: [{ name: 'token', label: 'Bot token (starts with xoxb-, from the Slack app\'s OAuth & Permissions page)', secret: true }] },
 ];
 
 export function presetFor(type: string): CredentialTypePreset | undefined {

@@ -1,0 +1,304 @@
+/**
+ * Send e-mail (`email.send`): one message per input item through an SMTP server (nodemailer),
+ * signed in with a stored SMTP login.
+ *
+ * - Every message gets a Message-ID made from the run, the step and the item
+ *   (`<run-….step.3@domain>`), recorded in the write intent before anything is sent. A finished
+ *   send is answered from the trace on resume and replay, so it is never sent twice. A send cut
+ *   off by a crash cannot be checked with SMTP, so by default the run stops and asks a person,
+ *   naming the Message-ID to look for; "Send again after an interruption" re-sends with the same
+ *   Message-ID instead (mail programs show one copy of a repeated Message-ID).
+ * - Output: the item, plus what the server said under `sent` (messageId, accepted, rejected, response).
+ * - Errors: a refused sign-in, a rejected recipient or an unreachable server go to the error port
+ *   in plain words; a server that refused the message (4xx) may be retried, a connection lost
+ *   while sending is not retried (the message may have gone out).
+ */
+import { z } from 'zod';
+import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
+
+const Config = z
+  .object({
+    credential: z.string().min(1).max(200).meta({
+      title: 'Mail server login',
+      description: 'The stored SMTP login (server, port, user name and password). The password stays in the system keychain.',
+      placeholder: 'office-mail',
+      widget: 'credential',
+    }),
+    from: z.string().max(500).optional().meta({
+      title: 'From',
+      description: 'The sender, e.g. Billing <billing@example.com>. Empty: the login\'s "from" address, else its user name.',
+      placeholder: 'Billing <billing@example.com>',
+    }),
+    to: z.string().min(1).max(5000).meta({
+      title: 'To',
+      description: 'One or more addresses separated by commas; may use {{ expressions }}, e.g. {{ customer.email }}.',
+      placeholder: '{{ customer.email }}',
+    }),
+    cc: z.string().max(5000).optional().meta({ title: 'Copy to (Cc)', description: 'More addresses that see the message, separated by commas.', placeholder: 'accounts@example.com' }),
+    bcc: z.string().max(5000).optional().meta({ title: 'Hidden copy to (Bcc)', description: 'Addresses that get the message without the others seeing them.', placeholder: 'archive@example.com' }),
+    replyTo: z.string().max(500).optional().meta({ title: 'Replies go to', description: 'Where answers to this message should go, when not the sender.', placeholder: 'support@example.com' }),
+    subject: z.string().max(2000).meta({ title: 'Subject', description: 'May use {{ expressions }}, e.g. Invoice {{ number }}.', placeholder: 'Your invoice {{ number }}' }),
+    text: z.string().max(1_000_000).meta({
+      title: 'Message',
+      description: 'The message as plain text; may use {{ expressions }}.',
+      placeholder: 'Hello {{ customer.name }},\n\nyour invoice is attached.',
+      widget: 'multiline',
+    }),
+    html: z.string().max(1_000_000).optional().meta({
+      title: 'Message as HTML',
+      description: 'Optional formatted version; mail programs that show HTML use it instead of the plain text.',
+      placeholder: '<p>Hello {{ customer.name }}</p>',
+      widget: 'multiline',
+      advanced: true,
+    }),
+    resendOnResume: z.boolean().default(false).meta({
+      title: 'Send again after an interruption',
+      description: 'Off: if Flowkeeper stops in the middle of sending, the run asks you whether the message went out. On: it sends again with the same Message-ID (mail programs show it once).',
+      placeholder: 'off',
+      advanced: true,
+    }),
+    timeoutSeconds: z.number().min(1).max(600).default(60).meta({
+      title: 'Time limit (seconds)',
+      description: 'How long connecting to the mail server and sending one message may take.',
+      placeholder: '60',
+      advanced: true,
+    }),
+  })
+  .strict();
+type EmailConfig = z.infer<typeof Config>;
+
+interface EmailMessage {
+  from?: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+}
+
+interface SendResult {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  response: string;
+}
+
+export default defineNode({
+  type: 'email.send',
+  version: 1,
+  title: 'Send e-mail',
+  category: 'integration',
+  icon: 'mail',
+  description: 'Sends one e-mail per item through your mail server (SMTP). A message that went out is never sent twice, even after a crash.',
+  config: Config,
+  inputs: ['in'],
+  outputs: ['out'],
+  effects: 'write',
+  credentials: ['smtp'],
+  // Unreachable servers and "try again later" (4xx) answers pass; a lost connection mid-send is never retried.
+  defaultRetry: { maxAttempts: 3, initialDelayMs: 2000, maxDelayMs: 60_000, multiplier: 2, jitter: true },
+  async run({ items, config, ctx }) {
+    return ctx.forEachItem(items, async (item, index) => {
+      const message = await buildMessage(config, ctx, index);
+      const result = await ctx.external<SendResult>(
+        'smtp',
+        { credential: config.credential, message },
+        { itemIndex: index, ...(config.resendOnResume ? { idempotencyKey: message.messageId } : {}) },
+        () => send(config, ctx, message),
+      );
+      return { ...item, sent: result } as Item;
+    });
+  },
+});
+
+async function buildMessage(config: EmailConfig, ctx: NodeContext, index: number): Promise<EmailMessage> {
+  const text = async (value: string | undefined) => (value === undefined ? undefined : stringOf(await ctx.evaluate(value, index)).trim());
+  const list = async (value: string | undefined, field: string) => {
+    const raw = value === undefined ? [] : await ctx.evaluate(value, index);
+    const entries = (Array.isArray(raw) ? raw.map(stringOf) : [stringOf(raw)]).map((a) => a.trim()).filter((a) => a !== '');
+    const addresses: string[] = [];
+    const addressparser = entries.length ? (await import('nodemailer/lib/addressparser')).default : undefined;
+    for (const entry of entries) {
+      // nodemailer's own parser: quoted names with commas ("Smith, Ann" <ann@…>) stay one address.
+      const parsed = addressparser!(entry, { flatten: true });
+      if (parsed.length === 0 || parsed.some((a) => !/^[^@\s<>]+@[^@\s<>]+\.?[^@\s<>]*$/.test(a.address))) {
+        throw new NodeError({ message: `"${entry}" in "${field}" is not an e-mail address.`, code: 'CONFIG', retryable: false, hint: `Check "${field}" and the item's data: an address looks like name@example.com.` });
+      }
+      for (const a of parsed) addresses.push(a.name ? `"${a.name.replace(/(["\\])/g, '\\$1')}" <${a.address}>` : a.address);
+    }
+    return addresses;
+  };
+  const from = await text(config.from);
+  const to = await list(config.to, 'To');
+  if (to.length === 0) throw new NodeError({ message: 'The message has no recipient: "To" came out empty for this item.', code: 'CONFIG', retryable: false, hint: 'Check the expression in "To" and the item\'s data.' });
+  const domain = from ? (/@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'flowkeeper.local') : 'flowkeeper.local';
+  const message: EmailMessage = {
+    ...(from ? { from } : {}),
+    to,
+    cc: await list(config.cc, 'Copy to (Cc)'),
+    bcc: await list(config.bcc, 'Hidden copy to (Bcc)'),
+    subject: (await text(config.subject)) ?? '',
+    text: stringOf(await ctx.evaluate(config.text, index)),
+    // The same for a resume and a replay of this run, different for every run, step and item.
+    messageId: `<${safe(ctx.runId)}.${safe(ctx.nodeId)}.${index + 1}@${domain}>`,
+  };
+  const replyTo = await text(config.replyTo);
+  if (replyTo) message.replyTo = replyTo;
+  if (config.html !== undefined) message.html = stringOf(await ctx.evaluate(config.html, index));
+  return message;
+}
+
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+function stringOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+async function send(config: EmailConfig, ctx: NodeContext, message: EmailMessage): Promise<SendResult> {
+  const secret = await ctx.secret(config.credential);
+  const id = config.credential;
+  const host = requiredField(secret, id, 'host');
+  const security = (optionalField(secret, 'security') ?? 'starttls').toLowerCase();
+  if (!['starttls', 'tls', 'none'].includes(security)) {
+    throw new NodeError({
+      message: `The login "${id}" has "${security}" as its security.`,
+      code: 'CREDENTIAL_INVALID',
+      retryable: false,
+      hint: 'Use starttls (port 587, the usual), tls (port 465) or none (only for a server on this machine).',
+    });
+  }
+  const port = portField(secret, id, 'port', security === 'tls' ? 465 : 587);
+  const username = optionalField(secret, 'username');
+  const password = optionalField(secret, 'password');
+  const from = message.from ?? optionalField(secret, 'from') ?? username;
+  if (!from) {
+    throw new NodeError({ message: 'The message has no sender.', code: 'CONFIG', retryable: false, hint: `Fill in "From" on this step, or a "from" address in the login "${id}".` });
+  }
+  const ms = Math.round(config.timeoutSeconds * 1000);
+  // Loaded when a message is really sent: start-up and replay never pay for it.
+  const { default: nodemailer } = await import('nodemailer');
+  const transport = nodemailer.createTransport({
+    host,
+    port,
+    secure: security === 'tls',
+    requireTLS: security === 'starttls',
+    ignoreTLS: security === 'none',
+    ...(username !== undefined ? { auth: { user: username, pass: password ?? '' } } : {}),
+    connectionTimeout: ms,
+    greetingTimeout: ms,
+    socketTimeout: ms,
+    // One connection per message: nothing stays open between items or after the run.
+    pool: false,
+  });
+  const place = `${host}:${port}`;
+  const onAbort = () => transport.close();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const info = await transport.sendMail({
+      from,
+      to: message.to,
+      ...(message.cc.length ? { cc: message.cc } : {}),
+      ...(message.bcc.length ? { bcc: message.bcc } : {}),
+      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+      subject: message.subject,
+      text: message.text,
+      ...(message.html !== undefined ? { html: message.html } : {}),
+      messageId: message.messageId,
+    });
+    return {
+      messageId: info.messageId,
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+      response: info.response,
+    };
+  } catch (error) {
+    if (ctx.signal.aborted) throw new NodeError({ message: 'The run was stopped.', code: 'CANCELLED', retryable: false });
+    throw sendError(error, place, message, config.resendOnResume);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    transport.close();
+  }
+}
+
+type MailError = Error & { code?: string; responseCode?: number; command?: string; response?: string; errno?: string };
+
+/** SMTP steps before the message itself is sent: a failure there delivered nothing. */
+const BEFORE_DATA = /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH\b.*|MAIL FROM|RCPT TO)$/i;
+
+/** Network errors that prove nothing reached the server (the recorder knows these errnos too). */
+const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
+
+function sendError(error: unknown, place: string, message: EmailMessage, resendable: boolean): NodeError {
+  const e = error as MailError;
+  if (e.code === 'EAUTH') {
+    return new NodeError({
+      message: `The mail server at ${place} refused the sign-in: ${e.response ?? e.message}`,
+      code: 'CREDENTIAL_REJECTED',
+      retryable: false,
+      hint: 'Check the user name and password of the mail server login. Some providers need an app password.',
+    });
+  }
+  const errno = NEVER_CONNECTED.find((code) => e.message.includes(code) || e.errno === code || e.code === code);
+  if (errno) {
+    return new NodeError({
+      message: `Could not reach the mail server at ${place}: ${errno === 'ECONNREFUSED' ? 'nothing is listening there' : e.message}.`,
+      code: 'NETWORK',
+      retryable: true,
+      hint: 'Check that the mail server is running and that the server and port in the login are right.',
+      details: { errno },
+    });
+  }
+  if (e.command !== undefined && BEFORE_DATA.test(e.command)) {
+    // Still connecting, greeting or naming sender and recipients: nothing was delivered yet.
+    if (/certificate|self[- ]signed|SSL|TLS|wrong version/i.test(e.message)) {
+      const mismatch = /wrong version|packet length|unknown protocol/i.test(e.message);
+      return new NodeError({
+        message: mismatch
+          ? `The mail server at ${place} does not speak the encryption the login asks for.`
+          : `The mail server at ${place} could not be checked as genuine: ${e.message.split('\n')[0]}.`,
+        code: 'EMAIL_TLS',
+        retryable: false,
+        hint: mismatch
+          ? 'Match the login\'s security to the port: tls for port 465, starttls for port 587 (or 25).'
+          : 'Its certificate is expired, self-signed or for another name. Ask the mail provider, or check the server name in the login.',
+      });
+    }
+    if (typeof e.responseCode !== 'number') {
+      return new NodeError({
+        message: `Could not talk to the mail server at ${place}: ${e.message}.`,
+        code: 'NETWORK',
+        retryable: true,
+        hint: 'Check that the mail server is running and that the server and port in the login are right.',
+        details: { ...(e.code ? { errno: e.code } : {}), command: e.command },
+      });
+    }
+  }
+  if (typeof e.responseCode === 'number') {
+    // The server answered: the message was not accepted. 4xx means "try later"; 5xx is final.
+    const temporary = e.responseCode >= 400 && e.responseCode < 500;
+    const recipients = e.code === 'EENVELOPE';
+    return new NodeError({
+      message: `The mail server at ${place} did not accept the message: ${e.response ?? e.message}`,
+      code: recipients ? 'EMAIL_REJECTED' : 'EMAIL_REFUSED',
+      retryable: temporary,
+      status: e.responseCode,
+      hint: recipients ? 'Check the recipients\' addresses.' : temporary ? 'The server asks to try again later; retries may help.' : 'Check the sender, the recipients and the message with your mail provider.',
+      details: { smtpCode: e.responseCode, ...(e.command ? { command: e.command } : {}) },
+    });
+  }
+  // The connection broke or timed out on the way: the message may or may not have gone out.
+  return new NodeError({
+    message: `The connection to the mail server at ${place} broke while sending (${e.message}). The message ${message.messageId} may or may not have gone out${resendable ? '' : ', so Flowkeeper did not send it again'}.`,
+    code: 'NETWORK',
+    retryable: resendable,
+    hint: `Look for Message-ID ${message.messageId} in the recipient's or the sent mailbox before sending it again.`,
+    details: { errno: e.code ?? 'ESOCKET', ...(resendable ? {} : { unsafeToRepeat: true }) },
+  });
+}
