@@ -15,13 +15,13 @@ export function Timeline() {
   const nameOf = (id: string) => names?.find((n) => n.id === id)?.name || id;
   const current = cursor > 0 ? events[cursor - 1] : undefined;
   return (
-    <div className="timeline" data-testid="timeline">
+    <div className="time-travel" data-testid="timeline">
       <button type="button" className="button button-small" onClick={() => seek(cursor - 1)} disabled={cursor <= 0} aria-label="One step back">
         ◀
       </button>
       <input
         type="range"
-        className="timeline-range"
+        className="time-travel-range"
         min={0}
         max={events.length}
         step={1}
@@ -33,7 +33,7 @@ export function Timeline() {
       <button type="button" className="button button-small" onClick={() => seek(cursor + 1)} disabled={cursor >= events.length} aria-label="One step forward">
         ▶
       </button>
-      <span className="timeline-label" aria-live="polite" data-testid="timeline-label">
+      <span className="time-travel-label" aria-live="polite" data-testid="timeline-label">
         {cursor} / {events.length} · {current ? describe(current, nameOf) : 'Before the start'}
       </span>
     </div>
