@@ -73,8 +73,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
   });
   const queue: RunQueue = new InProcessRunQueue(engine);
-  const supervisor = new RunSupervisor(queue, data.traces, hub);
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings) };
+  const supervisor = new RunSupervisor(queue, data.runIndex, hub);
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings, data.runIndex) };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...runHandlers(context),
@@ -93,6 +93,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     idle: () => supervisor.idle(),
     close: async (closeOptions?: CloseOptions) => {
       await supervisor.close(closeOptions);
+      data.runIndex.close();
       hub.clear();
     },
   };

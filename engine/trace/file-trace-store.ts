@@ -30,6 +30,8 @@ import {
   type EventSink,
   type QuarantineNotice,
   type RunSummary,
+  TraceChangeListeners,
+  type TraceChangeListener,
   type TracePage,
   type TraceStore,
   type WriterOptions,
@@ -54,6 +56,48 @@ export class FileTraceStore implements TraceStore {
 
   /** The runs' leases: lock files beside the traces. */
   readonly leases: FileRunLeases;
+  private readonly changes = new TraceChangeListeners();
+
+  onChange(listener: TraceChangeListener): () => void {
+    return this.changes.add(listener);
+  }
+
+  /** `<mtime ms>:<size>` of each trace file: one directory listing and a stat per file, nothing read. */
+  async stamps(): Promise<Map<string, string>> {
+    let names: string[];
+    try {
+      names = await readdir(this.runsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw error;
+    }
+    const ids = names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
+    const out = new Map<string, string>();
+    // A few stats in flight at a time: much faster than one by one, without exhausting handles.
+    const BATCH = 128;
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      const stamps = await Promise.all(batch.map((id) => this.stampOf(join(this.runsDir, `${id}.jsonl`))));
+      batch.forEach((id, j) => {
+        if (stamps[j] !== undefined) out.set(id, stamps[j]);
+      });
+    }
+    return out;
+  }
+
+  async stamp(runId: string): Promise<string | undefined> {
+    return this.stampOf(this.locate(runId));
+  }
+
+  private async stampOf(path: string): Promise<string | undefined> {
+    try {
+      const info = await stat(path);
+      return `${info.mtimeMs}:${info.size}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
 
   /** File store only: where a run's trace file is (the CLI prints it; tests read it). */
   locate(runId: string): string {
@@ -68,7 +112,9 @@ export class FileTraceStore implements TraceStore {
     await file.write(options.redactor.stringify(header) + '\n');
     await file.datasync();
     await fsyncDir(this.runsDir);
-    return new TraceWriter(file, path, { ...options, nextSeq: 1 });
+    const sink = this.changes.wrap(header.runId, new TraceWriter(file, path, { ...options, nextSeq: 1 }));
+    await this.changes.notify({ runId: header.runId, header });
+    return sink;
   }
 
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: ParsedTrace; sink: EventSink }> {
@@ -78,7 +124,7 @@ export class FileTraceStore implements TraceStore {
     const file = await open(path, 'a');
     if (trace.missingFinalNewline) await file.write('\n');
     const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
-    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1 }) };
+    return { trace, sink: this.changes.wrap(runId, new TraceWriter(file, path, { ...options, nextSeq: last + 1 })) };
   }
 
   async load(runId: string): Promise<ParsedTrace> {

@@ -10,6 +10,7 @@ import { chooseHint } from '../../model/pause.ts';
 import { validateFlow } from '../../model/validate.ts';
 import { newRunId } from '../../engine.ts';
 import { prepareFork, replayRun } from '../../replay.ts';
+import { publicSummary } from '../../trace/run-index.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
 
@@ -38,11 +39,9 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
       return { runId };
     },
     'runs.list': async ({ status, flowId, limit }) => {
-      const { runs } = await traces.list();
-      return runs
-        .filter((r) => status === undefined || r.status === status)
-        .filter((r) => flowId === undefined || r.flowId === flowId)
-        .slice(0, limit);
+      // From the run index: no trace is read (engine/trace/run-index.ts).
+      const runs = await data.runIndex.list({ ...(status ? { status } : {}), ...(flowId ? { flowId } : {}), limit });
+      return runs.map(publicSummary);
     },
     'runs.get': ({ runId }) => projections.runDetail(runId),
     'runs.cancel': async ({ runId }) => {
