@@ -69,7 +69,12 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     registry: options.registry,
     secrets: data.vault,
     ...(options.http ? { http: options.http } : {}),
-    onEvent: (runId, event) => hub.runEvent(runId, event),
+    onEvent: (runId, event) => {
+      // The run index is written when the run's writer closes, just after this event: lists
+      // asked for after the "changed" notice wait for it.
+      if (event.type === 'run.finished' || event.type === 'run.needs-attention' || event.type === 'run.stopped') data.runIndex.expect(runId);
+      hub.runEvent(runId, event);
+    },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
   });
   const queue: RunQueue = new InProcessRunQueue(engine);

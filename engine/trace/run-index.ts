@@ -43,6 +43,8 @@ import {
 } from './trace-store.ts';
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+/** The longest a read waits for a run's writer to close after its end was announced. */
+const SETTLE_WAIT_MS = 5000;
 /** Journal line format; lines of another version are ignored (and the entries re-read). */
 const LINE_VERSION = 1;
 
@@ -98,6 +100,8 @@ export class RunIndex {
   private readIno = -1;
   private readonly quarantine = new Map<string, QuarantineNotice>();
   private readonly unsubscribe: () => void;
+  /** Runs announced as ended (see `expect`) whose writer has not closed yet. */
+  private readonly settling = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   lastOpen: RunIndexOpenReport | undefined;
 
   constructor(
@@ -105,6 +109,26 @@ export class RunIndex {
     private readonly options: RunIndexOptions = {},
   ) {
     this.unsubscribe = store.onChange((change) => this.changed(change));
+  }
+
+  /**
+   * Says a run of this process just recorded its end (finished, paused, stopped): its writer
+   * closes a moment later. Reads wait for that, so a list asked for right after a "run finished"
+   * notice already shows it (the service calls this from the run events it sees).
+   */
+  expect(runId: string): void {
+    if (this.settling.has(runId)) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.settling.set(runId, { promise, resolve });
+    // Never wait forever for a writer that does not close (its entry is then reconciled later).
+    const timer = setTimeout(() => this.settled(runId), SETTLE_WAIT_MS);
+    timer.unref?.();
+  }
+
+  private settled(runId: string): void {
+    this.settling.get(runId)?.resolve();
+    this.settling.delete(runId);
   }
 
   /** Runs newest first, filtered; the index is opened (and others' updates read) first. */
@@ -142,6 +166,7 @@ export class RunIndex {
   async ready(): Promise<void> {
     this.opening ??= this.open();
     await this.opening;
+    if (this.settling.size > 0) await Promise.all([...this.settling.values()].map((s) => s.promise));
     await this.tail();
   }
 
@@ -166,7 +191,15 @@ export class RunIndex {
   // -------------------------------------------------------------------------------------------
   // Keeping up with this process's runs
 
-  private async changed({ runId, header }: TraceChange): Promise<void> {
+  private async changed(change: TraceChange): Promise<void> {
+    try {
+      await this.update(change);
+    } finally {
+      if (!change.header) this.settled(change.runId);
+    }
+  }
+
+  private async update({ runId, header }: TraceChange): Promise<void> {
     const stamp = await this.store.stamp(runId);
     if (stamp === undefined) return;
     // A new trace: the header says all there is to say yet; nothing is read.

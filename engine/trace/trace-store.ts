@@ -144,10 +144,14 @@ export class TraceChangeListeners {
       sync: () => sink.sync(),
       flush: () => sink.flush(),
       close: async () => {
-        await sink.close();
-        if (told) return;
-        told = true;
-        await this.notify({ runId });
+        try {
+          await sink.close();
+        } finally {
+          if (!told) {
+            told = true;
+            await this.notify({ runId });
+          }
+        }
       },
     };
   }
