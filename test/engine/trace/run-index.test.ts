@@ -4,7 +4,7 @@
  * and fed by other processes writing runs in the same data folder.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, dataDirStores, type Flow } from '../../../engine/index.ts';
