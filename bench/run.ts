@@ -9,6 +9,7 @@
  *   3. trace append cost (buffered, durable, durable with concurrent callers) vs a raw
  *      appendFile + fdatasync loop
  *   4. runs per second of a 10-node no-op flow (sequential and 4 in parallel)
+ *   run index: runs list and a trace page with 100 vs 100,000 runs, index rebuild (figures/run-index.ts)
  *
  * Method: warm-up iterations first; the cases of one figure are interleaved repetition by
  * repetition (rotating their order) so that machine noise hits them alike; medians are reported
@@ -39,6 +40,7 @@ import {
 } from '../engine/index.ts';
 import { MemorySink } from '../engine/trace/memory-sink.ts';
 import { builtinNodes } from '../nodes/index.ts';
+import { runIndexFigure } from './figures/run-index.ts';
 
 type Durability = NonNullable<EngineOptions['durability']>;
 
@@ -653,6 +655,7 @@ async function main(): Promise<void> {
     const f2 = await figure2(root);
     const f3 = await figure3(root);
     const f4 = await figure4(root, f3.rawUs);
+    await runIndexFigure(root); // prints its own lines (bench/figures/run-index.ts)
 
     heading('Summary');
     const ideal = (CFG.sequential.tasks * CFG.sequential.taskMs) / 1000;

@@ -29,7 +29,7 @@ import { appendFile, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RunEvent, RunStatus, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
-import { reduceRun } from '../model/run-state.ts';
+import { reduceRun, type RunState } from '../model/run-state.ts';
 import { llmUsage, type LlmUsage } from '../cost.ts';
 import {
   summarize,
@@ -93,7 +93,9 @@ type JournalLine = { v: number; set: RunIndexEntry } | { v: number; drop: string
 export class RunIndex {
   private readonly byId = new Map<string, RunIndexEntry>();
   /** Newest first (createdAt descending, then run id), the order every list shows. */
-  private readonly order: RunIndexEntry[] = [];
+  private order: RunIndexEntry[] = [];
+  /** While loading many entries at once the order is sorted once at the end, not kept per entry. */
+  private bulk = false;
   private opening: Promise<void> | undefined;
   /** How far this process has read the journal, and which file that was (compaction swaps it). */
   private readOffset = 0;
@@ -174,10 +176,14 @@ export class RunIndex {
   async rebuild(): Promise<RunIndexOpenReport> {
     await this.opening?.catch(() => undefined);
     this.byId.clear();
-    this.order.length = 0;
-    const stamps = await this.store.stamps();
+    this.bulk = true;
     let reread = 0;
-    for (const [runId, stamp] of stamps) if (await this.reread(runId, stamp)) reread++;
+    try {
+      const stamps = await this.store.stamps();
+      for (const [runId, stamp] of stamps) if (await this.reread(runId, stamp)) reread++;
+    } finally {
+      this.endBulk();
+    }
     await this.compact();
     this.opening = Promise.resolve();
     this.lastOpen = { entries: this.byId.size, reread, dropped: 0, damagedLines: 0, compacted: true };
@@ -203,7 +209,7 @@ export class RunIndex {
     const stamp = await this.store.stamp(runId);
     if (stamp === undefined) return;
     // A new trace: the header says all there is to say yet; nothing is read.
-    const entry = header ? entryOf({ header, events: [] }, stamp, {}, 0) : await this.entryFromTrace(runId, stamp);
+    const entry = header ? entryOf({ header, events: [] }, reduceRun(header, []), stamp, {}, 0) : await this.entryFromTrace(runId, stamp);
     if (!entry) return;
     this.put(entry);
     await this.append([{ v: LINE_VERSION, set: entry }]);
@@ -213,6 +219,26 @@ export class RunIndex {
   // Opening: journal, reconcile, compaction
 
   private async open(): Promise<void> {
+    this.bulk = true;
+    let report: RunIndexOpenReport & { appended: JournalLine[] };
+    try {
+      report = await this.load();
+    } finally {
+      this.endBulk();
+    }
+    const { appended, ...shown } = report;
+    if (shown.compacted) await this.compact();
+    else await this.append(appended);
+    this.lastOpen = shown;
+  }
+
+  private endBulk(): void {
+    this.bulk = false;
+    this.order = [...this.byId.values()].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+
+  /** Reads the journal and reconciles it with the traces; says whether to compact. */
+  private async load(): Promise<RunIndexOpenReport & { appended: JournalLine[] }> {
     const report: RunIndexOpenReport = { entries: 0, reread: 0, dropped: 0, damagedLines: 0, compacted: false };
     let lines = 0;
     if (this.options.journal) {
@@ -246,13 +272,8 @@ export class RunIndex {
     }
     report.entries = this.byId.size;
     const superseded = lines + appended.length - this.byId.size;
-    if (this.options.journal && (report.damagedLines > 0 || superseded > Math.max(1000, this.byId.size))) {
-      await this.compact();
-      report.compacted = true;
-    } else if (appended.length > 0) {
-      await this.append(appended);
-    }
-    this.lastOpen = report;
+    report.compacted = this.options.journal !== undefined && (report.damagedLines > 0 || superseded > Math.max(1000, this.byId.size));
+    return { ...report, appended };
   }
 
   /** Re-reads one trace into its entry; a damaged trace is set aside by the store and dropped. */
@@ -280,11 +301,11 @@ export class RunIndex {
     for (const event of trace.events) {
       events.push(event.type === 'external.result' && event.kind === 'llm' && isBlobRef(event.result) ? { ...event, result: await this.store.getPayload(event.result) } : event);
     }
-    return entryOf({ header: trace.header, events }, stamp, llmUsage(events), await this.failedItems(trace));
+    const state = reduceRun(trace.header, trace.events);
+    return entryOf(trace, state, stamp, llmUsage(events), await this.failedItems(state));
   }
 
-  private async failedItems(trace: LoadedTrace): Promise<number> {
-    const state = reduceRun(trace.header, trace.events);
+  private async failedItems(state: RunState): Promise<number> {
     let failed = 0;
     for (const node of Object.values(state.nodes)) {
       const port = node.outputs?.error;
@@ -345,7 +366,12 @@ export class RunIndex {
     if (info.ino !== this.readIno || info.size < this.readOffset) {
       // Another process compacted the journal: read the new file whole.
       const text = await readFile(path, 'utf8');
-      this.readOffset = this.applyText(text, false).consumed;
+      this.bulk = true;
+      try {
+        this.readOffset = this.applyText(text, false).consumed;
+      } finally {
+        this.endBulk();
+      }
       this.readIno = info.ino;
       return;
     }
@@ -376,7 +402,7 @@ export class RunIndex {
     const before = await open(path, 'r').catch(() => undefined);
     const beforeSize = before ? (await before.stat()).size : 0;
     const tmp = `${path}.${process.pid}.tmp`;
-    const text = [...this.byId.values()].map((entry) => JSON.stringify({ v: LINE_VERSION, set: entry }) + '\n').join('');
+    const text = this.order.map((entry) => JSON.stringify({ v: LINE_VERSION, set: entry }) + '\n').join('');
     const file = await open(tmp, 'w');
     try {
       await file.writeFile(text);
@@ -410,6 +436,10 @@ export class RunIndex {
   // The in-memory order
 
   private put(entry: RunIndexEntry): void {
+    if (this.bulk) {
+      this.byId.set(entry.runId, entry);
+      return;
+    }
     const old = this.byId.get(entry.runId);
     if (old) {
       const at = this.position(old);
@@ -427,6 +457,10 @@ export class RunIndex {
   private remove(runId: string): void {
     const old = this.byId.get(runId);
     if (!old) return;
+    if (this.bulk) {
+      this.byId.delete(runId);
+      return;
+    }
     this.order.splice(this.position(old), 1);
     this.byId.delete(runId);
   }
@@ -455,9 +489,8 @@ function before(a: RunIndexEntry, b: RunIndexEntry): boolean {
   return a.runId < b.runId;
 }
 
-function entryOf(trace: { header: TraceHeader; events: RunEvent[] }, stamp: string, ai: LlmUsage, failedItems: number): RunIndexEntry {
-  const summary = summarize(trace);
-  const state = reduceRun(trace.header, trace.events);
+function entryOf(trace: { header: TraceHeader; events: RunEvent[] }, state: RunState, stamp: string, ai: LlmUsage, failedItems: number): RunIndexEntry {
+  const summary = summarize(trace, state);
   const nodes = { total: 0, succeeded: 0, failed: 0, skipped: 0 };
   for (const node of Object.values(state.nodes)) {
     nodes.total++;

@@ -179,8 +179,8 @@ export class RunNotFoundError extends Error {
   }
 }
 
-export function summarize(trace: LoadedTrace): RunSummary {
-  const state = reduceRun(trace.header, trace.events);
+/** The run's summary; `state` when the caller has already folded the events. */
+export function summarize(trace: Pick<LoadedTrace, 'header' | 'events'>, state: RunState = reduceRun(trace.header, trace.events)): RunSummary {
   const summary: RunSummary = {
     runId: state.runId,
     flowId: state.flowId,
