@@ -7,12 +7,14 @@ import {
   replayRun,
   isBlobRef,
   summarize,
+  publicSummary,
   validateFlowText,
   resolveDataDir,
   type AttentionChoice,
   type FileTraceStore,
   type RunEvent,
   type RunOutcome,
+  type RunIndexQuery,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
@@ -211,12 +213,12 @@ export const commands: Record<string, Command> = {
       if (ctx.positionals.length > 0) throw new UsageError(`Unexpected argument "${ctx.positionals[0]}".`);
       const limit = Number(ctx.values.limit ?? 50);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number of at least 1.');
-      const { store } = openEngine(ctx);
-      const { runs, quarantined } = await store.list();
-      const filtered = runs
-        .filter((r) => ctx.values.status === undefined || r.status === ctx.values.status)
-        .filter((r) => ctx.values.flow === undefined || r.flowId === ctx.values.flow)
-        .slice(0, limit);
+      // From the run index (rebuilt from the traces when missing), not by reading every trace.
+      const { runIndex } = openEngine(ctx);
+      const status = ctx.values.status as RunIndexQuery['status'];
+      const flowId = ctx.values.flow as string | undefined;
+      const filtered = (await runIndex.list({ ...(status !== undefined ? { status } : {}), ...(flowId !== undefined ? { flowId } : {}), limit })).map(publicSummary);
+      const quarantined = runIndex.quarantined();
       if (ctx.json) ctx.io.out(JSON.stringify({ runs: filtered, quarantined }, null, 2));
       else {
         ctx.io.out(runsTable(filtered));

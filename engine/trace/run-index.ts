@@ -180,7 +180,9 @@ export class RunIndex {
     let reread = 0;
     try {
       const stamps = await this.store.stamps();
-      for (const [runId, stamp] of stamps) if (await this.reread(runId, stamp)) reread++;
+      await inBatches([...stamps], async ([runId, stamp]) => {
+        if (await this.reread(runId, stamp)) reread++;
+      });
     } finally {
       this.endBulk();
     }
@@ -264,12 +266,12 @@ export class RunIndex {
         appended.push({ v: LINE_VERSION, drop: runId });
       }
     }
-    for (const [runId, stamp] of stamps) {
-      if (this.byId.get(runId)?.stamp === stamp) continue;
-      report.reread++;
+    const stale = [...stamps].filter(([runId, stamp]) => this.byId.get(runId)?.stamp !== stamp);
+    report.reread = stale.length;
+    await inBatches(stale, async ([runId, stamp]) => {
       const entry = await this.reread(runId, stamp);
       appended.push(entry ? { v: LINE_VERSION, set: entry } : { v: LINE_VERSION, drop: runId });
-    }
+    });
     report.entries = this.byId.size;
     const superseded = lines + appended.length - this.byId.size;
     report.compacted = this.options.journal !== undefined && (report.damagedLines > 0 || superseded > Math.max(1000, this.byId.size));
@@ -481,6 +483,17 @@ export class RunIndex {
     if (this.order[at]?.runId === entry.runId) return at;
     return this.order.findIndex((e) => e.runId === entry.runId); // never expected; kept safe
   }
+}
+
+/** Traces read at once when many are re-read: reading overlaps parsing. */
+const READ_CONCURRENCY = 16;
+
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
 }
 
 /** Whether `a` is listed before `b`: newer first, then by run id (as the store lists tie). */
