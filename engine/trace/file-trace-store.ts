@@ -124,7 +124,9 @@ export class FileTraceStore implements TraceStore {
     const file = await open(path, 'a');
     if (trace.missingFinalNewline) await file.write('\n');
     const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
-    return { trace, sink: this.changes.wrap(runId, new TraceWriter(file, path, { ...options, nextSeq: last + 1 })) };
+    const sink = this.changes.wrap(runId, new TraceWriter(file, path, { ...options, nextSeq: last + 1 }));
+    await this.changes.notify({ runId, reopened: true });
+    return { trace, sink };
   }
 
   async load(runId: string): Promise<ParsedTrace> {

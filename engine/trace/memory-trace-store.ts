@@ -103,7 +103,9 @@ export class MemoryTraceStore implements TraceStore {
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }> {
     const trace = await this.load(runId);
     const stored = this.stored(runId);
-    return { trace, sink: this.changes.wrap(runId, new MemorySink(runId, stored, options.redactor, stored.events.length + 1)) };
+    const sink = this.changes.wrap(runId, new MemorySink(runId, stored, options.redactor, stored.events.length + 1));
+    await this.changes.notify({ runId, reopened: true });
+    return { trace, sink };
   }
 
   async load(runId: string): Promise<LoadedTrace> {

@@ -200,11 +200,26 @@ export class RunIndex {
   // Keeping up with this process's runs
 
   private async changed(change: TraceChange): Promise<void> {
+    if (change.reopened) return this.continuing(change.runId);
     try {
       await this.update(change);
     } finally {
       if (!change.header) this.settled(change.runId);
     }
+  }
+
+  /**
+   * A run is continued (resumed, or a decision answered): listed as running from now on, nothing
+   * read. The empty stamp makes the next open re-read the trace should this process die first.
+   */
+  private async continuing(runId: string): Promise<void> {
+    // A process that has not read the index (a CLI command) reads this one trace instead.
+    const old = this.byId.get(runId) ?? (await this.entryFromTrace(runId, ''));
+    if (!old || old.status === 'running') return;
+    const { error: _e, attention: _a, finishedAt: _f, ...rest } = old;
+    const entry: RunIndexEntry = { ...rest, status: 'running', stamp: '' };
+    this.put(entry);
+    await this.append([{ v: LINE_VERSION, set: entry }]);
   }
 
   private async update({ runId, header }: TraceChange): Promise<void> {

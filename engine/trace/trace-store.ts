@@ -94,8 +94,8 @@ export interface TraceStore {
   /** The token of one trace now, or undefined when there is no such trace. */
   stamp?(runId: string): Promise<string | undefined>;
   /**
-   * Listens to traces created and writers closed by this store (this process). `create` and the
-   * sink's `close` wait for the listener, so an index is up to date when a run's job ends; a
+   * Listens to traces created, reopened and writers closed by this store (this process).
+   * `create`, `reopen` and the sink's `close` wait for the listener, so an index is up to date when a run's job ends; a
    * listener's failure never fails the run.
    */
   onChange?(listener: TraceChangeListener): () => void;
@@ -104,10 +104,11 @@ export interface TraceStore {
 /** A store a run index can keep up with (both built-in stores are). */
 export type IndexableTraceStore = TraceStore & Required<Pick<TraceStore, 'stamps' | 'stamp' | 'onChange'>>;
 
-/** A trace was created (`header` set) or a writer on it closed. */
+/** A trace was created (`header` set), reopened to continue the run (`reopened`), or a writer on it closed. */
 export interface TraceChange {
   runId: string;
   header?: TraceHeader;
+  reopened?: boolean;
 }
 
 export type TraceChangeListener = (change: TraceChange) => Promise<void> | void;

@@ -200,6 +200,29 @@ describe('run index journal (file store)', () => {
     expect(fromIndex.unpricedModels).toEqual(['my-local-model']);
   });
 
+  it('lists a paused run as running while it is continued, and as what its trace says after', async () => {
+    const [base] = await writeRuns(1);
+    const store = new FileTraceStore(dir);
+    const index = new RunIndex(store, { journal });
+    const header = { ...(await store.load(base!)).header, runId: 'run-paused' };
+    const sink = await store.create(header, { durability: 'buffered', redactor: new Redactor() });
+    sink.append({ type: 'run.started', input: {} });
+    sink.append({ type: 'run.needs-attention', nodeId: 'set', reason: 'Sent? Unknown.', choices: ['send-again', 'skip-item', 'cancel'] });
+    await sink.close();
+    expect(await index.get('run-paused')).toMatchObject({ status: 'needs-attention', attention: 'Sent? Unknown.' });
+    // Another process (no index read yet) continues it: both see it running at once.
+    const otherStore = new FileTraceStore(dir);
+    const other = new RunIndex(otherStore, { journal });
+    const { sink: again } = await otherStore.reopen('run-paused', { durability: 'buffered', redactor: new Redactor() });
+    const shown = await index.get('run-paused');
+    expect(shown?.status).toBe('running');
+    expect(shown?.attention).toBeUndefined();
+    again.append({ type: 'run.finished', status: 'succeeded', outputs: {} });
+    await again.close();
+    other.close();
+    expect(await index.get('run-paused')).toMatchObject({ status: 'succeeded' });
+  });
+
   it('shows runs appended by another process while a reader is open (tails the journal)', async () => {
     await writeRuns(1);
     const { index } = await reopened();
