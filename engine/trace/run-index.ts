@@ -166,7 +166,11 @@ export class RunIndex {
 
   /** Opens on first use; later calls only read what other processes appended meanwhile. */
   async ready(): Promise<void> {
-    this.opening ??= this.open();
+    // A failed open (the disk refused) is tried again by the next read, not remembered.
+    this.opening ??= this.open().catch((error: unknown) => {
+      this.opening = undefined;
+      throw error;
+    });
     await this.opening;
     if (this.settling.size > 0) await Promise.all([...this.settling.values()].map((s) => s.promise));
     await this.tail();
