@@ -143,7 +143,7 @@ export const commands: Record<string, Command> = {
         throw new UsageError(`"${choice}" is not a choice. Choose one of: ${ATTENTION_CHOICES.join(', ')}.`);
       }
       if (choice !== undefined && runId === undefined) throw new UsageError('--choice needs the run id it answers.');
-      const { engine, store } = openEngine(ctx, progress(ctx, new Map()));
+      const { engine, store, runIndex } = openEngine(ctx, progress(ctx, new Map()));
       const interrupt = interruptSignal(ctx.io);
       try {
         if (runId !== undefined) {
@@ -151,9 +151,9 @@ export const commands: Record<string, Command> = {
           ctx.io.out(ctx.json ? outcomeJson(outcome, store) : outcomeText(outcome, store.locate(outcome.runId)));
           return exitFor(outcome);
         }
-        const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal });
-        const { runs } = await store.list();
-        const waiting = runs.filter((r) => r.status === 'needs-attention');
+        // The run index says which runs were left running or wait for a decision (no trace is parsed for it).
+        const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal, running: await runIndex.list({ status: 'running' }) });
+        const waiting = await runIndex.list({ status: 'needs-attention' });
         if (ctx.json) {
           ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: store.locate(o.runId) })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })) }, null, 2));
         } else {
