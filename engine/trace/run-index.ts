@@ -45,6 +45,8 @@ import {
 const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** The longest a read waits for a run's writer to close after its end was announced. */
 const SETTLE_WAIT_MS = 5000;
+/** Superseded journal lines tolerated beyond one per entry before a running process compacts. */
+const COMPACT_SLACK_LINES = 10_000;
 /** Journal line format; lines of another version are ignored (and the entries re-read). */
 const LINE_VERSION = 1;
 
@@ -74,6 +76,8 @@ export interface RunIndexQuery {
 export interface RunIndexOptions {
   /** The journal file; none keeps the index in memory only (the memory store). */
   journal?: string;
+  /** Superseded lines a running process tolerates before compacting (default 10,000). */
+  compactSlackLines?: number;
 }
 
 /** What the last open found (tests and the benchmark read it). */
@@ -105,6 +109,13 @@ export class RunIndex {
   /** Runs announced as ended (see `expect`) whose writer has not closed yet. */
   private readonly settling = new Map<string, { promise: Promise<void>; resolve: () => void }>();
   lastOpen: RunIndexOpenReport | undefined;
+  /** Lines in the journal as this process knows it; compaction is due when most are superseded. */
+  private journalLines = 0;
+  /** Set once this process holds every entry (opened): only then may it compact. */
+  private opened = false;
+  private compacting = false;
+  /** Own journal writes, one at a time (an append never races a compaction of this process). */
+  private journalWork: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: IndexableTraceStore,
@@ -190,10 +201,16 @@ export class RunIndex {
     } finally {
       this.endBulk();
     }
-    await this.compact();
+    await this.serially(() => this.compact());
+    this.opened = true;
     this.opening = Promise.resolve();
     this.lastOpen = { entries: this.byId.size, reread, dropped: 0, damagedLines: 0, compacted: true };
     return this.lastOpen;
+  }
+
+  /** Waits for this process's journal writes (a background compaction included). */
+  async writes(): Promise<void> {
+    await this.journalWork;
   }
 
   close(): void {
@@ -241,15 +258,17 @@ export class RunIndex {
 
   private async open(): Promise<void> {
     this.bulk = true;
-    let report: RunIndexOpenReport & { appended: JournalLine[] };
+    let report: RunIndexOpenReport & { appended: JournalLine[]; lines: number };
     try {
       report = await this.load();
     } finally {
       this.endBulk();
     }
-    const { appended, ...shown } = report;
-    if (shown.compacted) await this.compact();
+    const { appended, lines, ...shown } = report;
+    this.journalLines = lines;
+    if (shown.compacted) await this.serially(() => this.compact());
     else await this.append(appended);
+    this.opened = true;
     this.lastOpen = shown;
   }
 
@@ -259,7 +278,7 @@ export class RunIndex {
   }
 
   /** Reads the journal and reconciles it with the traces; says whether to compact. */
-  private async load(): Promise<RunIndexOpenReport & { appended: JournalLine[] }> {
+  private async load(): Promise<RunIndexOpenReport & { appended: JournalLine[]; lines: number }> {
     const report: RunIndexOpenReport = { entries: 0, reread: 0, dropped: 0, damagedLines: 0, compacted: false };
     let lines = 0;
     if (this.options.journal) {
@@ -294,7 +313,7 @@ export class RunIndex {
     report.entries = this.byId.size;
     const superseded = lines + appended.length - this.byId.size;
     report.compacted = this.options.journal !== undefined && (report.damagedLines > 0 || superseded > Math.max(1000, this.byId.size));
-    return { ...report, appended };
+    return { ...report, appended, lines: lines + report.damagedLines };
   }
 
   /** Re-reads one trace into its entry; a damaged trace is set aside by the store and dropped. */
@@ -389,7 +408,9 @@ export class RunIndex {
       const text = await readFile(path, 'utf8');
       this.bulk = true;
       try {
-        this.readOffset = this.applyText(text, false).consumed;
+        const { consumed, applied, damaged } = this.applyText(text, false);
+        this.readOffset = consumed;
+        this.journalLines = applied + damaged;
       } finally {
         this.endBulk();
       }
@@ -401,16 +422,41 @@ export class RunIndex {
       const length = info.size - this.readOffset;
       const buffer = Buffer.alloc(length);
       await file.read(buffer, 0, length, this.readOffset);
-      const { consumed } = this.applyText(buffer.toString('utf8'), false);
+      const { consumed, applied, damaged } = this.applyText(buffer.toString('utf8'), false);
       this.readOffset += consumed; // a line still being written is read next time
+      this.journalLines += applied + damaged;
     } finally {
       await file.close();
     }
   }
 
   private async append(lines: JournalLine[]): Promise<void> {
-    if (!this.options.journal || lines.length === 0) return;
-    await appendFile(this.options.journal, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const path = this.options.journal;
+    if (!path || lines.length === 0) return;
+    await this.serially(() => appendFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+    this.journalLines += lines.length;
+    this.compactWhenDue();
+  }
+
+  /**
+   * A long-lived process (the app) adds lines for every run; when superseded lines pile up the
+   * journal is compacted in the background.
+   */
+  private compactWhenDue(): void {
+    const slack = this.options.compactSlackLines ?? COMPACT_SLACK_LINES;
+    // 1.5 lines per entry: with two lines per run (start, end) this compacts each time the number
+    // of runs has about doubled since the last compaction — amortized, a constant cost per run.
+    if (!this.opened || this.compacting || this.journalLines <= 1.5 * this.byId.size + slack) return;
+    this.compacting = true;
+    void this.serially(() => this.compact())
+      .catch(() => undefined) // tried again after the next appends; the journal stays valid meanwhile
+      .finally(() => (this.compacting = false));
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.journalWork.then(work, work);
+    this.journalWork = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -436,6 +482,7 @@ export class RunIndex {
     const info = await stat(path);
     this.readOffset = Buffer.byteLength(text);
     this.readIno = info.ino;
+    this.journalLines = this.order.length;
     if (before) {
       try {
         const after = (await before.stat()).size;
@@ -444,8 +491,11 @@ export class RunIndex {
           await before.read(buffer, 0, buffer.length, beforeSize);
           const late = buffer.toString('utf8');
           const whole = late.slice(0, late.lastIndexOf('\n') + 1);
-          this.applyText(whole, false);
-          if (whole) await appendFile(path, whole);
+          const { applied, damaged } = this.applyText(whole, false);
+          if (whole) {
+            await appendFile(path, whole); // read again by the next tail: applying a line twice is harmless
+            this.journalLines += applied + damaged;
+          }
         }
       } finally {
         await before.close();

@@ -223,6 +223,23 @@ describe('run index journal (file store)', () => {
     expect(await index.get('run-paused')).toMatchObject({ status: 'succeeded' });
   });
 
+  it('compacts the journal while the app runs, when superseded lines pile up', async () => {
+    const store = new FileTraceStore(dir);
+    const index = new RunIndex(store, { journal, compactSlackLines: 2 });
+    await index.list();
+    const engine = new Engine({ store, registry });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await engine.startRun(okFlow(), { input: { i }, startedBy: 'test' })).runId);
+    await index.writes();
+    // Two lines per run were appended (start, end); compaction left about one per run.
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThan(2 * ids.length);
+    const reader = new RunIndex(new FileTraceStore(dir), { journal });
+    expect((await reader.list()).map((r) => r.runId).sort()).toEqual([...ids].sort());
+    expect(reader.lastOpen).toMatchObject({ reread: 0, damagedLines: 0 });
+    index.close();
+  });
+
   it('shows runs appended by another process while a reader is open (tails the journal)', async () => {
     await writeRuns(1);
     const { index } = await reopened();
