@@ -121,6 +121,11 @@ describe('run index journal (file store)', () => {
     expect(report).toMatchObject({ entries: 3, reread: 3 });
     // The rebuilt entries were written back: the next open reads none again.
     expect((await reopened()).report.reread).toBe(0);
+    // A forced rebuild reads every trace again and leaves one line per run.
+    const { index } = await reopened();
+    expect(await index.rebuild()).toMatchObject({ entries: 3, reread: 3, compacted: true });
+    expect((await readFile(journal, 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect((await index.list()).map((r) => r.runId).sort()).toEqual([...ids].sort());
   });
 
   it('is rebuilt with no run lost when a line is garbage and the file is cut short', async () => {
