@@ -244,10 +244,17 @@ export class RunIndex {
   }
 
   private async update({ runId, header }: TraceChange): Promise<void> {
+    // A new trace: the header says all there is to say yet; nothing is read, and the empty stamp
+    // has the next open re-read it should the run never close here.
+    if (header) {
+      const entry = entryOf({ header, events: [] }, reduceRun(header, []), '', {}, 0);
+      this.put(entry);
+      await this.append([{ v: LINE_VERSION, set: entry }]);
+      return;
+    }
     const stamp = await this.store.stamp(runId);
     if (stamp === undefined) return;
-    // A new trace: the header says all there is to say yet; nothing is read.
-    const entry = header ? entryOf({ header, events: [] }, reduceRun(header, []), stamp, {}, 0) : await this.entryFromTrace(runId, stamp);
+    const entry = await this.entryFromTrace(runId, stamp);
     if (!entry) return;
     this.put(entry);
     await this.append([{ v: LINE_VERSION, set: entry }]);
