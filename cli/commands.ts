@@ -7,6 +7,7 @@ import {
   replayRun,
   isBlobRef,
   summarize,
+  publicSummary,
   validateFlowText,
   resolveDataDir,
   type AttentionChoice,
@@ -15,6 +16,8 @@ import {
   type RunOutcome,
   type QuarantineNotice,
   TraceQuarantinedError,
+  type RunIndex,
+  type RunIndexQuery,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
@@ -51,6 +54,14 @@ function one(ctx: CommandContext, what: string): string {
 /** `tracePath` comes from the file store's explicit method: the outcome itself carries no path. */
 function outcomeJson(outcome: RunOutcome, store: FileTraceStore): string {
   return JSON.stringify({ runId: outcome.runId, status: outcome.status, tracePath: store.locate(outcome.runId), outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.attention ? { attention: outcome.attention } : {}) }, null, 2);
+}
+
+/** Every set-aside trace: those the index found damaged now, and those set aside before (by any process). */
+async function setAsideRuns(runIndex: RunIndex, store: FileTraceStore): Promise<QuarantineNotice[]> {
+  const found = new Map<string, QuarantineNotice>();
+  await runIndex.list({ limit: 1 });
+  for (const q of [...runIndex.quarantined(), ...(await store.setAside())]) if (!found.has(q.movedTo)) found.set(q.movedTo, q);
+  return [...found.values()];
 }
 
 /** One plain sentence about a damaged trace: which run, why, and where the file is now. */
@@ -150,7 +161,7 @@ export const commands: Record<string, Command> = {
         throw new UsageError(`"${choice}" is not a choice. Choose one of: ${ATTENTION_CHOICES.join(', ')}.`);
       }
       if (choice !== undefined && runId === undefined) throw new UsageError('--choice needs the run id it answers.');
-      const { engine, store } = openEngine(ctx, progress(ctx, new Map()));
+      const { engine, store, runIndex } = openEngine(ctx, progress(ctx, new Map()));
       const interrupt = interruptSignal(ctx.io);
       try {
         if (runId !== undefined) {
@@ -158,9 +169,10 @@ export const commands: Record<string, Command> = {
           ctx.io.out(ctx.json ? outcomeJson(outcome, store) : outcomeText(outcome, store.locate(outcome.runId)));
           return exitFor(outcome);
         }
-        const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal });
-        const { runs, quarantined } = await store.list();
-        const waiting = runs.filter((r) => r.status === 'needs-attention');
+        // The run index says which runs were left running or wait for a decision (no trace is parsed for it).
+        const { resumed, skipped } = await engine.resumeAll({ signal: interrupt.signal, running: await runIndex.list({ status: 'running' }) });
+        const waiting = await runIndex.list({ status: 'needs-attention' });
+        const quarantined = await setAsideRuns(runIndex, store);
         if (ctx.json) {
           ctx.io.out(JSON.stringify({ resumed: resumed.map((o) => ({ runId: o.runId, status: o.status, tracePath: store.locate(o.runId) })), skipped, needsAttention: waiting.map((r) => ({ runId: r.runId, reason: r.attention })), setAside: quarantined }, null, 2));
         } else {
@@ -222,12 +234,12 @@ export const commands: Record<string, Command> = {
       if (ctx.positionals.length > 0) throw new UsageError(`Unexpected argument "${ctx.positionals[0]}".`);
       const limit = Number(ctx.values.limit ?? 50);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number of at least 1.');
-      const { store } = openEngine(ctx);
-      const { runs, quarantined } = await store.list();
-      const filtered = runs
-        .filter((r) => ctx.values.status === undefined || r.status === ctx.values.status)
-        .filter((r) => ctx.values.flow === undefined || r.flowId === ctx.values.flow)
-        .slice(0, limit);
+      // From the run index (rebuilt from the traces when missing), not by reading every trace.
+      const { runIndex, store } = openEngine(ctx);
+      const status = ctx.values.status as RunIndexQuery['status'];
+      const flowId = ctx.values.flow as string | undefined;
+      const filtered = (await runIndex.list({ ...(status !== undefined ? { status } : {}), ...(flowId !== undefined ? { flowId } : {}), limit })).map(publicSummary);
+      const quarantined = await setAsideRuns(runIndex, store);
       if (ctx.json) ctx.io.out(JSON.stringify({ runs: filtered, quarantined }, null, 2));
       else {
         ctx.io.out(runsTable(filtered));

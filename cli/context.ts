@@ -1,6 +1,6 @@
 /** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
 import { readFile } from 'node:fs/promises';
-import { checkRunInput, Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent } from '../engine/index.ts';
+import { checkRunInput, Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent, type RunIndex } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
 
 export interface Io {
@@ -21,13 +21,13 @@ export class UsageError extends Error {
 
 export const registry = new NodeRegistry(builtinNodes);
 
-export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event: RunEvent) => void): { engine: Engine; store: FileTraceStore; dataDir: string } {
+export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event: RunEvent) => void): { engine: Engine; store: FileTraceStore; runIndex: RunIndex; dataDir: string } {
   const dataDir = resolveDataDir(ctx.values['data-dir'] as string | undefined);
   const data = dataDirStores(dataDir, { catalog: registry });
   const store = data.traces;
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
   const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
-  return { engine, store, dataDir };
+  return { engine, store, runIndex: data.runIndex, dataDir };
 }
 
 /**

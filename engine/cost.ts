@@ -150,6 +150,66 @@ export function flowCost(runs: ReadonlyArray<{ runId: string; events: readonly R
   };
 }
 
+/**
+ * AI use of a run per model, without prices: what a run index keeps, so spend can be priced later
+ * with whatever table the settings hold then. Tokens are those actually spent (not cached).
+ */
+export type LlmUsage = Record<string, { calls: number; cachedCalls: number; promptTokens: number; completionTokens: number }>;
+
+/** Per-model usage from a run's events (results loaded, not blob references). */
+export function llmUsage(events: readonly RunEvent[]): LlmUsage {
+  const usage = new Map<string, LlmUsage[string]>();
+  for (const event of events) {
+    const call = llmCallCost(event, {});
+    if (!call) continue;
+    let entry = usage.get(call.model);
+    if (!entry) usage.set(call.model, (entry = { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 }));
+    entry.calls++;
+    if (call.cached) entry.cachedCalls++;
+    else {
+      entry.promptTokens += call.promptTokens;
+      entry.completionTokens += call.completionTokens;
+    }
+  }
+  return Object.fromEntries(usage);
+}
+
+/**
+ * The same summary `runCost` gives, from per-model usage: prices are linear in tokens, cached
+ * calls cost nothing, a call without reported usage counts no tokens and so no money.
+ */
+export function usageCost(usage: LlmUsage, table: PriceTable = DEFAULT_PRICE_TABLE): CostSummary {
+  const models = Object.keys(usage).filter((m) => Object.hasOwn(usage, m)).sort();
+  let costUsd = 0;
+  for (const model of models) {
+    const u = usage[model]!;
+    const price = priceFor(model, table);
+    if (price) costUsd += (u.promptTokens * price.inputPerMillion + u.completionTokens * price.outputPerMillion) / 1_000_000;
+  }
+  return {
+    calls: sum(models.map((m) => usage[m]!.calls)),
+    promptTokens: sum(models.map((m) => usage[m]!.promptTokens)),
+    completionTokens: sum(models.map((m) => usage[m]!.completionTokens)),
+    costUsd,
+    unpricedModels: models.filter((m) => priceFor(m, table) === undefined),
+    cachedCalls: sum(models.map((m) => usage[m]!.cachedCalls)),
+  };
+}
+
+/** A flow's spend over runs given as per-model usage (the run index's view of `flowCost`). */
+export function flowCostFromUsage(runs: ReadonlyArray<{ runId: string; usage: LlmUsage }>, table: PriceTable = DEFAULT_PRICE_TABLE): FlowCost {
+  const perRun = runs.map(({ runId, usage }) => ({ runId, ...usageCost(usage, table) }));
+  return {
+    calls: sum(perRun.map((r) => r.calls)),
+    promptTokens: sum(perRun.map((r) => r.promptTokens)),
+    completionTokens: sum(perRun.map((r) => r.completionTokens)),
+    costUsd: sum(perRun.map((r) => r.costUsd)),
+    unpricedModels: [...new Set(perRun.flatMap((r) => r.unpricedModels))].sort(),
+    cachedCalls: sum(perRun.map((r) => r.cachedCalls)),
+    runs: perRun,
+  };
+}
+
 /** `$0.0123`: enough digits for a single cheap call to show as more than zero. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';

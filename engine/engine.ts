@@ -237,12 +237,16 @@ export class Engine {
     }
   }
 
-  /** Resumes every run that was interrupted (not paused for a person, not owned by a live process). */
-  async resumeAll(options: { signal?: AbortSignal } = {}): Promise<{ resumed: RunOutcome[]; skipped: Array<{ runId: string; reason: string }> }> {
-    const { runs } = await this.options.store.list();
+  /**
+   * Resumes every run that was interrupted (not paused for a person, not owned by a live process).
+   * `running`: the runs left running, when the caller knows them (the run index); otherwise the
+   * store lists every trace.
+   */
+  async resumeAll(options: { signal?: AbortSignal; running?: ReadonlyArray<{ runId: string }> } = {}): Promise<{ resumed: RunOutcome[]; skipped: Array<{ runId: string; reason: string }> }> {
+    const running = options.running ?? (await this.options.store.list()).runs.filter((r) => r.status === 'running');
     const resumed: RunOutcome[] = [];
     const skipped: Array<{ runId: string; reason: string }> = [];
-    for (const run of runs.filter((r) => r.status === 'running')) {
+    for (const run of running) {
       // Stopped (Ctrl-C, shutdown): leave the remaining runs untouched for the next resume.
       if (options.signal?.aborted) break;
       try {

@@ -19,6 +19,7 @@ export { describeNodeType } from './service/handlers/catalog.ts';
 export { InProcessRunQueue, DEFAULT_GRACE_MS } from './queue/in-process-queue.ts';
 export type { RunQueue, RunJob, JobOutcome, CloseOptions } from './queue/run-queue.ts';
 export { FlowStore } from './flow-store.ts';
+export { RunIndex, publicSummary, type RunIndexEntry, type RunIndexQuery } from './trace/index.ts';
 export { openDataDir, dataDirStores, type DataDir, type DataDirOptions } from './storage/open-data-dir.ts';
 export { dataDirLayout, type DataDirLayout } from './storage/layout.ts';
 export { SettingsStore } from './storage/settings-store.ts';

@@ -72,12 +72,17 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     registry: options.registry,
     secrets: data.vault,
     ...(options.http ? { http: options.http } : {}),
-    onEvent: (runId, event) => hub.runEvent(runId, event),
+    onEvent: (runId, event) => {
+      // The run index is written when the run's writer closes, just after this event: lists
+      // asked for after the "changed" notice wait for it.
+      if (event.type === 'run.finished' || event.type === 'run.needs-attention' || event.type === 'run.stopped') data.runIndex.expect(runId);
+      hub.runEvent(runId, event);
+    },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
   });
   const queue: RunQueue = new InProcessRunQueue(engine);
-  const supervisor = new RunSupervisor(queue, data.traces, hub);
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings), templatesDir: options.templatesDir ?? defaultTemplatesDir() };
+  const supervisor = new RunSupervisor(queue, data.runIndex, hub);
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings, data.runIndex), templatesDir: options.templatesDir ?? defaultTemplatesDir() };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...runHandlers(context),
@@ -96,6 +101,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     idle: () => supervisor.idle(),
     close: async (closeOptions?: CloseOptions) => {
       await supervisor.close(closeOptions);
+      data.runIndex.close();
       hub.clear();
     },
   };

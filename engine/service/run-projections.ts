@@ -6,14 +6,16 @@ import type { RunDetail } from '../model/contract.ts';
 import type { RunEvent } from '../model/events.ts';
 import { reduceRun } from '../model/run-state.ts';
 import { choiceIds, type Pause } from '../model/pause.ts';
-import { flowCost, priceTable, runCost, type PriceTable } from '../cost.ts';
+import { flowCostFromUsage, priceTable, runCost, type PriceTable } from '../cost.ts';
 import { summarize, type TraceStore } from '../trace/trace-store.ts';
+import type { RunIndex } from '../trace/index.ts';
 import type { SettingsStore } from '../storage/settings-store.ts';
 
 export class RunProjections {
   constructor(
     private readonly traces: TraceStore,
     private readonly settings: SettingsStore,
+    private readonly index: RunIndex,
   ) {}
 
   /** The price table: built-in prices with the person's overrides from the settings. */
@@ -62,13 +64,13 @@ export class RunProjections {
     };
   }
 
-  /** AI spend of a flow's latest runs. */
+  /** AI spend of a flow's latest runs, from the run index (AI use per model, priced now). */
   async flowCost(flowId: string, limit: number | undefined) {
-    const { runs } = await this.traces.list();
-    const mine = runs.filter((r) => r.flowId === flowId).slice(0, limit);
-    const loaded = [];
-    for (const run of mine) loaded.push({ runId: run.runId, events: await this.loadedEvents(run.runId) });
-    return flowCost(loaded, await this.prices());
+    const mine = await this.index.list({ flowId, ...(limit !== undefined ? { limit } : {}) });
+    return flowCostFromUsage(
+      mine.map((run) => ({ runId: run.runId, usage: run.ai })),
+      await this.prices(),
+    );
   }
 }
 

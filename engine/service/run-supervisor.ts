@@ -3,7 +3,7 @@
  * at start, turns job failures into events, and closes in order (stop at a safe point, bounded).
  */
 import type { CloseOptions, RunQueue } from '../queue/run-queue.ts';
-import type { TraceStore } from '../trace/trace-store.ts';
+import type { RunIndex } from '../trace/index.ts';
 import type { EventHub } from './event-hub.ts';
 
 export class RunSupervisor {
@@ -13,7 +13,7 @@ export class RunSupervisor {
 
   constructor(
     private readonly queue: RunQueue,
-    private readonly traces: TraceStore,
+    private readonly index: RunIndex,
     private readonly hub: EventHub,
   ) {
     this.unsubscribe = queue.onOutcome((outcome) => {
@@ -31,8 +31,8 @@ export class RunSupervisor {
    */
   resumeInterrupted(): void {
     this.background = (async () => {
-      const { runs } = await this.traces.list();
-      for (const run of runs.filter((r) => r.status === 'running')) {
+      // The run index knows which runs were left running (reconciled with the traces on open).
+      for (const run of await this.index.list({ status: 'running' })) {
         if (this.closing) break;
         if (this.queue.enqueue({ kind: 'resume', runId: run.runId })) await this.queue.settled(run.runId);
       }

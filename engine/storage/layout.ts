@@ -7,6 +7,7 @@
  *   <data>/runs/<runId>.jsonl, .lock          one trace per run, its owner's lock
  *   <data>/blobs/<ab>/<sha256>.json           large payloads, content-addressed
  *   <data>/quarantine/                        damaged traces, moved aside with a note
+ *   <data>/run-index.jsonl                    derived run summaries (rebuilt from runs/ when lost)
  *   <data>/cache/                             opt-in development cache (AI answers)
  *   <data>/credentials.json                   credential metadata (values: OS keychain)
  *   <data>/settings.json                      app settings
@@ -22,6 +23,7 @@ export interface DataDirLayout {
   runs: string;
   blobs: string;
   quarantine: string;
+  runIndex: string;
   cache: string;
   credentials: string;
   settings: string;
@@ -37,6 +39,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     runs: join(root, 'runs'),
     blobs: join(root, 'blobs'),
     quarantine: join(root, 'quarantine'),
+    runIndex: join(root, 'run-index.jsonl'),
     cache: join(root, 'cache'),
     credentials: join(root, 'credentials.json'),
     settings: join(root, 'settings.json'),

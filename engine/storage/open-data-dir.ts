@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { NodeCatalog } from '../model/validate.ts';
 import { FlowStore } from '../flow-store.ts';
-import { FileTraceStore } from '../trace/index.ts';
+import { FileTraceStore, RunIndex } from '../trace/index.ts';
 import { OsKeychain, Vault, type KeychainBackend } from '../vault.ts';
 import { dataDirLayout, type DataDirLayout } from './layout.ts';
 import { SettingsStore } from './settings-store.ts';
@@ -22,6 +22,8 @@ export interface DataDirOptions {
 export interface DataDir {
   layout: DataDirLayout;
   traces: FileTraceStore;
+  /** Run summaries derived from the traces (kept up to date by every process writing runs here). */
+  runIndex: RunIndex;
   flows: FlowStore;
   vault: Vault;
   settings: SettingsStore;
@@ -32,9 +34,11 @@ export interface DataDir {
 /** Builds the stores without touching the disk (the CLI opens a data folder per command). */
 export function dataDirStores(dir: string, options: DataDirOptions): DataDir {
   const layout = dataDirLayout(dir);
+  const traces = new FileTraceStore(layout);
   return {
     layout,
-    traces: new FileTraceStore(layout),
+    traces,
+    runIndex: new RunIndex(traces, { journal: layout.runIndex }),
     flows: new FlowStore(layout, options.catalog),
     vault: new Vault(layout, options.keychain ?? new OsKeychain(), options.env),
     settings: new SettingsStore(layout.settings),

@@ -33,6 +33,8 @@ import {
   type EventSink,
   type QuarantineNotice,
   type RunSummary,
+  TraceChangeListeners,
+  type TraceChangeListener,
   type TracePage,
   type TraceStore,
   type WriterOptions,
@@ -57,6 +59,48 @@ export class FileTraceStore implements TraceStore {
 
   /** The runs' leases: lock files beside the traces. */
   readonly leases: FileRunLeases;
+  private readonly changes = new TraceChangeListeners();
+
+  onChange(listener: TraceChangeListener): () => void {
+    return this.changes.add(listener);
+  }
+
+  /** `<mtime ms>:<size>` of each trace file: one directory listing and a stat per file, nothing read. */
+  async stamps(): Promise<Map<string, string>> {
+    let names: string[];
+    try {
+      names = await readdir(this.runsDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw error;
+    }
+    const ids = names.filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
+    const out = new Map<string, string>();
+    // A few stats in flight at a time: much faster than one by one, without exhausting handles.
+    const BATCH = 128;
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      const stamps = await Promise.all(batch.map((id) => this.stampOf(join(this.runsDir, `${id}.jsonl`))));
+      batch.forEach((id, j) => {
+        if (stamps[j] !== undefined) out.set(id, stamps[j]);
+      });
+    }
+    return out;
+  }
+
+  async stamp(runId: string): Promise<string | undefined> {
+    return this.stampOf(this.locate(runId));
+  }
+
+  private async stampOf(path: string): Promise<string | undefined> {
+    try {
+      const info = await stat(path);
+      return `${info.mtimeMs}:${info.size}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
 
   /** File store only: where a run's trace file is (the CLI prints it; tests read it). */
   locate(runId: string): string {
@@ -81,7 +125,9 @@ export class FileTraceStore implements TraceStore {
       throw error;
     }
     await fsyncDir(this.runsDir);
-    return new TraceWriter(file, path, { ...options, nextSeq: 1, chain: chainSeed(headerLine) });
+    const sink = this.changes.wrap(header.runId, new TraceWriter(file, path, { ...options, nextSeq: 1, chain: chainSeed(headerLine) }));
+    await this.changes.notify({ runId: header.runId, header });
+    return sink;
   }
 
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: ParsedTrace; sink: EventSink }> {
@@ -91,7 +137,9 @@ export class FileTraceStore implements TraceStore {
     const file = await open(path, 'a');
     if (trace.missingFinalNewline) await file.write('\n');
     const last = trace.events.length > 0 ? trace.events[trace.events.length - 1]!.seq : 0;
-    return { trace, sink: new TraceWriter(file, path, { ...options, nextSeq: last + 1, ...(trace.lastHash !== undefined ? { chain: trace.lastHash } : {}) }) };
+    const sink = this.changes.wrap(runId, new TraceWriter(file, path, { ...options, nextSeq: last + 1, ...(trace.lastHash !== undefined ? { chain: trace.lastHash } : {}) }));
+    await this.changes.notify({ runId, reopened: true });
+    return { trace, sink };
   }
 
   async load(runId: string): Promise<ParsedTrace> {
@@ -221,6 +269,10 @@ export class FileTraceStore implements TraceStore {
     const seen = new Set(quarantined.map((q) => q.movedTo));
     for (const earlier of await readSetAside(this.quarantineDir)) if (!seen.has(earlier.movedTo)) quarantined.push(earlier);
     return { runs, quarantined };
+  }
+
+  async setAside(): Promise<QuarantineNotice[]> {
+    return readSetAside(this.quarantineDir);
   }
 
   async putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef> {

@@ -19,6 +19,8 @@ import {
   type LoadedTrace,
   type QuarantineNotice,
   type RunSummary,
+  TraceChangeListeners,
+  type TraceChangeListener,
   type TracePage,
   type TraceStore,
   type WriterOptions,
@@ -65,6 +67,21 @@ export class MemoryTraceStore implements TraceStore {
   readonly leases = new MemoryRunLeases();
   private readonly traces = new Map<string, StoredTrace>();
   private readonly blobs = new Map<string, string>();
+  private readonly changes = new TraceChangeListeners();
+
+  onChange(listener: TraceChangeListener): () => void {
+    return this.changes.add(listener);
+  }
+
+  /** The number of lines each trace holds: it grows with every event. */
+  async stamps(): Promise<Map<string, string>> {
+    return new Map([...this.traces].map(([runId, trace]) => [runId, String(trace.events.length + 1)]));
+  }
+
+  async stamp(runId: string): Promise<string | undefined> {
+    const trace = this.traces.get(runId);
+    return trace ? String(trace.events.length + 1) : undefined;
+  }
 
   private stored(runId: string): StoredTrace {
     assertRunId(runId);
@@ -78,13 +95,17 @@ export class MemoryTraceStore implements TraceStore {
     if (this.traces.has(header.runId)) throw new Error(`Run ${header.runId} already exists (EEXIST).`);
     const trace: StoredTrace = { header: options.redactor.stringify(header), events: [] };
     this.traces.set(header.runId, trace);
-    return new MemorySink(header.runId, trace, options.redactor, 1);
+    const sink = this.changes.wrap(header.runId, new MemorySink(header.runId, trace, options.redactor, 1));
+    await this.changes.notify({ runId: header.runId, header });
+    return sink;
   }
 
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: LoadedTrace; sink: EventSink }> {
     const trace = await this.load(runId);
     const stored = this.stored(runId);
-    return { trace, sink: new MemorySink(runId, stored, options.redactor, stored.events.length + 1) };
+    const sink = this.changes.wrap(runId, new MemorySink(runId, stored, options.redactor, stored.events.length + 1));
+    await this.changes.notify({ runId, reopened: true });
+    return { trace, sink };
   }
 
   async load(runId: string): Promise<LoadedTrace> {

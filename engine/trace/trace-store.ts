@@ -86,11 +86,88 @@ export interface TraceStore {
   /** Events with `seq > afterSeq`, at most `limit`, without reading the whole trace. */
   readEvents(runId: string, afterSeq: number, limit: number): Promise<TracePage>;
   list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }>;
+  /** Traces set aside earlier (by any process), without reading any other trace. */
+  setAside?(): Promise<QuarantineNotice[]>;
   /** Returns the value itself, or a reference to a side value when it is large. */
   putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef>;
   getPayload<T>(value: T | BlobRef): Promise<T>;
   /** The leases that go with this store when the engine is given none (see run-leases.ts). */
   readonly leases?: RunLeases;
+  /*
+   * The next three are what a derived run index (run-index.ts) needs; both stores have them.
+   * They are optional only so that a bare stand-in store (a benchmark's no-op store) need not.
+   */
+  /**
+   * A cheap token per trace that changes whenever the trace does (the file store: size and
+   * modification time), read without opening any trace: how the index finds what changed, also
+   * in other processes.
+   */
+  stamps?(): Promise<Map<string, string>>;
+  /** The token of one trace now, or undefined when there is no such trace. */
+  stamp?(runId: string): Promise<string | undefined>;
+  /**
+   * Listens to traces created, reopened and writers closed by this store (this process).
+   * `create`, `reopen` and the sink's `close` wait for the listener, so an index is up to date when a run's job ends; a
+   * listener's failure never fails the run.
+   */
+  onChange?(listener: TraceChangeListener): () => void;
+}
+
+/** A store a run index can keep up with (both built-in stores are). */
+export type IndexableTraceStore = TraceStore & Required<Pick<TraceStore, 'stamps' | 'stamp' | 'onChange'>>;
+
+/** A trace was created (`header` set), reopened to continue the run (`reopened`), or a writer on it closed. */
+export interface TraceChange {
+  runId: string;
+  header?: TraceHeader;
+  reopened?: boolean;
+}
+
+export type TraceChangeListener = (change: TraceChange) => Promise<void> | void;
+
+/** The listeners part of a store: both implementations share it. */
+export class TraceChangeListeners {
+  private readonly listeners = new Set<TraceChangeListener>();
+
+  add(listener: TraceChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async notify(change: TraceChange): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener(change);
+      } catch {
+        /* a derived index may lag (it is reconciled from the traces); the run must not fail */
+      }
+    }
+  }
+
+  /** The sink with a close that tells the listeners (once). */
+  wrap(runId: string, sink: EventSink): EventSink {
+    if (this.listeners.size === 0) return sink;
+    let told = false;
+    return {
+      get lastSeq() {
+        return sink.lastSeq;
+      },
+      append: (body) => sink.append(body),
+      appendDurable: (body) => sink.appendDurable(body),
+      sync: () => sink.sync(),
+      flush: () => sink.flush(),
+      close: async () => {
+        try {
+          await sink.close();
+        } finally {
+          if (!told) {
+            told = true;
+            await this.notify({ runId });
+          }
+        }
+      },
+    };
+  }
 }
 
 /** Values at least this large (serialized) are stored aside and referenced. */
@@ -115,8 +192,8 @@ export class RunNotFoundError extends Error {
   }
 }
 
-export function summarize(trace: LoadedTrace): RunSummary {
-  const state = reduceRun(trace.header, trace.events);
+/** The run's summary; `state` when the caller has already folded the events. */
+export function summarize(trace: Pick<LoadedTrace, 'header' | 'events'>, state: RunState = reduceRun(trace.header, trace.events)): RunSummary {
   const summary: RunSummary = {
     runId: state.runId,
     flowId: state.flowId,

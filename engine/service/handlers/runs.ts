@@ -10,6 +10,7 @@ import { chooseHint } from '../../model/pause.ts';
 import { validateFlow } from '../../model/validate.ts';
 import { newRunId } from '../../engine.ts';
 import { prepareFork, replayRun } from '../../replay.ts';
+import { publicSummary, type QuarantineNotice } from '../../trace/index.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
 
@@ -39,14 +40,17 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
       return { runId };
     },
     // Set-aside (damaged) traces are listed with where the file now is: the person needs it to
-    // look at it or send it to support.
-    'runs.setAside': async () => (await traces.list()).quarantined.map((q) => ({ runId: q.runId, reason: q.reason, location: q.movedTo, moved: q.moved, ...(q.setAsideAt ? { setAsideAt: q.setAsideAt } : {}) })),
+    // look at it or send it to support. Those the index found now, and those set aside before.
+    'runs.setAside': async () => {
+      const found = new Map<string, QuarantineNotice>();
+      await data.runIndex.list({ limit: 1 });
+      for (const q of [...data.runIndex.quarantined(), ...((await traces.setAside?.()) ?? [])]) if (!found.has(q.movedTo)) found.set(q.movedTo, q);
+      return [...found.values()].map((q) => ({ runId: q.runId, reason: q.reason, location: q.movedTo, moved: q.moved, ...(q.setAsideAt ? { setAsideAt: q.setAsideAt } : {}) }));
+    },
     'runs.list': async ({ status, flowId, limit, offset }) => {
-      const { runs } = await traces.list();
-      return runs
-        .filter((r) => status === undefined || r.status === status)
-        .filter((r) => flowId === undefined || r.flowId === flowId)
-        .slice(offset, offset + limit);
+      // From the run index: no trace is read (engine/trace/run-index.ts).
+      const runs = await data.runIndex.list({ ...(status ? { status } : {}), ...(flowId ? { flowId } : {}), limit, offset });
+      return runs.map(publicSummary);
     },
     'runs.get': ({ runId }) => projections.runDetail(runId),
     'runs.cancel': async ({ runId }) => {

@@ -145,6 +145,29 @@ describe.each(implementations)('TraceStore contract: $name', ({ open }) => {
     expect(JSON.stringify(await store.getPayload(ref))).not.toContain('s3cret-token-value');
   });
 
+  it('gives a stamp per trace that changes with it, and tells listeners of creates and closes', async () => {
+    const seen: Array<{ runId: string; created: boolean }> = [];
+    const off = store.onChange!((change) => void seen.push({ runId: change.runId, created: change.header !== undefined }));
+    expect(await store.stamps!()).toEqual(new Map());
+    expect(await store.stamp!('run-a')).toBeUndefined();
+    const sink = await store.create(header('run-a'), options());
+    const first = await store.stamp!('run-a');
+    expect(first).toBeDefined();
+    sink.append(started);
+    sink.append(log(1));
+    await sink.close();
+    const second = await store.stamp!('run-a');
+    expect(second).not.toBe(first);
+    expect(await store.stamps!()).toEqual(new Map([['run-a', second]]));
+    expect(seen).toEqual([
+      { runId: 'run-a', created: true },
+      { runId: 'run-a', created: false },
+    ]);
+    off();
+    await writeRun('run-b', [started]);
+    expect(seen).toHaveLength(2);
+  });
+
   it('comes with leases: one owner per run until released', async () => {
     const leases = store.leases!;
     const claim = await leases.claim('run-1');
