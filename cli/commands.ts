@@ -59,8 +59,8 @@ function outcomeJson(outcome: RunOutcome, store: FileTraceStore): string {
 /** Every set-aside trace: those the index found damaged now, and those set aside before (by any process). */
 async function setAsideRuns(runIndex: RunIndex, store: FileTraceStore): Promise<QuarantineNotice[]> {
   const found = new Map<string, QuarantineNotice>();
-  await runIndex.list({ limit: 1 });
-  for (const q of [...runIndex.quarantined(), ...(await store.setAside())]) if (!found.has(q.movedTo)) found.set(q.movedTo, q);
+  await runIndex.discover();
+  for (const q of [...(await store.setAside()), ...runIndex.quarantined()]) if (!found.has(q.movedTo)) found.set(q.movedTo, q);
   return [...found.values()];
 }
 

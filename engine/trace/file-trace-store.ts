@@ -88,6 +88,15 @@ export class FileTraceStore implements TraceStore {
     return out;
   }
 
+  async runIds(): Promise<string[]> {
+    try {
+      return (await readdir(this.runsDir)).filter((n) => n.endsWith('.jsonl')).map((n) => n.slice(0, -'.jsonl'.length));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
   async stamp(runId: string): Promise<string | undefined> {
     return this.stampOf(this.locate(runId));
   }

@@ -78,6 +78,10 @@ export class MemoryTraceStore implements TraceStore {
     return new Map([...this.traces].map(([runId, trace]) => [runId, String(trace.events.length + 1)]));
   }
 
+  async runIds(): Promise<string[]> {
+    return [...this.traces.keys()];
+  }
+
   async stamp(runId: string): Promise<string | undefined> {
     const trace = this.traces.get(runId);
     return trace ? String(trace.events.length + 1) : undefined;

@@ -116,6 +116,8 @@ export class RunIndex {
   private compacting = false;
   /** Own journal writes, one at a time (an append never races a compaction of this process). */
   private journalWork: Promise<unknown> = Promise.resolve();
+  /** The journal cannot be written (read-only folder, full disk): the index lives in memory. */
+  private unwritable = false;
 
   constructor(
     private readonly store: IndexableTraceStore,
@@ -185,6 +187,21 @@ export class RunIndex {
     await this.opening;
     if (this.settling.size > 0) await Promise.all([...this.settling.values()].map((s) => s.promise));
     await this.tail();
+  }
+
+  /**
+   * Reads traces that appeared without passing through a store this index listens to (copied in
+   * by hand, written by a program that does not update the journal) — one directory listing, no
+   * stat of known traces. Damaged ones are set aside by the store and reported by quarantined().
+   */
+  async discover(): Promise<void> {
+    await this.ready();
+    if (!this.store.runIds || !this.store.stamp) return;
+    const unknown = (await this.store.runIds()).filter((runId) => !this.byId.has(runId) && !this.quarantine.has(runId));
+    await inBatches(unknown, async (runId) => {
+      const stamp = await this.store.stamp!(runId);
+      if (stamp !== undefined) await this.reread(runId, stamp);
+    });
   }
 
   /** Forgets the journal and reads every trace again (the journal is rewritten). */
@@ -440,7 +457,16 @@ export class RunIndex {
   private async append(lines: JournalLine[]): Promise<void> {
     const path = this.options.journal;
     if (!path || lines.length === 0) return;
-    await this.serially(() => appendFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+    if (this.unwritable) return;
+    try {
+      await this.serially(() => appendFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+    } catch (error) {
+      // The index is derived: on a read-only folder or a full disk it works from memory and the
+      // next open reconciles it with the traces. The run itself reports the folder's problem.
+      if (!isUnwritable(error)) throw error;
+      this.unwritable = true;
+      return;
+    }
     this.journalLines += lines.length;
     this.compactWhenDue();
   }
@@ -471,6 +497,16 @@ export class RunIndex {
    * writer appended to the old file meanwhile are read from it and carried over.
    */
   private async compact(): Promise<void> {
+    if (this.unwritable) return;
+    try {
+      await this.rewriteJournal();
+    } catch (error) {
+      if (!isUnwritable(error)) throw error;
+      this.unwritable = true;
+    }
+  }
+
+  private async rewriteJournal(): Promise<void> {
     const path = this.options.journal;
     if (!path) return;
     const before = await open(path, 'r').catch(() => undefined);
@@ -632,4 +668,10 @@ async function syncDir(dir: string): Promise<void> {
   } catch {
     /* best effort (e.g. Windows) */
   }
+}
+
+/** Errors that mean "this folder cannot be written now" rather than a bug. */
+function isUnwritable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EDQUOT';
 }

@@ -105,6 +105,8 @@ export interface TraceStore {
   stamps?(): Promise<Map<string, string>>;
   /** The token of one trace now, or undefined when there is no such trace. */
   stamp?(runId: string): Promise<string | undefined>;
+  /** The run ids of every stored trace, without reading or stat-ing them (cheap). */
+  runIds?(): Promise<string[]>;
   /**
    * Listens to traces created, reopened and writers closed by this store (this process).
    * `create`, `reopen` and the sink's `close` wait for the listener, so an index is up to date when a run's job ends; a

@@ -43,8 +43,8 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     // look at it or send it to support. Those the index found now, and those set aside before.
     'runs.setAside': async () => {
       const found = new Map<string, QuarantineNotice>();
-      await data.runIndex.list({ limit: 1 });
-      for (const q of [...data.runIndex.quarantined(), ...((await traces.setAside?.()) ?? [])]) if (!found.has(q.movedTo)) found.set(q.movedTo, q);
+      await data.runIndex.discover();
+      for (const q of [...((await traces.setAside?.()) ?? []), ...data.runIndex.quarantined()]) if (!found.has(q.movedTo)) found.set(q.movedTo, q);
       return [...found.values()].map((q) => ({ runId: q.runId, reason: q.reason, location: q.movedTo, moved: q.moved, ...(q.setAsideAt ? { setAsideAt: q.setAsideAt } : {}) }));
     },
     'runs.list': async ({ status, flowId, limit, offset }) => {
