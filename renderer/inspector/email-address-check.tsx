@@ -16,7 +16,8 @@ export function EmailAddressCheck({ value }: { value: string }) {
   ];
   return (
     <div className="inspector-recipients">
-      {reads.length > 0 ? <p className="field-help">Sends to {reads.join(' and ')}.</p> : null}
+      {/* Neutral words: the same check sits under To, Cc, Bcc and Replies go to. */}
+      {reads.length > 0 ? <p className="field-help">Read as {reads.join(' and ')}.</p> : null}
       {wrong.map((p, i) => (
         <p key={i} className="inspector-warning">
           “{p.text}” does not look like an e-mail address; one looks like name@example.com or Name &lt;name@example.com&gt;. Separate several with commas.

@@ -286,11 +286,11 @@ describe('connector steps', () => {
     const config = { ...CONFIGS['email.send']!, to: 'Ann Smith <ann@example.com>, bob@' };
     const { container } = renderInspector({ node: node('mail', 'email.send', config) });
     const to = container.querySelector('[data-field="to"]') as HTMLElement;
-    expect(to.textContent).toContain('Sends to 1 address (ann@example.com).');
+    expect(to.textContent).toContain('Read as 1 address (ann@example.com).');
     expect(to.querySelector('.inspector-warning')?.textContent).toContain('“bob@” does not look like an e-mail address');
     cleanup();
     const fromItem = renderInspector({ node: node('mail', 'email.send', CONFIGS['email.send']!) });
-    expect(fromItem.container.querySelector('[data-field="to"]')!.textContent).toContain('Sends to the address {{ customer.email }} gives for each item.');
+    expect(fromItem.container.querySelector('[data-field="to"]')!.textContent).toContain('Read as the address {{ customer.email }} gives for each item.');
     expect(fromItem.container.querySelector('[data-field="to"] .inspector-warning')).toBeNull();
   });
 
