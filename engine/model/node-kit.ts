@@ -292,8 +292,13 @@ export interface ShowWhen {
  * - `string-list`: a list of short texts (labels, field names).
  * - `plain`: text without expressions (names, ids).
  * - `http-body`: the HTTP request body, edited according to the body type.
+ * - `sql`: a SQL statement, edited as code; never holds expressions (values go in parameters).
+ * - `sql-parameters`: the values for `$1`, `$2`… of the sibling `sql` field, in order; each may
+ *   hold `{{ expressions }}`.
+ * - `email-addresses`: e-mail addresses separated by commas (`Name <a@example.com>`), may hold
+ *   `{{ expressions }}`; the inspector says which addresses it read and which look wrong.
  */
-export type FieldWidget = 'template' | 'expression' | 'multiline' | 'credential' | 'key-value' | 'string-list' | 'plain' | 'http-body';
+export type FieldWidget = 'template' | 'expression' | 'multiline' | 'credential' | 'key-value' | 'string-list' | 'plain' | 'http-body' | 'sql' | 'sql-parameters' | 'email-addresses';
 
 /** Attaches field metadata to a zod schema: `field(z.string(), { title, description })`. */
 export function field<T extends z.ZodType>(schema: T, meta: FieldMeta): T {

@@ -11,61 +11,62 @@
  * - One recorded HTTP call per item; the API address is configurable for tests.
  */
 import { z } from 'zod';
-import { NodeError, defineNode, type HttpResponse, type Item } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type HttpResponse, type Item } from '../../engine/model/index.ts';
 import { requiredField } from '../shared/credential-fields.ts';
 import { neverReachedServer } from '../shared/never-sent.ts';
 
 const Field = z
   .object({
-    name: z.string().min(1).max(300).meta({ title: 'Column', description: 'The column\'s name exactly as in Airtable.', placeholder: 'Email' }),
-    value: z.unknown().meta({ title: 'Value', description: 'What goes in the column; may use {{ expressions }} over the item.', placeholder: '{{ email }}' }),
+    name: field(z.string().min(1).max(300), { title: 'Column', description: 'The column\'s name exactly as in Airtable.', placeholder: 'Email', widget: 'plain' }),
+    value: field(z.unknown(), { title: 'Value', description: 'What goes in the column; may use {{ expressions }} over the item.', placeholder: '{{ email }}' }),
   })
   .strict();
 
 const Config = z
   .object({
-    credential: z.string().min(1).max(200).meta({
+    credential: field(z.string().min(1).max(200), {
       title: 'Airtable token',
       description: 'The stored Airtable personal access token (needs data.records:write on the base). It stays in the system keychain.',
-      placeholder: 'airtable-crm',
       widget: 'credential',
     }),
-    baseId: z
-      .string()
-      .regex(/^app[A-Za-z0-9]{3,40}$/, 'A base id starts with "app", e.g. appAbC123dEf456gH (in the base\'s address in the browser).')
-      .meta({ title: 'Base', description: 'The base\'s id; it starts with "app" and is in the base\'s web address (airtable.com/appXXXX/…).', placeholder: 'appAbC123dEf456gH' }),
-    table: z.string().min(1).max(300).meta({ title: 'Table', description: 'The table\'s name (e.g. Leads) or id (tblXXXX).', placeholder: 'Leads' }),
-    fields: z.array(Field).min(1).max(500).meta({
+    baseId: field(
+      z.string().regex(/^app[A-Za-z0-9]{3,40}$/, 'A base id starts with "app", e.g. appAbC123dEf456gH (in the base\'s address in the browser).'),
+      { title: 'Base', description: 'The base\'s id: it starts with "app" and is in the base\'s web address (airtable.com/appXXXX/…).', placeholder: 'appAbC123dEf456gH', widget: 'plain' },
+    ),
+    table: field(z.string().min(1).max(300), { title: 'Table', description: 'The table\'s name (e.g. Leads) or id (tblXXXX).', placeholder: 'Leads', widget: 'plain' }),
+    fields: field(z.array(Field).min(1).max(500), {
       title: 'Columns',
-      description: 'Which value goes into which column. Columns left out stay empty.',
-      placeholder: 'Email = {{ email }}',
+      description: 'Which value goes into which column, e.g. Email = {{ email }}. Columns left out stay empty.',
       widget: 'key-value',
+      itemTitle: 'Column',
     }),
-    mergeOn: z
-      .array(z.string().min(1).max(300).meta({ title: 'Column', description: 'A column whose value identifies the row.', placeholder: 'Email' }))
-      .max(3)
-      .optional()
-      .meta({
+    mergeOn: field(
+      z
+        .array(field(z.string().min(1).max(300), { title: 'Column', description: 'A column whose value identifies the row.', placeholder: 'Email' }))
+        .max(3)
+        .optional(),
+      {
         title: 'Match existing rows on',
-        description: 'Optional: up to three columns that identify a row (e.g. Email). A row with the same values is updated instead of added, so repeating the step never makes duplicates.',
+        description: 'Up to three columns that identify a row (e.g. Email). A row with the same values is updated instead of added, so repeating the step never makes duplicates.',
         placeholder: 'Email',
         widget: 'string-list',
+        itemTitle: 'Column',
         advanced: true,
-      }),
-    typecast: z.boolean().default(false).meta({
+      },
+    ),
+    typecast: field(z.boolean().default(false), {
       title: 'Convert values',
       description: 'On: Airtable converts text to the column\'s type and adds missing choices to select columns. Off: values must already fit.',
-      placeholder: 'off',
       advanced: true,
     }),
-    baseUrl: z.string().url().max(500).default('https://api.airtable.com').meta({
+    baseUrl: field(z.string().url().max(500).default('https://api.airtable.com'), {
       title: 'Airtable API address',
       description: 'Leave as it is unless your company routes Airtable through its own address.',
       placeholder: 'https://api.airtable.com',
       widget: 'plain',
       advanced: true,
     }),
-    timeoutSeconds: z.number().min(1).max(120).default(30).meta({ title: 'Time limit (seconds)', description: 'How long to wait for Airtable to answer one row.', placeholder: '30', advanced: true }),
+    timeoutSeconds: field(z.number().min(1).max(120).default(30), { title: 'Time limit (seconds)', description: 'How long to wait for Airtable to answer one row.', advanced: true }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -14,54 +14,70 @@
  *   while sending is not retried (the message may have gone out).
  */
 import { z } from 'zod';
-import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
 
 const Config = z
   .object({
-    credential: z.string().min(1).max(200).meta({
+    credential: field(z.string().min(1).max(200), {
       title: 'Mail server login',
       description: 'The stored SMTP login (server, port, user name and password). The password stays in the system keychain.',
-      placeholder: 'office-mail',
       widget: 'credential',
     }),
-    from: z.string().max(500).optional().meta({
+    from: field(z.string().max(500).optional(), {
       title: 'From',
-      description: 'The sender, e.g. Billing <billing@example.com>. Empty: the login\'s "from" address, else its user name.',
+      description: 'The sender, e.g. Billing <billing@example.com>. Left empty: the login\'s sender address, else its user name.',
       placeholder: 'Billing <billing@example.com>',
     }),
-    to: z.string().min(1).max(5000).meta({
+    to: field(z.string().min(1).max(5000), {
       title: 'To',
       description: 'One or more addresses separated by commas; may use {{ expressions }}, e.g. {{ customer.email }}.',
       placeholder: '{{ customer.email }}',
+      widget: 'email-addresses',
     }),
-    cc: z.string().max(5000).optional().meta({ title: 'Copy to (Cc)', description: 'More addresses that see the message, separated by commas.', placeholder: 'accounts@example.com' }),
-    bcc: z.string().max(5000).optional().meta({ title: 'Hidden copy to (Bcc)', description: 'Addresses that get the message without the others seeing them.', placeholder: 'archive@example.com' }),
-    replyTo: z.string().max(500).optional().meta({ title: 'Replies go to', description: 'Where answers to this message should go, when not the sender.', placeholder: 'support@example.com' }),
-    subject: z.string().max(2000).meta({ title: 'Subject', description: 'May use {{ expressions }}, e.g. Invoice {{ number }}.', placeholder: 'Your invoice {{ number }}' }),
-    text: z.string().max(1_000_000).meta({
+    cc: field(z.string().max(5000).optional(), {
+      title: 'Copy to (Cc)',
+      description: 'More addresses that see the message, separated by commas.',
+      placeholder: 'accounts@example.com',
+      widget: 'email-addresses',
+      advanced: true,
+    }),
+    bcc: field(z.string().max(5000).optional(), {
+      title: 'Hidden copy to (Bcc)',
+      description: 'Addresses that get the message without the others seeing them, separated by commas.',
+      placeholder: 'archive@example.com',
+      widget: 'email-addresses',
+      advanced: true,
+    }),
+    replyTo: field(z.string().max(500).optional(), {
+      title: 'Replies go to',
+      description: 'Where answers to this message should go, when not to the sender.',
+      placeholder: 'support@example.com',
+      widget: 'email-addresses',
+      advanced: true,
+    }),
+    subject: field(z.string().max(2000), { title: 'Subject', description: 'The subject line; may use {{ expressions }}, e.g. Invoice {{ number }}.', placeholder: 'Your invoice {{ number }}' }),
+    text: field(z.string().max(1_000_000), {
       title: 'Message',
-      description: 'The message as plain text; may use {{ expressions }}.',
+      description: 'The message as plain text; may use {{ expressions }}, e.g. Hello {{ customer.name }}.',
       placeholder: 'Hello {{ customer.name }},\n\nyour invoice is attached.',
       widget: 'multiline',
     }),
-    html: z.string().max(1_000_000).optional().meta({
+    html: field(z.string().max(1_000_000).optional(), {
       title: 'Message as HTML',
-      description: 'Optional formatted version; mail programs that show HTML use it instead of the plain text.',
+      description: 'A formatted version of the message (optional); mail programs that show HTML use it instead of the plain text.',
       placeholder: '<p>Hello {{ customer.name }}</p>',
       widget: 'multiline',
       advanced: true,
     }),
-    resendOnResume: z.boolean().default(false).meta({
+    resendOnResume: field(z.boolean().default(false), {
       title: 'Send again after an interruption',
       description: 'Off: if Flowkeeper stops in the middle of sending, the run asks you whether the message went out. On: it sends again with the same Message-ID (mail programs show it once).',
-      placeholder: 'off',
       advanced: true,
     }),
-    timeoutSeconds: z.number().min(1).max(600).default(60).meta({
+    timeoutSeconds: field(z.number().min(1).max(600).default(60), {
       title: 'Time limit (seconds)',
       description: 'How long connecting to the mail server and sending one message may take.',
-      placeholder: '60',
       advanced: true,
     }),
   })

@@ -6,13 +6,13 @@
 import { realpath } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { NodeError } from '../../engine/model/index.ts';
+import { NodeError, field } from '../../engine/model/index.ts';
 
 export const FORMATS = ['auto', 'csv', 'json', 'jsonl'] as const;
 export type FileFormat = Exclude<(typeof FORMATS)[number], 'auto'>;
 
 export const folderField = () =>
-  z.string().min(1).max(4000).meta({
+  field(z.string().min(1).max(4000), {
     title: 'Folder',
     description: 'The folder this step may read and write in, as a full path (e.g. /home/anna/exports or C:\\Exports). Files outside it can never be touched.',
     placeholder: '/home/anna/exports',
@@ -20,26 +20,27 @@ export const folderField = () =>
   });
 
 export const pathField = () =>
-  z.string().min(1).max(4000).meta({
+  field(z.string().min(1).max(4000), {
     title: 'File',
     description: 'The file\'s path inside the folder, e.g. orders.csv or 2025/march.json; may use {{ expressions }}. It cannot leave the folder.',
     placeholder: 'orders.csv',
   });
 
 export const formatField = () =>
-  z.enum(FORMATS).default('auto').meta({
+  field(z.enum(FORMATS).default('auto'), {
     title: 'Format',
     description: 'CSV (a table, one row per item), JSON (a list of items) or JSON Lines (one item per line). Automatic goes by the file name\'s ending.',
-    placeholder: 'auto',
     optionLabels: { auto: 'Automatic (by the file name)', csv: 'CSV table', json: 'JSON list', jsonl: 'JSON Lines' },
   });
 
 export const delimiterField = () =>
-  z.string().min(1).max(1).default(',').meta({
+  field(z.string().min(1).max(1).default(','), {
     title: 'Column separator (CSV)',
     description: 'The character between columns: a comma, or ; as many European spreadsheets use, or a tab.',
     placeholder: ',',
+    widget: 'plain',
     showWhen: { field: 'format', is: ['auto', 'csv'] },
+    advanced: true,
   });
 
 export function formatOf(format: (typeof FORMATS)[number], path: string): FileFormat {

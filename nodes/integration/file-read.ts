@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type * as CsvParse from 'csv-parse/sync';
 import { z } from 'zod';
-import { NodeError, defineNode, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { checkRealPath, delimiterField, fileError, folderField, formatField, formatOf, pathField, pathInside, type FileFormat } from './file-folder.ts';
 
 const Config = z
@@ -16,22 +16,20 @@ const Config = z
     path: pathField(),
     format: formatField(),
     delimiter: delimiterField(),
-    headerRow: z.boolean().default(true).meta({
+    headerRow: field(z.boolean().default(true), {
       title: 'First row has the column names (CSV)',
-      description: 'On: the first row names the fields of every item. Off: fields are called col1, col2…',
-      placeholder: 'on',
+      description: 'On: the first row names the fields of every item. Off: the fields are called col1, col2 and so on.',
       showWhen: { field: 'format', is: ['auto', 'csv'] },
     }),
-    numbers: z.boolean().default(false).meta({
+    numbers: field(z.boolean().default(false), {
       title: 'Read numbers as numbers (CSV)',
       description: 'On: cells like 12.50 become numbers. Off: every cell stays text (safest for codes like 00123).',
-      placeholder: 'off',
       showWhen: { field: 'format', is: ['auto', 'csv'] },
+      advanced: true,
     }),
-    maxMegabytes: z.number().min(0.001).max(1024).default(50).meta({
+    maxMegabytes: field(z.number().min(0.001).max(1024).default(50), {
       title: 'Largest file (MB)',
       description: 'A bigger file fails instead of filling the run history.',
-      placeholder: '50',
       advanced: true,
     }),
   })

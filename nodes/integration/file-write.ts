@@ -13,7 +13,7 @@ import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/prom
 import { dirname } from 'node:path';
 import type * as CsvParse from 'csv-parse/sync';
 import { z } from 'zod';
-import { NodeError, defineNode, type Item } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type Item } from '../../engine/model/index.ts';
 import { checkParentInside, checkRealPath, delimiterField, fileError, folderField, formatField, formatOf, pathField, pathInside, type FileFormat } from './file-folder.ts';
 
 const Config = z
@@ -21,24 +21,26 @@ const Config = z
     folder: folderField(),
     path: pathField(),
     format: formatField(),
-    mode: z.enum(['overwrite', 'append']).default('overwrite').meta({
+    mode: field(z.enum(['overwrite', 'append']).default('overwrite'), {
       title: 'If the file exists',
       description: 'Replace it with the items, or add the items at its end (CSV rows, JSON list entries, JSON Lines).',
-      placeholder: 'overwrite',
       optionLabels: { overwrite: 'Replace it', append: 'Add to its end' },
     }),
     delimiter: delimiterField(),
-    columns: z
-      .array(z.string().min(1).max(200).meta({ title: 'Column', description: 'A field of the items, written as one column.', placeholder: 'email' }))
-      .max(500)
-      .optional()
-      .meta({
+    columns: field(
+      z
+        .array(field(z.string().min(1).max(200), { title: 'Column', description: 'A field of the items, written as one column.', placeholder: 'email' }))
+        .max(500)
+        .optional(),
+      {
         title: 'Columns (CSV)',
-        description: 'Which fields become columns, in this order. Empty: every field the items have, in the order they first appear.',
-        placeholder: 'id, name, email',
+        description: 'Which fields become columns, in this order. Left empty: every field the items have, in the order they first appear.',
+        placeholder: 'email',
         widget: 'string-list',
+        itemTitle: 'Column',
         showWhen: { field: 'format', is: ['auto', 'csv'] },
-      }),
+      },
+    ),
   })
   .strict();
 type WriteConfig = z.infer<typeof Config>;

@@ -10,61 +10,57 @@
  * next page on another host is refused: the step's credential must never go to a stranger.
  */
 import { z } from 'zod';
-import { NodeError } from '../../engine/model/index.ts';
+import { NodeError, field } from '../../engine/model/index.ts';
 
 export const PaginationConfig = z
   .object({
-    mode: z.enum(['off', 'link-header', 'next-url', 'cursor', 'page-number']).default('off').meta({
+    mode: field(z.enum(['off', 'link-header', 'next-url', 'cursor', 'page-number']).default('off'), {
       title: 'Read several pages',
       description: 'How the API says where the next page is: a Link header, a field with the next address, a cursor field, or page numbers. Off: one call per item.',
-      placeholder: 'off',
       optionLabels: { off: 'No, one call per item', 'link-header': 'Link header (rel="next")', 'next-url': 'A field with the next address', cursor: 'A cursor field', 'page-number': 'Page numbers' },
     }),
-    itemsPath: z.string().max(500).optional().meta({
+    itemsPath: field(z.string().max(500).optional(), {
       title: 'Where the records are',
       description: 'The field of each page that holds the list of records, e.g. data or results.items. Empty: the whole answer.',
       placeholder: 'data',
       widget: 'expression',
       showWhen: { field: 'mode', is: ['link-header', 'next-url', 'cursor', 'page-number'] },
     }),
-    nextUrlPath: z.string().max(500).optional().meta({
+    nextUrlPath: field(z.string().max(500).optional(), {
       title: 'Field with the next address',
       description: 'For "a field with the next address": the field holding the next page\'s address, e.g. next or links.next. Empty or missing means the last page.',
       placeholder: 'next',
       widget: 'expression',
       showWhen: { field: 'mode', is: ['next-url'] },
     }),
-    cursorPath: z.string().max(500).optional().meta({
+    cursorPath: field(z.string().max(500).optional(), {
       title: 'Field with the cursor',
       description: 'For "cursor": the field of the answer holding the next cursor, e.g. meta.next_cursor. Empty or missing means the last page.',
       placeholder: 'meta.next_cursor',
       widget: 'expression',
       showWhen: { field: 'mode', is: ['cursor'] },
     }),
-    cursorParam: z.string().max(200).optional().meta({
+    cursorParam: field(z.string().max(200).optional(), {
       title: 'Cursor query parameter',
       description: 'For "cursor": the query parameter the cursor is sent back in, e.g. cursor or starting_after.',
       placeholder: 'cursor',
       widget: 'plain',
       showWhen: { field: 'mode', is: ['cursor'] },
     }),
-    pageParam: z.string().max(200).default('page').meta({
+    pageParam: field(z.string().max(200).default('page'), {
       title: 'Page number query parameter',
       description: 'For "page numbers": the query parameter holding the page number.',
-      placeholder: 'page',
       widget: 'plain',
       showWhen: { field: 'mode', is: ['page-number'] },
     }),
-    firstPage: z.number().int().min(0).max(1_000_000).default(1).meta({
+    firstPage: field(z.number().int().min(0).max(1_000_000).default(1), {
       title: 'First page number',
       description: 'For "page numbers": the number of the first page, usually 1 (some APIs start at 0).',
-      placeholder: '1',
       showWhen: { field: 'mode', is: ['page-number'] },
     }),
-    maxPages: z.number().int().min(1).max(10_000).default(100).meta({
+    maxPages: field(z.number().int().min(1).max(10_000).default(100), {
       title: 'Most pages',
       description: 'A guard against endless lists: if there are still more pages after this many, the item fails instead of reading on.',
-      placeholder: '100',
       showWhen: { field: 'mode', is: ['link-header', 'next-url', 'cursor', 'page-number'] },
     }),
   })

@@ -6,24 +6,21 @@
  * computes the same wait from the same recorded answer.
  */
 import { z } from 'zod';
-import type { HttpResponse } from '../../engine/model/index.ts';
+import { field, type HttpResponse } from '../../engine/model/index.ts';
 
 export const RateLimitConfig = z
   .object({
-    waitWhenExhausted: z.boolean().default(true).meta({
+    waitWhenExhausted: field(z.boolean().default(true), {
       title: 'Wait when the limit is used up',
       description: 'When an answer says no calls are left (X-RateLimit-Remaining: 0), wait until the limit resets before the next call instead of being refused.',
-      placeholder: 'on',
     }),
-    maxWaitSeconds: z.number().min(0).max(3600).default(120).meta({
+    maxWaitSeconds: field(z.number().min(0).max(3600).default(120), {
       title: 'Longest wait (seconds)',
       description: 'If the API asks to wait longer than this, the item fails with a clear message instead of waiting.',
-      placeholder: '120',
     }),
-    retriesWhilePaging: z.number().int().min(0).max(20).default(5).meta({
+    retriesWhilePaging: field(z.number().int().min(0).max(20).default(5), {
       title: 'Retries of a page after "too many requests"',
       description: 'While reading several pages, a 429 answer is waited out and the same page asked again, up to this many times, without starting over at page one.',
-      placeholder: '5',
     }),
   })
   .strict();

@@ -92,8 +92,16 @@ const Config = z
       description: 'On: answers like 404 or 500 count as failures (and can take the error path). Off: they come out as items.',
       advanced: true,
     }),
-    pagination: PaginationConfig.optional().meta({ title: 'Pages', description: 'Read every page of a list the API hands out in pages; all records come out as items.', placeholder: 'off' }),
-    rateLimit: RateLimitConfig.optional().meta({ title: 'Rate limits', description: 'How the step deals with an API\'s limit on calls (X-RateLimit and Retry-After headers).', placeholder: 'wait up to 120 seconds', advanced: true }),
+    pagination: field(PaginationConfig.optional(), {
+      title: 'Pages',
+      description: 'For APIs that hand out a long list in pages: read every page, and all records come out as items. Only for GET.',
+      showWhen: { field: 'method', is: ['GET'] },
+    }),
+    rateLimit: field(RateLimitConfig.optional(), {
+      title: 'Rate limits',
+      description: 'How the step deals with an API\'s limit on calls (the X-RateLimit and Retry-After headers it answers with).',
+      advanced: true,
+    }),
   })
   .strict()
   .refine((c) => c.auth === 'none' || c.credential !== undefined, { message: 'Choose which stored credential to sign in with.', path: ['credential'] })

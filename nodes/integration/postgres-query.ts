@@ -15,61 +15,65 @@
  */
 import { z } from 'zod';
 import type { ClientConfig, Pool, PoolClient, PoolConfig, QueryConfig } from 'pg';
-import { NodeError, defineNode, type Effects, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, highestPlaceholder, sqlCodeOnly, type Effects, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
 
 const Config = z
   .object({
-    credential: z.string().min(1).max(200).meta({
+    credential: field(z.string().min(1).max(200), {
       title: 'Database connection',
       description: 'The stored PostgreSQL connection (server, database, user and password). The password stays in the system keychain.',
-      placeholder: 'shop-database',
       widget: 'credential',
     }),
-    sql: z.string().min(1).max(100_000).meta({
+    sql: field(z.string().min(1).max(100_000), {
       title: 'SQL statement',
-      description: 'One SQL statement. Put values from the item in parameters and write $1, $2… where they go, e.g. SELECT * FROM orders WHERE customer = $1. Expressions are not allowed here, so data can never change the statement.',
+      description: 'One SQL statement. Write $1, $2… where values from the item go and fill them in under Parameters, e.g. SELECT * FROM orders WHERE customer = $1. Expressions are not allowed here, so data can never change the statement.',
       placeholder: 'SELECT id, total FROM orders WHERE customer_id = $1',
+      widget: 'sql',
     }),
-    params: z
-      .array(
-        z.unknown().meta({
-          title: 'Parameter',
-          description: 'The value for $1, $2… in order; may use {{ expressions }} over the item, e.g. {{ customerId }}.',
-          placeholder: '{{ customerId }}',
-        }),
-      )
-      .max(100)
-      .default([])
-      .meta({ title: 'Parameters', description: 'Values for $1, $2… in the statement, in order. Each may use {{ expressions }} over the item.', placeholder: '{{ customerId }}' }),
-    output: z.enum(['rows', 'result']).default('rows').meta({
+    params: field(
+      z
+        .array(
+          field(z.unknown(), {
+            title: 'Value',
+            description: 'The value for one placeholder; may use {{ expressions }} over the item, e.g. {{ customerId }}.',
+            placeholder: '{{ customerId }}',
+          }),
+        )
+        .max(100)
+        .default([]),
+      {
+        title: 'Parameters',
+        description: 'One value for each $1, $2… in the statement, in order. Each may use {{ expressions }} over the item, e.g. {{ customerId }}.',
+        placeholder: '{{ customerId }}',
+        itemTitle: 'Parameter',
+        widget: 'sql-parameters',
+      },
+    ),
+    output: field(z.enum(['rows', 'result']).default('rows'), {
       title: 'Output',
-      description: 'Rows: every row the statement returns becomes an item (a statement without rows gives one item with the command and the row count). Result: one item per statement with command, rowCount and rows.',
-      placeholder: 'rows',
+      description: 'One item per row the statement returns (a statement without rows gives one item with the command and the row count), or one item per statement holding all its rows.',
       optionLabels: { rows: 'One item per row', result: 'One item per statement (with all rows)' },
     }),
-    treatAsWrite: z.boolean().default(false).meta({
+    treatAsWrite: field(z.boolean().default(false), {
       title: 'Changes data',
       description: 'Turn on when a statement that starts with SELECT still changes data (for example it calls a function that writes). Otherwise reads run read-only.',
-      placeholder: 'off',
       advanced: true,
     }),
-    idempotencyKey: z.string().min(1).max(500).optional().meta({
+    idempotencyKey: field(z.string().min(1).max(500).optional(), {
       title: 'Safe to repeat (idempotency key)',
       description: 'Only for statements that change nothing when run twice, e.g. INSERT … ON CONFLICT DO NOTHING. With it, a statement cut off by a crash is run again on resume; without it, Flowkeeper asks you first.',
       placeholder: 'order-{{ id }}',
       advanced: true,
     }),
-    maxRows: z.number().int().min(1).max(1_000_000).default(10_000).meta({
+    maxRows: field(z.number().int().min(1).max(1_000_000).default(10_000), {
       title: 'Most rows',
       description: 'A statement returning more rows than this fails instead of flooding the run. Add a LIMIT or raise this number.',
-      placeholder: '10000',
       advanced: true,
     }),
-    timeoutSeconds: z.number().min(1).max(3600).default(30).meta({
+    timeoutSeconds: field(z.number().min(1).max(3600).default(30), {
       title: 'Time limit (seconds)',
       description: 'How long connecting and running one statement may take before it counts as failed.',
-      placeholder: '30',
       advanced: true,
     }),
   })
@@ -284,25 +288,12 @@ function isLocal(host: string): boolean {
   return host.startsWith('/') || host === 'localhost' || host === '127.0.0.1' || host === '::1';
 }
 
-/** SQL without string literals, quoted names and comments: what keywords and `$n` are looked for in. */
-function codeOnly(sql: string): string {
-  return sql
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g, ' ')
-    .replace(/'(?:[^']|'')*'/g, ' ')
-    .replace(/"(?:[^"]|"")*"/g, ' ');
-}
-
-export function highestPlaceholder(sql: string): number {
-  let highest = 0;
-  for (const match of codeOnly(sql).matchAll(/\$(\d+)/g)) highest = Math.max(highest, Number(match[1]));
-  return highest;
-}
+/** Re-exported: the count is shared with the inspector (engine/model/sql-placeholders.ts). */
+export { highestPlaceholder };
 
 /** Whether a statement only reads. When in doubt: no (it then counts as a write). */
 export function isReadOnlyStatement(sql: string): boolean {
-  const code = codeOnly(sql).replace(/^[\s(]+/, '').toLowerCase();
+  const code = sqlCodeOnly(sql).replace(/^[\s(]+/, '').toLowerCase();
   const first = /^[a-z]+/.exec(code)?.[0] ?? '';
   const changes = /\b(insert|update|delete|merge|truncate|create|drop|alter|grant|revoke|copy|call|do|lock|vacuum|refresh|nextval|setval)\b/;
   if (first === 'select' || first === 'with' || first === 'values' || first === 'table') {

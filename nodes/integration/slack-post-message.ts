@@ -10,51 +10,49 @@
  * - The API address is configurable (Slack Enterprise Grid proxies, and tests).
  */
 import { z } from 'zod';
-import { NodeError, defineNode, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
+import { NodeError, defineNode, field, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { requiredField } from '../shared/credential-fields.ts';
 import { neverReachedServer } from '../shared/never-sent.ts';
 
 const Config = z
   .object({
-    credential: z.string().min(1).max(200).meta({
+    credential: field(z.string().min(1).max(200), {
       title: 'Slack bot',
       description: 'The stored Slack bot token (starts with xoxb-). Invite the bot to the channel first. The token stays in the system keychain.',
-      placeholder: 'team-slack-bot',
       widget: 'credential',
     }),
-    channel: z.string().min(1).max(200).meta({
+    channel: field(z.string().min(1).max(200), {
       title: 'Channel',
       description: 'The channel id (like C0123456789, from the channel\'s details) or name (like #sales); may use {{ expressions }}.',
       placeholder: '#sales',
     }),
-    text: z.string().min(1).max(40_000).meta({
+    text: field(z.string().min(1).max(40_000), {
       title: 'Message',
-      description: 'The message text; Slack formatting (*bold*, <https://…|links>) works. May use {{ expressions }}.',
+      description: 'The message text; Slack formatting (*bold*, <https://…|links>) works and it may use {{ expressions }}.',
       placeholder: 'New order {{ number }} from {{ customer.name }}',
       widget: 'multiline',
     }),
-    blocks: z.unknown().optional().meta({
+    threadTs: field(z.string().max(100).optional(), {
+      title: 'Reply in thread',
+      description: 'The time stamp (ts) of the message to reply to; an earlier Slack step gives it as slack.ts. Left empty: a new message.',
+      placeholder: '{{ slack.ts }}',
+    }),
+    blocks: field(z.unknown().optional(), {
       title: 'Blocks (advanced layout)',
-      description: 'Optional Block Kit layout as JSON; its texts may use {{ expressions }}. The message text is then the notification text.',
+      description: 'A Block Kit layout as JSON (optional); its texts may use {{ expressions }}. The message text is then the notification text.',
       placeholder: '[{"type":"section","text":{"type":"mrkdwn","text":"*{{ title }}*"}}]',
       advanced: true,
     }),
-    threadTs: z.string().max(100).optional().meta({
-      title: 'Reply in thread',
-      description: 'The ts of the message to reply to (a previous Slack step gives it as slack.ts). Empty: a new message.',
-      placeholder: '{{ slack.ts }}',
-    }),
-    baseUrl: z.string().url().max(500).default('https://slack.com/api').meta({
+    baseUrl: field(z.string().url().max(500).default('https://slack.com/api'), {
       title: 'Slack API address',
       description: 'Leave as it is unless your company routes Slack through its own address.',
       placeholder: 'https://slack.com/api',
       widget: 'plain',
       advanced: true,
     }),
-    timeoutSeconds: z.number().min(1).max(120).default(30).meta({
+    timeoutSeconds: field(z.number().min(1).max(120).default(30), {
       title: 'Time limit (seconds)',
       description: 'How long to wait for Slack to answer one message.',
-      placeholder: '30',
       advanced: true,
     }),
   })

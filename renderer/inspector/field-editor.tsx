@@ -4,11 +4,14 @@
  * fields, examples), groups, the HTTP body, and expressions. Values go up through `onValue`;
  * `immediate` marks a change that is one step by itself (a click), typing is batched upstream.
  */
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import type { CredentialInfo } from '../../engine/model/contract.ts';
 import { CredentialPicker } from './credential-picker.tsx';
 import { ExpressionEditor } from './expression-editor.tsx';
 import { ExpressionPreview } from './expression-preview.tsx';
+import { EmailAddressCheck } from './email-address-check.tsx';
+import { ListShell, RemoveButton } from './list-shell.tsx';
+import { SqlParameters, SqlStatement } from './sql-editors.tsx';
 import type { Suggestion } from './expression-scope.ts';
 import { describeDetail, isVisible, newEntry, type FieldSpec } from './schema-fields.ts';
 
@@ -80,7 +83,7 @@ export function FieldEditor(props: FieldEditorProps) {
       </div>
     );
   }
-  const grouped = field.kind === 'object-list' || field.kind === 'key-value' || field.kind === 'string-list' || field.kind === 'object';
+  const grouped = field.kind === 'object-list' || field.kind === 'key-value' || field.kind === 'string-list' || field.kind === 'object' || field.kind === 'sql-parameters';
   return (
     <div className="inspector-field" data-field={field.key} role={grouped ? 'group' : undefined} aria-labelledby={grouped ? `${id}-label` : undefined}>
       {grouped ? (
@@ -189,6 +192,18 @@ function Control(props: ControlProps) {
       return <ObjectGroup {...props} />;
     case 'http-body':
       return <HttpBody {...props} />;
+    case 'sql':
+      return <SqlStatement id={id} value={asText(value)} placeholder={field.placeholder} readOnly={ctx.readOnly} describedBy={describedBy} invalid={invalid} onValue={(v) => onValue(emptyToUndefined(v, field))} onCommit={onCommit} />;
+    case 'sql-parameters':
+      return <SqlParameters {...props} sql={typeof props.siblings.sql === 'string' ? props.siblings.sql : ''} />;
+    case 'email-addresses':
+      // The text (or expression) as the step reads it, and below it the addresses read from it.
+      return (
+        <>
+          <TextOrExpression {...props} invalid={invalid} describedBy={describedBy} multiline={false} />
+          <EmailAddressCheck value={asText(value)} />
+        </>
+      );
   }
 }
 
@@ -302,29 +317,6 @@ function TextOrExpression(props: ControlProps & { multiline: boolean; forceExpre
 
 function listOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-function ListShell({ children, onAdd, addLabel, readOnly, empty }: { children: ReactNode; onAdd(): void; addLabel: string; readOnly: boolean; empty: string | null }) {
-  return (
-    <div className="inspector-list">
-      {empty ? <p className="inspector-empty">{empty}</p> : null}
-      {children}
-      {readOnly ? null : (
-        <button type="button" className="button button-small inspector-add" onClick={onAdd}>
-          + {addLabel}
-        </button>
-      )}
-    </div>
-  );
-}
-
-function RemoveButton({ label, onClick, readOnly }: { label: string; onClick(): void; readOnly: boolean }) {
-  if (readOnly) return null;
-  return (
-    <button type="button" className="icon-button" aria-label={label} title={label} onClick={onClick}>
-      ×
-    </button>
-  );
 }
 
 /** Name/value pairs: HTTP headers and query, fields to set, form bodies. */

@@ -40,6 +40,9 @@ export type FieldKind =
   | 'object-list'
   | 'object'
   | 'http-body'
+  | 'sql' // a SQL statement: code, no expressions
+  | 'sql-parameters' // values for $1, $2… of the sibling `sql` field
+  | 'email-addresses' // addresses separated by commas, may hold {{ expressions }}
   | 'any'; // any JSON value: edited as text, may hold {{ expressions }}
 
 export interface FieldSpec {
@@ -74,6 +77,9 @@ const WIDGET_KINDS: Record<string, FieldKind> = {
   'string-list': 'string-list',
   plain: 'text',
   'http-body': 'http-body',
+  sql: 'sql',
+  'sql-parameters': 'sql-parameters',
+  'email-addresses': 'email-addresses',
 };
 
 /** `authHeaderName` → "Auth header name": only for node types that ship no metadata. */

@@ -31,6 +31,8 @@ describe('fields from JSON Schema', () => {
       timeoutSeconds: 'number',
       concurrency: 'number',
       failOnErrorStatus: 'toggle',
+      pagination: 'object',
+      rateLimit: 'object',
     });
   });
 

@@ -9,7 +9,7 @@ import { currentCompletions, startCompletion } from '@codemirror/autocomplete';
 import { EditorView } from '@codemirror/view';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fieldsOf, isVisible, type JsonSchema } from '../../../renderer/inspector/schema-fields.ts';
-import { catalogue, flowWith, node, recordingApi, renderInspector, typeInfo } from './support.tsx';
+import { catalogue, credentials, flowWith, node, recordingApi, renderInspector, typeInfo } from './support.tsx';
 
 afterEach(() => {
   cleanup();
@@ -29,6 +29,12 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   'flow.delay': { mode: 'for', seconds: 60 },
   'http.request': { method: 'POST', url: 'https://api.example.com/invoices', auth: 'header', credential: 'acme-token', bodyType: 'json', body: { id: '{{ id }}' } },
   'llm.generate': { task: 'classify', provider: 'openai', credential: 'openai-key', model: 'gpt-4o-mini', prompt: 'Subject: {{ subject }}', labels: ['billing', 'bug'] },
+  'postgres.query': { credential: 'shop-db', sql: 'SELECT id, total FROM orders WHERE customer_id = $1', params: ['{{ customerId }}'] },
+  'email.send': { credential: 'office-mail', to: '{{ customer.email }}', subject: 'Your invoice {{ number }}', text: 'Hello {{ customer.name }}' },
+  'slack.post-message': { credential: 'team-slack', channel: '#sales', text: 'New order {{ number }}' },
+  'file.read': { folder: '/home/anna/exports', path: 'orders.csv', format: 'csv' },
+  'file.write': { folder: '/home/anna/exports', path: 'open-orders.csv', format: 'csv', mode: 'append', columns: ['id', 'email'] },
+  'airtable.append-row': { credential: 'airtable-crm', baseId: 'appAbC123dEf456gH', table: 'Leads', fields: [{ name: 'Email', value: '{{ email }}' }] },
 };
 
 function allKeys(schema: JsonSchema): string[] {
@@ -69,8 +75,10 @@ describe('every setting of every built-in node can be changed through the form',
   function changeOne(box: HTMLElement, kind: string): boolean {
     const cm = box.querySelector(':scope > .inspector-expression .cm-content');
     const control = box.querySelector(
-      ':scope > input, :scope > select, :scope > label > input, :scope > .field-row > input, :scope > .inspector-expression > input, :scope > .inspector-expression > textarea, :scope > .credential-picker select',
+      ':scope > input, :scope > select, :scope > label > input, :scope > .field-row > input, :scope > .inspector-expression > input, :scope > .inspector-expression > textarea, :scope > .inspector-sql > textarea, :scope > .credential-picker select',
     ) as HTMLInputElement | HTMLSelectElement | null;
+    // A group of settings (pagination, rate limits): change its first setting.
+    const inner = box.querySelector(':scope > .inspector-group > .inspector-field') as HTMLElement | null;
     const add = box.querySelector(':scope > .inspector-list > .inspector-add') as HTMLButtonElement | null;
     if (cm) {
       const view = EditorView.findFromDOM(cm as HTMLElement)!;
@@ -90,6 +98,7 @@ describe('every setting of every built-in node can be changed through the form',
       fireEvent.change(name, { target: { value: 'changed' } });
       fireEvent.blur(name);
     } else if (add) fireEvent.click(add);
+    else if (kind === 'object' && inner) return changeOne(inner, '');
     else return false;
     return true;
   }
@@ -239,6 +248,69 @@ describe('editing', () => {
     const { rerenderWith } = renderInspector({ node: node('m', 'flow.merge', config) });
     rerenderWith({ node: node('m', 'flow.merge', { ...config, key: 'orderId' }) });
     expect((screen.getByLabelText(/^Key field/) as HTMLInputElement).value).toBe('orderId');
+  });
+});
+
+describe('connector steps', () => {
+  it('PostgreSQL: the statement is code without expressions; each parameter is labelled with its $n', () => {
+    const config = { credential: 'shop-db', sql: 'SELECT * FROM orders WHERE customer_id = $1 AND status = $2', params: ['{{ customerId }}'] };
+    const { calls, container } = renderInspector({ node: node('q', 'postgres.query', config) });
+    const sql = container.querySelector('[data-field="sql"]') as HTMLElement;
+    expect(sql.querySelector('textarea.mono')).toBeTruthy();
+    expect(sql.querySelector('.cm-editor')).toBeNull();
+    expect(within(sql).queryByRole('button', { name: 'Use an expression' })).toBeNull();
+    expect(sql.textContent).toContain('Uses $1 to $2: 2 parameters.');
+    const params = screen.getByRole('group', { name: 'Parameters' });
+    expect(within(params).getByLabelText('Value for $1').textContent).toBe('{{ customerId }}');
+    expect(params.textContent).toContain('The statement uses $2 but has no value for it yet.');
+    fireEvent.click(within(params).getByRole('button', { name: '+ Add the value for $2' }));
+    expect(calls).toEqual([{ config: { ...config, params: ['{{ customerId }}', ''] } }]);
+    cleanup();
+    // A value beyond what the statement uses is pointed out; a number stays a number.
+    const extra = { ...config, sql: 'SELECT * FROM orders WHERE id = $1', params: [42, '{{ status }}'] };
+    const again = renderInspector({ node: node('q', 'postgres.query', extra) });
+    expect(again.container.querySelector('[data-field="params"]')!.textContent).toContain('The statement has no $2');
+    fireEvent.change(screen.getByLabelText('Value for $1'), { target: { value: '43' } });
+    fireEvent.blur(screen.getByLabelText('Value for $1'));
+    expect(again.calls).toEqual([{ config: { ...extra, params: [43, '{{ status }}'] } }]);
+  });
+
+  it('PostgreSQL: the connection picker lists only database connections', () => {
+    const list = [...credentials, { id: 'shop-db', type: 'postgres', label: 'Shop database', fields: ['host', 'database', 'user', 'password'], updatedAt: '2026-01-01T00:00:00.000Z' }];
+    renderInspector({ node: node('q', 'postgres.query', { sql: 'SELECT 1' }), credentials: list });
+    const picker = screen.getByLabelText(/^Database connection/) as HTMLSelectElement;
+    expect([...picker.options].map((o) => o.text)).toEqual(['Choose a credential…', 'Shop database']);
+  });
+
+  it('e-mail: the recipients are read back in words, and a typo is pointed out before any run', () => {
+    const config = { ...CONFIGS['email.send']!, to: 'Ann Smith <ann@example.com>, bob@' };
+    const { container } = renderInspector({ node: node('mail', 'email.send', config) });
+    const to = container.querySelector('[data-field="to"]') as HTMLElement;
+    expect(to.textContent).toContain('Read as 1 address (ann@example.com).');
+    expect(to.querySelector('.inspector-warning')?.textContent).toContain('“bob@” does not look like an e-mail address');
+    cleanup();
+    const fromItem = renderInspector({ node: node('mail', 'email.send', CONFIGS['email.send']!) });
+    expect(fromItem.container.querySelector('[data-field="to"]')!.textContent).toContain('Read as the address {{ customer.email }} gives for each item.');
+    expect(fromItem.container.querySelector('[data-field="to"] .inspector-warning')).toBeNull();
+  });
+
+  it('HTTP: pages are a group whose settings follow the way the API pages; only offered for GET', () => {
+    const config = { method: 'GET', url: 'https://api.example.com/orders', pagination: { mode: 'cursor', cursorPath: 'meta.next', cursorParam: 'cursor' } };
+    const { calls } = renderInspector({ node: node('fetch', 'http.request', config) });
+    const pages = screen.getByRole('group', { name: /^Pages/ });
+    const mode = within(pages).getByLabelText('Read several pages') as HTMLSelectElement;
+    expect([...mode.options].map((o) => o.text)).toEqual(['No, one call per item', 'Link header (rel="next")', 'A field with the next address', 'A cursor field', 'Page numbers']);
+    expect(within(pages).getByLabelText(/^Cursor query parameter/)).toBeTruthy();
+    expect(within(pages).queryByLabelText(/^Page number query parameter/)).toBeNull();
+    fireEvent.change(mode, { target: { value: 'page-number' } });
+    expect(calls).toEqual([{ config: { ...config, pagination: { ...config.pagination, mode: 'page-number' } } }]);
+    cleanup();
+    renderInspector({ node: node('fetch', 'http.request', { ...config, method: 'POST', pagination: undefined }) });
+    expect(screen.queryByRole('group', { name: /^Pages/ })).toBeNull();
+    // Rate limits are a group too, under "More settings".
+    const limits = screen.getByRole('group', { name: /^Rate limits/ });
+    expect(limits.closest('details.inspector-advanced')).toBeTruthy();
+    expect((within(limits).getByLabelText(/^Wait when the limit is used up/) as HTMLInputElement).checked).toBe(true);
   });
 });
 
