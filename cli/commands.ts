@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
 import { DEFAULT_PORT, startBridge } from './serve.ts';
 import { spawn } from 'node:child_process';
+import { credentialsCommand } from './credential-commands.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 
 export interface Command {
@@ -269,6 +270,8 @@ export const commands: Record<string, Command> = {
       return OK;
     },
   },
+
+  credentials: credentialsCommand,
 
   trace: {
     args: '<runId|trace.jsonl>',
