@@ -19,6 +19,7 @@ import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSour
 import { DEFAULT_PORT, startBridge } from './serve.ts';
 import { spawn } from 'node:child_process';
 import { credentialsCommand } from './credential-commands.ts';
+import { flowsCommand } from './flow-commands.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 
 export interface Command {
@@ -272,6 +273,7 @@ export const commands: Record<string, Command> = {
   },
 
   credentials: credentialsCommand,
+  flows: flowsCommand,
 
   trace: {
     args: '<runId|trace.jsonl>',

@@ -144,6 +144,13 @@ export interface NodeDefinition<C = Record<string, unknown>> {
   /** Marks an entry node; the run input becomes its single item. */
   trigger?: boolean;
   /**
+   * For a trigger that fires on its own (schedule, webhook, polling…): called while the flow is
+   * active; returns what stops it. The trigger host (engine/triggers/) calls it when a flow is
+   * activated or saved and at service start, and disposes it when the flow is deactivated,
+   * saved again or deleted, and at shutdown. See TriggerContext and TriggerEmit.
+   */
+  subscribe?(ctx: TriggerContext<C>, emit: TriggerEmit): TriggerDispose | Promise<TriggerDispose>;
+  /**
    * Whether the node runs when none of its inputs received any item. Default false: the node
    * is skipped and its outputs stay empty (this is what makes `if` branches exclusive).
    */
@@ -157,6 +164,62 @@ export interface NodeDefinition<C = Record<string, unknown>> {
    * `{{ }}` templates inside a value for that item.
    */
   preview?(args: PreviewArgs<C>): Promise<unknown>;
+}
+
+/** Stops a subscription: timers cleared, listeners closed. May be async (a server closing). */
+export type TriggerDispose = () => void | Promise<void>;
+
+export interface TriggerEmitOptions {
+  /**
+   * The event's identity at its source (a scheduled time, a message id, a file's content hash):
+   * an event with a key this trigger already emitted starts no second run, even after a restart.
+   */
+  dedupeKey?: string;
+}
+
+export interface TriggerEmitResult {
+  runId: string;
+  /** True when the dedupe key was seen before: no new run started; `runId` is the earlier run's. */
+  duplicate: boolean;
+}
+
+/**
+ * Starts one run with `items` as its input. Resolves only once the run's start is durable (on
+ * disk, fsynced): acknowledge the source or advance its position only after that. Rejects when
+ * the flow was switched off or Flowkeeper is closing — the event is then not taken.
+ */
+export type TriggerEmit = (items: Item[], options?: TriggerEmitOptions) => Promise<TriggerEmitResult>;
+
+/** A small durable key-value store per trigger (positions, last fire, seen ids); survives restarts. */
+export interface TriggerStateStore {
+  get<T = unknown>(key: string): T | undefined;
+  /** Resolves once the value is on disk (fsynced). Values must be JSON. */
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** Time for a trigger: the same injected clock as the runner's (a fake one in tests). */
+export interface TriggerClock {
+  now(): number;
+  monotonic(): number;
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+export interface TriggerContext<C> {
+  readonly flowId: string;
+  readonly nodeId: string;
+  /** Validated config of the trigger node. */
+  readonly config: C;
+  readonly clock: TriggerClock;
+  readonly state: TriggerStateStore;
+  readonly log: NodeLogger;
+  /** Aborted when the subscription is disposed. */
+  readonly signal: AbortSignal;
+  /** Credential values by id (never logged). */
+  secret(credentialId: string): Promise<Record<string, string>>;
+  /** Says the trigger is alive (shown as its heartbeat). */
+  heartbeat(): void;
+  /** Reports a problem that did not end the subscription (shown as its last error). */
+  reportError(message: string): void;
 }
 
 export interface PreviewArgs<C> {

@@ -1,0 +1,394 @@
+/**
+ * The trigger host: keeps the triggers of switched-on ("active") flows subscribed while a service
+ * runs (the desktop app, `flowkeeper serve`), and turns what they emit into runs on the run queue.
+ *
+ *   activate / save / service start ──▶ subscribe(ctx, emit) for every trigger node with `subscribe`
+ *   deactivate / save / delete / close ─▶ dispose
+ *   emit(items, { dedupeKey }) ──▶ intake journal (fsynced, group commit) ──▶ queue.enqueue(start)
+ *
+ * `emit` resolves once the event is in the journal on disk, so a trigger acknowledges its source
+ * (or advances its position) only after the run's start is durable; a crash between the journal
+ * and the trace is repaired at the next start, which starts the journalled run under the same id.
+ * A dedupe key seen before (journal, also across restarts) starts nothing and answers the earlier
+ * run's id. One process per data folder runs triggers (triggers/host.lock): a second app or
+ * `serve` on the same folder leaves them to the first, and says so in the status.
+ *
+ * May import: the rest of `engine/`.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError, type FlowTriggerStatus, type TriggerHealth } from '../model/contract.ts';
+
+import type { Flow, Item } from '../model/flow.ts';
+import type { AnyNodeDefinition, TriggerContext, TriggerDispose, TriggerEmit, TriggerEmitResult } from '../model/node-kit.ts';
+import { validateFlow } from '../model/validate.ts';
+import type { Clock } from '../clock.ts';
+import { newRunId } from '../engine.ts';
+import type { RunQueue } from '../queue/run-queue.ts';
+import type { NodeRegistry } from '../runner/registry.ts';
+import type { SecretResolver } from '../secrets.ts';
+import { Serial } from '../serial.ts';
+import type { DataDir } from '../storage/open-data-dir.ts';
+import { FileRunLeases, RunLockedError, type RunClaim } from '../trace/index.ts';
+import { ActiveFlows } from './active-flows.ts';
+import { TriggerJournal, type JournalEntry } from './trigger-journal.ts';
+import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
+
+/** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
+export const DEDUPE_WINDOW = 1000;
+
+export interface TriggerHostOptions {
+  data: DataDir;
+  registry: NodeRegistry;
+  queue: RunQueue;
+  clock: Clock;
+  secrets: SecretResolver;
+  /** Told when a trigger's health changed (the service turns it into a `flows.changed` notice). */
+  onChange?: (flowId: string) => void;
+}
+
+interface LiveTrigger {
+  key: string;
+  nodeId: string;
+  def: AnyNodeDefinition;
+  health: TriggerHealth;
+  abort: AbortController;
+  dispose?: TriggerDispose;
+}
+
+interface FlowSubscription {
+  flow: Flow;
+  triggers: LiveTrigger[];
+  /** Why nothing listens although the flow is on (problems in the saved flow…). */
+  note?: string;
+}
+
+interface Seen {
+  runId: string;
+  durable: Promise<void>;
+}
+
+/** Whether a flow can be switched on: runnable, with at least one trigger that fires by itself. */
+export function selfFiringTriggers(flow: Flow, registry: NodeRegistry): Array<{ nodeId: string; def: AnyNodeDefinition }> {
+  return flow.nodes.flatMap((n) => {
+    const def = registry.get(n.type);
+    return def?.subscribe ? [{ nodeId: n.id, def }] : [];
+  });
+}
+
+export function notActivatable(flow: Flow): ApiError {
+  return new ApiError({
+    code: 'FLOW_HAS_NO_TRIGGER',
+    message: `The flow "${flow.name}" only starts by hand, so there is nothing to switch on.`,
+    hint: 'Add a trigger that fires by itself (for example "On a schedule"), save, and switch the flow on again.',
+  });
+}
+
+export class TriggerHost {
+  private readonly active: ActiveFlows;
+  private readonly journal: TriggerJournal;
+  private readonly subscriptions = new Map<string, FlowSubscription>();
+  private readonly seen = new Map<string, Map<string, Seen>>();
+  private readonly serial = new Serial();
+  private lock: RunClaim | undefined;
+  /** Set when another process runs the triggers of this data folder. */
+  private elsewhere: string | undefined;
+  private closed = false;
+  private started: Promise<void> | undefined;
+  private watcher: FSWatcher | undefined;
+
+  constructor(private readonly options: TriggerHostOptions) {
+    this.active = new ActiveFlows(options.data.layout.triggers);
+    this.journal = new TriggerJournal(join(options.data.layout.triggers, 'intake.jsonl'));
+  }
+
+  /** Takes the host lock, starts journalled runs that never started, subscribes the active flows. */
+  start(): Promise<void> {
+    this.started ??= this.doStart();
+    return this.started;
+  }
+
+  private async doStart(): Promise<void> {
+    await mkdir(this.options.data.layout.triggers, { recursive: true });
+    // `flowkeeper flows activate|deactivate` in another process changes active.json: follow it.
+    this.watcher = watch(this.options.data.layout.triggers, (_event, name) => {
+      if (name === 'active.json') void this.reconcile().catch(() => undefined);
+    });
+    this.watcher.on('error', () => undefined);
+    this.watcher.unref();
+    const flows = await this.active.read();
+    const entries = await this.journal.read();
+    // Nothing on and nothing journalled: the lock is taken at the first activation instead.
+    if (Object.keys(flows).length === 0 && entries.length === 0) return;
+    if (!(await this.takeLock())) return;
+    await this.recover(entries);
+    for (const flowId of Object.keys(flows)) {
+      if (this.closed) return;
+      await this.serial.run(flowId, () => this.subscribeFlow(flowId));
+    }
+  }
+
+  private locking: Promise<boolean> | undefined;
+
+  /** One attempt at a time: two callers racing for the lock must not see each other as "another process". */
+  private takeLock(): Promise<boolean> {
+    if (this.lock) return Promise.resolve(true);
+    if (this.elsewhere) return Promise.resolve(false);
+    this.locking ??= this.claimLock().finally(() => (this.locking = undefined));
+    return this.locking;
+  }
+
+  private async claimLock(): Promise<boolean> {
+    try {
+      const { triggers } = this.options.data.layout;
+      // The run-lock rules (pid, boot, heartbeat, stale takeover) for one lock named `host`.
+      this.lock = await new FileRunLeases(triggers).claim('host');
+      return true;
+    } catch (error) {
+      if (!(error instanceof RunLockedError)) throw error;
+      this.elsewhere = `Another Flowkeeper (process ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) runs the triggers of this data folder; this one leaves them to it.`;
+      return false;
+    }
+  }
+
+  /** Journalled events whose run has no trace yet (a crash in between) start now, under their id. */
+  private async recover(entries: JournalEntry[]): Promise<void> {
+    const { data, registry, queue } = this.options;
+    const kept = new Map<string, JournalEntry[]>();
+    for (const entry of entries) {
+      const list = kept.get(entry.trigger) ?? [];
+      list.push(entry);
+      kept.set(entry.trigger, list);
+      if (entry.dedupeKey !== undefined) this.remember(entry.trigger, entry.dedupeKey, { runId: entry.runId, durable: Promise.resolve() });
+    }
+    for (const entry of entries) {
+      if (await exists(data.traces.locate(entry.runId))) continue;
+      try {
+        const stored = await data.flows.get(entry.flowId, entry.flowVersion);
+        const result = validateFlow(stored.flow, registry);
+        if (!result.ok) throw new Error('that version of the flow has problems');
+        queue.enqueue({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}` });
+      } catch (error) {
+        // Kept in the journal: the event is not thrown away; it is retried at the next start.
+        process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
+      }
+    }
+    const compacted = [...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW));
+    if (compacted.length < entries.length) await this.journal.rewrite(compacted);
+  }
+
+  private remember(trigger: string, dedupeKey: string, seen: Seen): void {
+    let map = this.seen.get(trigger);
+    if (!map) this.seen.set(trigger, (map = new Map()));
+    map.delete(dedupeKey);
+    map.set(dedupeKey, seen);
+    if (map.size > DEDUPE_WINDOW) map.delete(map.keys().next().value as string);
+  }
+
+  /** Switches a flow on (stored in the data folder) and subscribes its triggers. */
+  async activate(flowId: string): Promise<FlowTriggerStatus> {
+    await this.start();
+    const flow = await this.options.data.flows.runnable(flowId);
+    if (selfFiringTriggers(flow, this.options.registry).length === 0) throw notActivatable(flow);
+    await this.active.set(flowId, true, new Date(this.options.clock.now()));
+    await this.takeLock();
+    // Already listening (switched on twice, or the file watcher was quicker): nothing to restart.
+    await this.serial.run(flowId, () => (this.subscriptions.has(flowId) ? Promise.resolve() : this.subscribeFlow(flowId)));
+    return (await this.status(flowId))[0]!;
+  }
+
+  async deactivate(flowId: string): Promise<void> {
+    await this.start();
+    await this.active.set(flowId, false, new Date(this.options.clock.now()));
+    await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+    this.options.onChange?.(flowId);
+  }
+
+  /** A saved flow that is on: its triggers restart with the new version. */
+  async flowSaved(flowId: string): Promise<void> {
+    await this.start();
+    if (!((await this.active.read())[flowId])) return;
+    await this.serial.run(flowId, () => this.subscribeFlow(flowId));
+  }
+
+  /** A deleted flow is switched off (its runs and history stay). */
+  async flowDeleted(flowId: string): Promise<void> {
+    await this.start();
+    await this.active.set(flowId, false, new Date(this.options.clock.now()));
+    await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+  }
+
+  /** Subscribes flows switched on elsewhere and stops those switched off (the CLI edits active.json). */
+  private async reconcile(): Promise<void> {
+    if (this.closed) return;
+    const flows = await this.active.read();
+    for (const flowId of Object.keys(flows)) {
+      if (this.subscriptions.has(flowId) || this.closed) continue;
+      if (!(await this.takeLock())) return;
+      await this.serial.run(flowId, () => (this.subscriptions.has(flowId) ? Promise.resolve() : this.subscribeFlow(flowId)));
+    }
+    for (const flowId of [...this.subscriptions.keys()]) {
+      if (!(flowId in flows)) {
+        await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+        this.options.onChange?.(flowId);
+      }
+    }
+  }
+
+  /** Health of every active flow's triggers (or one flow's). */
+  async status(flowId?: string): Promise<FlowTriggerStatus[]> {
+    const flows = await this.active.read();
+    const ids = flowId === undefined ? Object.keys(flows).sort() : [flowId];
+    return ids.map((id) => {
+      const sub = this.subscriptions.get(id);
+      const note = this.elsewhere ?? sub?.note;
+      return {
+        flowId: id,
+        active: id in flows,
+        runsHere: this.elsewhere === undefined,
+        ...(note ? { note } : {}),
+        triggers: sub ? sub.triggers.map((t) => ({ ...t.health })) : [],
+      };
+    });
+  }
+
+  /** Which flows are on (for the flows list). */
+  async activeFlowIds(): Promise<Set<string>> {
+    return new Set(Object.keys(await this.active.read()));
+  }
+
+  private async subscribeFlow(flowId: string): Promise<void> {
+    await this.unsubscribeFlow(flowId);
+    if (this.closed || this.elsewhere) return;
+    const { data, registry } = this.options;
+    let flow: Flow;
+    try {
+      flow = await data.flows.runnable(flowId);
+    } catch (error) {
+      const message = error instanceof ApiError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : (error as Error).message;
+      this.subscriptions.set(flowId, { flow: { id: flowId } as Flow, triggers: [], note: `Nothing listens: ${message}` });
+      this.options.onChange?.(flowId);
+      return;
+    }
+    const sub: FlowSubscription = { flow, triggers: [] };
+    this.subscriptions.set(flowId, sub);
+    const found = selfFiringTriggers(flow, registry);
+    if (found.length === 0) sub.note = 'Nothing listens: the flow has no trigger that fires by itself any more.';
+    for (const { nodeId, def } of found) {
+      const node = flow.nodes.find((n) => n.id === nodeId)!;
+      const live: LiveTrigger = {
+        key: `${flowId}/${nodeId}`,
+        nodeId,
+        def,
+        abort: new AbortController(),
+        health: { nodeId, type: def.type, title: node.name ?? def.title, state: 'starting', since: this.iso(), fired: 0 },
+      };
+      sub.triggers.push(live);
+      try {
+        const state = await FileTriggerState.open(triggerStateFile(data.layout.triggers, flowId, nodeId));
+        const ctx = this.context(flow, live, node.config, state);
+        live.dispose = await def.subscribe!(ctx, this.emitter(flow, live));
+        if (live.abort.signal.aborted) await live.dispose();
+        else this.setHealth(flowId, live, { state: 'listening', heartbeatAt: this.iso() });
+      } catch (error) {
+        this.setHealth(flowId, live, { state: 'failed', lastError: { message: (error as Error).message, at: this.iso() } });
+      }
+    }
+    this.options.onChange?.(flowId);
+  }
+
+  private async unsubscribeFlow(flowId: string): Promise<void> {
+    const sub = this.subscriptions.get(flowId);
+    if (!sub) return;
+    this.subscriptions.delete(flowId);
+    for (const live of sub.triggers) {
+      live.abort.abort();
+      try {
+        await live.dispose?.();
+      } catch {
+        /* a trigger that fails to stop is stopped as far as we are concerned: its emits are refused */
+      }
+    }
+  }
+
+  private context(flow: Flow, live: LiveTrigger, config: unknown, state: FileTriggerState): TriggerContext<unknown> {
+    const { clock, secrets } = this.options;
+    return {
+      flowId: flow.id,
+      nodeId: live.nodeId,
+      config,
+      clock,
+      state,
+      signal: live.abort.signal,
+      log: {
+        info: (message) => this.setHealth(flow.id, live, { lastMessage: message, heartbeatAt: this.iso() }),
+        warn: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
+      },
+      secret: (id) => secrets.get(id),
+      heartbeat: () => this.setHealth(flow.id, live, { heartbeatAt: this.iso() }, false),
+      reportError: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
+    };
+  }
+
+  private emitter(flow: Flow, live: LiveTrigger): TriggerEmit {
+    return async (items: Item[], options = {}): Promise<TriggerEmitResult> => {
+      if (live.abort.signal.aborted || this.closed) {
+        throw new Error(this.closed ? 'Flowkeeper is closing; the event was not taken.' : 'The flow was switched off or changed; the event was not taken.');
+      }
+      if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
+      const { dedupeKey } = options;
+      if (dedupeKey !== undefined) {
+        const prior = this.seen.get(live.key)?.get(dedupeKey);
+        if (prior) {
+          await prior.durable;
+          return { runId: prior.runId, duplicate: true };
+        }
+      }
+      const runId = newRunId(new Date(this.options.clock.now()));
+      const entry: JournalEntry = { trigger: live.key, runId, flowId: flow.id, flowVersion: flow.version, input: items, at: this.iso(), ...(dedupeKey === undefined ? {} : { dedupeKey }) };
+      const durable = this.journal.append(entry);
+      if (dedupeKey !== undefined) this.remember(live.key, dedupeKey, { runId, durable });
+      try {
+        await durable;
+      } catch (error) {
+        if (dedupeKey !== undefined) this.seen.get(live.key)?.delete(dedupeKey);
+        this.setHealth(flow.id, live, { lastError: { message: `An event could not be recorded: ${(error as Error).message}`, at: this.iso() } });
+        throw error;
+      }
+      // A closed queue (shutdown) is fine: the journalled event starts at the next start.
+      this.options.queue.enqueue({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}` });
+      this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
+      return { runId, duplicate: false };
+    };
+  }
+
+  private setHealth(flowId: string, live: LiveTrigger, change: Partial<TriggerHealth>, notify = true): void {
+    live.health = { ...live.health, ...change, ...(change.state ? { since: this.iso() } : {}) };
+    if (notify) this.options.onChange?.(flowId);
+  }
+
+  private iso(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+
+  /** Disposes every subscription, then lets the lock go. Emits after this are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watcher?.close();
+    await this.started?.catch(() => undefined);
+    for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+    await this.journal.close();
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
