@@ -74,21 +74,24 @@ function fireItem(at: Date, timezone: string, caughtUp: boolean, missed: number)
   return { scheduledAt: at.toISOString(), timezone, ...(caughtUp ? { caughtUp: true, missedCount: missed } : {}) };
 }
 
-function subscribe(ctx: TriggerContext<ScheduleConfig>, emit: TriggerEmit) {
+async function subscribe(ctx: TriggerContext<ScheduleConfig>, emit: TriggerEmit) {
   const timezone = ctx.config.timezone ?? new Intl.DateTimeFormat().resolvedOptions().timeZone;
   const cron = new Cron(ctx.config.cron, { paused: true, timezone });
   let cancelTimer: (() => void) | undefined;
   let stopped = false;
   let busy = false;
 
-  // First activation: the schedule starts now, nothing before it counts as missed.
-  const started = ctx.state.get<string>('lastFire') === undefined ? ctx.state.set('lastFire', new Date(ctx.clock.now()).toISOString()) : Promise.resolve();
+  let inFlight: Promise<void> = Promise.resolve();
+  // First activation: the schedule starts now, nothing before it counts as missed (on disk before
+  // the activation is answered, so a restart right after it does not move the start).
+  if (ctx.state.get<string>('lastFire') === undefined) await ctx.state.set('lastFire', new Date(ctx.clock.now()).toISOString());
 
   const tick = async () => {
     if (stopped || busy) return;
     busy = true;
+    let done = () => {};
+    inFlight = new Promise((resolve) => (done = resolve));
     try {
-      await started;
       ctx.heartbeat();
       const now = ctx.clock.now();
       const lastFire = new Date(ctx.state.get<string>('lastFire')!);
@@ -114,6 +117,7 @@ function subscribe(ctx: TriggerContext<ScheduleConfig>, emit: TriggerEmit) {
       if (!stopped) ctx.reportError(`The scheduled start could not be made: ${(error as Error).message}. It is tried again in a minute.`);
     } finally {
       busy = false;
+      done();
       if (!stopped) arm();
     }
   };
@@ -128,10 +132,12 @@ function subscribe(ctx: TriggerContext<ScheduleConfig>, emit: TriggerEmit) {
   };
 
   void tick();
+  // Stopping waits for a fire in progress, so its last fire is recorded before the app closes.
   return () => {
     stopped = true;
     cancelTimer?.();
     cron.stop();
+    return inFlight;
   };
 }
 

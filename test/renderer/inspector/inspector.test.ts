@@ -19,6 +19,7 @@ afterEach(() => {
 /** A realistic config per built-in node type, as a person would have set it up. */
 const CONFIGS: Record<string, Record<string, unknown>> = {
   'trigger.manual': { fields: [{ name: 'customerEmail', label: 'Customer e-mail', type: 'text', required: true }] },
+  'trigger.schedule': { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', missed: 'skip' },
   'transform.set': { fields: [{ name: 'total', value: '{{ price * quantity }}' }], keepOtherFields: true },
   'transform.jsonata': { expression: '{ "name": customer.name }', mode: 'each' },
   'transform.split-out': { field: 'lines', include: ['invoiceId'] },
