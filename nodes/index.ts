@@ -5,6 +5,7 @@
 import type { AnyNodeDefinition } from '../engine/model/index.ts';
 import manualTrigger from './trigger/manual.ts';
 import scheduleTrigger from './trigger/schedule.ts';
+import webhookTrigger from './trigger/webhook.ts';
 import setFields from './transform/set.ts';
 import transform from './transform/transform.ts';
 import splitOut from './transform/split-out.ts';
@@ -19,6 +20,7 @@ import llm from './llm/llm.ts';
 export const builtinNodes: readonly AnyNodeDefinition[] = [
   manualTrigger,
   scheduleTrigger,
+  webhookTrigger,
   setFields,
   transform,
   splitOut,

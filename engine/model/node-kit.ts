@@ -204,6 +204,40 @@ export interface TriggerClock {
   setTimer(ms: number, fn: () => void): () => void;
 }
 
+/** An HTTP request that reached a webhook route, already checked (auth, signature, size). */
+export interface WebhookRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names; auth and signature headers are left out. */
+  headers: Record<string, string>;
+  /** The raw body text (what a signature was computed over). */
+  body: string;
+}
+
+export interface WebhookReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Checks the webhook intake makes before a request reaches the trigger (engine/triggers/webhook-intake.ts). */
+export interface WebhookRoute {
+  port: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** e.g. /hooks/orders */
+  path: string;
+  method: string;
+  /** Requests above this size are refused with 413 before they are read on. */
+  maxBodyBytes: number;
+  /** Requests in progress on this route above this get 429 with Retry-After. */
+  maxConcurrent: number;
+  auth?: { kind: 'bearer'; token: string } | { kind: 'header'; name: string; value: string };
+  /** HMAC of the raw body, hex, in `header` (optionally after a prefix such as "sha256="). */
+  signature?: { header: string; secret: string; algorithm: 'sha256' | 'sha1' | 'sha512'; prefix?: string };
+}
+
 export interface TriggerContext<C> {
   readonly flowId: string;
   readonly nodeId: string;
@@ -220,6 +254,14 @@ export interface TriggerContext<C> {
   heartbeat(): void;
   /** Reports a problem that did not end the subscription (shown as its last error). */
   reportError(message: string): void;
+  /**
+   * Serves a webhook route (a listener shared by every route on the same port); the intake
+   * answers bad requests itself (401, 404, 405, 413, 429) and calls `handle` for good ones.
+   * Resolves once listening; stopped with the subscription.
+   */
+  listen(route: WebhookRoute, handle: (request: WebhookRequest) => Promise<WebhookReply>): Promise<void>;
+  /** Waits for a run this trigger started to finish: its status and each end node's outputs. */
+  runResult(runId: string): Promise<{ status: string; outputs: Record<string, unknown> }>;
 }
 
 export interface PreviewArgs<C> {

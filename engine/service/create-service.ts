@@ -85,8 +85,9 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   });
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.traces, hub);
-  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock: options.clock ?? systemClock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }) });
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings), templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers };
+  const projections = new RunProjections(data.traces, data.settings);
+  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock: options.clock ?? systemClock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId) });
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...triggerHandlers(context),

@@ -34,6 +34,7 @@ import { FileRunLeases, RunLockedError, type RunClaim } from '../trace/index.ts'
 import { ActiveFlows } from './active-flows.ts';
 import { TriggerJournal, type JournalEntry } from './trigger-journal.ts';
 import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
+import { WebhookIntake } from './webhook-intake.ts';
 
 /** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
 export const DEDUPE_WINDOW = 1000;
@@ -46,6 +47,8 @@ export interface TriggerHostOptions {
   secrets: SecretResolver;
   /** Told when a trigger's health changed (the service turns it into a `flows.changed` notice). */
   onChange?: (flowId: string) => void;
+  /** A finished run's status and outputs (for "respond with the flow's result"). */
+  runDetail?: (runId: string) => Promise<{ status: string; outputs?: unknown }>;
 }
 
 interface LiveTrigger {
@@ -55,6 +58,8 @@ interface LiveTrigger {
   health: TriggerHealth;
   abort: AbortController;
   dispose?: TriggerDispose;
+  /** Webhook routes this trigger mounted (unmounted with it). */
+  unmount: Array<() => Promise<void>>;
 }
 
 interface FlowSubscription {
@@ -97,6 +102,8 @@ export class TriggerHost {
   private closed = false;
   private started: Promise<void> | undefined;
   private watcher: FSWatcher | undefined;
+  /** Webhook listeners, shared by the routes of every active flow. */
+  readonly intake = new WebhookIntake();
 
   constructor(private readonly options: TriggerHostOptions) {
     this.active = new ActiveFlows(options.data.layout.triggers);
@@ -282,6 +289,7 @@ export class TriggerHost {
         nodeId,
         def,
         abort: new AbortController(),
+        unmount: [],
         health: { nodeId, type: def.type, title: node.name ?? def.title, state: 'starting', since: this.iso(), fired: 0 },
       };
       sub.triggers.push(live);
@@ -304,6 +312,8 @@ export class TriggerHost {
     this.subscriptions.delete(flowId);
     for (const live of sub.triggers) {
       live.abort.abort();
+      // Routes first: no request reaches a trigger that is being stopped.
+      for (const unmount of live.unmount.splice(0)) await unmount().catch(() => undefined);
       try {
         await live.dispose?.();
       } catch {
@@ -328,6 +338,17 @@ export class TriggerHost {
       secret: (id) => secrets.get(id),
       heartbeat: () => this.setHealth(flow.id, live, { heartbeatAt: this.iso() }, false),
       reportError: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
+      listen: async (route, handle) => {
+        if (live.abort.signal.aborted) throw new Error('The trigger was stopped.');
+        const unmount = await this.intake.mount(route, handle);
+        if (live.abort.signal.aborted) return void (await unmount());
+        live.unmount.push(unmount);
+      },
+      runResult: async (runId) => {
+        await this.options.queue.settled(runId);
+        const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
+        return { status: detail.status, outputs: (detail.outputs ?? {}) as Record<string, unknown> };
+      },
     };
   }
 
@@ -378,6 +399,7 @@ export class TriggerHost {
     this.watcher?.close();
     await this.started?.catch(() => undefined);
     for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+    await this.intake.close();
     await this.journal.close();
     await this.lock?.release();
     this.lock = undefined;
