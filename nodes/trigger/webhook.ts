@@ -20,7 +20,7 @@ const Config = z
         .default('/hooks/new'),
       { title: 'Path', description: 'The address part after the port, e.g. /hooks/orders → http://this-computer:7700/hooks/orders.', placeholder: '/hooks/orders', widget: 'plain' },
     ),
-    method: field(z.enum(['POST', 'PUT', 'GET']).default('POST'), { title: 'Method', description: 'The HTTP method senders use; usually POST.' }),
+    method: field(z.enum(['POST', 'PUT', 'GET']).default('POST'), { title: 'Method', description: 'The HTTP method senders use; usually POST.', optionLabels: { POST: 'POST (send data)', PUT: 'PUT (replace data)', GET: 'GET (just a ping)' } }),
     host: field(z.string().max(100).default('127.0.0.1'), {
       title: 'Listen on',
       description: '127.0.0.1 accepts requests from this computer only; 0.0.0.0 from the network (use auth then).',
@@ -45,7 +45,7 @@ const Config = z
       widget: 'plain',
       advanced: true,
     }),
-    signatureAlgorithm: field(z.enum(['sha256', 'sha1', 'sha512']).default('sha256'), { title: 'Signature algorithm', description: 'The hash the sender signs with.', advanced: true }),
+    signatureAlgorithm: field(z.enum(['sha256', 'sha1', 'sha512']).default('sha256'), { title: 'Signature algorithm', description: 'The hash the sender signs with.', optionLabels: { sha256: 'SHA-256', sha1: 'SHA-1 (older senders)', sha512: 'SHA-512' }, advanced: true }),
     signaturePrefix: field(z.string().max(20).default(''), { title: 'Signature prefix', description: 'Text before the hex signature, e.g. "sha256=".', widget: 'plain', advanced: true }),
     deliveryIdHeader: field(z.string().max(100).optional(), {
       title: 'Delivery id header',
