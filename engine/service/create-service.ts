@@ -108,6 +108,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     activeRunCount: () => supervisor.activeRunCount(),
     idle: async () => {
       await triggersStarted;
+      await triggers.drained();
       await supervisor.idle();
     },
     close: async (closeOptions?: CloseOptions) => {

@@ -25,12 +25,12 @@ import type { AnyNodeDefinition, TriggerContext, TriggerDispose, TriggerEmit, Tr
 import { validateFlow } from '../model/validate.ts';
 import type { Clock } from '../clock.ts';
 import { newRunId } from '../engine.ts';
-import type { RunQueue } from '../queue/run-queue.ts';
+import type { RunQueue, StartJob } from '../queue/run-queue.ts';
 import type { NodeRegistry } from '../runner/registry.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { Serial } from '../serial.ts';
 import type { DataDir } from '../storage/open-data-dir.ts';
-import { FileRunLeases, RunLockedError, type RunClaim } from '../trace/index.ts';
+import { FileRunLeases, RunLockedError, RunNotFoundError, TraceQuarantinedError, type RunClaim } from '../trace/index.ts';
 import { ActiveFlows } from './active-flows.ts';
 import { TriggerJournal, type JournalEntry } from './trigger-journal.ts';
 import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
@@ -38,6 +38,16 @@ import { WebhookIntake } from './webhook-intake.ts';
 
 /** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
 export const DEDUPE_WINDOW = 1000;
+/**
+ * Trigger-started runs executing at once; the rest wait their turn (already durable in the
+ * journal). Keeps a burst of webhook requests from starving the intake of CPU and disk.
+ */
+export const TRIGGER_RUN_CONCURRENCY = 4;
+/** Accepted events waiting to start, above which emits are refused (the sender retries later). */
+export const TRIGGER_BACKLOG_LIMIT = 20_000;
+/** A stale-but-young run lock (run-lock.ts counts an unreadable one as held for 2 s): wait, retry. */
+const LOCKED_RETRY_MS = 2500;
+const LOCKED_RETRIES = 5;
 
 export interface TriggerHostOptions {
   data: DataDir;
@@ -102,12 +112,27 @@ export class TriggerHost {
   private closed = false;
   private started: Promise<void> | undefined;
   private watcher: FSWatcher | undefined;
+  private running = 0;
+  /** Retries waiting for their timer (see retryLater). */
+  private waiting = 0;
+  private readonly backlog: StartJob[] = [];
+  /** Settles when a trigger-started run (waiting in the backlog or running) has finished here. */
+  private readonly settledRuns = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  /** Trigger-started runs whose start met a run lock left by a process that died (retried). */
+  private readonly lockedOut = new Map<string, number>();
+  private readonly stopOutcomes: () => void;
   /** Webhook listeners, shared by the routes of every active flow. */
   readonly intake = new WebhookIntake();
 
   constructor(private readonly options: TriggerHostOptions) {
     this.active = new ActiveFlows(options.data.layout.triggers);
     this.journal = new TriggerJournal(join(options.data.layout.triggers, 'intake.jsonl'));
+    // Reported before the job's settled promise resolves, so pump() sees the mark.
+    this.stopOutcomes = options.queue.onOutcome((outcome) => {
+      if (outcome.kind === 'start' && !outcome.ok && outcome.reason === 'owned-elsewhere' && this.settledRuns.has(outcome.runId)) {
+        this.lockedOut.set(outcome.runId, (this.lockedOut.get(outcome.runId) ?? 0) + 1);
+      }
+    });
   }
 
   /** Takes the host lock, starts journalled runs that never started, subscribes the active flows. */
@@ -161,7 +186,7 @@ export class TriggerHost {
 
   /** Journalled events whose run has no trace yet (a crash in between) start now, under their id. */
   private async recover(entries: JournalEntry[]): Promise<void> {
-    const { data, registry, queue } = this.options;
+    const { data, registry } = this.options;
     const kept = new Map<string, JournalEntry[]>();
     for (const entry of entries) {
       const list = kept.get(entry.trigger) ?? [];
@@ -170,12 +195,12 @@ export class TriggerHost {
       if (entry.dedupeKey !== undefined) this.remember(entry.trigger, entry.dedupeKey, { runId: entry.runId, durable: Promise.resolve() });
     }
     for (const entry of entries) {
-      if (await exists(data.traces.locate(entry.runId))) continue;
+      if (await this.hasTrace(entry.runId)) continue;
       try {
         const stored = await data.flows.get(entry.flowId, entry.flowVersion);
         const result = validateFlow(stored.flow, registry);
         if (!result.ok) throw new Error('that version of the flow has problems');
-        queue.enqueue({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}` });
+        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}` });
       } catch (error) {
         // Kept in the journal: the event is not thrown away; it is retried at the next start.
         process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
@@ -183,6 +208,22 @@ export class TriggerHost {
     }
     const compacted = [...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW));
     if (compacted.length < entries.length) await this.journal.rewrite(compacted);
+  }
+
+  /**
+   * Whether the run's trace exists and reads. A trace cut short inside its header (the process
+   * died while creating it) is moved to quarantine by the store, which frees the id: the
+   * journalled event then starts afresh under it.
+   */
+  private async hasTrace(runId: string): Promise<boolean> {
+    if (!(await exists(this.options.data.traces.locate(runId)))) return false;
+    try {
+      await this.options.data.traces.load(runId);
+      return true;
+    } catch (error) {
+      if (error instanceof TraceQuarantinedError || error instanceof RunNotFoundError) return false;
+      throw error;
+    }
   }
 
   private remember(trigger: string, dedupeKey: string, seen: Seen): void {
@@ -345,7 +386,7 @@ export class TriggerHost {
         live.unmount.push(unmount);
       },
       runResult: async (runId) => {
-        await this.options.queue.settled(runId);
+        await (this.settledRuns.get(runId)?.promise ?? this.options.queue.settled(runId));
         const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
         return { status: detail.status, outputs: (detail.outputs ?? {}) as Record<string, unknown> };
       },
@@ -358,6 +399,7 @@ export class TriggerHost {
         throw new Error(this.closed ? 'Flowkeeper is closing; the event was not taken.' : 'The flow was switched off or changed; the event was not taken.');
       }
       if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
+      if (this.backlog.length >= TRIGGER_BACKLOG_LIMIT) throw new Error(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`);
       const { dedupeKey } = options;
       if (dedupeKey !== undefined) {
         const prior = this.seen.get(live.key)?.get(dedupeKey);
@@ -378,10 +420,77 @@ export class TriggerHost {
         throw error;
       }
       // A closed queue (shutdown) is fine: the journalled event starts at the next start.
-      this.options.queue.enqueue({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}` });
+      this.startRun({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}` });
       this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
       return { runId, duplicate: false };
     };
+  }
+
+  /** Starts a trigger-started run now, or when one of the TRIGGER_RUN_CONCURRENCY slots frees up. */
+  private startRun(job: StartJob): void {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.settledRuns.set(job.runId, { promise, resolve });
+    this.backlog.push(job);
+    this.pump();
+  }
+
+  private settle(runId: string): void {
+    this.settledRuns.get(runId)?.resolve();
+    this.settledRuns.delete(runId);
+  }
+
+  private pump(): void {
+    while (this.running < TRIGGER_RUN_CONCURRENCY && this.backlog.length > 0) {
+      const job = this.backlog.shift()!;
+      if (!this.options.queue.enqueue(job)) {
+        this.settle(job.runId);
+        continue;
+      }
+      this.running++;
+      void this.options.queue.settled(job.runId).then(() => {
+        this.running--;
+        const attempts = this.lockedOut.get(job.runId);
+        if (attempts !== undefined && attempts <= LOCKED_RETRIES && !this.closed) this.retryLater(job);
+        else {
+          this.lockedOut.delete(job.runId);
+          this.settle(job.runId);
+        }
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * A process that died between claiming a run and creating its trace leaves an empty lock that
+   * counts as held for a moment (run-lock.ts); the event is ours (journalled here), so its start
+   * is tried again shortly — unless a trace appeared meanwhile.
+   */
+  private retryLater(job: StartJob): void {
+    this.waiting++;
+    this.options.clock.setTimer(LOCKED_RETRY_MS, () => {
+      void (async () => {
+        try {
+          if (!this.closed && !(await this.hasTrace(job.runId))) {
+            this.backlog.push(job);
+            this.pump();
+            return;
+          }
+          this.lockedOut.delete(job.runId);
+          this.settle(job.runId);
+        } finally {
+          this.waiting--;
+        }
+      })();
+    });
+  }
+
+  /** Resolves when every accepted event has started and its run settled (tests, benches). */
+  async drained(): Promise<void> {
+    while (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) {
+      await this.options.queue.idle();
+      if (this.running === 0 && this.backlog.length === 0 && this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private setHealth(flowId: string, live: LiveTrigger, change: Partial<TriggerHealth>, notify = true): void {
@@ -397,9 +506,13 @@ export class TriggerHost {
   async close(): Promise<void> {
     this.closed = true;
     this.watcher?.close();
+    this.stopOutcomes();
     await this.started?.catch(() => undefined);
     for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
     await this.intake.close();
+    // Events still waiting to start stay in the journal and start at the next start.
+    this.backlog.length = 0;
+    for (const runId of [...this.settledRuns.keys()]) this.settle(runId);
     await this.journal.close();
     await this.lock?.release();
     this.lock = undefined;

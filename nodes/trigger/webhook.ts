@@ -104,7 +104,13 @@ async function subscribe(ctx: TriggerContext<WebhookConfig>, emit: TriggerEmit) 
     const delivery = config.deliveryIdHeader ? request.headers[config.deliveryIdHeader.toLowerCase()] : undefined;
     const { runId, duplicate } = await emit([item], delivery ? { dedupeKey: `delivery:${delivery}` } : {});
     if (config.respondWith === 'accepted') return { status: 202, body: { runId, ...(duplicate ? { duplicate: true } : {}) } };
-    const result = await ctx.runResult(runId);
+    let result: { status: string; outputs: Record<string, unknown> };
+    try {
+      result = await ctx.runResult(runId);
+    } catch (error) {
+      // The event is taken (durable); only its result cannot be shown. Sending again would be a duplicate.
+      return { status: 500, body: { runId, error: `The run was started but its result cannot be read: ${(error as Error).message}` } };
+    }
     return { status: result.status === 'succeeded' ? 200 : 500, body: { runId, status: result.status, outputs: result.outputs } };
   });
   ctx.log.info(`Listening on http://${config.host}:${config.port}${config.path}`);
