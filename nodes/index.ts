@@ -6,6 +6,7 @@ import type { AnyNodeDefinition } from '../engine/model/index.ts';
 import manualTrigger from './trigger/manual.ts';
 import scheduleTrigger from './trigger/schedule.ts';
 import webhookTrigger from './trigger/webhook.ts';
+import pollTrigger from './trigger/poll.ts';
 import setFields from './transform/set.ts';
 import transform from './transform/transform.ts';
 import splitOut from './transform/split-out.ts';
@@ -21,6 +22,7 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   manualTrigger,
   scheduleTrigger,
   webhookTrigger,
+  pollTrigger,
   setFields,
   transform,
   splitOut,

@@ -260,6 +260,8 @@ export interface TriggerContext<C> {
    * Resolves once listening; stopped with the subscription.
    */
   listen(route: WebhookRoute, handle: (request: WebhookRequest) => Promise<WebhookReply>): Promise<void>;
+  /** An HTTP call from the trigger (polling); not recorded — what it finds becomes the run's input. */
+  http(request: HttpRequest): Promise<HttpResponse>;
   /** Waits for a run this trigger started to finish: its status and each end node's outputs. */
   runResult(runId: string): Promise<{ status: string; outputs: Record<string, unknown> }>;
 }

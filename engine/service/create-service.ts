@@ -86,7 +86,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.traces, hub);
   const projections = new RunProjections(data.traces, data.settings);
-  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock: options.clock ?? systemClock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId) });
+  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock: options.clock ?? systemClock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
   const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),

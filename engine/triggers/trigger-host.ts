@@ -26,6 +26,7 @@ import { validateFlow } from '../model/validate.ts';
 import type { Clock } from '../clock.ts';
 import { newRunId } from '../engine.ts';
 import type { RunQueue, StartJob } from '../queue/run-queue.ts';
+import { fetchTransport, type HttpTransport } from '../runner/http-transport.ts';
 import type { NodeRegistry } from '../runner/registry.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { Serial } from '../serial.ts';
@@ -57,6 +58,8 @@ export interface TriggerHostOptions {
   secrets: SecretResolver;
   /** Told when a trigger's health changed (the service turns it into a `flows.changed` notice). */
   onChange?: (flowId: string) => void;
+  /** How triggers call the outside world (polling); default: fetch. */
+  http?: HttpTransport;
   /** A finished run's status and outputs (for "respond with the flow's result"). */
   runDetail?: (runId: string) => Promise<{ status: string; outputs?: unknown }>;
 }
@@ -385,6 +388,7 @@ export class TriggerHost {
         if (live.abort.signal.aborted) return void (await unmount());
         live.unmount.push(unmount);
       },
+      http: (request) => (this.options.http ?? fetchTransport)(request, live.abort.signal),
       runResult: async (runId) => {
         await (this.settledRuns.get(runId)?.promise ?? this.options.queue.settled(runId));
         const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
