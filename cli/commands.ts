@@ -23,6 +23,8 @@ import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
 import { DEFAULT_PORT, startBridge } from './serve.ts';
 import { spawn } from 'node:child_process';
+import { credentialsCommand } from './credential-commands.ts';
+import { flowsCommand } from './flow-commands.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 
 export interface Command {
@@ -339,6 +341,8 @@ export const commands: Record<string, Command> = {
       return ok ? OK : FAILED;
     },
   },
+  credentials: credentialsCommand,
+  flows: flowsCommand,
 
   trace: {
     args: '<runId|trace.jsonl>',

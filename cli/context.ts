@@ -26,7 +26,8 @@ export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event:
   const data = dataDirStores(dataDir, { catalog: registry });
   const store = data.traces;
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
-  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
+  // Credentials come from the same vault as the app's (keychain, then the documented env fallback).
+  const engine = new Engine({ store, registry, durability, secrets: data.vault, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
   return { engine, store, runIndex: data.runIndex, dataDir };
 }
 

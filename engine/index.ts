@@ -25,3 +25,5 @@ export { dataDirLayout, type DataDirLayout } from './storage/layout.ts';
 export { SettingsStore } from './storage/settings-store.ts';
 export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, type KeychainBackend } from './vault.ts';
 export { prepareFork } from './replay.ts';
+export { TriggerHost, selfFiringTriggers, notActivatable, DEDUPE_WINDOW } from './triggers/trigger-host.ts';
+export { ActiveFlows } from './triggers/active-flows.ts';

@@ -4,6 +4,9 @@
  */
 import type { AnyNodeDefinition } from '../engine/model/index.ts';
 import manualTrigger from './trigger/manual.ts';
+import scheduleTrigger from './trigger/schedule.ts';
+import webhookTrigger from './trigger/webhook.ts';
+import pollTrigger from './trigger/poll.ts';
 import setFields from './transform/set.ts';
 import transform from './transform/transform.ts';
 import splitOut from './transform/split-out.ts';
@@ -23,6 +26,9 @@ import llm from './llm/llm.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
   manualTrigger,
+  scheduleTrigger,
+  webhookTrigger,
+  pollTrigger,
   setFields,
   transform,
   splitOut,

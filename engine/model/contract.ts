@@ -46,6 +46,8 @@ export const FlowSummarySchema = z.object({
   updatedAt: z.string(),
   /** Set when the stored file no longer validates (e.g. a node type was removed). */
   problems: z.array(Problem).optional(),
+  /** Switched on: its triggers fire by themselves while Flowkeeper runs (flows.activate). */
+  active: z.boolean().optional(),
 });
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 
@@ -168,6 +170,37 @@ export const CredentialInfoSchema = z.object({
 });
 export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
 
+/** One trigger of an active flow, as the trigger host sees it (engine/triggers/trigger-host.ts). */
+export const TriggerHealthSchema = z.object({
+  nodeId: z.string(),
+  type: z.string(),
+  title: z.string(),
+  /** starting → listening; failed when it could not start (see lastError). */
+  state: z.enum(['starting', 'listening', 'failed']),
+  /** When the state last changed. */
+  since: z.string(),
+  /** Runs started by this trigger since it was (re)started. */
+  fired: z.number(),
+  lastFiredAt: z.string().optional(),
+  lastRunId: z.string().optional(),
+  /** The trigger said it is alive (a timer woke, a connection answered). */
+  heartbeatAt: z.string().optional(),
+  lastMessage: z.string().optional(),
+  lastError: z.object({ message: z.string(), at: z.string() }).optional(),
+});
+export type TriggerHealth = z.infer<typeof TriggerHealthSchema>;
+
+export const FlowTriggerStatusSchema = z.object({
+  flowId: z.string(),
+  active: z.boolean(),
+  /** False when another Flowkeeper on the same data folder runs the triggers (see note). */
+  runsHere: z.boolean(),
+  /** Why nothing listens although the flow is on, in plain words. */
+  note: z.string().optional(),
+  triggers: z.array(TriggerHealthSchema),
+});
+export type FlowTriggerStatus = z.infer<typeof FlowTriggerStatusSchema>;
+
 export const InboxItemSchema = z.object({
   id: z.string(),
   runId: z.string(),
@@ -248,6 +281,8 @@ export const METHODS = {
   ),
   'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(z.object({ version: z.number(), savedAt: z.string() })), 'Saved versions of a flow, newest first.'),
   'flows.templates': method(Empty, z.array(FlowTemplateSchema), 'Ready-made flows to start from (copies; saving one makes a new flow).'),
+  'flows.activate': method(z.object({ id: FlowId }).strict(), FlowTriggerStatusSchema, 'Switches a flow on: its triggers fire by themselves while Flowkeeper runs.'),
+  'flows.deactivate': method(z.object({ id: FlowId }).strict(), Ok, 'Switches a flow off: its triggers stop (runs in progress continue).'),
 
   'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
   'runs.list': method(
@@ -274,6 +309,8 @@ export const METHODS = {
     z.object({ events: z.array(z.custom<RunEvent>()), lastSeq: z.number(), hasMore: z.boolean() }),
     'Events of a run, a page at a time.',
   ),
+
+  'triggers.status': method(z.object({ flowId: FlowId.optional() }).strict().default({}), z.array(FlowTriggerStatusSchema), 'Health of the triggers of active flows: listening or failed, last fired, last error, heartbeat.'),
 
   'inbox.list': method(Empty, z.array(InboxItemSchema), 'Items waiting for a person.'),
   'inbox.get': method(z.object({ id: z.string().min(1) }).strict(), InboxItemSchema, 'One inbox item.'),

@@ -151,6 +151,13 @@ export interface NodeDefinition<C = Record<string, unknown>> {
    */
   expressionFields?: readonly string[];
   /**
+   * For a trigger that fires on its own (schedule, webhook, polling…): called while the flow is
+   * active; returns what stops it. The trigger host (engine/triggers/) calls it when a flow is
+   * activated or saved and at service start, and disposes it when the flow is deactivated,
+   * saved again or deleted, and at shutdown. See TriggerContext and TriggerEmit.
+   */
+  subscribe?(ctx: TriggerContext<C>, emit: TriggerEmit): TriggerDispose | Promise<TriggerDispose>;
+  /**
    * Whether the node runs when none of its inputs received any item. Default false: the node
    * is skipped and its outputs stay empty (this is what makes `if` branches exclusive).
    */
@@ -164,6 +171,106 @@ export interface NodeDefinition<C = Record<string, unknown>> {
    * `{{ }}` templates inside a value for that item.
    */
   preview?(args: PreviewArgs<C>): Promise<unknown>;
+}
+
+/** Stops a subscription: timers cleared, listeners closed. May be async (a server closing). */
+export type TriggerDispose = () => void | Promise<void>;
+
+export interface TriggerEmitOptions {
+  /**
+   * The event's identity at its source (a scheduled time, a message id, a file's content hash):
+   * an event with a key this trigger already emitted starts no second run, even after a restart.
+   */
+  dedupeKey?: string;
+}
+
+export interface TriggerEmitResult {
+  runId: string;
+  /** True when the dedupe key was seen before: no new run started; `runId` is the earlier run's. */
+  duplicate: boolean;
+}
+
+/**
+ * Starts one run with `items` as its input. Resolves only once the run's start is durable (on
+ * disk, fsynced): acknowledge the source or advance its position only after that. Rejects when
+ * the flow was switched off or Flowkeeper is closing — the event is then not taken.
+ */
+export type TriggerEmit = (items: Item[], options?: TriggerEmitOptions) => Promise<TriggerEmitResult>;
+
+/** A small durable key-value store per trigger (positions, last fire, seen ids); survives restarts. */
+export interface TriggerStateStore {
+  get<T = unknown>(key: string): T | undefined;
+  /** Resolves once the value is on disk (fsynced). Values must be JSON. */
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** Time for a trigger: the same injected clock as the runner's (a fake one in tests). */
+export interface TriggerClock {
+  now(): number;
+  monotonic(): number;
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+/** An HTTP request that reached a webhook route, already checked (auth, signature, size). */
+export interface WebhookRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names; auth and signature headers are left out. */
+  headers: Record<string, string>;
+  /** The raw body text (what a signature was computed over). */
+  body: string;
+}
+
+export interface WebhookReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Checks the webhook intake makes before a request reaches the trigger (engine/triggers/webhook-intake.ts). */
+export interface WebhookRoute {
+  port: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** e.g. /hooks/orders */
+  path: string;
+  method: string;
+  /** Requests above this size are refused with 413 before they are read on. */
+  maxBodyBytes: number;
+  /** Requests in progress on this route above this get 429 with Retry-After. */
+  maxConcurrent: number;
+  auth?: { kind: 'bearer'; token: string } | { kind: 'header'; name: string; value: string };
+  /** HMAC of the raw body, hex, in `header` (optionally after a prefix such as "sha256="). */
+  signature?: { header: string; secret: string; algorithm: 'sha256' | 'sha1' | 'sha512'; prefix?: string };
+}
+
+export interface TriggerContext<C> {
+  readonly flowId: string;
+  readonly nodeId: string;
+  /** Validated config of the trigger node. */
+  readonly config: C;
+  readonly clock: TriggerClock;
+  readonly state: TriggerStateStore;
+  readonly log: NodeLogger;
+  /** Aborted when the subscription is disposed. */
+  readonly signal: AbortSignal;
+  /** Credential values by id (never logged). */
+  secret(credentialId: string): Promise<Record<string, string>>;
+  /** Says the trigger is alive (shown as its heartbeat). */
+  heartbeat(): void;
+  /** Reports a problem that did not end the subscription (shown as its last error). */
+  reportError(message: string): void;
+  /**
+   * Serves a webhook route (a listener shared by every route on the same port); the intake
+   * answers bad requests itself (401, 404, 405, 413, 429) and calls `handle` for good ones.
+   * Resolves once listening; stopped with the subscription.
+   */
+  listen(route: WebhookRoute, handle: (request: WebhookRequest) => Promise<WebhookReply>): Promise<void>;
+  /** An HTTP call from the trigger (polling); not recorded — what it finds becomes the run's input. */
+  http(request: HttpRequest): Promise<HttpResponse>;
+  /** Waits for a run this trigger started to finish: its status and each end node's outputs. */
+  runResult(runId: string): Promise<{ status: string; outputs: Record<string, unknown> }>;
 }
 
 export interface PreviewArgs<C> {

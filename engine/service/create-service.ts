@@ -40,6 +40,9 @@ import { inboxHandlers } from './handlers/inbox.ts';
 import { credentialHandlers } from './handlers/credentials.ts';
 import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
+import { triggerHandlers } from './handlers/triggers.ts';
+import { TriggerHost } from '../triggers/trigger-host.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -51,6 +54,10 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the flow templates live (default: the `examples` folder beside the engine). */
   templatesDir?: string;
+  /** Time for runs and triggers (default: the system clock; a FakeClock in tests). */
+  clock?: Clock;
+  /** Run the triggers of active flows here (default true). */
+  triggers?: boolean;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -79,12 +86,16 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       hub.runEvent(runId, event);
     },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.runIndex, hub);
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings, data.runIndex), templatesDir: options.templatesDir ?? defaultTemplatesDir() };
+  const projections = new RunProjections(data.traces, data.settings, data.runIndex);
+  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock: options.clock ?? systemClock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
+    ...triggerHandlers(context),
     ...runHandlers(context),
     ...traceHandlers(context),
     ...inboxHandlers(context),
@@ -93,13 +104,21 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...settingsHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
+  // In the background, like resuming: a trigger slow to start must not hold up the app's window.
+  const triggersStarted = options.triggers === false ? Promise.resolve() : triggers.start().catch((error: unknown) => process.emitWarning(`Flowkeeper: the triggers of active flows did not start: ${(error as Error).message}`));
   return {
     data,
     handlers,
     subscribe: (listener: (event: ApiEvent) => void) => hub.subscribe(listener),
     activeRunCount: () => supervisor.activeRunCount(),
-    idle: () => supervisor.idle(),
+    idle: async () => {
+      await triggersStarted;
+      await triggers.drained();
+      await supervisor.idle();
+    },
     close: async (closeOptions?: CloseOptions) => {
+      // Triggers first: no new run starts while the running ones are brought to a safe point.
+      await triggers.close();
       await supervisor.close(closeOptions);
       data.runIndex.close();
       hub.clear();

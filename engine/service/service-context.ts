@@ -4,6 +4,7 @@ import type { NodeRegistry } from '../runner/registry.ts';
 import type { RunQueue } from '../queue/run-queue.ts';
 import type { EventHub } from './event-hub.ts';
 import type { RunProjections } from './run-projections.ts';
+import type { TriggerHost } from '../triggers/trigger-host.ts';
 
 export interface ServiceContext {
   data: DataDir;
@@ -11,6 +12,8 @@ export interface ServiceContext {
   queue: RunQueue;
   hub: EventHub;
   projections: RunProjections;
+  /** Active flows' triggers: told about saves and deletes (engine/triggers/trigger-host.ts). */
+  triggers: TriggerHost;
   /** Where the flow templates live (`flows.templates`). */
   templatesDir: string;
 }

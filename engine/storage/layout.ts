@@ -11,6 +11,10 @@
  *   <data>/cache/                             opt-in development cache (AI answers)
  *   <data>/credentials.json                   credential metadata (values: OS keychain)
  *   <data>/settings.json                      app settings
+ *   <data>/triggers/active.json               which flows are switched on (not in the flow file)
+ *   <data>/triggers/intake.jsonl              trigger events, fsynced before a run starts (journal)
+ *   <data>/triggers/state/<flow>/<node>.json  each trigger's durable state (last fire, positions)
+ *   <data>/triggers/host.lock                 the one process that runs triggers on this folder
  *
  * May import: `node:path` only.
  */
@@ -27,6 +31,7 @@ export interface DataDirLayout {
   cache: string;
   credentials: string;
   settings: string;
+  triggers: string;
 }
 
 /** Where each store keeps its files inside a data folder. */
@@ -43,6 +48,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     cache: join(root, 'cache'),
     credentials: join(root, 'credentials.json'),
     settings: join(root, 'settings.json'),
+    triggers: join(root, 'triggers'),
   };
 }
 

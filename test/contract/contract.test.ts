@@ -381,6 +381,33 @@ describe.each(doors)('API contract through $name', (door) => {
     }
   });
 
+  it('switches a flow on and off and reports its triggers\' health', async () => {
+    const scheduled = {
+      format: 'flowkeeper/flow',
+      formatVersion: 1,
+      id: 'every-morning',
+      name: 'Every morning',
+      nodes: [
+        { id: 'clock', type: 'trigger.schedule', config: { cron: '0 9 * * *', timezone: 'Europe/Berlin' } },
+        { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'morning', value: 'yes' }] } },
+      ],
+      edges: [{ source: 'clock', target: 'mark' }],
+    };
+    await api.flows.save({ flow: scheduled });
+    const on = await api.flows.activate({ id: 'every-morning' });
+    expect(on).toMatchObject({ flowId: 'every-morning', active: true, runsHere: true, triggers: [{ nodeId: 'clock', type: 'trigger.schedule', title: 'On a schedule', state: 'listening', fired: 0 }] });
+    expect(await api.triggers.status()).toEqual([expect.objectContaining({ flowId: 'every-morning', active: true })]);
+    expect((await api.flows.list()).find((f) => f.id === 'every-morning')?.active).toBe(true);
+    expect(await api.flows.deactivate({ id: 'every-morning' })).toEqual({ ok: true });
+    expect(await api.triggers.status()).toEqual([]);
+    expect((await api.flows.list()).find((f) => f.id === 'every-morning')?.active).toBeUndefined();
+
+    await api.flows.save({ flow: { ...scheduled, id: 'by-hand', nodes: [{ id: 'start', type: 'trigger.manual', config: {} }], edges: [] } });
+    const refused = await apiError(api.flows.activate({ id: 'by-hand' }));
+    expect(refused.code).toBe('FLOW_HAS_NO_TRIGGER');
+    shapes.noTrigger = refused.toInfo();
+  });
+
   it('reads and changes settings, and has an (empty) inbox', async () => {
     expect((await api.settings.get()).notifications).toEqual({ inbox: true, failedRuns: true });
     const changed = await api.settings.update({ reviewerName: 'Dana' });

@@ -4,19 +4,27 @@ import type { Flow } from '../../model/flow.ts';
 import { loadTemplates } from '../../templates.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
+import type { TriggerMethod } from './triggers.ts';
 
-export function flowHandlers({ data, registry, hub, projections, templatesDir }: ServiceContext): GroupHandlers<'flows'> {
+export function flowHandlers({ data, registry, hub, projections, templatesDir, triggers }: ServiceContext): Omit<GroupHandlers<'flows'>, TriggerMethod> {
   const { flows } = data;
+  // A save never fails because a trigger could not restart: that shows in triggers.status.
+  const restartTriggers = (flowId: string) => triggers.flowSaved(flowId).catch(() => undefined);
   return {
-    'flows.list': () => flows.list(),
+    'flows.list': async () => {
+      const [list, active] = await Promise.all([flows.list(), triggers.activeFlowIds()]);
+      return list.map((f) => (active.has(f.id) ? { ...f, active: true } : f));
+    },
     'flows.get': async ({ id, version }) => typedFlow(await flows.get(id, version)),
     'flows.save': async ({ flow, expectedVersion }) => {
       const saved = await flows.save(flow, expectedVersion);
+      await restartTriggers(String(saved.flow.id));
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
       return typedFlow(saved);
     },
     'flows.delete': async ({ id }) => {
       await flows.delete(id);
+      await triggers.flowDeleted(id);
       hub.emit({ type: 'flows.changed', flowId: id });
       return { ok: true as const };
     },
@@ -26,6 +34,7 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir }:
     },
     'flows.import': async ({ text, overwrite }) => {
       const saved = await flows.import(text, overwrite);
+      await restartTriggers(String(saved.flow.id));
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
       return typedFlow(saved);
     },

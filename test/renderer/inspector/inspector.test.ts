@@ -19,6 +19,9 @@ afterEach(() => {
 /** A realistic config per built-in node type, as a person would have set it up. */
 const CONFIGS: Record<string, Record<string, unknown>> = {
   'trigger.manual': { fields: [{ name: 'customerEmail', label: 'Customer e-mail', type: 'text', required: true }] },
+  'trigger.schedule': { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', missed: 'skip' },
+  'trigger.poll': { url: 'https://shop.example.com/api/orders', intervalSeconds: 600, auth: 'bearer', credential: 'shop-token', itemsPath: 'data.orders', idField: 'number', emit: 'all' },
+  'trigger.webhook': { port: 7701, path: '/hooks/orders', auth: 'bearer', credential: 'hook-token', respondWith: 'result' },
   'transform.set': { fields: [{ name: 'total', value: '{{ price * quantity }}' }], keepOtherFields: true },
   'transform.jsonata': { expression: '{ "name": customer.name }', mode: 'each' },
   'transform.split-out': { field: 'lines', include: ['invoiceId'] },

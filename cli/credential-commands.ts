@@ -1,0 +1,139 @@
+/**
+ * `flowkeeper credentials list | set | delete`: the same vault the app uses (values in the OS
+ * keychain, names in <data>/credentials.json). The secret itself is never a command-line argument
+ * (it would land in the shell history and the process list): it is read from stdin when stdin is
+ * piped, else from a prompt that does not echo.
+ */
+import { ApiError, dataDirStores, resolveDataDir } from '../engine/index.ts';
+import type { Command } from './commands.ts';
+import { registry, UsageError, type CommandContext, type Io } from './context.ts';
+
+/** Which field of each known credential type holds the secret (the rest may be given with --field). */
+const SECRET_FIELD: Record<string, string> = {
+  'http.bearer': 'token',
+  'http.basic': 'password',
+  'http.header': 'value',
+  'llm.api': 'apiKey',
+  postgres: 'password',
+  smtp: 'password',
+  'slack.bot': 'token',
+  'airtable.token': 'token',
+};
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export interface SecretReader {
+  /** Reads one secret: all of stdin when piped, else a prompt without echo. */
+  (prompt: string): Promise<string>;
+}
+
+export const credentialsCommand: Command = {
+  args: 'list | set | delete <name>',
+  summary: 'List, add or replace, and delete credentials (values go to the OS keychain).',
+  options: {
+    name: { type: 'string' },
+    type: { type: 'string' },
+    label: { type: 'string' },
+    field: { type: 'string', multiple: true },
+    'secret-field': { type: 'string' },
+  },
+  help: {
+    list: 'the stored credentials: name, type, field names (never values)',
+    'set --name <name> --type <type>': `stores a credential; the secret is read from stdin or asked for without echo. Known types: ${Object.keys(SECRET_FIELD).join(', ')}`,
+    '--field <name=value>': 'another (non-secret) field, e.g. --field username=ana; repeat for more',
+    '--secret-field <name>': 'which field the secret goes to (default: the type\'s, e.g. token for http.bearer)',
+    '--label <text>': 'a description shown in the app',
+    'delete <name>': 'removes the credential from the keychain and the list',
+  },
+  async run(ctx: CommandContext): Promise<number> {
+    const [action, ...rest] = ctx.positionals;
+    const vault = dataDirStores(resolveDataDir(ctx.values['data-dir'] as string | undefined), { catalog: registry }).vault;
+    try {
+      switch (action) {
+        case 'list': {
+          if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}".`);
+          const list = await vault.list();
+          if (ctx.json) ctx.io.out(JSON.stringify(list, null, 2));
+          else if (list.length === 0) ctx.io.out('No credentials yet. Add one with: flowkeeper credentials set --name <name> --type <type>');
+          else for (const c of list) ctx.io.out(`${c.id.padEnd(24)} ${c.type.padEnd(16)} fields: ${c.fields.join(', ')}${c.label ? `  (${c.label})` : ''}`);
+          return 0;
+        }
+        case 'set': {
+          if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}". The secret is never an argument: pipe it to stdin or type it at the prompt.`);
+          const id = ctx.values.name as string | undefined;
+          const type = ctx.values.type as string | undefined;
+          if (!id) throw new UsageError('Missing --name (the name flows use to refer to the credential, e.g. shop-api).');
+          if (!ID_PATTERN.test(id) || id.length > 100) throw new UsageError(`--name "${id}" is not a usable name: use letters, digits, "-", "_" and ".", starting with a letter or digit.`);
+          if (!type) throw new UsageError(`Missing --type. Known types: ${Object.keys(SECRET_FIELD).join(', ')} (or your own, with --secret-field).`);
+          const secretField = (ctx.values['secret-field'] as string | undefined) ?? SECRET_FIELD[type];
+          if (!secretField) throw new UsageError(`Type "${type}" is not one Flowkeeper knows, so say which field holds the secret with --secret-field <name>.`);
+          const values: Record<string, string> = {};
+          for (const pair of (ctx.values.field as string[] | undefined) ?? []) {
+            const at = pair.indexOf('=');
+            if (at <= 0) throw new UsageError(`--field "${pair}" must look like name=value.`);
+            const name = pair.slice(0, at);
+            if (name === secretField) throw new UsageError(`--field ${name}=… would put the secret on the command line; leave it out and pipe it to stdin or type it at the prompt.`);
+            values[name] = pair.slice(at + 1);
+          }
+          // Tests (and embedding callers) hand a reader in with the output streams.
+          const read = (ctx.io as Io & { readSecret?: SecretReader }).readSecret ?? readSecret;
+          const secret = await read(`${secretField} for ${id}: `);
+          if (secret === '') throw new UsageError(`No ${secretField} was given (stdin was empty). Pipe it in, e.g. printf %s "$TOKEN" | flowkeeper credentials set …`);
+          values[secretField] = secret;
+          const info = await vault.set(id, type, (ctx.values.label as string | undefined) ?? '', values);
+          ctx.io.out(ctx.json ? JSON.stringify(info, null, 2) : `Stored credential "${id}" (${type}; fields: ${info.fields.join(', ')}) in the system keychain.`);
+          return 0;
+        }
+        case 'delete': {
+          const [id, extra] = rest;
+          if (id === undefined) throw new UsageError('Missing the name of the credential to delete.');
+          if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+          await vault.delete(id);
+          ctx.io.out(ctx.json ? JSON.stringify({ ok: true }) : `Deleted credential "${id}".`);
+          return 0;
+        }
+        default:
+          throw new UsageError(action === undefined ? 'Say what to do: list, set or delete.' : `Unknown action "${action}": use list, set or delete.`);
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // The vault's errors carry a hint (e.g. how to unlock a keychain); print it, not just the message.
+      ctx.io.err(ctx.json ? JSON.stringify({ error: error.toInfo() }, null, 2) : `${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      return error.code === 'CREDENTIAL_NOT_FOUND' ? 2 : 1;
+    }
+  },
+};
+
+/** All of stdin when it is piped (a trailing newline dropped), else a prompt that does not echo. */
+export async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  return new Promise((resolve, reject) => {
+    process.stderr.write(prompt);
+    let value = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const done = (result: string | Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done(value);
+        if (ch === '\u0003') return done(new UsageError('Cancelled; nothing was stored.'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}

@@ -1,0 +1,21 @@
+/** flows.activate / flows.deactivate and triggers.status: switching flows on and their triggers' health. */
+import type { ServiceHandlers } from '../../dispatch.ts';
+import type { ServiceContext } from '../service-context.ts';
+
+export type TriggerMethod = 'flows.activate' | 'flows.deactivate' | 'triggers.status';
+
+export function triggerHandlers({ hub, triggers: host }: ServiceContext): Pick<ServiceHandlers, TriggerMethod> {
+  return {
+    'flows.activate': async ({ id }) => {
+      const status = await host.activate(id);
+      hub.emit({ type: 'flows.changed', flowId: id });
+      return status;
+    },
+    'flows.deactivate': async ({ id }) => {
+      await host.deactivate(id);
+      hub.emit({ type: 'flows.changed', flowId: id });
+      return { ok: true as const };
+    },
+    'triggers.status': ({ flowId }) => host.status(flowId),
+  };
+}

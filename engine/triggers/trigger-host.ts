@@ -1,0 +1,533 @@
+/**
+ * The trigger host: keeps the triggers of switched-on ("active") flows subscribed while a service
+ * runs (the desktop app, `flowkeeper serve`), and turns what they emit into runs on the run queue.
+ *
+ *   activate / save / service start ──▶ subscribe(ctx, emit) for every trigger node with `subscribe`
+ *   deactivate / save / delete / close ─▶ dispose
+ *   emit(items, { dedupeKey }) ──▶ intake journal (fsynced, group commit) ──▶ queue.enqueue(start)
+ *
+ * `emit` resolves once the event is in the journal on disk, so a trigger acknowledges its source
+ * (or advances its position) only after the run's start is durable; a crash between the journal
+ * and the trace is repaired at the next start, which starts the journalled run under the same id.
+ * A dedupe key seen before (journal, also across restarts) starts nothing and answers the earlier
+ * run's id. One process per data folder runs triggers (triggers/host.lock): a second app or
+ * `serve` on the same folder leaves them to the first, and says so in the status.
+ *
+ * May import: the rest of `engine/`.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError, type FlowTriggerStatus, type TriggerHealth } from '../model/contract.ts';
+
+import type { Flow, Item } from '../model/flow.ts';
+import type { AnyNodeDefinition, TriggerContext, TriggerDispose, TriggerEmit, TriggerEmitResult } from '../model/node-kit.ts';
+import { validateFlow } from '../model/validate.ts';
+import type { Clock } from '../clock.ts';
+import { newRunId } from '../engine.ts';
+import type { RunQueue, StartJob } from '../queue/run-queue.ts';
+import { fetchTransport, type HttpTransport } from '../runner/http-transport.ts';
+import type { NodeRegistry } from '../runner/registry.ts';
+import type { SecretResolver } from '../secrets.ts';
+import { Serial } from '../serial.ts';
+import type { DataDir } from '../storage/open-data-dir.ts';
+import { FileRunLeases, RunLockedError, RunNotFoundError, TraceQuarantinedError, type RunClaim } from '../trace/index.ts';
+import { ActiveFlows } from './active-flows.ts';
+import { TriggerJournal, type JournalEntry } from './trigger-journal.ts';
+import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
+import { WebhookIntake } from './webhook-intake.ts';
+
+/** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
+export const DEDUPE_WINDOW = 1000;
+/**
+ * Trigger-started runs executing at once; the rest wait their turn (already durable in the
+ * journal). Keeps a burst of webhook requests from starving the intake of CPU and disk.
+ */
+export const TRIGGER_RUN_CONCURRENCY = 4;
+/** Accepted events waiting to start, above which emits are refused (the sender retries later). */
+export const TRIGGER_BACKLOG_LIMIT = 20_000;
+/** A stale-but-young run lock (run-lock.ts counts an unreadable one as held for 2 s): wait, retry. */
+const LOCKED_RETRY_MS = 2500;
+const LOCKED_RETRIES = 5;
+
+export interface TriggerHostOptions {
+  data: DataDir;
+  registry: NodeRegistry;
+  queue: RunQueue;
+  clock: Clock;
+  secrets: SecretResolver;
+  /** Told when a trigger's health changed (the service turns it into a `flows.changed` notice). */
+  onChange?: (flowId: string) => void;
+  /** How triggers call the outside world (polling); default: fetch. */
+  http?: HttpTransport;
+  /** A finished run's status and outputs (for "respond with the flow's result"). */
+  runDetail?: (runId: string) => Promise<{ status: string; outputs?: unknown }>;
+}
+
+interface LiveTrigger {
+  key: string;
+  nodeId: string;
+  def: AnyNodeDefinition;
+  health: TriggerHealth;
+  abort: AbortController;
+  dispose?: TriggerDispose;
+  /** Webhook routes this trigger mounted (unmounted with it). */
+  unmount: Array<() => Promise<void>>;
+}
+
+interface FlowSubscription {
+  flow: Flow;
+  triggers: LiveTrigger[];
+  /** Why nothing listens although the flow is on (problems in the saved flow…). */
+  note?: string;
+}
+
+interface Seen {
+  runId: string;
+  durable: Promise<void>;
+}
+
+/** Whether a flow can be switched on: runnable, with at least one trigger that fires by itself. */
+export function selfFiringTriggers(flow: Flow, registry: NodeRegistry): Array<{ nodeId: string; def: AnyNodeDefinition }> {
+  return flow.nodes.flatMap((n) => {
+    const def = registry.get(n.type);
+    return def?.subscribe ? [{ nodeId: n.id, def }] : [];
+  });
+}
+
+export function notActivatable(flow: Flow): ApiError {
+  return new ApiError({
+    code: 'FLOW_HAS_NO_TRIGGER',
+    message: `The flow "${flow.name}" only starts by hand, so there is nothing to switch on.`,
+    hint: 'Add a trigger that fires by itself (for example "On a schedule"), save, and switch the flow on again.',
+  });
+}
+
+export class TriggerHost {
+  private readonly active: ActiveFlows;
+  private readonly journal: TriggerJournal;
+  private readonly subscriptions = new Map<string, FlowSubscription>();
+  private readonly seen = new Map<string, Map<string, Seen>>();
+  private readonly serial = new Serial();
+  private lock: RunClaim | undefined;
+  /** Set when another process runs the triggers of this data folder. */
+  private elsewhere: string | undefined;
+  private closed = false;
+  private started: Promise<void> | undefined;
+  private watcher: FSWatcher | undefined;
+  private running = 0;
+  /** Retries waiting for their timer (see retryLater). */
+  private waiting = 0;
+  private readonly backlog: StartJob[] = [];
+  /** Settles when a trigger-started run (waiting in the backlog or running) has finished here. */
+  private readonly settledRuns = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  /** Trigger-started runs whose start met a run lock left by a process that died (retried). */
+  private readonly lockedOut = new Map<string, number>();
+  private readonly stopOutcomes: () => void;
+  /** Webhook listeners, shared by the routes of every active flow. */
+  readonly intake = new WebhookIntake();
+
+  constructor(private readonly options: TriggerHostOptions) {
+    this.active = new ActiveFlows(options.data.layout.triggers);
+    this.journal = new TriggerJournal(join(options.data.layout.triggers, 'intake.jsonl'));
+    // Reported before the job's settled promise resolves, so pump() sees the mark.
+    this.stopOutcomes = options.queue.onOutcome((outcome) => {
+      if (outcome.kind === 'start' && !outcome.ok && outcome.reason === 'owned-elsewhere' && this.settledRuns.has(outcome.runId)) {
+        this.lockedOut.set(outcome.runId, (this.lockedOut.get(outcome.runId) ?? 0) + 1);
+      }
+    });
+  }
+
+  /** Takes the host lock, starts journalled runs that never started, subscribes the active flows. */
+  start(): Promise<void> {
+    this.started ??= this.doStart();
+    return this.started;
+  }
+
+  private async doStart(): Promise<void> {
+    await mkdir(this.options.data.layout.triggers, { recursive: true });
+    // `flowkeeper flows activate|deactivate` in another process changes active.json: follow it.
+    this.watcher = watch(this.options.data.layout.triggers, (_event, name) => {
+      if (name === 'active.json') void this.reconcile().catch(() => undefined);
+    });
+    this.watcher.on('error', () => undefined);
+    this.watcher.unref();
+    const flows = await this.active.read();
+    const entries = await this.journal.read();
+    // Nothing on and nothing journalled: the lock is taken at the first activation instead.
+    if (Object.keys(flows).length === 0 && entries.length === 0) return;
+    if (!(await this.takeLock())) return;
+    await this.recover(entries);
+    for (const flowId of Object.keys(flows)) {
+      if (this.closed) return;
+      await this.serial.run(flowId, () => this.subscribeFlow(flowId));
+    }
+  }
+
+  private locking: Promise<boolean> | undefined;
+
+  /** One attempt at a time: two callers racing for the lock must not see each other as "another process". */
+  private takeLock(): Promise<boolean> {
+    if (this.lock) return Promise.resolve(true);
+    if (this.elsewhere) return Promise.resolve(false);
+    this.locking ??= this.claimLock().finally(() => (this.locking = undefined));
+    return this.locking;
+  }
+
+  private async claimLock(): Promise<boolean> {
+    try {
+      const { triggers } = this.options.data.layout;
+      // The run-lock rules (pid, boot, heartbeat, stale takeover) for one lock named `host`.
+      this.lock = await new FileRunLeases(triggers).claim('host');
+      return true;
+    } catch (error) {
+      if (!(error instanceof RunLockedError)) throw error;
+      this.elsewhere = `Another Flowkeeper (process ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) runs the triggers of this data folder; this one leaves them to it.`;
+      return false;
+    }
+  }
+
+  /** Journalled events whose run has no trace yet (a crash in between) start now, under their id. */
+  private async recover(entries: JournalEntry[]): Promise<void> {
+    const { data, registry } = this.options;
+    const kept = new Map<string, JournalEntry[]>();
+    for (const entry of entries) {
+      const list = kept.get(entry.trigger) ?? [];
+      list.push(entry);
+      kept.set(entry.trigger, list);
+      if (entry.dedupeKey !== undefined) this.remember(entry.trigger, entry.dedupeKey, { runId: entry.runId, durable: Promise.resolve() });
+    }
+    for (const entry of entries) {
+      if (await this.hasTrace(entry.runId)) continue;
+      try {
+        const stored = await data.flows.get(entry.flowId, entry.flowVersion);
+        const result = validateFlow(stored.flow, registry);
+        if (!result.ok) throw new Error('that version of the flow has problems');
+        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}` });
+      } catch (error) {
+        // Kept in the journal: the event is not thrown away; it is retried at the next start.
+        process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
+      }
+    }
+    const compacted = [...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW));
+    if (compacted.length < entries.length) await this.journal.rewrite(compacted);
+  }
+
+  /**
+   * Whether the run's trace exists and reads. A trace cut short inside its header (the process
+   * died while creating it) is moved to quarantine by the store, which frees the id: the
+   * journalled event then starts afresh under it.
+   */
+  private async hasTrace(runId: string): Promise<boolean> {
+    if (!(await exists(this.options.data.traces.locate(runId)))) return false;
+    try {
+      await this.options.data.traces.load(runId);
+      return true;
+    } catch (error) {
+      if (error instanceof TraceQuarantinedError || error instanceof RunNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private remember(trigger: string, dedupeKey: string, seen: Seen): void {
+    let map = this.seen.get(trigger);
+    if (!map) this.seen.set(trigger, (map = new Map()));
+    map.delete(dedupeKey);
+    map.set(dedupeKey, seen);
+    if (map.size > DEDUPE_WINDOW) map.delete(map.keys().next().value as string);
+  }
+
+  /** Switches a flow on (stored in the data folder) and subscribes its triggers. */
+  async activate(flowId: string): Promise<FlowTriggerStatus> {
+    await this.start();
+    const flow = await this.options.data.flows.runnable(flowId);
+    if (selfFiringTriggers(flow, this.options.registry).length === 0) throw notActivatable(flow);
+    await this.active.set(flowId, true, new Date(this.options.clock.now()));
+    await this.takeLock();
+    // Already listening (switched on twice, or the file watcher was quicker): nothing to restart.
+    await this.serial.run(flowId, () => (this.subscriptions.has(flowId) ? Promise.resolve() : this.subscribeFlow(flowId)));
+    return (await this.status(flowId))[0]!;
+  }
+
+  async deactivate(flowId: string): Promise<void> {
+    await this.start();
+    await this.active.set(flowId, false, new Date(this.options.clock.now()));
+    await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+    this.options.onChange?.(flowId);
+  }
+
+  /** A saved flow that is on: its triggers restart with the new version. */
+  async flowSaved(flowId: string): Promise<void> {
+    await this.start();
+    if (!((await this.active.read())[flowId])) return;
+    await this.serial.run(flowId, () => this.subscribeFlow(flowId));
+  }
+
+  /** A deleted flow is switched off (its runs and history stay). */
+  async flowDeleted(flowId: string): Promise<void> {
+    await this.start();
+    await this.active.set(flowId, false, new Date(this.options.clock.now()));
+    await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+  }
+
+  /** Subscribes flows switched on elsewhere and stops those switched off (the CLI edits active.json). */
+  private async reconcile(): Promise<void> {
+    if (this.closed) return;
+    const flows = await this.active.read();
+    for (const flowId of Object.keys(flows)) {
+      if (this.subscriptions.has(flowId) || this.closed) continue;
+      if (!(await this.takeLock())) return;
+      await this.serial.run(flowId, () => (this.subscriptions.has(flowId) ? Promise.resolve() : this.subscribeFlow(flowId)));
+    }
+    for (const flowId of [...this.subscriptions.keys()]) {
+      if (!(flowId in flows)) {
+        await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+        this.options.onChange?.(flowId);
+      }
+    }
+  }
+
+  /** Health of every active flow's triggers (or one flow's). */
+  async status(flowId?: string): Promise<FlowTriggerStatus[]> {
+    const flows = await this.active.read();
+    const ids = flowId === undefined ? Object.keys(flows).sort() : [flowId];
+    return ids.map((id) => {
+      const sub = this.subscriptions.get(id);
+      const note = this.elsewhere ?? sub?.note;
+      return {
+        flowId: id,
+        active: id in flows,
+        runsHere: this.elsewhere === undefined,
+        ...(note ? { note } : {}),
+        triggers: sub ? sub.triggers.map((t) => ({ ...t.health })) : [],
+      };
+    });
+  }
+
+  /** Which flows are on (for the flows list). */
+  async activeFlowIds(): Promise<Set<string>> {
+    return new Set(Object.keys(await this.active.read()));
+  }
+
+  private async subscribeFlow(flowId: string): Promise<void> {
+    await this.unsubscribeFlow(flowId);
+    if (this.closed || this.elsewhere) return;
+    const { data, registry } = this.options;
+    let flow: Flow;
+    try {
+      flow = await data.flows.runnable(flowId);
+    } catch (error) {
+      const message = error instanceof ApiError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : (error as Error).message;
+      this.subscriptions.set(flowId, { flow: { id: flowId } as Flow, triggers: [], note: `Nothing listens: ${message}` });
+      this.options.onChange?.(flowId);
+      return;
+    }
+    const sub: FlowSubscription = { flow, triggers: [] };
+    this.subscriptions.set(flowId, sub);
+    const found = selfFiringTriggers(flow, registry);
+    if (found.length === 0) sub.note = 'Nothing listens: the flow has no trigger that fires by itself any more.';
+    for (const { nodeId, def } of found) {
+      const node = flow.nodes.find((n) => n.id === nodeId)!;
+      const live: LiveTrigger = {
+        key: `${flowId}/${nodeId}`,
+        nodeId,
+        def,
+        abort: new AbortController(),
+        unmount: [],
+        health: { nodeId, type: def.type, title: node.name ?? def.title, state: 'starting', since: this.iso(), fired: 0 },
+      };
+      sub.triggers.push(live);
+      try {
+        const state = await FileTriggerState.open(triggerStateFile(data.layout.triggers, flowId, nodeId));
+        const ctx = this.context(flow, live, node.config, state);
+        live.dispose = await def.subscribe!(ctx, this.emitter(flow, live));
+        if (live.abort.signal.aborted) await live.dispose();
+        else this.setHealth(flowId, live, { state: 'listening', heartbeatAt: this.iso() });
+      } catch (error) {
+        this.setHealth(flowId, live, { state: 'failed', lastError: { message: (error as Error).message, at: this.iso() } });
+      }
+    }
+    this.options.onChange?.(flowId);
+  }
+
+  private async unsubscribeFlow(flowId: string): Promise<void> {
+    const sub = this.subscriptions.get(flowId);
+    if (!sub) return;
+    this.subscriptions.delete(flowId);
+    for (const live of sub.triggers) {
+      live.abort.abort();
+      // Routes first: no request reaches a trigger that is being stopped.
+      for (const unmount of live.unmount.splice(0)) await unmount().catch(() => undefined);
+      try {
+        await live.dispose?.();
+      } catch {
+        /* a trigger that fails to stop is stopped as far as we are concerned: its emits are refused */
+      }
+    }
+  }
+
+  private context(flow: Flow, live: LiveTrigger, config: unknown, state: FileTriggerState): TriggerContext<unknown> {
+    const { clock, secrets } = this.options;
+    return {
+      flowId: flow.id,
+      nodeId: live.nodeId,
+      config,
+      clock,
+      state,
+      signal: live.abort.signal,
+      log: {
+        info: (message) => this.setHealth(flow.id, live, { lastMessage: message, heartbeatAt: this.iso() }),
+        warn: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
+      },
+      secret: (id) => secrets.get(id),
+      heartbeat: () => this.setHealth(flow.id, live, { heartbeatAt: this.iso() }, false),
+      reportError: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
+      listen: async (route, handle) => {
+        if (live.abort.signal.aborted) throw new Error('The trigger was stopped.');
+        const unmount = await this.intake.mount(route, handle);
+        if (live.abort.signal.aborted) return void (await unmount());
+        live.unmount.push(unmount);
+      },
+      http: (request) => (this.options.http ?? fetchTransport)(request, live.abort.signal),
+      runResult: async (runId) => {
+        await (this.settledRuns.get(runId)?.promise ?? this.options.queue.settled(runId));
+        const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
+        return { status: detail.status, outputs: (detail.outputs ?? {}) as Record<string, unknown> };
+      },
+    };
+  }
+
+  private emitter(flow: Flow, live: LiveTrigger): TriggerEmit {
+    return async (items: Item[], options = {}): Promise<TriggerEmitResult> => {
+      if (live.abort.signal.aborted || this.closed) {
+        throw new Error(this.closed ? 'Flowkeeper is closing; the event was not taken.' : 'The flow was switched off or changed; the event was not taken.');
+      }
+      if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
+      if (this.backlog.length >= TRIGGER_BACKLOG_LIMIT) throw new Error(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`);
+      const { dedupeKey } = options;
+      if (dedupeKey !== undefined) {
+        const prior = this.seen.get(live.key)?.get(dedupeKey);
+        if (prior) {
+          await prior.durable;
+          return { runId: prior.runId, duplicate: true };
+        }
+      }
+      const runId = newRunId(new Date(this.options.clock.now()));
+      const entry: JournalEntry = { trigger: live.key, runId, flowId: flow.id, flowVersion: flow.version, input: items, at: this.iso(), ...(dedupeKey === undefined ? {} : { dedupeKey }) };
+      const durable = this.journal.append(entry);
+      if (dedupeKey !== undefined) this.remember(live.key, dedupeKey, { runId, durable });
+      try {
+        await durable;
+      } catch (error) {
+        if (dedupeKey !== undefined) this.seen.get(live.key)?.delete(dedupeKey);
+        this.setHealth(flow.id, live, { lastError: { message: `An event could not be recorded: ${(error as Error).message}`, at: this.iso() } });
+        throw error;
+      }
+      // A closed queue (shutdown) is fine: the journalled event starts at the next start.
+      this.startRun({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}` });
+      this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
+      return { runId, duplicate: false };
+    };
+  }
+
+  /** Starts a trigger-started run now, or when one of the TRIGGER_RUN_CONCURRENCY slots frees up. */
+  private startRun(job: StartJob): void {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.settledRuns.set(job.runId, { promise, resolve });
+    this.backlog.push(job);
+    this.pump();
+  }
+
+  private settle(runId: string): void {
+    this.settledRuns.get(runId)?.resolve();
+    this.settledRuns.delete(runId);
+  }
+
+  private pump(): void {
+    while (this.running < TRIGGER_RUN_CONCURRENCY && this.backlog.length > 0) {
+      const job = this.backlog.shift()!;
+      if (!this.options.queue.enqueue(job)) {
+        this.settle(job.runId);
+        continue;
+      }
+      this.running++;
+      void this.options.queue.settled(job.runId).then(() => {
+        this.running--;
+        const attempts = this.lockedOut.get(job.runId);
+        if (attempts !== undefined && attempts <= LOCKED_RETRIES && !this.closed) this.retryLater(job);
+        else {
+          this.lockedOut.delete(job.runId);
+          this.settle(job.runId);
+        }
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * A process that died between claiming a run and creating its trace leaves an empty lock that
+   * counts as held for a moment (run-lock.ts); the event is ours (journalled here), so its start
+   * is tried again shortly — unless a trace appeared meanwhile.
+   */
+  private retryLater(job: StartJob): void {
+    this.waiting++;
+    this.options.clock.setTimer(LOCKED_RETRY_MS, () => {
+      void (async () => {
+        try {
+          if (!this.closed && !(await this.hasTrace(job.runId))) {
+            this.backlog.push(job);
+            this.pump();
+            return;
+          }
+          this.lockedOut.delete(job.runId);
+          this.settle(job.runId);
+        } finally {
+          this.waiting--;
+        }
+      })();
+    });
+  }
+
+  /** Resolves when every accepted event has started and its run settled (tests, benches). */
+  async drained(): Promise<void> {
+    while (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) {
+      await this.options.queue.idle();
+      if (this.running === 0 && this.backlog.length === 0 && this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private setHealth(flowId: string, live: LiveTrigger, change: Partial<TriggerHealth>, notify = true): void {
+    live.health = { ...live.health, ...change, ...(change.state ? { since: this.iso() } : {}) };
+    if (notify) this.options.onChange?.(flowId);
+  }
+
+  private iso(): string {
+    return new Date(this.options.clock.now()).toISOString();
+  }
+
+  /** Disposes every subscription, then lets the lock go. Emits after this are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watcher?.close();
+    this.stopOutcomes();
+    await this.started?.catch(() => undefined);
+    for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
+    await this.intake.close();
+    // Events still waiting to start stay in the journal and start at the next start.
+    this.backlog.length = 0;
+    for (const runId of [...this.settledRuns.keys()]) this.settle(runId);
+    await this.journal.close();
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The trigger host through the real service: activation stored beside the flows, subscriptions
+ * following activate / save / deactivate / delete / start / close, emits that start runs only
+ * once durable and never twice for one dedupe key (also across restarts), the journal repairing
+ * a crash between an event and its run, and one host per data folder.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { ApiError, createService, defineNode, inProcessApi, NodeRegistry, type FlowkeeperApi, type FlowkeeperService, type TriggerEmit } from '../../../engine/index.ts';
+import { builtinNodes } from '../../../nodes/index.ts';
+import { main } from '../../../cli/main.ts';
+import { tempDir } from '../../helpers/engine.ts';
+import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
+
+/** A trigger the test fires by hand: subscribe hands its emit to the test. */
+interface Subscription {
+  flowId: string;
+  config: { label: string };
+  emit: TriggerEmit;
+  disposed: boolean;
+  state: { get(key: string): unknown; set(key: string, value: unknown): Promise<void> };
+}
+const subscriptions: Subscription[] = [];
+const pushTrigger = defineNode({
+  type: 'test.push',
+  version: 1,
+  title: 'Pushed by the test',
+  category: 'trigger',
+  icon: 'zap',
+  description: 'Fires when the test says so.',
+  config: z.object({ label: z.string().default('first') }).strict(),
+  inputs: [],
+  outputs: ['out'],
+  effects: 'pure',
+  trigger: true,
+  subscribe(ctx, emit) {
+    const sub: Subscription = { flowId: ctx.flowId, config: ctx.config, emit, disposed: false, state: ctx.state };
+    subscriptions.push(sub);
+    return () => void (sub.disposed = true);
+  },
+  async run({ items }) {
+    return { out: items };
+  },
+});
+const registry = new NodeRegistry([...builtinNodes, pushTrigger]);
+
+function flow(id: string, label = 'first', trigger = 'test.push') {
+  return {
+    format: 'flowkeeper/flow',
+    formatVersion: 1,
+    id,
+    name: `Flow ${id}`,
+    nodes: [
+      { id: 'source', type: trigger, config: trigger === 'test.push' ? { label } : {} },
+      { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: 'yes' }] } },
+    ],
+    edges: [{ source: 'source', target: 'mark' }],
+  };
+}
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const open: FlowkeeperService[] = [];
+
+async function start(): Promise<{ service: FlowkeeperService; api: FlowkeeperApi }> {
+  const service = await createService({ dataDir: dir, registry, keychain: new MemoryKeychain(), resumeOnStart: false });
+  open.push(service);
+  await service.idle();
+  return { service, api: inProcessApi(service) };
+}
+
+async function stop(service: FlowkeeperService) {
+  await service.idle();
+  await service.close();
+  open.splice(open.indexOf(service), 1);
+}
+
+const live = (flowId: string) => subscriptions.filter((s) => s.flowId === flowId && !s.disposed);
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+  subscriptions.length = 0;
+});
+afterEach(async () => {
+  for (const service of open.splice(0)) await service.close();
+  await cleanup();
+});
+
+describe('switching flows on and off', () => {
+  it('refuses a flow that only starts by hand, and one that does not exist, saying why', async () => {
+    const { api } = await start();
+    await api.flows.save({ flow: flow('by-hand', 'x', 'trigger.manual') });
+    const manual = await api.flows.activate({ id: 'by-hand' }).catch((e: unknown) => e);
+    expect(manual).toBeInstanceOf(ApiError);
+    expect(manual).toMatchObject({ code: 'FLOW_HAS_NO_TRIGGER', message: expect.stringContaining('only starts by hand') });
+    expect((manual as ApiError).hint).toMatch(/On a schedule/);
+    await expect(api.flows.activate({ id: 'nope' })).rejects.toMatchObject({ code: 'FLOW_NOT_FOUND' });
+    expect(await api.triggers.status()).toEqual([]);
+  });
+
+  it('subscribes on activate, starts a run per emit, reports health, and keeps the flag out of the flow file', async () => {
+    const { service, api } = await start();
+    await api.flows.save({ flow: flow('orders') });
+    expect(live('orders')).toHaveLength(0);
+    const status = await api.flows.activate({ id: 'orders' });
+    expect(status).toMatchObject({ flowId: 'orders', active: true, runsHere: true, triggers: [{ nodeId: 'source', type: 'test.push', state: 'listening', fired: 0 }] });
+    const [sub] = live('orders');
+    expect(sub!.config).toEqual({ label: 'first' });
+
+    const result = await sub!.emit([{ order: 1 }, { order: 2 }]);
+    expect(result.duplicate).toBe(false);
+    // Resolved means durable: the journal holds the event before the run is even looked at.
+    expect(await readFile(join(dir, 'triggers', 'intake.jsonl'), 'utf8')).toContain(result.runId);
+    await service.idle();
+    const run = await api.runs.get({ runId: result.runId });
+    expect(run.status).toBe('succeeded');
+    expect(run.outputs).toEqual({ mark: { out: [{ order: 1, seen: 'yes' }, { order: 2, seen: 'yes' }] } });
+
+    const [health] = (await api.triggers.status({ flowId: 'orders' }))[0]!.triggers;
+    expect(health).toMatchObject({ state: 'listening', fired: 1, lastRunId: result.runId, lastFiredAt: expect.any(String), heartbeatAt: expect.any(String) });
+    expect((await api.flows.list()).find((f) => f.id === 'orders')).toMatchObject({ active: true });
+    expect(JSON.parse(await readFile(join(dir, 'triggers', 'active.json'), 'utf8')).flows).toHaveProperty('orders');
+    expect(await readFile(join(dir, 'flows', 'orders.json'), 'utf8')).not.toContain('active');
+  });
+
+  it('restarts on save, stops on deactivate and delete; emits after that are refused', async () => {
+    const { api } = await start();
+    await api.flows.save({ flow: flow('orders') });
+    await api.flows.activate({ id: 'orders' });
+    const [first] = live('orders');
+    await api.flows.save({ flow: flow('orders', 'second') });
+    expect(first!.disposed).toBe(true);
+    expect(live('orders').map((s) => s.config.label)).toEqual(['second']);
+    await expect(first!.emit([{}])).rejects.toThrow(/switched off or changed; the event was not taken/);
+
+    await api.flows.deactivate({ id: 'orders' });
+    expect(live('orders')).toHaveLength(0);
+    expect((await api.flows.list()).find((f) => f.id === 'orders')?.active).toBeUndefined();
+    expect(await api.triggers.status()).toEqual([]);
+
+    await api.flows.activate({ id: 'orders' });
+    expect(live('orders')).toHaveLength(1);
+    await api.flows.delete({ id: 'orders' });
+    expect(live('orders')).toHaveLength(0);
+    expect(await api.triggers.status()).toEqual([]);
+  });
+
+  it('a saved version with problems stops the trigger and says why', async () => {
+    const { api } = await start();
+    await api.flows.save({ flow: flow('orders') });
+    await api.flows.activate({ id: 'orders' });
+    const broken = flow('orders');
+    broken.edges = [{ source: 'source', target: 'missing' }];
+    await api.flows.save({ flow: broken });
+    expect(live('orders')).toHaveLength(0);
+    const [status] = await api.triggers.status();
+    expect(status).toMatchObject({ active: true, triggers: [], note: expect.stringMatching(/^Nothing listens: The flow "orders" has problems/) });
+  });
+});
+
+describe('across restarts', () => {
+  it('subscribes active flows at start and disposes them at close', async () => {
+    const first = await start();
+    await first.api.flows.save({ flow: flow('orders') });
+    await first.api.flows.activate({ id: 'orders' });
+    await stop(first.service);
+    expect(live('orders')).toHaveLength(0);
+    await start();
+    expect(live('orders')).toHaveLength(1);
+  });
+
+  it('never starts two runs for one dedupe key, also after a restart', async () => {
+    const first = await start();
+    await first.api.flows.save({ flow: flow('orders') });
+    await first.api.flows.activate({ id: 'orders' });
+    const [a, b] = await Promise.all([live('orders')[0]!.emit([{ id: 7 }], { dedupeKey: 'order-7' }), live('orders')[0]!.emit([{ id: 7 }], { dedupeKey: 'order-7' })]);
+    expect(b).toEqual({ runId: a.runId, duplicate: true });
+    await stop(first.service);
+
+    const second = await start();
+    const again = await live('orders')[0]!.emit([{ id: 7 }], { dedupeKey: 'order-7' });
+    expect(again).toEqual({ runId: a.runId, duplicate: true });
+    await second.service.idle();
+    expect((await second.api.runs.list({ flowId: 'orders' })).map((r) => r.runId)).toEqual([a.runId]);
+  });
+
+  it('starts a journalled event whose run never started (a crash in between), under its run id', async () => {
+    const first = await start();
+    await first.api.flows.save({ flow: flow('orders') });
+    await first.api.flows.activate({ id: 'orders' });
+    await stop(first.service);
+    // What a crash right after the journal's fsync leaves: the entry, no trace.
+    const runId = 'run-20260101T000000Z-deadbeef';
+    await writeFile(join(dir, 'triggers', 'intake.jsonl'), `${JSON.stringify({ trigger: 'orders/source', runId, flowId: 'orders', flowVersion: 1, input: [{ crashed: true }], at: '2026-01-01T00:00:00.000Z', dedupeKey: 'k1' })}\n{"trigger":"orders/so`);
+    const second = await start();
+    await second.service.idle();
+    expect((await second.api.runs.get({ runId })).outputs).toEqual({ mark: { out: [{ crashed: true, seen: 'yes' }] } });
+    expect(await live('orders')[0]!.emit([{}], { dedupeKey: 'k1' })).toEqual({ runId, duplicate: true });
+  });
+
+  it('keeps each trigger\'s state durably', async () => {
+    const first = await start();
+    await first.api.flows.save({ flow: flow('orders') });
+    await first.api.flows.activate({ id: 'orders' });
+    await live('orders')[0]!.state.set('position', { page: 3 });
+    await stop(first.service);
+    await start();
+    expect(live('orders')[0]!.state.get('position')).toEqual({ page: 3 });
+  });
+
+  it('lets only one process run the triggers of a data folder, and says so in the other', async () => {
+    const first = await start();
+    await first.api.flows.save({ flow: flow('orders') });
+    await first.api.flows.activate({ id: 'orders' });
+    const second = await start();
+    expect(live('orders')).toHaveLength(1);
+    const [status] = await second.api.triggers.status();
+    expect(status).toMatchObject({ flowId: 'orders', active: true, runsHere: false, note: expect.stringMatching(/Another Flowkeeper .* runs the triggers of this data folder/) });
+  });
+});
+
+describe('flowkeeper flows activate | deactivate | status', () => {
+  async function cli(...argv: string[]) {
+    let out = '';
+    let err = '';
+    const code = await main([...argv, '--data-dir', dir], { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) });
+    return { code, out, err };
+  }
+  const scheduled = { ...flow('every-morning'), nodes: [{ id: 'source', type: 'trigger.schedule', config: { cron: '0 9 * * *', timezone: 'Europe/Berlin' } }, flow('x').nodes[1]!] };
+
+  it('switches a flow on and off; a running service follows at once', async () => {
+    const { api } = await start();
+    await api.flows.save({ flow: scheduled });
+    await api.flows.save({ flow: flow('by-hand', 'x', 'trigger.manual') });
+    const on = await cli('flows', 'activate', 'every-morning');
+    expect(on).toMatchObject({ code: 0, err: '' });
+    expect(on.out).toContain('Switched on "Flow every-morning" (On a schedule)');
+    await vi.waitFor(async () => expect((await api.triggers.status())[0]?.triggers[0]?.state).toBe('listening'));
+    expect((await cli('flows', 'status')).out).toMatch(/^every-morning\s+on since /);
+
+    const off = await cli('flows', 'deactivate', 'every-morning');
+    expect(off.out).toContain('Switched off "every-morning"');
+    await vi.waitFor(async () => expect(await api.triggers.status()).toEqual([]));
+    expect((await cli('flows', 'status')).out).toContain('No flow is switched on');
+
+    const refused = await cli('flows', 'activate', 'by-hand');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('only starts by hand, so there is nothing to switch on.\nAdd a trigger that fires by itself');
+    const missing = await cli('flows', 'activate', 'nope');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/nope/);
+  });
+});
