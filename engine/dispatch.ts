@@ -16,6 +16,7 @@ import {
 } from './model/contract.ts';
 import type { z } from 'zod';
 import { NodeError } from './model/node-kit.ts';
+import { DecisionRefused } from './model/review.ts';
 import { zodProblems } from './model/validate.ts';
 import { FlowInvalidError } from './flow-file.ts';
 import { ForkError } from './replay.ts';
@@ -71,6 +72,7 @@ export function toApiErrorInfo(error: unknown): ApiErrorInfo {
   if (error instanceof TraceQuarantinedError) return { code: 'TRACE_DAMAGED', message: error.message };
   if (error instanceof RunNotFoundError) return { code: 'RUN_NOT_FOUND', message: `There is no run "${error.runId}".`, hint: 'It may have been deleted, or it belongs to another data folder.' };
   if (error instanceof ForkError) return { code: 'FORK_NOT_POSSIBLE', message: error.message };
+  if (error instanceof DecisionRefused) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof NodeError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: `Something went wrong inside Flowkeeper: ${message}`, hint: 'Try again; if it keeps happening, report it with the steps that led here.' };

@@ -14,6 +14,7 @@ import merge from './flow/merge.ts';
 import delay from './flow/delay.ts';
 import httpRequest from './integration/http-request.ts';
 import llm from './llm/llm.ts';
+import review from './human/review.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -27,4 +28,5 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   delay,
   httpRequest,
   llm,
+  review,
 ];
