@@ -117,6 +117,24 @@ describe('inbox API', () => {
     await expect(api.inbox.decide({ id: late.id, outcome: 'approve', by: 'Ben' })).rejects.toMatchObject({ code: expect.stringMatching(/^(ALREADY_DECIDED|RUN_FINISHED)$/) });
   });
 
+  it('a run waiting for review can be cancelled; its item leaves the inbox and a decision is then refused', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const { service, api } = await open(dir);
+    await api.flows.save({ flow: reviewFlow() });
+    const runId = await startAndPause(service, api, 'invoices', { number: 'C', amount: 1 });
+    const [item] = await api.inbox.list();
+    // A resume changes nothing while people are asked.
+    await expect(api.runs.resume({ runId })).rejects.toMatchObject({ code: 'DECISION_NEEDED' });
+    expect(await api.runs.cancel({ runId })).toEqual({ ok: true });
+    await service.idle();
+    expect((await api.runs.get({ runId })).status).toBe('cancelled');
+    await new Promise((r) => setImmediate(r));
+    expect(await api.inbox.list()).toEqual([]);
+    await expect(api.inbox.decide({ id: item!.id, outcome: 'approve', by: 'Ana' })).rejects.toMatchObject({ code: 'RUN_FINISHED', message: expect.stringContaining('was cancelled') });
+    await expect(api.runs.cancel({ runId })).rejects.toMatchObject({ code: 'RUN_NOT_ACTIVE' });
+  });
+
   it('agreement stats per review step: approved unedited, edited, rejected, auto-approved, median time to decision', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
