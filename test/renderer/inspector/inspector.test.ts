@@ -29,6 +29,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   'flow.delay': { mode: 'for', seconds: 60 },
   'http.request': { method: 'POST', url: 'https://api.example.com/invoices', auth: 'header', credential: 'acme-token', bodyType: 'json', body: { id: '{{ id }}' } },
   'llm.generate': { task: 'classify', provider: 'openai', credential: 'openai-key', model: 'gpt-4o-mini', prompt: 'Subject: {{ subject }}', labels: ['billing', 'bug'] },
+  'human.review': { title: 'Invoice {{ number }}', body: 'From {{ supplier }}', fields: [{ name: 'amount', label: 'Amount', type: 'number', required: true }], reviewIf: 'amount > 1000', assignee: 'finance', dueAfterHours: 24 },
 };
 
 function allKeys(schema: JsonSchema): string[] {
