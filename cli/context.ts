@@ -28,13 +28,9 @@ export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event:
   const data = dataDirStores(dataDir, { catalog: registry });
   const store = data.traces;
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
-  let marked = false;
   const watch = (runId: string, event: RunEvent) => {
     // A review asked or answered here: the inbox index (kept by the app) is rebuilt from traces.
-    if (!marked && isInboxEvent(event) && event.type !== 'run.finished') {
-      marked = true;
-      markInboxStale(data.layout.inbox);
-    }
+    if (isInboxEvent(event)) markInboxStale(data.layout.inbox);
     onEvent?.(runId, event);
   };
   const engine = new Engine({ store, registry, durability, onEvent: watch, reviewerGroups: () => data.settings.current.reviewerGroups ?? {}, ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });

@@ -10,6 +10,7 @@
  *
  * May import: `engine/model`, the trace store, `node:*`.
  */
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InboxDecision } from '../model/contract.ts';
@@ -69,6 +70,8 @@ export class InboxIndex {
   private readonly dirtyRuns = new Set<string>();
   private refreshing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(runId: string) => void>();
+  private watcher: FSWatcher | undefined;
+  private rebuildTimer: NodeJS.Timeout | undefined;
   /** How the index was loaded at open: from its file, or rebuilt from traces (and why). */
   loadedFrom: 'file' | { rebuilt: string } = { rebuilt: 'not opened yet' };
 
@@ -99,6 +102,32 @@ export class InboxIndex {
       await mkdir(this.options.dir, { recursive: true });
       await rm(this.staleMarker, { force: true });
       await writeFile(this.marker, `${process.pid}\n`);
+      this.watchForStale();
+    }
+  }
+
+  /**
+   * Another process (a CLI run or decision) marks the index stale while this one keeps it: read
+   * the traces again, shortly after (a burst of marks costs one rebuild).
+   */
+  private watchForStale(): void {
+    try {
+      this.watcher = watch(this.options.dir, (_event, name) => {
+        if (name !== 'stale' || this.rebuildTimer) return;
+        this.rebuildTimer = setTimeout(() => {
+          this.rebuildTimer = undefined;
+          this.refreshing = this.refreshing.then(async () => {
+            if (!(await exists(this.staleMarker))) return;
+            await rm(this.staleMarker, { force: true });
+            await this.rebuild();
+            for (const listener of this.listeners) listener('');
+          }).catch(() => undefined);
+        }, 200);
+        this.rebuildTimer.unref();
+      });
+      this.watcher.unref();
+    } catch {
+      /* no watching here: such changes show at the next start */
     }
   }
 
@@ -267,6 +296,8 @@ export class InboxIndex {
 
   /** Writes the index (atomically) and removes the in-use marker: the next open trusts it. */
   async close(): Promise<void> {
+    this.watcher?.close();
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     await this.refreshing;
     if (this.options.readOnly) return;
     const data: IndexFile = { format: FORMAT, version: VERSION, open: [...this.open.values()], decided: this.decided };

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
+import { createService, Engine, FileTraceStore, inProcessApi, invalidateInboxIndex, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
 
@@ -151,6 +151,23 @@ describe('inbox API', () => {
     expect(stats).toMatchObject({ nodeId: 'check', stepName: 'Check invoice', runs: 4, items: 4, approvedUnedited: 1, edited: 1, rejected: 1, autoApproved: 1, timedOut: 0, open: 0, shares: { approvedUnedited: 0.25, edited: 0.25, rejected: 0.25, autoApproved: 0.25 } });
     expect(stats!.medianDecisionMs).toBeGreaterThanOrEqual(0);
     expect(await api.inbox.stats({ flowId: 'stats', runs: 1 })).toMatchObject([{ runs: 1, items: 1 }]);
+  });
+
+  it('sees a decision another process made (it marks the index stale) without a restart', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const { service, api } = await open(dir);
+    await api.flows.save({ flow: reviewFlow() });
+    const runId = await startAndPause(service, api, 'invoices', { number: 'X', amount: 1 });
+    const [item] = await api.inbox.list();
+    // "The CLI": its own engine on the same folder, then the stale mark.
+    const other = new Engine({ store: new FileTraceStore(dir), registry });
+    const changed = new Promise<void>((resolve) => service.subscribe((e) => e.type === 'inbox.changed' && resolve()));
+    expect((await other.answerReview(runId, { kind: 'decision', requestId: item!.id, outcome: 'approve', by: 'Ana' })).status).toBe('succeeded');
+    await invalidateInboxIndex(join(dir, 'inbox'));
+    await changed;
+    expect(await api.inbox.list()).toEqual([]);
+    expect((await api.inbox.history())[0]).toMatchObject({ id: item!.id, by: 'Ana' });
   });
 
   it('rebuilds the index from the traces when it is missing, damaged or was left in use', async () => {
