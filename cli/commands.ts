@@ -204,7 +204,7 @@ export const commands: Record<string, Command> = {
     summary: 'List runs, newest first.',
     options: { status: { type: 'string' }, flow: { type: 'string' }, limit: { type: 'string' } },
     help: {
-      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, running',
+      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, paused (waiting for a review), running',
       '--flow <flowId>': 'only runs of this flow',
       '--limit <n>': 'at most n runs (default 50)',
     },

@@ -113,7 +113,11 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     handlers,
     subscribe: (listener: (event: ApiEvent) => void) => hub.subscribe(listener),
     activeRunCount: () => supervisor.activeRunCount(),
-    idle: () => supervisor.idle(),
+    idle: async () => {
+      await supervisor.idle();
+      // The inbox is part of the work: its entries reflect every run event seen so far.
+      await inbox.settled();
+    },
     close: async (closeOptions?: CloseOptions) => {
       timers.stop();
       await supervisor.close(closeOptions);

@@ -54,7 +54,6 @@ async function open(dir: string): Promise<{ service: FlowkeeperService; api: Flo
 async function startAndPause(service: FlowkeeperService, api: FlowkeeperApi, flowId: string, input: unknown): Promise<string> {
   const { runId } = await api.runs.start({ flowId, input });
   await service.idle();
-  await new Promise((r) => setImmediate(r));
   return runId;
 }
 
@@ -129,7 +128,6 @@ describe('inbox API', () => {
     expect(await api.runs.cancel({ runId })).toEqual({ ok: true });
     await service.idle();
     expect((await api.runs.get({ runId })).status).toBe('cancelled');
-    await new Promise((r) => setImmediate(r));
     expect(await api.inbox.list()).toEqual([]);
     await expect(api.inbox.decide({ id: item!.id, outcome: 'approve', by: 'Ana' })).rejects.toMatchObject({ code: 'RUN_FINISHED', message: expect.stringContaining('was cancelled') });
     await expect(api.runs.cancel({ runId })).rejects.toMatchObject({ code: 'RUN_NOT_ACTIVE' });

@@ -56,7 +56,8 @@ async function reviewEvents(service: FlowkeeperService, runId: string): Promise<
 
 /** Lets queued jobs and index refreshes finish. */
 async function settle(service: FlowkeeperService): Promise<void> {
-  for (let i = 0; i < 5; i++) {
+  // A timer job may start the moment the index changed: wait until both are quiet.
+  for (let i = 0; i < 3; i++) {
     await service.idle();
     await new Promise((r) => setImmediate(r));
   }
