@@ -220,6 +220,10 @@ export default defineNode({
   inputs: ['in'],
   outputs: outputsOf,
   effects: 'pure',
+  /** What the reviewer would see for one item (the inspector's live preview); no review is asked. */
+  async preview({ config, evaluate }) {
+    return { title: await evaluate(config.title), body: await evaluate(config.body) };
+  },
   async run({ items, config, ctx }) {
     const out: Record<string, Item[]> = Object.fromEntries(outputsOf(config).map((p) => [p, [] as Item[]]));
     const waiting: number[] = [];

@@ -4,8 +4,8 @@
  * refused decisions (second, foreign, missing comment, bad value) leave the trace as it was.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DecisionRefused, Redactor, reduceRun, type RunEvent } from '../../../engine/index.ts';
-import { makeFlow, testEngine } from '../../helpers/engine.ts';
+import { DecisionRefused, Redactor, evaluateDeep, reduceRun, type RunEvent } from '../../../engine/index.ts';
+import { makeFlow, registry, testEngine } from '../../helpers/engine.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -106,6 +106,13 @@ describe('human.review', () => {
     const { resumed } = await engine.resumeAll();
     expect(resumed.map((o) => [o.runId, o.status])).toEqual([[paused.runId, 'succeeded']]);
     expect(resumed[0]!.outputs.paid?.out?.[0]).toMatchObject({ paid: true, review: { outcome: 'approve', by: 'bob' } });
+  });
+
+  it('previews what the reviewer would see for one item, asking nobody', async () => {
+    const def = registry.require('human.review');
+    const config = def.config.parse({ title: 'Invoice {{ number }}', body: 'From {{ supplier }}' });
+    const preview = await def.preview!({ config, item: { number: 'P-1', supplier: 'ACME' }, evaluate: (v) => evaluateDeep(v, { item: { number: 'P-1', supplier: 'ACME' }, bindings: {} }) });
+    expect(preview).toEqual({ title: 'Invoice P-1', body: 'From ACME' });
   });
 
   it('four-eyes: two different people must approve, and the starter may not', async () => {
