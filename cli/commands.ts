@@ -26,6 +26,7 @@ import { spawn } from 'node:child_process';
 import { credentialsCommand } from './credential-commands.ts';
 import { flowsCommand } from './flow-commands.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
+import { inboxCommand } from './inbox-command.ts';
 
 export interface Command {
   args: string;
@@ -42,7 +43,7 @@ const ATTENTION = 3;
 
 function exitFor(outcome: RunOutcome): number {
   if (outcome.status === 'succeeded') return OK;
-  if (outcome.status === 'needs-attention') return ATTENTION;
+  if (outcome.status === 'needs-attention' || outcome.status === 'paused') return ATTENTION;
   return FAILED;
 }
 
@@ -228,7 +229,7 @@ export const commands: Record<string, Command> = {
     summary: 'List runs, newest first.',
     options: { status: { type: 'string' }, flow: { type: 'string' }, limit: { type: 'string' } },
     help: {
-      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, running',
+      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, paused (waiting for a review), running',
       '--flow <flowId>': 'only runs of this flow',
       '--limit <n>': 'at most n runs (default 50)',
     },
@@ -343,6 +344,27 @@ export const commands: Record<string, Command> = {
   },
   credentials: credentialsCommand,
   flows: flowsCommand,
+  inbox: {
+    args: 'list | show <id> | decide <id>',
+    summary: 'Items waiting for a review: list them, show one, decide one.',
+    options: {
+      flow: { type: 'string' },
+      assignee: { type: 'string' },
+      outcome: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      comment: { type: 'string' },
+      by: { type: 'string' },
+    },
+    help: {
+      'list [--flow <id>] [--assignee <name>]': 'open items, soonest due first (--json for the API\'s shape)',
+      'show <id>': 'one item: text, fields, the AI answer, decisions so far',
+      'decide <id> --outcome <outcome>': 'approve, reject or a custom outcome of the step',
+      '--set <field=value>': 'correct a field before approving (repeat for more fields)',
+      '--comment <text>': 'why (required for reject unless the step says otherwise)',
+      '--by <name>': 'who decides (default: the reviewer name in the settings, else $USER)',
+    },
+    run: inboxCommand,
+  },
 
   trace: {
     args: '<runId|trace.jsonl>',

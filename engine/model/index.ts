@@ -11,3 +11,4 @@ export * from './contract.ts';
 export * from './prices.ts';
 export * from './network-errors.ts';
 export * from './sql-placeholders.ts';
+export * from './review.ts';

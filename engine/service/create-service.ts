@@ -8,6 +8,8 @@
  *   service/run-supervisor.ts  resume-at-start, job failures as events, orderly close
  *   service/run-projections.ts run detail and AI spend
  *   service/handlers/*.ts      one file per API group
+ *   inbox/inbox-index.ts       open review items, derived from traces (loaded before resuming)
+ *   scheduler/review-timers.ts reminders, escalations and time-outs of reviews (durable timers)
  *
  * Lifecycle: `createService()` opens the folder and, unless `resumeOnStart: false`, resumes
  * interrupted runs in the background. `activeRunCount()` says (cheaply, no I/O) how many runs
@@ -42,6 +44,8 @@ import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { triggerHandlers } from './handlers/triggers.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
+import { InboxIndex } from '../inbox/inbox-index.ts';
+import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 export interface ServiceOptions {
@@ -54,10 +58,12 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the flow templates live (default: the `examples` folder beside the engine). */
   templatesDir?: string;
-  /** Time for runs and triggers (default: the system clock; a FakeClock in tests). */
+  /** Time for runs, triggers and review timers (default: the system clock; a FakeClock in tests). */
   clock?: Clock;
   /** Run the triggers of active flows here (default true). */
   triggers?: boolean;
+  /** How often review timers compare the wall clock with due times at most (default a minute). */
+  reviewTimerStepMs?: number;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -74,7 +80,13 @@ export interface FlowkeeperService extends ApiService {
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
   const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
   const hub = new EventHub();
+  const clock = options.clock ?? systemClock;
+  const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
+  await inbox.load();
+  inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
   const engine = new Engine({
+    clock,
+    reviewerGroups: () => data.settings.current.reviewerGroups ?? {},
     store: data.traces,
     registry: options.registry,
     secrets: data.vault,
@@ -84,6 +96,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       // asked for after the "changed" notice wait for it.
       if (event.type === 'run.finished' || event.type === 'run.needs-attention' || event.type === 'run.stopped') data.runIndex.expect(runId);
       hub.runEvent(runId, event);
+      inbox.notice(runId, event);
     },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -91,8 +104,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.runIndex, hub);
   const projections = new RunProjections(data.traces, data.settings, data.runIndex);
-  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock: options.clock ?? systemClock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers };
+  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...triggerHandlers(context),
@@ -106,6 +119,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.
   const triggersStarted = options.triggers === false ? Promise.resolve() : triggers.start().catch((error: unknown) => process.emitWarning(`Flowkeeper: the triggers of active flows did not start: ${(error as Error).message}`));
+  const timers = new ReviewTimers({ clock, inbox, queue, ...(options.reviewTimerStepMs === undefined ? {} : { maxWaitMs: options.reviewTimerStepMs }) });
+  timers.start();
   return {
     data,
     handlers,
@@ -115,11 +130,15 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await triggersStarted;
       await triggers.drained();
       await supervisor.idle();
+      // The inbox is part of the work: its entries reflect every run event seen so far.
+      await inbox.settled();
     },
     close: async (closeOptions?: CloseOptions) => {
-      // Triggers first: no new run starts while the running ones are brought to a safe point.
+      // Triggers and timers first: no new run starts while the running ones are brought to a safe point.
+      timers.stop();
       await triggers.close();
       await supervisor.close(closeOptions);
+      await inbox.close();
       data.runIndex.close();
       hub.clear();
     },

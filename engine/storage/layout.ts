@@ -9,6 +9,7 @@
  *   <data>/quarantine/                        damaged traces, moved aside with a note
  *   <data>/run-index.jsonl                    derived run summaries (rebuilt from runs/ when lost)
  *   <data>/cache/                             opt-in development cache (AI answers)
+ *   <data>/inbox/index.json, in-use           the inbox index (derived from traces, rebuildable), its in-use marker
  *   <data>/credentials.json                   credential metadata (values: OS keychain)
  *   <data>/settings.json                      app settings
  *   <data>/triggers/active.json               which flows are switched on (not in the flow file)
@@ -29,6 +30,7 @@ export interface DataDirLayout {
   quarantine: string;
   runIndex: string;
   cache: string;
+  inbox: string;
   credentials: string;
   settings: string;
   triggers: string;
@@ -46,6 +48,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     quarantine: join(root, 'quarantine'),
     runIndex: join(root, 'run-index.jsonl'),
     cache: join(root, 'cache'),
+    inbox: join(root, 'inbox'),
     credentials: join(root, 'credentials.json'),
     settings: join(root, 'settings.json'),
     triggers: join(root, 'triggers'),

@@ -19,8 +19,9 @@ const CATEGORY_TITLES: Record<string, string> = {
   transform: 'Change data',
   flow: 'Decide and route',
   human: 'People',
+  review: 'People',
 };
-const ORDER = ['trigger', 'integration', 'llm', 'transform', 'flow', 'human'];
+const ORDER = ['trigger', 'integration', 'llm', 'transform', 'flow', 'human', 'review'];
 
 export function Palette({ readOnly }: { readOnly: boolean }) {
   const types = useCatalog((s) => s.types);

@@ -95,7 +95,7 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   await page.setViewportSize({ width: 1400, height: 860 });
   await open(page, '#/flows');
   await expect(page.getByRole('heading', { name: 'No flows yet' })).toBeVisible();
-  await expect(page.locator('.template-card')).toHaveCount(3);
+  await expect(page.locator('.template-card')).toHaveCount(4);
   await shoot(page, 'no-flows');
 
   await page.getByRole('button', { name: 'New flow' }).first().click();

@@ -31,6 +31,24 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     if (!result.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow has problems.', problems: result.problems });
     return result.flow;
   };
+  /** A run paused at review is not active, but can be cancelled: a job records it. */
+  const cancelWaiting = async (runId: string): Promise<boolean> => {
+    const trace = await traces.load(runId);
+    if (reduceRun(trace.header, trace.events).status !== 'paused') return false;
+    const by = (await data.settings.read()).reviewerName || 'app';
+    const result = new Promise<boolean>((resolve) => {
+      const off = queue.onOutcome((outcome) => {
+        if (outcome.runId !== runId || outcome.kind !== 'cancel-waiting') return;
+        off();
+        resolve(outcome.ok && outcome.status === 'cancelled');
+      });
+      if (!queue.enqueue({ kind: 'cancel-waiting', runId, by })) {
+        off();
+        resolve(false);
+      }
+    });
+    return result;
+  };
   return {
     'runs.start': async ({ flowId, input }) => {
       const flow = await data.flows.runnable(flowId);
@@ -54,7 +72,7 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     },
     'runs.get': ({ runId }) => projections.runDetail(runId),
     'runs.cancel': async ({ runId }) => {
-      if (!(await queue.cancel(runId))) {
+      if (!(await queue.cancel(runId)) && !(await cancelWaiting(runId))) {
         throw new ApiError({ code: 'RUN_NOT_ACTIVE', message: `Run ${runId} is not in progress here, so there is nothing to stop.`, hint: 'A run waiting for a decision can be cancelled by answering "cancel".' });
       }
       return { ok: true as const };
@@ -67,6 +85,9 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
         const state = reduceRun(trace.header, trace.events);
         if ((FINAL_STATUSES as readonly string[]).includes(state.status)) {
           throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
+        }
+        if (state.status === 'paused' && state.pause?.kind === 'review') {
+          throw new ApiError({ code: 'DECISION_NEEDED', message: state.pause.reason, hint: 'It continues by itself once its items are decided in the inbox.' });
         }
         if (state.status === 'needs-attention' && choice === undefined) {
           throw new ApiError({ code: 'DECISION_NEEDED', message: state.pause?.reason ?? 'This run waits for a decision.', hint: state.pause ? chooseHint(state.pause) : 'Choose send-again, skip-item or cancel.' });

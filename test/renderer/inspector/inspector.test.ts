@@ -38,6 +38,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   'file.read': { folder: '/home/anna/exports', path: 'orders.csv', format: 'csv' },
   'file.write': { folder: '/home/anna/exports', path: 'open-orders.csv', format: 'csv', mode: 'append', columns: ['id', 'email'] },
   'airtable.append-row': { credential: 'airtable-crm', baseId: 'appAbC123dEf456gH', table: 'Leads', fields: [{ name: 'Email', value: '{{ email }}' }] },
+  'human.review': { title: 'Invoice {{ number }}', body: 'From {{ supplier }}', fields: [{ name: 'amount', label: 'Amount', type: 'number', required: true }], reviewIf: 'amount > 1000', assignee: 'finance', dueAfterHours: 24 },
 };
 
 function allKeys(schema: JsonSchema): string[] {
