@@ -19,6 +19,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
 import { DEFAULT_PORT, startBridge } from './serve.ts';
+import { reviewersCommand } from './reviewers-command.ts';
 import { spawn } from 'node:child_process';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 
@@ -236,6 +237,8 @@ export const commands: Record<string, Command> = {
       return OK;
     },
   },
+
+  reviewers: reviewersCommand,
 
   serve: {
     args: '',
