@@ -16,6 +16,7 @@ import {
 } from './model/contract.ts';
 import type { z } from 'zod';
 import { NodeError } from './model/node-kit.ts';
+import { DecisionRefused } from './model/review.ts';
 import { zodProblems } from './model/validate.ts';
 import { FlowInvalidError } from './flow-file.ts';
 import { ForkError } from './replay.ts';
@@ -72,6 +73,7 @@ export function toApiErrorInfo(error: unknown): ApiErrorInfo {
   if (error instanceof TraceQuarantinedError) return { code: 'TRACE_DAMAGED', message: error.message };
   if (error instanceof RunNotFoundError) return { code: 'RUN_NOT_FOUND', message: `There is no run "${error.runId}".`, hint: 'It may have been deleted, or it belongs to another data folder.' };
   if (error instanceof ForkError) return { code: 'FORK_NOT_POSSIBLE', message: error.message };
+  if (error instanceof DecisionRefused) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof NodeError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   const folder = describeDataFolderError(error);
   if (folder) return { code: folder.code, message: folder.message, hint: folder.hint };

@@ -7,7 +7,8 @@ import type { Flow } from './model/flow.ts';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, callKeyString, type RunEvent, type RunEventBody, type TraceHeader } from './model/events.ts';
 import type { NodeErrorInfo, PortItems } from './model/node-kit.ts';
 import { attentionPause, type Pause } from './model/pause.ts';
-import { isNodeDone, reduceRun, type RecordedCall, type RunState } from './model/run-state.ts';
+import { applyEvent, isNodeDone, openReviews, reduceRun, type RecordedCall, type RunState } from './model/run-state.ts';
+import { DecisionRefused, TIMEOUT, TIMER_REVIEWER, checkDecision, currentAssignee, type DecisionInput, type ReviewDecision } from './model/review.ts';
 import { canonicalJson, sha256 } from './canonical-json.ts';
 import { EnvSecretResolver, type SecretResolver } from './secrets.ts';
 import { ATTENTION_CHOICES, type AttentionChoice } from './runner/call-recorder.ts';
@@ -16,11 +17,11 @@ import { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { Redactor, RunLockedError, MemoryRunLeases, type Durability, type RunLeases } from './trace/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { EventSink, TraceStore } from './trace/trace-store.ts';
+import type { EventSink, LoadedTrace, TraceStore } from './trace/trace-store.ts';
 import { checkRunInput } from './run-input.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
-export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
+export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' | 'paused';
 
 export interface RunOutcome {
   runId: string;
@@ -49,6 +50,19 @@ export interface EngineOptions {
   devCacheDir?: string | (() => string | undefined);
   /** Time for the runner: waits, time limits, durations, `ctx.now()` and run ids (engine/clock.ts). The system clock by default. */
   clock?: Clock;
+  /** Named reviewer groups (settings `reviewerGroups`), read when a decision is checked. */
+  reviewerGroups?: () => Record<string, string[]>;
+}
+
+/** An answer to a review: a person's decision, or one of its timers falling due. */
+export type ReviewAction =
+  | ({ kind: 'decision'; requestId: string } & DecisionInput)
+  | { kind: 'timer'; requestId: string; timer: 'remind' | 'escalate' | 'due' };
+
+export interface ReviewActionOutcome extends RunOutcome {
+  /** What was recorded: the decision, a reminder or escalation, or nothing (a timer already fired or no longer applies). */
+  recorded: 'decision' | 'reminder' | 'escalation' | 'nothing';
+  decision?: ReviewDecision;
 }
 
 export interface StartOptions {
@@ -74,6 +88,8 @@ export interface ResumeOptions {
   /** The answer to a needs-attention question. */
   choice?: AttentionChoice;
   by?: string;
+  /** Why the run continues, for the trace (default: after an interruption). */
+  reason?: string;
 }
 
 export function newRunId(now = new Date()): string {
@@ -170,7 +186,16 @@ export class Engine {
     try {
       const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
       const sink = this.observe(runId, rawSink, redactor);
-      const state = reduceRun(trace.header, trace.events);
+      return await this.continueOpened(runId, trace, reduceRun(trace.header, trace.events), sink, redactor, options);
+    } finally {
+      await claim.release();
+    }
+  }
+
+  /** The rest of a resume, on a reopened trace (resume, and a decision that completes a review step). */
+  private async continueOpened(runId: string, trace: LoadedTrace, state: RunState, sink: EventSink, redactor: Redactor, options: ResumeOptions): Promise<RunOutcome> {
+    const { store } = this.options;
+    {
       if (state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled') {
         await sink.close();
         return await this.outcomeFromState(state);
@@ -209,7 +234,7 @@ export class Engine {
         else if (n.status === 'running') resumeAt.set(nodeId, { attempt: n.attempt });
         else if (n.status === 'retrying') resumeAt.set(nodeId, { attempt: n.attempt + 1, ...(n.retryAt ? { notBefore: n.retryAt } : {}) });
       }
-      sink.append({ type: 'run.resumed', reason: options.choice ? `decision: ${options.choice}` : 'continuing after an interruption', pid: process.pid });
+      sink.append({ type: 'run.resumed', reason: options.reason ?? (options.choice ? `decision: ${options.choice}` : 'continuing after an interruption'), pid: process.pid });
       const result = await execute({
         runId,
         flow,
@@ -229,9 +254,93 @@ export class Engine {
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
         clock: this.clock,
+        reviews: state.reviews,
+        autoApproved: state.autoApproved,
         ...this.devCache(),
       });
       return await this.finish(runId, sink, result, redactor);
+    }
+  }
+
+  /**
+   * Answers a review under the run's lease: checks it against the trace (the first durable answer
+   * wins — a second decision, a timer after a decision, a decision on a finished run are refused
+   * or ignored), records it synced, and when the step has no open items left, continues the run
+   * on the matching ports, like a resume. Steps finished before the pause do not run again.
+   */
+  async answerReview(runId: string, action: ReviewAction, options: ResumeOptions = {}): Promise<ReviewActionOutcome> {
+    const { store } = this.options;
+    const claim = await this.leases.claim(runId);
+    const redactor = new Redactor();
+    try {
+      const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
+      const sink = this.observe(runId, rawSink, redactor);
+      const state = reduceRun(trace.header, trace.events);
+      const nothing = async (): Promise<ReviewActionOutcome> => {
+        await sink.close();
+        return { ...(await this.outcomeFromState(state)), recorded: 'nothing' };
+      };
+      const record = state.reviews.get(action.requestId);
+      const finished = state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled';
+      if (action.kind === 'timer') {
+        if (finished || !record || record.decided) return await nothing();
+        const now = this.clock.now();
+        const at = Date.parse((action.timer === 'remind' ? record.request.remindAt : action.timer === 'escalate' ? record.request.escalateAt : record.request.dueAt) ?? '');
+        // Never early (a timer armed on a clock that later moved back), never twice (the trace says).
+        if (!Number.isFinite(at) || now < at) return await nothing();
+        if (action.timer === 'remind') {
+          if (record.remindedAt) return await nothing();
+          const assignee = currentAssignee(record);
+          await sink.appendDurable({ type: 'review.reminded', requestId: record.requestId, nodeId: record.nodeId, ...(assignee ? { assignee } : {}) });
+          await sink.close();
+          return { ...(await this.outcomeFromState(state)), status: 'paused', recorded: 'reminder' };
+        }
+        if (action.timer === 'escalate') {
+          if (record.escalatedAt || !record.request.escalateTo) return await nothing();
+          const from = currentAssignee(record);
+          await sink.appendDurable({ type: 'review.escalated', requestId: record.requestId, nodeId: record.nodeId, ...(from ? { from } : {}), to: record.request.escalateTo });
+          await sink.close();
+          return { ...(await this.outcomeFromState(state)), status: 'paused', recorded: 'escalation' };
+        }
+        if (record.request.onDue !== 'timeout') return await nothing();
+      } else {
+        if (finished) {
+          await sink.close();
+          throw new DecisionRefused('RUN_FINISHED', `Run ${runId} already ${state.status === 'cancelled' ? 'was cancelled' : state.status}, so its reviews can no longer be decided.`, 'Nothing waits for this decision any more.');
+        }
+        if (!record) {
+          await sink.close();
+          throw new DecisionRefused('INBOX_ITEM_NOT_FOUND', `Run ${runId} has no review "${action.requestId}".`, 'List open items with "flowkeeper inbox list".');
+        }
+      }
+      let decision: ReviewDecision;
+      try {
+        const input: DecisionInput = action.kind === 'timer' ? { outcome: TIMEOUT, by: TIMER_REVIEWER } : action;
+        decision = checkDecision(record!, input, { groups: this.options.reviewerGroups?.() ?? {}, at: new Date(this.clock.now()).toISOString(), ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }) });
+      } catch (error) {
+        await sink.close();
+        throw error;
+      }
+      const event = await sink.appendDurable({
+        type: 'review.decided',
+        requestId: record!.requestId,
+        nodeId: record!.nodeId,
+        itemIndex: record!.itemIndex,
+        outcome: decision.outcome,
+        by: decision.by,
+        ...(decision.comment === undefined ? {} : { comment: decision.comment }),
+        changes: decision.changes,
+        values: decision.values,
+        final: decision.final,
+      });
+      applyEvent(state, event);
+      trace.events.push(event);
+      if (!decision.final || openReviews(state, record!.nodeId).length > 0) {
+        await sink.close();
+        return { ...(await this.outcomeFromState(state)), recorded: 'decision', decision };
+      }
+      const outcome = await this.continueOpened(runId, trace, state, sink, redactor, { ...options, reason: `decision: ${decision.outcome} by ${decision.by}` });
+      return { ...outcome, recorded: 'decision', decision };
     } finally {
       await claim.release();
     }
@@ -258,7 +367,7 @@ export class Engine {
   async outcomeFromState(state: RunState): Promise<RunOutcome> {
     const outcome: RunOutcome = {
       runId: state.runId,
-      status: state.status === 'running' || state.status === 'paused' ? 'needs-attention' : state.status,
+      status: state.status === 'running' ? 'needs-attention' : state.status,
       outputs: {},
     };
     for (const [nodeId, ports] of Object.entries(state.outputs ?? {})) outcome.outputs[nodeId] = (await this.options.store.getPayload(ports)) as PortItems;
@@ -273,7 +382,11 @@ export class Engine {
     // What the caller prints or shows is held to the same rule as the trace: no secrets.
     const outcome: RunOutcome = { runId, status: result.status, outputs: redactor.redactValue(result.outputs) };
     try {
-      if (result.status === 'stopped') {
+      if (result.status === 'paused') {
+        const first = result.awaiting![0]!;
+        const requests = result.awaiting!.flatMap((a) => [...a.requests]);
+        await sink.appendDurable({ type: 'run.paused', nodeId: first.nodeId, reason: redactor.redactString(first.message), requests });
+      } else if (result.status === 'stopped') {
         await sink.appendDurable({ type: 'run.stopped', reason: 'shutdown', message: 'Stopped because Flowkeeper was closing; it continues at the next start.' });
       } else if (result.status === 'needs-attention' && result.attention) {
         const { attention } = result;
@@ -289,6 +402,12 @@ export class Engine {
       }
     } finally {
       await sink.close();
+    }
+    if (result.status === 'paused') {
+      // What waits (titles, outcomes, who is asked) is read back from the trace: one answer.
+      const trace = await store.load(runId);
+      const state = reduceRun(trace.header, trace.events);
+      if (state.pause) outcome.pause = withoutCall(state.pause);
     }
     return outcome;
   }

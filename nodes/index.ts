@@ -20,6 +20,7 @@ import fileRead from './integration/file-read.ts';
 import fileWrite from './integration/file-write.ts';
 import airtableAppendRow from './integration/airtable-append-row.ts';
 import llm from './llm/llm.ts';
+import review from './human/review.ts';
 
 export const builtinNodes: readonly AnyNodeDefinition[] = [
   manualTrigger,
@@ -39,4 +40,5 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   fileWrite,
   airtableAppendRow,
   llm,
+  review,
 ];

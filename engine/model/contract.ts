@@ -121,6 +121,8 @@ export const RunDetailSchema = RunSummarySchema.extend({
       answeredBy: z.union([z.object({ anyone: z.literal(true) }), z.object({ people: z.array(z.string()) })]),
       choices: z.array(z.object({ id: z.string(), label: z.string() })),
       dueAt: z.string().optional(),
+      /** Review: the inbox ids of the items still waiting. */
+      requests: z.array(z.string()).optional(),
     })
     .optional(),
   /** The flow as it ran. */
@@ -168,17 +170,132 @@ export const CredentialInfoSchema = z.object({
 });
 export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
 
+const ReviewFieldSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  type: z.enum(['text', 'number', 'boolean', 'date', 'choice']),
+  required: z.boolean(),
+  options: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+const FieldChangeSchema = z.object({ field: z.string(), from: Json, to: Json });
+const ReviewDecisionSchema = z.object({
+  outcome: z.string(),
+  by: z.string(),
+  at: z.string(),
+  comment: z.string().optional(),
+  changes: z.array(FieldChangeSchema),
+  values: z.record(z.string(), Json),
+  /** False for an approval that still waits for more approvers (four-eyes). */
+  final: z.boolean(),
+});
+
+/**
+ * One item waiting for a person (a review step's item in a paused run), as the inbox lists it.
+ * Served from the inbox index (engine/inbox/), so listing never reads every trace.
+ */
 export const InboxItemSchema = z.object({
+  /** `<runId>:<nodeId>:<itemIndex>`; what inbox.get / inbox.decide take. */
   id: z.string(),
   runId: z.string(),
   flowId: z.string(),
+  /** Plain names for the list. */
+  flowName: z.string(),
   nodeId: z.string(),
+  stepName: z.string(),
+  /** Which item of the step's batch (0-based). */
+  itemIndex: z.number(),
   title: z.string(),
+  /** When the review was asked (ISO). */
   createdAt: z.string(),
+  /** The item as it arrived at the review step ({} when it is large: inbox.get has it whole). */
   payload: Json,
+  /** Outcome ids the reviewer may choose (approve, edit when there are fields, reject, custom). */
   outcomes: z.array(z.string()),
+  /** The same with plain labels for buttons. */
+  choices: z.array(z.object({ id: z.string(), label: z.string() })),
+  /** Who decides now: a person or a group (after an escalation, the new one). Absent: anyone. */
+  assignee: z.string().optional(),
+  /** Set after an escalation: who had it before. */
+  escalatedFrom: z.string().optional(),
+  escalatedAt: z.string().optional(),
+  remindedAt: z.string().optional(),
+  dueAt: z.string().optional(),
+  /** The due time has passed (at the time of the answer). */
+  overdue: z.boolean(),
+  /** Editable fields, their current values, and which outcomes need a comment. */
+  fields: z.array(ReviewFieldSchema),
+  values: z.record(z.string(), Json),
+  commentRequiredFor: z.array(z.string()),
+  /** Four-eyes: how many distinct approvals are needed, and who approved already. */
+  approvals: z.object({ needed: z.number(), given: z.array(z.object({ by: z.string(), at: z.string() })) }),
+  /** The person who started the run may not approve it. */
+  forbidStarter: z.boolean(),
 });
 export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+/** One inbox item with everything a reviewer needs to decide: the text, the data, the AI answer. */
+export const InboxItemDetailSchema = InboxItemSchema.extend({
+  body: z.string(),
+  /** Line items, rows of objects (columns are their keys). */
+  table: z.array(z.record(z.string(), Json)).optional(),
+  /** The AI step's answer and reason as the review step shows them. */
+  ai: z.object({ answer: Json, reason: Json.optional() }).optional(),
+  /** The item as it arrived, whole. */
+  item: Json,
+  /** The main output of every step before the review, by step id (upstream data). */
+  upstream: z.record(z.string(), z.array(Json)),
+  /** Step names by id, for the upstream data's headings. */
+  stepNames: z.record(z.string(), z.string()),
+  startedBy: z.string().optional(),
+  /** Decisions so far (four-eyes approvals waiting for more). */
+  decisions: z.array(ReviewDecisionSchema),
+  /** The run's status (paused while items wait). */
+  runStatus: RunStatus,
+});
+export type InboxItemDetail = z.infer<typeof InboxItemDetailSchema>;
+
+/** A decided review, for the history of decisions. */
+export const InboxDecisionSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  flowId: z.string(),
+  flowName: z.string(),
+  nodeId: z.string(),
+  stepName: z.string(),
+  title: z.string(),
+  createdAt: z.string(),
+  decidedAt: z.string(),
+  outcome: z.string(),
+  by: z.string(),
+  comment: z.string().optional(),
+  changes: z.array(FieldChangeSchema),
+});
+export type InboxDecision = z.infer<typeof InboxDecisionSchema>;
+
+/** How people answered one review step over recent runs: when could it move to sampling? */
+export const ReviewStatsSchema = z.object({
+  nodeId: z.string(),
+  stepName: z.string(),
+  /** Runs that reached the step. */
+  runs: z.number(),
+  /** Items the step saw: decided + auto-approved + still open. */
+  items: z.number(),
+  approvedUnedited: z.number(),
+  edited: z.number(),
+  rejected: z.number(),
+  /** Custom outcomes, by name. */
+  other: z.record(z.string(), z.number()),
+  timedOut: z.number(),
+  autoApproved: z.number(),
+  open: z.number(),
+  /** Shares of decided + auto-approved items (0..1); 0 when there are none. */
+  shares: z.object({ approvedUnedited: z.number(), edited: z.number(), rejected: z.number(), autoApproved: z.number() }),
+  /** Median time from the request to the final decision (ms), over decided items; absent when none. */
+  medianDecisionMs: z.number().optional(),
+});
+export type ReviewStats = z.infer<typeof ReviewStatsSchema>;
 
 export const SettingsSchema = z.object({
   /** Who decisions are recorded as, when the door does not know. */
@@ -187,6 +304,8 @@ export const SettingsSchema = z.object({
   llmPrices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).default({}),
   /** Opt-in cache of LLM answers while building a flow. */
   llmDevCache: z.boolean().default(false),
+  /** Named groups of reviewers a review step can be assigned to, e.g. `{ finance: ["Ana", "Ben"] }`. */
+  reviewerGroups: z.record(z.string(), z.array(z.string().min(1).max(200))).default({}),
   notifications: z.object({ inbox: z.boolean().default(true), failedRuns: z.boolean().default(true) }).default({ inbox: true, failedRuns: true }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -197,6 +316,7 @@ export const SettingsUpdateSchema = z
     reviewerName: z.string().max(200).optional(),
     llmPrices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).optional(),
     llmDevCache: z.boolean().optional(),
+    reviewerGroups: z.record(z.string(), z.array(z.string().min(1).max(200))).optional(),
     notifications: z.object({ inbox: z.boolean().optional(), failedRuns: z.boolean().optional() }).strict().optional(),
   })
   .strict();
@@ -275,12 +395,53 @@ export const METHODS = {
     'Events of a run, a page at a time.',
   ),
 
-  'inbox.list': method(Empty, z.array(InboxItemSchema), 'Items waiting for a person.'),
-  'inbox.get': method(z.object({ id: z.string().min(1) }).strict(), InboxItemSchema, 'One inbox item.'),
+  'inbox.list': method(
+    z
+      .object({
+        flowId: FlowId.optional(),
+        /** Items assigned to this person (directly or through a group) or to anyone. */
+        assignee: z.string().min(1).max(200).optional(),
+        /** Only items due before this time (ISO), or already overdue. */
+        dueBefore: z.string().datetime({ offset: true }).optional(),
+        overdue: z.boolean().optional(),
+        /** `due`: soonest due first, items without a due time last (then oldest first); `created`: oldest first. */
+        sort: z.enum(['due', 'created']).default('due'),
+        limit: z.number().int().min(1).max(10_000).default(1000),
+      })
+      .strict()
+      .default({ sort: 'due', limit: 1000 }),
+    z.array(InboxItemSchema),
+    'Items waiting for a person, across all runs.',
+  ),
+  'inbox.get': method(z.object({ id: z.string().min(1) }).strict(), InboxItemDetailSchema, 'One inbox item with its text, data, upstream steps and the AI answer.'),
   'inbox.decide': method(
-    z.object({ id: z.string().min(1), outcome: z.string().min(1), comment: z.string().max(10_000).optional(), edits: z.record(z.string(), Json).optional() }).strict(),
-    Ok,
-    'Records a decision; the run continues on the matching path.',
+    z
+      .object({
+        id: z.string().min(1),
+        outcome: z.string().min(1),
+        comment: z.string().max(10_000).optional(),
+        /** New values for editable fields, by field name (typed or as text). */
+        edits: z.record(z.string(), Json).optional(),
+        /** Who decides; default: the reviewer name in Settings. */
+        by: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
+    Ok.extend({
+      decision: ReviewDecisionSchema,
+      /** True when more approvals are needed (four-eyes) or other items of the step still wait. */
+      stillWaiting: z.boolean(),
+    }),
+    'Records a decision (synced to the trace); the run continues on the matching path once the step\'s items are decided. Refuses a second decision, a finished run, or someone else\'s item.',
+  ),
+  'inbox.history': method(
+    z.object({ flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict().default({ limit: 100 }),
+    z.array(InboxDecisionSchema),
+    'Decided reviews, newest first.',
+  ),
+  'inbox.stats': method(
+    z.object({ flowId: FlowId, nodeId: z.string().min(1).optional(), runs: z.number().int().min(1).max(10_000).default(100) }).strict(),
+    z.array(ReviewStatsSchema),
+    'Per review step of a flow: approved unedited, edited, rejected, auto-approved and median time to decision over its last runs.',
   ),
 
   'credentials.list': method(Empty, z.array(CredentialInfoSchema), 'Stored credentials (names and fields, never values).'),

@@ -4,6 +4,7 @@
  */
 import type { Flow, Item } from './flow.ts';
 import type { Effects, NodeErrorInfo } from './node-kit.ts';
+import type { FieldChange, ReviewRequest } from './review.ts';
 
 export const TRACE_FORMAT = 'flowkeeper/trace';
 export const TRACE_FORMAT_VERSION = 1;
@@ -94,6 +95,21 @@ export type RunEventBody =
       choices: string[];
     }
   | { type: 'run.attention-resolved'; nodeId: string; choice: string; by: string; call?: CallKey }
+  /**
+   * A review step asks a person (synced before the run pauses). `item` is the item as it
+   * arrived (or a reference to a side file); `requestId` is the inbox id (run:node:item).
+   */
+  | { type: 'review.requested'; requestId: string; nodeId: string; itemIndex: number; request: ReviewRequest; item: unknown }
+  /** "Review only if" said no: the item left on approve without a person. */
+  | { type: 'review.auto-approved'; nodeId: string; itemIndex: number }
+  /** A person (or the timer: `by: "timer"`, outcome `timeout`) decided; `final: false` for an approval still waiting for more approvers. */
+  | { type: 'review.decided'; requestId: string; nodeId: string; itemIndex: number; outcome: string; by: string; comment?: string; changes: FieldChange[]; values: Record<string, unknown>; final: boolean }
+  /** The reminder went out (once). */
+  | { type: 'review.reminded'; requestId: string; nodeId: string; assignee?: string }
+  /** Nobody decided by the escalation time: the item is now assigned to `to` (once). */
+  | { type: 'review.escalated'; requestId: string; nodeId: string; from?: string; to: string }
+  /** The run waits for people (review); it resumes when the step's items are decided. */
+  | { type: 'run.paused'; nodeId: string; reason: string; requests: string[] }
   /** The process stopped the run at a safe point (shutdown); it stays unfinished and resumes at the next start. */
   | { type: 'run.stopped'; reason: 'shutdown'; message: string }
   | { type: 'run.finished'; status: Exclude<RunStatus, 'running' | 'paused' | 'needs-attention'>; outputs: Record<string, PortsPayload>; error?: NodeErrorInfo & { nodeId?: string } };

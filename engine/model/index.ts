@@ -10,3 +10,4 @@ export * from './json-schema.ts';
 export * from './contract.ts';
 export * from './prices.ts';
 export * from './network-errors.ts';
+export * from './review.ts';

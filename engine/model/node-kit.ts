@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Item, RetryPolicy } from './flow.ts';
+import type { FieldChange, ReviewRequest } from './review.ts';
 
 export type Effects = 'pure' | 'read' | 'write';
 export type NodeCategory = 'trigger' | 'integration' | 'transform' | 'flow' | 'llm' | 'review';
@@ -84,6 +85,14 @@ export interface NodeContext {
   /** Credential values by id. Every value returned is redacted from traces and logs. */
   secret(credentialId: string): Promise<Record<string, string>>;
   /**
+   * Human review of one item. `{ request }` asks a person: the first time, `review.requested` is
+   * synced to the trace and undefined comes back (the item waits); once decided, the recorded
+   * decision comes back — also after a restart, months later. `{ auto: true }` records that
+   * the item needed no person ("review only if") and answers approve at once.
+   * A node with items still waiting throws `new AwaitingReview(...)`: the run pauses there.
+   */
+  review(itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true }): Promise<ReviewAnswer | undefined>;
+  /**
    * Processes items one by one (or `concurrency` at a time) with the node's retry policy applied
    * per item: a failing item is retried on its own, so items that already went out are never
    * sent again. An item that still fails goes to the `error` port. Results keep item order.
@@ -96,6 +105,30 @@ export interface NodeContext {
 }
 
 export type PortItems = Record<string, Item[]>;
+
+/** A decision as a review step receives it. */
+export interface ReviewAnswer {
+  outcome: string;
+  by: string;
+  at: string;
+  comment?: string;
+  changes: FieldChange[];
+  values: Record<string, unknown>;
+  /** True when no person was asked ("review only if" said no). */
+  auto?: boolean;
+}
+
+/** Thrown by a node whose items wait for people: the run pauses durably at this node. */
+export class AwaitingReview extends Error {
+  constructor(
+    readonly nodeId: string,
+    readonly requests: readonly string[],
+    readonly title: string,
+  ) {
+    super(`Waiting for ${requests.length} review${requests.length === 1 ? '' : 's'}: ${title}`);
+    this.name = 'AwaitingReview';
+  }
+}
 
 const ROUTED = Symbol.for('flowkeeper.routed');
 

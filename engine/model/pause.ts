@@ -7,8 +7,9 @@
  * Imports nothing of the repo outside engine/model.
  */
 import type { CallKey } from './events.ts';
+import { currentAssignee, OUTCOME_LABELS, type ReviewRecord } from './review.ts';
 
-/** Why the run waits. `review` arrives with the review node; timers will add `timer`. */
+/** Why the run waits: an interruption a person must answer, or review steps waiting for decisions. */
 export type PauseKind = 'needs-attention' | 'review';
 
 export interface PauseChoice {
@@ -33,6 +34,8 @@ export interface Pause {
   dueAt?: string;
   /** The recorded outside call the question is about (needs-attention after an interruption). */
   call?: CallKey;
+  /** Review: the inbox ids of the items still waiting for a decision. */
+  requests?: string[];
 }
 
 /** Plain labels for the needs-attention choices; an unknown id is shown as it is. */
@@ -66,4 +69,26 @@ export function chooseHint(pause: Pause): string {
   const ids = choiceIds(pause);
   const list = ids.length <= 1 ? ids.join('') : `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]!}`;
   return `Choose ${list}.`;
+}
+
+/**
+ * The pause of a run whose review step waits: the open reviews of that step (the earliest due
+ * time, everyone asked, the step's outcomes). Undefined when nothing is open.
+ */
+export function reviewPause(nodeId: string, open: readonly ReviewRecord[]): Pause | undefined {
+  if (open.length === 0) return undefined;
+  const first = open[0]!;
+  const people = [...new Set(open.map((r) => currentAssignee(r)).filter((a): a is string => a !== undefined && a !== ''))];
+  const due = open.map((r) => r.request.dueAt).filter((d): d is string => d !== undefined).sort()[0];
+  const pause: Pause = {
+    kind: 'review',
+    nodeId,
+    reason: open.length === 1 ? `Waiting for a review: ${first.request.title}` : `Waiting for ${open.length} reviews: ${first.request.title} and more`,
+    waitsFor: 'decision',
+    answeredBy: people.length === open.length && people.length > 0 ? { people } : { anyone: true },
+    choices: first.request.outcomes.map((o) => ({ id: o.id, label: o.label || OUTCOME_LABELS[o.id] || o.id })),
+    requests: open.map((r) => r.requestId),
+  };
+  if (due !== undefined) pause.dueAt = due;
+  return pause;
 }

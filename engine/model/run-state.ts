@@ -11,7 +11,8 @@ import {
   type RunStatus,
   type TraceHeader,
 } from './events.ts';
-import { attentionPause, type Pause } from './pause.ts';
+import { attentionPause, reviewPause, type Pause } from './pause.ts';
+import type { ReviewRecord } from './review.ts';
 
 export type NodeRunStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
@@ -63,6 +64,12 @@ export interface RunState {
   outputs?: Record<string, PortsPayload>;
   error?: NodeErrorInfo & { nodeId?: string };
   parentRunId?: string;
+  /** Who started the run (the header's `startedBy`), for four-eyes checks. */
+  startedBy?: string;
+  /** Every review asked in this run, by inbox id (see review.ts). */
+  reviews: Map<string, ReviewRecord>;
+  /** Items a review step let through without a person ("review only if"), as `${nodeId}/${itemIndex}`. */
+  autoApproved: Set<string>;
 }
 
 export function initialRunState(header: TraceHeader): RunState {
@@ -79,7 +86,10 @@ export function initialRunState(header: TraceHeader): RunState {
     calls: new Map(),
     resolutions: new Map(),
     itemRetries: new Map(),
+    reviews: new Map(),
+    autoApproved: new Set(),
   };
+  if (header.startedBy !== undefined) state.startedBy = header.startedBy;
   if (header.parentRunId !== undefined) state.parentRunId = header.parentRunId;
   return state;
 }
@@ -102,6 +112,40 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       break;
     case 'run.resumed':
       if (state.status === 'needs-attention' || state.status === 'paused') state.status = 'running';
+      if (state.pause?.kind === 'review') delete state.pause;
+      break;
+    case 'review.requested':
+      state.reviews.set(event.requestId, { requestId: event.requestId, nodeId: event.nodeId, itemIndex: event.itemIndex, request: event.request, item: event.item, requestedAt: event.ts, decisions: [] });
+      break;
+    case 'review.auto-approved':
+      state.autoApproved.add(`${event.nodeId}/${event.itemIndex}`);
+      break;
+    case 'review.decided': {
+      const review = state.reviews.get(event.requestId);
+      if (!review || review.decided) break;
+      const decision = { outcome: event.outcome, by: event.by, at: event.ts, changes: event.changes, values: event.values, final: event.final, ...(event.comment === undefined ? {} : { comment: event.comment }) };
+      review.decisions.push(decision);
+      if (event.final) review.decided = decision;
+      if (state.pause?.kind === 'review') state.pause = reviewPause(state.pause.nodeId, openReviews(state, state.pause.nodeId)) ?? state.pause;
+      break;
+    }
+    case 'review.reminded': {
+      const review = state.reviews.get(event.requestId);
+      if (review) review.remindedAt = event.ts;
+      break;
+    }
+    case 'review.escalated': {
+      const review = state.reviews.get(event.requestId);
+      if (review) {
+        review.escalatedTo = event.to;
+        review.escalatedAt = event.ts;
+      }
+      if (state.pause?.kind === 'review') state.pause = reviewPause(state.pause.nodeId, openReviews(state, state.pause.nodeId)) ?? state.pause;
+      break;
+    }
+    case 'run.paused':
+      state.status = 'paused';
+      state.pause = reviewPause(event.nodeId, openReviews(state, event.nodeId)) ?? { kind: 'review', nodeId: event.nodeId, reason: event.reason, waitsFor: 'decision', answeredBy: { anyone: true }, choices: [], requests: [] };
       break;
     case 'node.started': {
       const n = node(state, event.nodeId);
@@ -213,4 +257,9 @@ export function isNodeDone(n: NodeRunState | undefined): boolean {
 
 export function itemRetryKey(nodeId: string, attempt: number, itemIndex: number, itemAttempt: number): string {
   return `${nodeId}#${attempt}/${itemIndex}~${itemAttempt}`;
+}
+
+/** The reviews still waiting for a decision, of one step or of the whole run, in item order. */
+export function openReviews(state: Pick<RunState, 'reviews'>, nodeId?: string): ReviewRecord[] {
+  return [...state.reviews.values()].filter((r) => !r.decided && (nodeId === undefined || r.nodeId === nodeId)).sort((a, b) => a.itemIndex - b.itemIndex);
 }

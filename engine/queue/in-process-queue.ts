@@ -56,6 +56,12 @@ export class InProcessRunQueue implements RunQueue {
         const plan = await prepareFork(this.engine.store, job.parentRunId, job.fromNodeId, { runId: job.runId, startedBy: job.startedBy, ...(job.flow === undefined ? {} : { flow: job.flow }) });
         return this.engine.startRun(plan.flow, { ...plan.start, signal, stop });
       }
+      case 'decide': {
+        const { kind: _kind, runId, requestId, ...answer } = job;
+        return this.engine.answerReview(runId, { kind: 'decision', requestId, ...answer }, { signal, stop });
+      }
+      case 'review-timer':
+        return this.engine.answerReview(job.runId, { kind: 'timer', requestId: job.requestId, timer: job.timer }, { signal, stop });
     }
   }
 

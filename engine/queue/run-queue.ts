@@ -41,15 +41,34 @@ export interface ForkJob {
 }
 
 /**
- * Every job kind. Room left for `{ kind: 'decide'; runId; requestId; decision; by }` when human
- * review lands: a decision becomes a job like a resume, so it can be answered by any worker.
+ * A person's decision on a review (`by` decided `outcome`, with corrected fields and a comment),
+ * or one of a review's timers falling due. A job like a resume, so any worker can answer it:
+ * it is checked against the trace under the run's lease, so the first durable answer wins.
  */
-export type RunJob = StartJob | ResumeJob | ForkJob;
+export interface DecideJob {
+  kind: 'decide';
+  runId: string;
+  requestId: string;
+  outcome: string;
+  by: string;
+  comment?: string;
+  edits?: Record<string, unknown>;
+}
+
+export interface ReviewTimerJob {
+  kind: 'review-timer';
+  runId: string;
+  requestId: string;
+  timer: 'remind' | 'escalate' | 'due';
+}
+
+/** Every job kind. */
+export type RunJob = StartJob | ResumeJob | ForkJob | DecideJob | ReviewTimerJob;
 export type RunJobKind = RunJob['kind'];
 
 /** What happened to a job, for whoever follows the queue (the service turns it into events). */
 export type JobOutcome =
-  | { runId: string; kind: RunJobKind; ok: true; status: 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' }
+  | { runId: string; kind: RunJobKind; ok: true; status: 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' | 'paused' }
   /** Another process owns the run: not a failure of the run, just not ours to run. */
   | { runId: string; kind: RunJobKind; ok: false; reason: 'owned-elsewhere'; message: string }
   /** The job could not even run (damaged trace, missing flow…); the trace, if any, is untouched. */

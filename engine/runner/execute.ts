@@ -8,8 +8,10 @@
  * empty is skipped (this is what makes `if` branches exclusive).
  */
 import type { Flow } from '../model/flow.ts';
-import { toErrorInfo, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
+import { AwaitingReview, toErrorInfo, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
 import { pruneUnreachable } from '../model/reachability.ts';
+import type { ReviewRecord } from '../model/review.ts';
+import { ReviewDesk } from './review-desk.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
 import type { Clock } from '../clock.ts';
@@ -61,9 +63,14 @@ export interface ExecutionPlan {
   devCacheDir?: string;
   /** Time for durations, waits, time limits and the recorded clock; the system clock by default. */
   clock?: Clock;
+  /** Reviews already asked and decided in this run (resume, replay), by inbox id. */
+  reviews?: ReadonlyMap<string, ReviewRecord>;
+  /** Items already let through without review, as `${nodeId}/${itemIndex}`. */
+  autoApproved?: ReadonlySet<string>;
 }
 
-export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped';
+/** `paused`: review steps wait for people; branches that do not depend on them ran on. */
+export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' | 'paused';
 
 export interface ExecutionResult {
   status: ExecutionStatus;
@@ -74,6 +81,8 @@ export interface ExecutionResult {
   nodeErrors: Map<string, NodeErrorInfo>;
   error?: NodeErrorInfo & { nodeId?: string };
   attention?: AttentionNeeded;
+  /** The review steps that wait (status `paused`), in the order they paused. */
+  awaiting?: AwaitingReview[];
 }
 
 
@@ -94,6 +103,8 @@ export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult>
   const concurrency = plan.flow.settings.concurrency;
   let stop: RunStop | undefined;
   let attention: AttentionNeeded | undefined;
+  const awaiting: AwaitingReview[] = [];
+  const desk = new ReviewDesk(plan.runId, plan.sink, plan.reviews ?? new Map(), plan.autoApproved ?? new Set(), plan.payload);
 
   const recorder = new CallRecorder({
     sink: plan.sink,
@@ -132,12 +143,15 @@ export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult>
     // One async function rather than a then/catch/finally chain: one promise per node, not three.
     const task = (async () => {
       try {
-        const result = await runNode(plan, graph, id, outputs, recorder, runController.signal);
+        const result = await runNode(plan, graph, id, outputs, recorder, runController.signal, desk);
         outputs.set(id, result);
         release(id);
       } catch (error) {
         if (error instanceof AttentionNeeded) {
           attention ??= error;
+        } else if (error instanceof AwaitingReview) {
+          // The node's successors stay waiting; independent branches go on.
+          awaiting.push(error);
         } else if (error instanceof RunStop) {
           if (!stop || stop.kind === 'cancelled') stop = error;
           nodeErrors.set(id, error.info);
@@ -176,6 +190,9 @@ export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult>
   } else if (stop) {
     result.status = stop.kind;
     result.error = stop.info;
+  } else if (awaiting.length > 0) {
+    result.status = 'paused';
+    result.awaiting = awaiting;
   } else if (remaining.size > 0 && plan.stop?.aborted) {
     result.status = 'stopped';
   } else if (remaining.size > 0) {

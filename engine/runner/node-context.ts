@@ -6,6 +6,7 @@ import type { FlowNode, Item, RetryPolicy } from '../model/flow.ts';
 import { itemRetryKey } from '../model/run-state.ts';
 import type { CallKey } from '../model/events.ts';
 import {
+  AwaitingReview,
   NodeError,
   errorItem,
   toErrorInfo,
@@ -25,6 +26,7 @@ import { sleep, type Clock } from '../clock.ts';
 import { REDACTED, type Redactor } from '../trace/index.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { AttentionNeeded, ItemConfirmedSent, RecordedCallError, type CallRecorder } from './call-recorder.ts';
+import type { ReviewDesk } from './review-desk.ts';
 import type { HttpTransport } from './http-transport.ts';
 import { retryDelayMs, shouldRetry } from './retry-policy.ts';
 
@@ -51,10 +53,12 @@ export interface NodeContextDeps {
   jitter: () => number;
   /** Time for `ctx.now()` (recorded) and every wait. */
   clock: Clock;
+  /** Review requests and decisions of this run (ctx.review). */
+  desk?: ReviewDesk;
 }
 
 export function isStopError(error: unknown): boolean {
-  return error instanceof AttentionNeeded || (error instanceof NodeError && error.code === 'CANCELLED');
+  return error instanceof AttentionNeeded || error instanceof AwaitingReview || (error instanceof NodeError && error.code === 'CANCELLED');
 }
 
 export function createNodeContext(deps: NodeContextDeps): NodeContext {
@@ -112,6 +116,10 @@ export function createNodeContext(deps: NodeContextDeps): NodeContext {
     now,
     random,
     sleepUntil,
+    async review(itemIndex, ask) {
+      if (!deps.desk) throw new NodeError({ message: `Node "${nodeName}" asks for a review, which this kind of run cannot do.`, code: 'REVIEW_UNAVAILABLE', retryable: false });
+      return deps.desk.ask(node.id, itemIndex, ask, () => now(itemIndex));
+    },
     http: (request: HttpRequest, options: ExternalCallOptions): Promise<HttpResponse> =>
       external('http', request, options, () => deps.http(request, signal)),
     external,

@@ -6,7 +6,7 @@
  */
 import type { PortsPayload } from '../model/events.ts';
 import type { Item } from '../model/flow.ts';
-import { NodeError, errorItem, outputPortsOf, toErrorInfo, effectsOf, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
+import { AwaitingReview, NodeError, errorItem, outputPortsOf, toErrorInfo, effectsOf, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
 import { systemClock } from '../clock.ts';
 import { AttentionNeeded, type CallRecorder } from './call-recorder.ts';
 import type { ExecutionPlan } from './execute.ts';
@@ -15,6 +15,7 @@ import { abortableSleep, cancelled, createNodeContext, evaluateRetryIf, isStopEr
 import { collectInputs, lazyUpstreamView } from './node-inputs.ts';
 import { attemptLimits } from './attempt-limits.ts';
 import { checkOutputs } from './node-outputs.ts';
+import type { ReviewDesk } from './review-desk.ts';
 import { NO_RETRY, retryDelayMs, shouldRetry } from './retry-policy.ts';
 import { RunStop } from './run-stop.ts';
 
@@ -25,6 +26,7 @@ export async function runNode(
   outputs: Map<string, PortItems>,
   recorder: CallRecorder,
   runSignal: AbortSignal,
+  desk?: ReviewDesk,
 ): Promise<PortItems> {
   const node = graph.nodes.get(nodeId)!;
   const def = plan.registry.require(node.type);
@@ -84,6 +86,7 @@ export async function runNode(
         itemRetries: plan.itemRetries ?? new Map(),
         jitter: Math.random,
         clock,
+        ...(desk ? { desk } : {}),
       });
       const recordedTimeout = plan.replay ? plan.recordedTimeouts?.get(`${nodeId}#${attempt}`) : undefined;
       if (recordedTimeout) throw new NodeError(recordedTimeout);
@@ -106,7 +109,9 @@ export async function runNode(
       sink.append({ type: 'node.succeeded', nodeId, attempt, outputs: (await plan.payload(result)) as PortsPayload, durationMs });
       return result;
     } catch (error) {
-      if (error instanceof RunStop || error instanceof AttentionNeeded) throw error;
+      // A review pause leaves the node unfinished (no node.failed): on resume this attempt runs again
+      // and finds the decisions in the trace.
+      if (error instanceof RunStop || error instanceof AttentionNeeded || error instanceof AwaitingReview) throw error;
       const durationMs = Math.round(clock.monotonic() - started);
       if (runSignal.aborted && !(error instanceof NodeError && error.code === 'TIMEOUT')) {
         const info = cancelled().toInfo();

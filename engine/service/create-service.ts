@@ -8,6 +8,8 @@
  *   service/run-supervisor.ts  resume-at-start, job failures as events, orderly close
  *   service/run-projections.ts run detail and AI spend
  *   service/handlers/*.ts      one file per API group
+ *   inbox/inbox-index.ts       open review items, derived from traces (loaded before resuming)
+ *   scheduler/review-timers.ts reminders, escalations and time-outs of reviews (durable timers)
  *
  * Lifecycle: `createService()` opens the folder and, unless `resumeOnStart: false`, resumes
  * interrupted runs in the background. `activeRunCount()` says (cheaply, no I/O) how many runs
@@ -40,6 +42,8 @@ import { inboxHandlers } from './handlers/inbox.ts';
 import { credentialHandlers } from './handlers/credentials.ts';
 import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
+import { InboxIndex } from '../inbox/inbox-index.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -51,6 +55,8 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the flow templates live (default: the `examples` folder beside the engine). */
   templatesDir?: string;
+  /** Time for runs and review timers (default: the system clock; tests pass a fake one). */
+  clock?: Clock;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -67,17 +73,26 @@ export interface FlowkeeperService extends ApiService {
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
   const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
   const hub = new EventHub();
+  const clock = options.clock ?? systemClock;
+  const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
+  await inbox.load();
+  inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
   const engine = new Engine({
+    clock,
+    reviewerGroups: () => data.settings.current.reviewerGroups ?? {},
     store: data.traces,
     registry: options.registry,
     secrets: data.vault,
     ...(options.http ? { http: options.http } : {}),
-    onEvent: (runId, event) => hub.runEvent(runId, event),
+    onEvent: (runId, event) => {
+      hub.runEvent(runId, event);
+      inbox.notice(runId, event);
+    },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
   });
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.traces, hub);
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings), templatesDir: options.templatesDir ?? defaultTemplatesDir() };
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections: new RunProjections(data.traces, data.settings), templatesDir: options.templatesDir ?? defaultTemplatesDir(), inbox, clock };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...runHandlers(context),
@@ -96,6 +111,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     idle: () => supervisor.idle(),
     close: async (closeOptions?: CloseOptions) => {
       await supervisor.close(closeOptions);
+      await inbox.close();
       hub.clear();
     },
   };

@@ -28,6 +28,7 @@ export class EventHub {
     this.emit({ type: 'run.event', runId, event });
     if (event.type === 'run.started' || event.type === 'run.resumed') this.emit({ type: 'runs.changed', runId, status: 'running' });
     if (event.type === 'run.needs-attention') this.emit({ type: 'runs.changed', runId, status: 'needs-attention' });
+    if (event.type === 'run.paused') this.emit({ type: 'runs.changed', runId, status: 'paused' });
     if (event.type === 'run.finished') this.emit({ type: 'runs.changed', runId, status: event.status });
   }
 

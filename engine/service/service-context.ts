@@ -4,6 +4,8 @@ import type { NodeRegistry } from '../runner/registry.ts';
 import type { RunQueue } from '../queue/run-queue.ts';
 import type { EventHub } from './event-hub.ts';
 import type { RunProjections } from './run-projections.ts';
+import type { InboxIndex } from '../inbox/inbox-index.ts';
+import type { Clock } from '../clock.ts';
 
 export interface ServiceContext {
   data: DataDir;
@@ -13,4 +15,8 @@ export interface ServiceContext {
   projections: RunProjections;
   /** Where the flow templates live (`flows.templates`). */
   templatesDir: string;
+  /** Open review items (inbox.list without reading traces). */
+  inbox: InboxIndex;
+  /** The service's clock (the engine's too): due times, timers. */
+  clock: Clock;
 }

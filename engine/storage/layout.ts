@@ -8,6 +8,7 @@
  *   <data>/blobs/<ab>/<sha256>.json           large payloads, content-addressed
  *   <data>/quarantine/                        damaged traces, moved aside with a note
  *   <data>/cache/                             opt-in development cache (AI answers)
+ *   <data>/inbox/index.json, in-use           the inbox index (derived from traces, rebuildable), its in-use marker
  *   <data>/credentials.json                   credential metadata (values: OS keychain)
  *   <data>/settings.json                      app settings
  *
@@ -23,6 +24,7 @@ export interface DataDirLayout {
   blobs: string;
   quarantine: string;
   cache: string;
+  inbox: string;
   credentials: string;
   settings: string;
 }
@@ -38,6 +40,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     blobs: join(root, 'blobs'),
     quarantine: join(root, 'quarantine'),
     cache: join(root, 'cache'),
+    inbox: join(root, 'inbox'),
     credentials: join(root, 'credentials.json'),
     settings: join(root, 'settings.json'),
   };

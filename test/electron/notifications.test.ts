@@ -3,12 +3,34 @@ import type { ApiEvent, ApiReply, InboxItem, MethodName, Settings } from '../../
 import { startNotifications, type OsNotification } from '../../electron/notifications.ts';
 
 function item(id: string, title = `Review ${id}`): InboxItem {
-  return { id, runId: 'run-1', flowId: 'invoice-triage', nodeId: 'review', title, createdAt: '2026-11-22T00:00:00Z', payload: {}, outcomes: ['approve', 'reject'] };
+  return {
+    id,
+    runId: 'run-1',
+    flowId: 'invoice-triage',
+    flowName: 'Invoice triage',
+    nodeId: 'review',
+    stepName: 'Review',
+    itemIndex: 0,
+    title,
+    createdAt: '2026-11-22T00:00:00Z',
+    payload: {},
+    outcomes: ['approve', 'reject'],
+    choices: [
+      { id: 'approve', label: 'Approve' },
+      { id: 'reject', label: 'Reject' },
+    ],
+    overdue: false,
+    fields: [],
+    values: {},
+    commentRequiredFor: ['reject'],
+    approvals: { needed: 1, given: [] },
+    forbidStarter: false,
+  };
 }
 
 function harness(initialInbox: InboxItem[] = []) {
   let inbox = initialInbox;
-  let settings: Settings = { reviewerName: '', llmPrices: {}, llmDevCache: false, notifications: { inbox: true, failedRuns: true } };
+  let settings: Settings = { reviewerName: '', llmPrices: {}, llmDevCache: false, reviewerGroups: {}, notifications: { inbox: true, failedRuns: true } };
   const listeners = new Set<(event: ApiEvent) => void>();
   const shown: OsNotification[] = [];
   const focusWindow = vi.fn();

@@ -30,6 +30,8 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'inbox.list': {},
   'inbox.get': { id: 'item-1' },
   'inbox.decide': { id: 'item-1', outcome: 'approve' },
+  'inbox.history': {},
+  'inbox.stats': { flowId: 'invoice-triage' },
   'credentials.list': {},
   'credentials.set': { id: 'shop', type: 'http.bearer', values: { token: 'secret' } },
   'credentials.status': {},

@@ -21,9 +21,9 @@ function properties(schema: Schema, path = ''): Array<{ path: string; prop: Sche
 }
 
 describe('field metadata of the built-in nodes', () => {
-  it('covers all eleven built-in node types', () => {
+  it('covers all twelve built-in node types', () => {
     expect(builtinNodes.map((d) => d.type).sort()).toEqual(
-      ['flow.delay', 'flow.filter', 'flow.if', 'flow.merge', 'flow.switch', 'http.request', 'llm.generate', 'transform.jsonata', 'transform.set', 'transform.split-out', 'trigger.manual'].sort(),
+      ['flow.delay', 'flow.filter', 'flow.if', 'flow.merge', 'flow.switch', 'http.request', 'human.review', 'llm.generate', 'transform.jsonata', 'transform.set', 'transform.split-out', 'trigger.manual'].sort(),
     );
   });
 

@@ -64,6 +64,9 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
         if ((FINAL_STATUSES as readonly string[]).includes(state.status)) {
           throw new ApiError({ code: 'RUN_FINISHED', message: `Run ${runId} already ${state.status}; there is nothing to continue.`, hint: 'Use "Re-run from a step" to run part of it again.' });
         }
+        if (state.status === 'paused' && state.pause?.kind === 'review') {
+          throw new ApiError({ code: 'DECISION_NEEDED', message: state.pause.reason, hint: 'It continues by itself once its items are decided in the inbox.' });
+        }
         if (state.status === 'needs-attention' && choice === undefined) {
           throw new ApiError({ code: 'DECISION_NEEDED', message: state.pause?.reason ?? 'This run waits for a decision.', hint: state.pause ? chooseHint(state.pause) : 'Choose send-again, skip-item or cancel.' });
         }

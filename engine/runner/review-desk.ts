@@ -1,0 +1,48 @@
+/**
+ * The runner's side of `ctx.review`: answers a review step from what the trace already holds
+ * (a decision, an auto-approval), and otherwise records the request, synced before the run
+ * pauses, so nothing but the trace is needed to carry on after a restart. Keys are attemptless
+ * (`node/item`): a decision belongs to the item, whichever attempt of the node asked.
+ */
+import type { Item } from '../model/flow.ts';
+import type { ReviewAnswer } from '../model/node-kit.ts';
+import { reviewId, type ReviewRecord, type ReviewRequest } from '../model/review.ts';
+import type { EventSink } from '../trace/trace-store.ts';
+
+export class ReviewDesk {
+  private readonly records = new Map<string, ReviewRecord>();
+  private readonly requested = new Set<string>();
+  private readonly auto: Set<string>;
+
+  constructor(
+    private readonly runId: string,
+    private readonly sink: EventSink,
+    reviews: ReadonlyMap<string, ReviewRecord>,
+    autoApproved: ReadonlySet<string>,
+    private readonly payload: (value: unknown) => Promise<unknown>,
+  ) {
+    for (const record of reviews.values()) this.records.set(record.requestId, record);
+    this.auto = new Set(autoApproved);
+  }
+
+  async ask(nodeId: string, itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true }, now: () => Promise<number>): Promise<ReviewAnswer | undefined> {
+    const id = reviewId(this.runId, nodeId, itemIndex);
+    const record = this.records.get(id);
+    if (record?.decided) {
+      const d = record.decided;
+      return { outcome: d.outcome, by: d.by, at: d.at, changes: d.changes, values: d.values, ...(d.comment === undefined ? {} : { comment: d.comment }) };
+    }
+    const key = `${nodeId}/${itemIndex}`;
+    if ('auto' in ask) {
+      if (!this.auto.has(key)) {
+        this.auto.add(key);
+        this.sink.append({ type: 'review.auto-approved', nodeId, itemIndex });
+      }
+      return { outcome: 'approve', by: 'auto', at: new Date(await now()).toISOString(), changes: [], values: {}, auto: true };
+    }
+    if (record || this.requested.has(id)) return undefined;
+    this.requested.add(id);
+    await this.sink.appendDurable({ type: 'review.requested', requestId: id, nodeId, itemIndex, request: ask.request, item: await this.payload(ask.item) });
+    return undefined;
+  }
+}
