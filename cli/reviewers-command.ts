@@ -3,11 +3,25 @@
  * web bridge, each with their own link (cli/reviewer-keys.ts). The link is printed once, at
  * `add`; only a hash of its key is kept, so a lost link is replaced by removing and adding again.
  */
-import { resolveDataDir } from '../engine/index.ts';
+import { SettingsStore, dataDirLayout, resolveDataDir } from '../engine/index.ts';
 import { UsageError, type CommandContext } from './context.ts';
 import { addReviewer, listReviewers, removeReviewer, ReviewerKeyError } from './reviewer-keys.ts';
 import { DEFAULT_PORT } from './serve.ts';
 import type { Command } from './commands.ts';
+
+/**
+ * A reviewer's group is a settings group (`reviewerGroups`), the one the engine checks a decision
+ * against, so `--group` adds them to it there and `remove` takes them out of it again.
+ */
+async function joinGroup(dataDir: string, group: string, name: string, join: boolean): Promise<void> {
+  const settings = new SettingsStore(dataDirLayout(dataDir).settings);
+  const groups = { ...(await settings.read()).reviewerGroups };
+  const members = (groups[group] ?? []).filter((m) => m.trim().toLowerCase() !== name.trim().toLowerCase());
+  if (join) members.push(name);
+  if (members.length > 0) groups[group] = members;
+  else delete groups[group];
+  await settings.update({ reviewerGroups: groups });
+}
 
 function linkFor(key: string, host: string, port: number): string {
   const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -34,6 +48,7 @@ async function run(ctx: CommandContext): Promise<number> {
       try {
         const group = ctx.values.group as string | undefined;
         const { reviewer, key } = await addReviewer(dataDir, { name, ...(group === undefined ? {} : { group }) });
+        if (reviewer.group) await joinGroup(dataDir, reviewer.group, reviewer.name, true);
         const link = linkFor(key, host, port);
         if (ctx.json) ctx.io.out(JSON.stringify({ name: reviewer.name, group: reviewer.group, createdAt: reviewer.createdAt, link }, null, 2));
         else {
@@ -63,6 +78,7 @@ async function run(ctx: CommandContext): Promise<number> {
       if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}". Put a name with spaces in quotes.`);
       try {
         const removed = await removeReviewer(dataDir, name);
+        if (removed.group) await joinGroup(dataDir, removed.group, removed.name, false);
         if (ctx.json) ctx.io.out(JSON.stringify({ removed: removed.name }));
         else ctx.io.out(`Removed ${removed.name}: their link stops working now, also in a browser tab that is already open.`);
         return 0;

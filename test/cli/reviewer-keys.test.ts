@@ -44,6 +44,9 @@ describe('flowkeeper reviewers', () => {
     expect(text).toContain(createHash('sha256').update(key!).digest('hex'));
     if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
 
+    // The group is the settings group the engine checks decisions against.
+    expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')).reviewerGroups).toEqual({ finance: ['Dana Smith'] });
+
     const listed = await cli(['reviewers', 'list', '--data-dir', dataDir]);
     expect(listed.out).toMatch(/Dana Smith\s+finance/);
     expect(listed.out).not.toContain(key!);
@@ -55,6 +58,7 @@ describe('flowkeeper reviewers', () => {
     expect(removed.code).toBe(0);
     expect(removed.out).toMatch(/Removed Dana Smith/);
     expect((await cli(['reviewers', 'list', '--data-dir', dataDir])).out).toMatch(/No reviewers yet/);
+    expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')).reviewerGroups).toEqual({});
   });
 
   it('prints the link for another port and host', async () => {

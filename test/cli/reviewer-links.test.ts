@@ -31,12 +31,82 @@ afterAll(async () => {
   await cleanup();
 });
 
+/** A flow whose review step asks `assignee` (a person, a group, or anyone when absent). */
+const reviewFlow = (id: string, assignee?: string) => ({
+  format: 'flowkeeper/flow',
+  formatVersion: 1,
+  id,
+  name: `Invoices ${id}`,
+  nodes: [
+    { id: 'start', type: 'trigger.manual', config: {} },
+    { id: 'check', name: 'Check invoice', type: 'human.review', config: { title: 'Invoice {{ number }}', body: 'From {{ supplier }}', fields: [{ name: 'amount', type: 'number', label: 'Amount' }], ...(assignee ? { assignee } : {}) } },
+    { id: 'pay', type: 'transform.set', config: { fields: [{ name: 'paid', value: true }] } },
+  ],
+  edges: [
+    { source: 'start', sourcePort: 'out', target: 'check', targetPort: 'in' },
+    { source: 'check', sourcePort: 'approve', target: 'pay', targetPort: 'in' },
+    { source: 'check', sourcePort: 'edit', target: 'pay', targetPort: 'in' },
+  ],
+});
+
 async function post(key: string, method: string, args: unknown = {}): Promise<{ status: number; body: { ok: boolean; result?: unknown; error?: { code: string; message: string; details?: { reason?: string } } } }> {
   const response = await fetch(`${bridge.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(args) });
   return { status: response.status, body: (await response.json()) as never };
 }
 
+/** Starts a run of each flow as the owner and waits until they all pause at review. */
+async function startReviews(): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const [flowId, assignee] of [['for-dana', 'Dana'], ['for-finance', 'finance'], ['for-ben', 'Ben'], ['for-anyone', undefined]] as const) {
+    expect((await post(bridge.token, 'flows.save', { flow: reviewFlow(flowId, assignee) })).body.ok).toBe(true);
+    const started = await post(bridge.token, 'runs.start', { flowId, input: { number: flowId, supplier: 'ACME', amount: 10 } });
+    ids[flowId] = `${(started.body.result as { runId: string }).runId}:check:0`;
+  }
+  await bridge.service.idle();
+  await new Promise((r) => setImmediate(r));
+  return ids;
+}
+
 describe('a reviewer link', () => {
+  it("sees only the items assigned to them or their group, and is refused on others' items", async () => {
+    const ids = await startReviews();
+    const all = (await post(bridge.token, 'inbox.list')).body.result as Array<{ id: string }>;
+    expect(all.map((i) => i.id).sort()).toEqual(Object.values(ids).sort());
+
+    const danas = (await post(dana, 'inbox.list')).body.result as Array<{ id: string }>;
+    expect(danas.map((i) => i.id).sort()).toEqual([ids['for-dana'], ids['for-finance']].sort());
+    const bens = (await post(ben, 'inbox.list')).body.result as Array<{ id: string }>;
+    expect(bens.map((i) => i.id)).toEqual([ids['for-ben']]);
+
+    expect((await post(dana, 'inbox.get', { id: ids['for-dana'] })).body).toMatchObject({ ok: true, result: { id: ids['for-dana'], body: 'From ACME' } });
+    for (const other of [ids['for-ben'], ids['for-anyone']]) {
+      const get = await post(dana, 'inbox.get', { id: other });
+      expect(get.status).toBe(403);
+      expect(get.body.error).toMatchObject({ code: 'NOT_YOUR_ITEM', message: expect.stringMatching(/not assigned to you/) });
+      const decide = await post(dana, 'inbox.decide', { id: other, outcome: 'approve' });
+      expect(decide.status).toBe(403);
+    }
+    // Still open: nothing was decided by the refused calls.
+    expect(((await post(bridge.token, 'inbox.list')).body.result as unknown[]).length).toBe(4);
+  });
+
+  it('a GET on an item never decides it; a POST decides it under the name of the key, not the one in the request', async () => {
+    const items = (await post(dana, 'inbox.list')).body.result as Array<{ id: string; flowId: string }>;
+    const id = items.find((i) => i.flowId === 'for-dana')!.id;
+    for (const path of [`/api/inbox.decide?token=${dana}&id=${encodeURIComponent(id)}&outcome=approve`, `/api/inbox.get?token=${dana}&id=${encodeURIComponent(id)}`, `/?token=${dana}#/inbox/${encodeURIComponent(id)}`]) {
+      await fetch(`${bridge.origin}${path}`);
+    }
+    expect(((await post(dana, 'inbox.list')).body.result as Array<{ id: string }>).map((i) => i.id)).toContain(id);
+
+    const decided = await post(dana, 'inbox.decide', { id, outcome: 'approve', by: 'Mallory', edits: { amount: 12 } });
+    expect(decided.body).toMatchObject({ ok: true, result: { decision: { by: 'Dana', outcome: 'edit' } } });
+    const history = (await post(dana, 'inbox.history')).body.result as Array<{ id: string; by: string }>;
+    expect(history).toEqual([expect.objectContaining({ id, by: 'Dana' })]);
+    expect((await post(ben, 'inbox.history')).body.result).toEqual([]);
+    // The owner still sees every decision.
+    expect(((await post(bridge.token, 'inbox.history')).body.result as unknown[]).length).toBe(1);
+  });
+
   it('is refused with 403 and plain words on flows, runs, credentials, settings and the catalog', async () => {
     for (const method of ['flows.list', 'flows.save', 'runs.list', 'runs.start', 'traces.events', 'credentials.list', 'credentials.set', 'settings.get', 'settings.update', 'catalog.list']) {
       const { status, body } = await post(dana, method, {});
@@ -73,7 +143,7 @@ describe('a reviewer link', () => {
     ws.send(JSON.stringify({ id: 1, method: 'flows.list', args: {} }));
     expect(await reply(1)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     ws.send(JSON.stringify({ id: 2, method: 'inbox.list', args: {} }));
-    expect(await reply(2)).toMatchObject({ ok: true, result: [] });
+    expect(await reply(2)).toMatchObject({ ok: true, result: [expect.objectContaining({ flowId: 'for-ben' })] });
     // The owner saves a flow: the owner's page would hear about it, the reviewer's does not.
     const saved = await post(bridge.token, 'flows.import', { text: JSON.stringify({ format: 'flowkeeper/flow', formatVersion: 1, id: 'pushed', name: 'Pushed', nodes: [{ id: 't', type: 'trigger.manual', config: {} }], edges: [] }) });
     expect(saved.body.ok).toBe(true);
