@@ -4,7 +4,7 @@ import type { InboxItem } from '../../engine/model/contract.ts';
 import type { ReviewField } from '../../engine/model/review.ts';
 import { checkEdits, draftOf } from '../../renderer/inbox/field-values.ts';
 import { NO_FILTERS, assigneesOf, describeDue, filterInbox, nextAfter, sortByDue } from '../../renderer/inbox/inbox-filters.ts';
-import { inboxKeyAction } from '../../renderer/inbox/use-inbox-keys.ts';
+import { inboxKeyAction, type KeyPress } from '../../renderer/inbox/inbox-keys.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const HOUR = 60 * 60_000;
@@ -94,7 +94,7 @@ describe('field edits', () => {
 });
 
 describe('inbox keys', () => {
-  const key = (k: string, target: unknown = null, mods: Partial<KeyboardEvent> = {}) => inboxKeyAction({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: target as EventTarget, ...mods });
+  const key = (k: string, target: unknown = null, mods: Partial<KeyPress> = {}) => inboxKeyAction({ key: k, ctrlKey: false, metaKey: false, altKey: false, target, ...mods });
   const element = (matches: boolean) => ({ isContentEditable: false, closest: () => (matches ? {} : null) });
 
   it('maps A, R, J and K, but never while typing or with a modifier', () => {
