@@ -30,9 +30,11 @@ interface InboxDetailProps {
   me: string;
   onDecided(id: string): void;
   actionsRef?: Ref<DetailActions>;
+  /** Scroll it into view when it opens below the list (narrow windows stack the two). */
+  reveal?: boolean;
 }
 
-export function InboxDetail({ detail, owner, me, onDecided, actionsRef }: InboxDetailProps) {
+export function InboxDetail({ detail, owner, me, onDecided, actionsRef, reveal }: InboxDetailProps) {
   const decide = useInbox((s) => s.decide);
   const initialDrafts = useMemo(() => Object.fromEntries(detail.fields.map((f) => [f.name, draftOf(f, detail.values[f.name])])), [detail]);
   const [drafts, setDrafts] = useState(initialDrafts);
@@ -41,6 +43,8 @@ export function InboxDetail({ detail, owner, me, onDecided, actionsRef }: InboxD
   const [error, setError] = useState<ErrorView | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [showErrors, setShowErrors] = useState(false);
+  /** Bumped to move focus to the first wrong field once it is marked (after the render). */
+  const [focusWrong, setFocusWrong] = useState(0);
   const commentRef = useRef<HTMLTextAreaElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const commentId = useId();
@@ -52,6 +56,16 @@ export function InboxDetail({ detail, owner, me, onDecided, actionsRef }: InboxD
     setError(undefined);
     setShowErrors(false);
   }, [initialDrafts]);
+
+  useEffect(() => {
+    const el = rootRef.current;
+    if (!reveal || !el || typeof el.scrollIntoView !== 'function') return;
+    if (el.getBoundingClientRect().top > window.innerHeight * 0.6) el.scrollIntoView({ block: 'start' });
+  }, [detail.id, reveal]);
+
+  useEffect(() => {
+    if (focusWrong > 0) rootRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusWrong]);
 
   const checked = useMemo(() => checkEdits(detail.fields, detail.values, drafts), [detail, drafts]);
   const changed = useMemo(() => new Set(Object.keys(checked.edits)), [checked]);
@@ -66,7 +80,7 @@ export function InboxDetail({ detail, owner, me, onDecided, actionsRef }: InboxD
     const approving = outcome === APPROVE;
     if (approving && Object.keys(checked.errors).length > 0) {
       setShowErrors(true);
-      rootRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      setFocusWrong((n) => n + 1);
       return;
     }
     if (needsComment(outcome) && comment.trim() === '') {

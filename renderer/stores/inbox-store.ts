@@ -29,6 +29,8 @@ interface InboxStore {
   /** The open item, in full (text, data, upstream steps, AI answer). */
   detail?: InboxItemDetail;
   detailError?: ErrorView;
+  /** The item last asked for: an older answer arriving late is dropped. */
+  requested?: string;
   history: InboxDecision[];
   historyLoaded: boolean;
   historyError?: ErrorView;
@@ -50,21 +52,22 @@ export const useInbox = create<InboxStore>((set, get) => ({
       set({ items, loaded: true, error: undefined });
       // The open item was decided elsewhere (another window, a colleague): say so in its pane.
       const open = get().detail;
-      if (open && !items.some((i) => i.id === open.id)) void get().open(open.id);
+      if (open && open.id === get().requested && !items.some((i) => i.id === open.id)) void get().open(open.id);
     } catch (error) {
       set({ loaded: true, error: toErrorView(error) });
     }
   },
   async open(id) {
+    set({ requested: id });
     if (id === undefined) {
       set({ detail: undefined, detailError: undefined });
       return;
     }
     try {
       const detail = await getApi().inbox.get({ id });
-      set({ detail, detailError: undefined });
+      if (get().requested === id) set({ detail, detailError: undefined });
     } catch (error) {
-      set({ detail: undefined, detailError: toErrorView(error) });
+      if (get().requested === id) set({ detail: undefined, detailError: toErrorView(error) });
     }
   },
   async loadHistory() {

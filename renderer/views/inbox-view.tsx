@@ -59,8 +59,11 @@ export function InboxView() {
     });
   }, [items]);
 
+  /** Set when a person picked the item (not the first one opening by itself), so a narrow window scrolls to it. */
+  const [picked, setPicked] = useState(false);
   const select = (id: string | undefined, focus = false) => {
     setSelectedId(id);
+    setPicked(true);
     if (focus && id) listRef.current?.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(id)}"] .inbox-pick`)?.focus();
   };
   const move = (step: 1 | -1) => {
@@ -136,7 +139,7 @@ export function InboxView() {
 
             {items.length > 0 ? (
               <>
-                <Filters filters={filters} onChange={setFilters} flows={flows} assignees={assignees} me={me} />
+                <Filters filters={filters} onChange={setFilters} flows={flows} assignees={assignees} me={me} reviewer={reviewer} />
                 <div className="inbox-columns">
                   <div className="inbox-list-col">
                     <div className="inbox-list-head">
@@ -179,7 +182,7 @@ export function InboxView() {
                   <div className="inbox-detail-col" aria-live="polite">
                     {detailError && selectedId ? <ErrorBox error={detailError} onRetry={() => void open(selectedId)} /> : null}
                     {detail && detail.id === selectedId ? (
-                      <InboxDetail detail={detail} owner={!reviewer} me={me} onDecided={afterDecision} actionsRef={actions} />
+                      <InboxDetail detail={detail} owner={!reviewer} me={me} onDecided={afterDecision} actionsRef={actions} reveal={picked} />
                     ) : !detailError && selectedId ? (
                       <p className="muted loading">Opening the item…</p>
                     ) : null}
@@ -217,14 +220,16 @@ function ListRow({ item, selected, checked, onSelect, onCheck }: { item: InboxIt
   );
 }
 
-function Filters({ filters, onChange, flows, assignees, me }: { filters: InboxFilters; onChange(f: InboxFilters): void; flows: Array<[string, string]>; assignees: string[]; me: string }) {
+function Filters({ filters, onChange, flows, assignees, me, reviewer }: { filters: InboxFilters; onChange(f: InboxFilters): void; flows: Array<[string, string]>; assignees: string[]; me: string; reviewer: boolean }) {
   const id = useId();
   const assigneeValue = typeof filters.assignee === 'object' ? `name:${filters.assignee.name}` : filters.assignee;
   return (
     <div className="toolbar inbox-filters" role="group" aria-label="Filters">
       {flows.length > 1 ? (
-        <label className="toolbar-label" htmlFor={`${id}-flow`}>
-          Flow{' '}
+        <span className="filter">
+          <label className="toolbar-label" htmlFor={`${id}-flow`}>
+            Flow
+          </label>
           <select id={`${id}-flow`} className="input input-inline" value={filters.flowId ?? ''} onChange={(e) => onChange({ ...filters, ...(e.target.value ? { flowId: e.target.value } : { flowId: undefined }) })}>
             <option value="">All flows</option>
             {flows.map(([flowId, name]) => (
@@ -233,31 +238,38 @@ function Filters({ filters, onChange, flows, assignees, me }: { filters: InboxFi
               </option>
             ))}
           </select>
-        </label>
+        </span>
       ) : null}
-      <label className="toolbar-label" htmlFor={`${id}-assignee`}>
-        For{' '}
-        <select
-          id={`${id}-assignee`}
-          className="input input-inline"
-          value={assigneeValue}
-          onChange={(e) => {
-            const v = e.target.value;
-            onChange({ ...filters, assignee: v.startsWith('name:') ? { name: v.slice(5) } : (v as 'all' | 'mine' | 'anyone') });
-          }}
-        >
-          <option value="all">Everyone</option>
-          {me ? <option value="mine">Me and my groups</option> : null}
-          <option value="anyone">Not assigned</option>
-          {assignees.map((a) => (
-            <option key={a} value={`name:${a}`}>
-              {a}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="toolbar-label" htmlFor={`${id}-due`}>
-        Due{' '}
+      {/* A reviewer's link lists only their own items: nothing to choose. */}
+      {reviewer ? null : (
+        <span className="filter">
+          <label className="toolbar-label" htmlFor={`${id}-assignee`}>
+            For
+          </label>
+          <select
+            id={`${id}-assignee`}
+            className="input input-inline"
+            value={assigneeValue}
+            onChange={(e) => {
+              const v = e.target.value;
+              onChange({ ...filters, assignee: v.startsWith('name:') ? { name: v.slice(5) } : (v as 'all' | 'mine' | 'anyone') });
+            }}
+          >
+            <option value="all">Everyone</option>
+            {me ? <option value="mine">Me and my groups</option> : null}
+            <option value="anyone">Not assigned</option>
+            {assignees.map((a) => (
+              <option key={a} value={`name:${a}`}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </span>
+      )}
+      <span className="filter">
+        <label className="toolbar-label" htmlFor={`${id}-due`}>
+          Due
+        </label>
         <select id={`${id}-due`} className="input input-inline" value={filters.due} onChange={(e) => onChange({ ...filters, due: e.target.value as DueFilter })}>
           <option value="any">Any time</option>
           <option value="overdue">Overdue</option>
@@ -265,15 +277,17 @@ function Filters({ filters, onChange, flows, assignees, me }: { filters: InboxFi
           <option value="week">Within a week</option>
           <option value="none">No due time</option>
         </select>
-      </label>
-      <label className="toolbar-label" htmlFor={`${id}-age`}>
-        Waiting{' '}
+      </span>
+      <span className="filter">
+        <label className="toolbar-label" htmlFor={`${id}-age`}>
+          Waiting
+        </label>
         <select id={`${id}-age`} className="input input-inline" value={filters.age} onChange={(e) => onChange({ ...filters, age: e.target.value as AgeFilter })}>
           <option value="any">Any length</option>
           <option value="day">More than a day</option>
           <option value="week">More than a week</option>
         </select>
-      </label>
+      </span>
     </div>
   );
 }
