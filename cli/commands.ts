@@ -22,6 +22,7 @@ import { DEFAULT_PORT, startBridge } from './serve.ts';
 import { reviewersCommand } from './reviewers-command.ts';
 import { spawn } from 'node:child_process';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
+import { inboxCommand } from './inbox-command.ts';
 
 export interface Command {
   args: string;
@@ -38,7 +39,7 @@ const ATTENTION = 3;
 
 function exitFor(outcome: RunOutcome): number {
   if (outcome.status === 'succeeded') return OK;
-  if (outcome.status === 'needs-attention') return ATTENTION;
+  if (outcome.status === 'needs-attention' || outcome.status === 'paused') return ATTENTION;
   return FAILED;
 }
 
@@ -329,6 +330,28 @@ export const commands: Record<string, Command> = {
       }
       return ok ? OK : FAILED;
     },
+  },
+
+  inbox: {
+    args: 'list | show <id> | decide <id>',
+    summary: 'Items waiting for a review: list them, show one, decide one.',
+    options: {
+      flow: { type: 'string' },
+      assignee: { type: 'string' },
+      outcome: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      comment: { type: 'string' },
+      by: { type: 'string' },
+    },
+    help: {
+      'list [--flow <id>] [--assignee <name>]': 'open items, soonest due first (--json for the API\'s shape)',
+      'show <id>': 'one item: text, fields, the AI answer, decisions so far',
+      'decide <id> --outcome <outcome>': 'approve, reject or a custom outcome of the step',
+      '--set <field=value>': 'correct a field before approving (repeat for more fields)',
+      '--comment <text>': 'why (required for reject unless the step says otherwise)',
+      '--by <name>': 'who decides (default: the reviewer name in the settings, else $USER)',
+    },
+    run: inboxCommand,
   },
 
   trace: {

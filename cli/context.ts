@@ -1,6 +1,8 @@
 /** What every CLI command gets: parsed options, output streams and an engine on the data folder. */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { checkRunInput, Engine, NodeRegistry, dataDirStores, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent } from '../engine/index.ts';
+import { join } from 'node:path';
+import { checkRunInput, Engine, NodeRegistry, dataDirStores, isInboxEvent, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
 
 export interface Io {
@@ -26,8 +28,28 @@ export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event:
   const data = dataDirStores(dataDir, { catalog: registry });
   const store = data.traces;
   const durability = ctx.values.durable === true ? 'durable' : 'buffered';
-  const engine = new Engine({ store, registry, durability, ...(onEvent ? { onEvent } : {}), ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
+  let marked = false;
+  const watch = (runId: string, event: RunEvent) => {
+    // A review asked or answered here: the inbox index (kept by the app) is rebuilt from traces.
+    if (!marked && isInboxEvent(event) && event.type !== 'run.finished') {
+      marked = true;
+      markInboxStale(data.layout.inbox);
+    }
+    onEvent?.(runId, event);
+  };
+  const engine = new Engine({ store, registry, durability, onEvent: watch, reviewerGroups: () => data.settings.current.reviewerGroups ?? {}, ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
   return { engine, store, dataDir };
+}
+
+/** Synchronous on purpose: it happens inside the engine's event callback, before the command exits. */
+function markInboxStale(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stale'), `${process.pid}\n`);
+    rmSync(join(dir, 'index.json'), { force: true });
+  } catch {
+    /* the index is only a cache of the traces; at worst it lists an item late */
+  }
 }
 
 /**

@@ -85,6 +85,18 @@ export function describeEvent(event: RunEvent, names: Map<string, string>, verbo
       return `run stopped for a decision at ${name(event.nodeId)}: ${event.reason}`;
     case 'run.attention-resolved':
       return `${event.by} chose "${event.choice}" for ${name(event.nodeId)}`;
+    case 'review.requested':
+      return `${name(event.nodeId)} asks for a review of item ${event.itemIndex + 1}: "${event.request.title}"${event.request.assignee ? ` (for ${event.request.assignee})` : ''}${event.request.dueAt ? `, due ${event.request.dueAt}` : ''} — inbox id ${event.requestId}`;
+    case 'review.auto-approved':
+      return verbose ? `${name(event.nodeId)} item ${event.itemIndex + 1} needed no review (auto-approved)` : undefined;
+    case 'review.decided':
+      return `${event.by === 'timer' ? 'nobody decided in time' : `${event.by} decided`} "${event.outcome}" for item ${event.itemIndex + 1} at ${name(event.nodeId)}${event.final ? '' : ' (more approvals needed)'}${event.comment ? `: "${event.comment}"` : ''}${event.changes.map((c) => `\n${' '.repeat(12)}${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('')}`;
+    case 'review.reminded':
+      return `reminder sent for ${event.requestId}${event.assignee ? ` to ${event.assignee}` : ''}`;
+    case 'review.escalated':
+      return `${event.requestId} escalated${event.from ? ` from ${event.from}` : ''} to ${event.to}`;
+    case 'run.paused':
+      return `run paused at ${name(event.nodeId)}: ${event.reason}`;
     case 'run.finished':
       return `run ${statusWord(event.status)}${event.error ? `: ${event.error.message}` : ''}`;
   }
@@ -135,7 +147,11 @@ export function outcomeText(outcome: RunOutcome, tracePath: string): string {
     lines.push(`  ${outcome.error.nodeId ? `At node "${outcome.error.nodeId}": ` : ''}${outcome.error.message}`);
     if (outcome.error.hint) lines.push(`  What to do: ${outcome.error.hint}`);
   }
-  if (outcome.pause) {
+  if (outcome.pause?.kind === 'review') {
+    lines.push(`  ${outcome.pause.reason}`);
+    for (const id of outcome.pause.requests ?? []) lines.push(`  Review it: flowkeeper inbox show ${id}`);
+    lines.push(`  Decide with: flowkeeper inbox decide <id> --outcome <${choiceIds(outcome.pause).join('|')}>`);
+  } else if (outcome.pause) {
     lines.push(`  ${outcome.pause.reason}`);
     lines.push(`  Decide with: flowkeeper resume ${outcome.runId} --choice <${choiceIds(outcome.pause).join('|')}>`);
   }

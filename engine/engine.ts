@@ -186,7 +186,13 @@ export class Engine {
     try {
       const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
       const sink = this.observe(runId, rawSink, redactor);
-      return await this.continueOpened(runId, trace, reduceRun(trace.header, trace.events), sink, redactor, options);
+      const state = reduceRun(trace.header, trace.events);
+      if (state.status === 'paused' && state.pause?.kind === 'review') {
+        // Waiting for people: a resume changes nothing (the decisions continue it).
+        await sink.close();
+        return await this.outcomeFromState(state);
+      }
+      return await this.continueOpened(runId, trace, state, sink, redactor, options);
     } finally {
       await claim.release();
     }
@@ -341,6 +347,29 @@ export class Engine {
       }
       const outcome = await this.continueOpened(runId, trace, state, sink, redactor, { ...options, reason: `decision: ${decision.outcome} by ${decision.by}` });
       return { ...outcome, recorded: 'decision', decision };
+    } finally {
+      await claim.release();
+    }
+  }
+
+  /**
+   * Cancels a run that waits for people (paused at review): recorded as cancelled, so its open
+   * items leave the inbox and a later decision is refused. False when the run does not wait.
+   */
+  async cancelWaiting(runId: string, by: string): Promise<boolean> {
+    const claim = await this.leases.claim(runId);
+    const redactor = new Redactor();
+    try {
+      const { trace, sink } = await this.options.store.reopen(runId, { durability: this.durability, redactor });
+      const observed = this.observe(runId, sink, redactor);
+      const state = reduceRun(trace.header, trace.events);
+      if (state.status !== 'paused') {
+        await observed.close();
+        return false;
+      }
+      await observed.appendDurable({ type: 'run.finished', status: 'cancelled', outputs: {}, error: { message: `Cancelled by ${by} while waiting for a review.`, code: 'CANCELLED', retryable: false, ...(state.pause ? { nodeId: state.pause.nodeId } : {}) } });
+      await observed.close();
+      return true;
     } finally {
       await claim.release();
     }

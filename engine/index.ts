@@ -1,6 +1,6 @@
 /** The engine's public surface for the doors (cli/, electron/) and tests. */
 export * from './model/index.ts';
-export { Engine, newRunId, type RunOutcome, type EngineOptions, type StartOptions, type ResumeOptions } from './engine.ts';
+export { Engine, newRunId, type ReviewAction, type ReviewActionOutcome, type RunOutcome, type EngineOptions, type StartOptions, type ResumeOptions } from './engine.ts';
 export { replayRun, forkRun, diffValues, ForkError, type ReplayReport, type NodeDiff } from './replay.ts';
 export { NodeRegistry } from './runner/registry.ts';
 export { systemClock, sleep, type Clock } from './clock.ts';
@@ -24,3 +24,7 @@ export { dataDirLayout, type DataDirLayout } from './storage/layout.ts';
 export { SettingsStore } from './storage/settings-store.ts';
 export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, type KeychainBackend } from './vault.ts';
 export { prepareFork } from './replay.ts';
+export { InboxIndex, invalidateInboxIndex, isInboxEvent, type InboxFilter } from './inbox/inbox-index.ts';
+export { inboxItemDetail } from './inbox/inbox-detail.ts';
+export { publicItem } from './inbox/inbox-entries.ts';
+export { reviewStats } from './inbox/review-stats.ts';

@@ -79,6 +79,9 @@ export async function replayRun(
     resumeAt: new Map(),
     recorded: await loadRecordedCalls(recorded, (v) => store.getPayload(v)),
     resolutions: recorded.resolutions,
+    // Review steps are answered by the recorded decisions, as every other call is.
+    reviews: recorded.reviews,
+    autoApproved: recorded.autoApproved,
     recordedTimeouts,
     redactor: new Redactor(),
     secrets: new EnvSecretResolver({}),

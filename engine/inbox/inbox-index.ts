@@ -17,13 +17,16 @@ import type { RunEvent } from '../model/events.ts';
 import type { Flow } from '../model/flow.ts';
 import { mayDecide } from '../model/review.ts';
 import { reduceRun } from '../model/run-state.ts';
-import type { TraceStore } from '../trace/trace-store.ts';
+import { newestFirst, type TraceStore } from '../trace/trace-store.ts';
 import { runEntries, type StoredInboxItem } from './inbox-entries.ts';
 
 const FORMAT = 'flowkeeper/inbox-index';
 const VERSION = 1;
 /** How many decisions the history keeps. */
 export const HISTORY_LIMIT = 1000;
+/** A rebuild reads the history from this many of the newest finished runs (all unfinished ones are read). */
+const HISTORY_RUNS = 1000;
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** The events after which a run's inbox entries may have changed. */
 const REVIEW_EVENTS = new Set<RunEvent['type']>(['review.requested', 'review.decided', 'review.reminded', 'review.escalated', 'run.paused', 'run.finished']);
@@ -144,7 +147,10 @@ export class InboxIndex {
     this.clear();
     const { runs } = await this.options.traces.list();
     const decided: InboxDecision[] = [];
-    for (const run of runs) {
+    // Every unfinished run (its open items), and the newest finished ones for the history only.
+    const unfinished = runs.filter((r) => !FINISHED.has(r.status));
+    const finished = runs.filter((r) => FINISHED.has(r.status)).sort(newestFirst).slice(0, HISTORY_RUNS);
+    for (const run of [...unfinished, ...finished]) {
       try {
         const entries = await this.entriesOf(run.runId);
         for (const item of entries.open) this.add(item);

@@ -8,7 +8,8 @@ import type { Item, RetryPolicy } from './flow.ts';
 import type { FieldChange, ReviewRequest } from './review.ts';
 
 export type Effects = 'pure' | 'read' | 'write';
-export type NodeCategory = 'trigger' | 'integration' | 'transform' | 'flow' | 'llm' | 'review';
+/** `human`: steps a person answers (review); the editor's palette groups them under "People". */
+export type NodeCategory = 'trigger' | 'integration' | 'transform' | 'flow' | 'llm' | 'human' | 'review';
 
 export interface HttpRequest {
   method: string;

@@ -126,7 +126,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       const decision = { outcome: event.outcome, by: event.by, at: event.ts, changes: event.changes, values: event.values, final: event.final, ...(event.comment === undefined ? {} : { comment: event.comment }) };
       review.decisions.push(decision);
       if (event.final) review.decided = decision;
-      if (state.pause?.kind === 'review') state.pause = reviewPause(state.pause.nodeId, openReviews(state, state.pause.nodeId)) ?? state.pause;
+      refreshReviewPause(state);
       break;
     }
     case 'review.reminded': {
@@ -140,13 +140,15 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
         review.escalatedTo = event.to;
         review.escalatedAt = event.ts;
       }
-      if (state.pause?.kind === 'review') state.pause = reviewPause(state.pause.nodeId, openReviews(state, state.pause.nodeId)) ?? state.pause;
+      refreshReviewPause(state);
       break;
     }
-    case 'run.paused':
+    case 'run.paused': {
       state.status = 'paused';
-      state.pause = reviewPause(event.nodeId, openReviews(state, event.nodeId)) ?? { kind: 'review', nodeId: event.nodeId, reason: event.reason, waitsFor: 'decision', answeredBy: { anyone: true }, choices: [], requests: [] };
+      const open = openReviews(state);
+      state.pause = reviewPause(open.some((r) => r.nodeId === event.nodeId) ? event.nodeId : (open[0]?.nodeId ?? event.nodeId), open) ?? { kind: 'review', nodeId: event.nodeId, reason: event.reason, waitsFor: 'decision', answeredBy: { anyone: true }, choices: [], requests: [] };
       break;
+    }
     case 'node.started': {
       const n = node(state, event.nodeId);
       n.status = 'running';
@@ -257,6 +259,22 @@ export function isNodeDone(n: NodeRunState | undefined): boolean {
 
 export function itemRetryKey(nodeId: string, attempt: number, itemIndex: number, itemAttempt: number): string {
   return `${nodeId}#${attempt}/${itemIndex}~${itemAttempt}`;
+}
+
+/**
+ * After a decision or an escalation: the pause shows what is still open; once nothing is, the
+ * run is due to continue — `running`, so a start after a crash at this point resumes it.
+ */
+function refreshReviewPause(state: RunState): void {
+  if (state.status !== 'paused' || state.pause?.kind !== 'review') return;
+  const open = openReviews(state);
+  const pause = reviewPause(open.some((r) => r.nodeId === state.pause!.nodeId) ? state.pause.nodeId : (open[0]?.nodeId ?? state.pause.nodeId), open);
+  if (pause) {
+    state.pause = pause;
+  } else {
+    delete state.pause;
+    state.status = 'running';
+  }
 }
 
 /** The reviews still waiting for a decision, of one step or of the whole run, in item order. */

@@ -60,6 +60,10 @@ export class InProcessRunQueue implements RunQueue {
         const { kind: _kind, runId, requestId, ...answer } = job;
         return this.engine.answerReview(runId, { kind: 'decision', requestId, ...answer }, { signal, stop });
       }
+      case 'cancel-waiting': {
+        const cancelled = await this.engine.cancelWaiting(job.runId, job.by);
+        return { runId: job.runId, status: cancelled ? 'cancelled' : 'paused', outputs: {} };
+      }
       case 'review-timer':
         return this.engine.answerReview(job.runId, { kind: 'timer', requestId: job.requestId, timer: job.timer }, { signal, stop });
     }

@@ -62,8 +62,15 @@ export interface ReviewTimerJob {
   timer: 'remind' | 'escalate' | 'due';
 }
 
+/** Cancel a run that waits for people (paused at review); recorded as cancelled by `by`. */
+export interface CancelWaitingJob {
+  kind: 'cancel-waiting';
+  runId: string;
+  by: string;
+}
+
 /** Every job kind. */
-export type RunJob = StartJob | ResumeJob | ForkJob | DecideJob | ReviewTimerJob;
+export type RunJob = StartJob | ResumeJob | ForkJob | DecideJob | ReviewTimerJob | CancelWaitingJob;
 export type RunJobKind = RunJob['kind'];
 
 /** What happened to a job, for whoever follows the queue (the service turns it into events). */

@@ -43,6 +43,7 @@ import { credentialHandlers } from './handlers/credentials.ts';
 import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { InboxIndex } from '../inbox/inbox-index.ts';
+import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 export interface ServiceOptions {
@@ -57,6 +58,8 @@ export interface ServiceOptions {
   templatesDir?: string;
   /** Time for runs and review timers (default: the system clock; tests pass a fake one). */
   clock?: Clock;
+  /** How often review timers compare the wall clock with due times at most (default a minute). */
+  reviewTimerStepMs?: number;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -103,6 +106,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...settingsHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
+  const timers = new ReviewTimers({ clock, inbox, queue, ...(options.reviewTimerStepMs === undefined ? {} : { maxWaitMs: options.reviewTimerStepMs }) });
+  timers.start();
   return {
     data,
     handlers,
@@ -110,6 +115,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     activeRunCount: () => supervisor.activeRunCount(),
     idle: () => supervisor.idle(),
     close: async (closeOptions?: CloseOptions) => {
+      timers.stop();
       await supervisor.close(closeOptions);
       await inbox.close();
       hub.clear();

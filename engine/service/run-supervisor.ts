@@ -2,6 +2,7 @@
  * Watches over the runs this service executes (through the run queue): resumes interrupted runs
  * at start, turns job failures into events, and closes in order (stop at a safe point, bounded).
  */
+import { DecisionRefused } from '../model/review.ts';
 import type { CloseOptions, RunQueue } from '../queue/run-queue.ts';
 import type { TraceStore } from '../trace/trace-store.ts';
 import type { EventHub } from './event-hub.ts';
@@ -18,6 +19,8 @@ export class RunSupervisor {
   ) {
     this.unsubscribe = queue.onOutcome((outcome) => {
       if (outcome.ok || outcome.reason === 'owned-elsewhere') return;
+      // A refused decision is answered to whoever decided; the run itself is unchanged.
+      if (outcome.error instanceof DecisionRefused) return;
       hub.emit({ type: 'runs.changed', runId: outcome.runId, status: 'failed' });
       // The trace holds the story; a failure to even start is reported on the run's channel.
       hub.emit({ type: 'run.event', runId: outcome.runId, event: { seq: 0, ts: new Date().toISOString(), type: 'node.log', nodeId: '', level: 'warn', message: outcome.message } });

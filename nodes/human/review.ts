@@ -213,7 +213,7 @@ export default defineNode({
   type: 'human.review',
   version: 1,
   title: 'Review',
-  category: 'review',
+  category: 'human',
   icon: 'user-check',
   description: 'A person checks each item, may correct fields, and approves or rejects it before the flow goes on. The run waits, even across restarts.',
   config: Config,

@@ -13,7 +13,7 @@ afterEach(async () => {
 describe('flow templates', () => {
   it('lists the shipped examples', async () => {
     const templates = await loadTemplates(defaultTemplatesDir());
-    expect(templates.map((t) => t.id)).toEqual(['invoice-triage', 'lead-routing', 'support-triage']);
+    expect(templates.map((t) => t.id)).toEqual(['invoice-triage', 'lead-routing', 'reply-approval', 'support-triage']);
   });
 
   it('skips folders without a flow and broken files, and answers empty for a missing folder', async () => {

@@ -1,12 +1,13 @@
 /**
  * The support-triage example ("classify support emails → draft reply → review") runs end to end
- * against a scripted OpenAI-compatible server (standing in for a local Ollama), routes unsure and
- * sensitive emails to review, keeps a failed AI step on the review path, and replays identically.
+ * against a scripted OpenAI-compatible server (standing in for a local Ollama): confident emails
+ * pass the review step as auto-approved, unsure and sensitive ones wait for a person (who corrects
+ * one draft and rejects the other), a failed AI step is set aside, and the run replays identically.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayRun, validateFlowText, type Item } from '../../engine/index.ts';
+import { reduceRun, replayRun, validateFlowText, type Item } from '../../engine/index.ts';
 import { runCost } from '../../engine/cost.ts';
 import { registry, testEngine } from '../helpers/engine.ts';
 import { startOpenAiServer, type OpenAiTestServer, type ReceivedChatRequest, type Reply } from '../helpers/openai-server.ts';
@@ -45,24 +46,34 @@ async function loadFlow() {
 }
 
 describe('example: support triage', () => {
-  it('classifies, drafts and routes unsure or sensitive emails to review; replays identically offline', async () => {
+  it('classifies, drafts, and has a person review unsure or sensitive emails; replays identically offline', async () => {
     server.reset();
     server.fallback = model;
     const flow = await loadFlow();
     const { engine, store, cleanup } = await testEngine();
     try {
-      const outcome = await engine.startRun(flow, { input: { aiServer: server.baseUrl } });
+      const paused = await engine.startRun(flow, { input: { aiServer: server.baseUrl } });
+      // Unsure (m-103) and sensitive (m-104) emails wait for a person; the others passed on.
+      expect(paused.status).toBe('paused');
+      expect(paused.pause?.requests).toEqual([`${paused.runId}:review:2`, `${paused.runId}:review:3`]);
+      const state = reduceRun((await store.load(paused.runId)).header, (await store.load(paused.runId)).events);
+      expect([...state.reviews.values()].map((r) => [r.request.title, r.request.ai])).toEqual([
+        ['question — from sam@example.org', { answer: 'other', reason: 'unsure (0.35): Too vague to tell.' }],
+        ['Data breach notice — from legal@bigcorp.example', { answer: 'account', reason: 'sensitive: Possible data exposure.' }],
+      ]);
+      expect(state.autoApproved.size).toBe(2);
+      await engine.answerReview(paused.runId, { kind: 'decision', requestId: `${paused.runId}:review:2`, outcome: 'approve', by: 'pat', edits: { 'draft.reply': 'Hi Sam, happy to call you. When suits you? — The Flowkeeper support team' } });
+      const outcome = await engine.answerReview(paused.runId, { kind: 'decision', requestId: `${paused.runId}:review:3`, outcome: 'reject', by: 'pat', comment: 'Legal handles breach notices.' });
       expect(outcome.status).toBe('succeeded');
       const ready = outcome.outputs.ready?.out ?? [];
-      const review = outcome.outputs.to_review?.out ?? [];
-      expect(ready.map((i) => [i.id, (i.triage as Item).label, i.needsReview])).toEqual([
-        ['m-101', 'billing', false],
-        ['m-102', 'bug', false],
+      const notSent = outcome.outputs.not_sent?.out ?? [];
+      expect(ready.map((i) => [i.id, (i.triage as Item).label, (i.review as Item).outcome, (i.review as Item).by])).toEqual([
+        ['m-101', 'billing', 'approve', 'auto'],
+        ['m-102', 'bug', 'approve', 'auto'],
+        ['m-103', 'other', 'edit', 'pat'],
       ]);
-      expect(review.map((i) => [i.id, i.needsReview, i.reviewReason])).toEqual([
-        ['m-103', true, 'unsure (0.35): Too vague to tell.'],
-        ['m-104', true, 'sensitive: Possible data exposure.'],
-      ]);
+      expect((ready[2]!.draft as Item).reply).toBe('Hi Sam, happy to call you. When suits you? — The Flowkeeper support team');
+      expect(notSent.map((i) => [i.id, (i.review as Item).outcome, (i.review as Item).comment])).toEqual([['m-104', 'reject', 'Legal handles breach notices.']]);
       expect((ready[0]!.draft as Item).reply).toBe('Thanks for writing about "Charged twice in March". — The Flowkeeper support team');
       expect(outcome.outputs.ai_failed).toBeUndefined();
       // 4 classifications + 4 drafts; the draft knew the label; the default model and settings were used.

@@ -4,23 +4,16 @@
  * run queue, answered as soon as the decision is synced to the trace (the rest of the run goes
  * on in the background) or refused with a plain reason.
  */
-import { ApiError, type InboxItemDetail } from '../../model/contract.ts';
+import { ApiError } from '../../model/contract.ts';
 import type { RunEvent } from '../../model/events.ts';
-import type { Flow } from '../../model/flow.ts';
-import { portsOf, type PortItems } from '../../model/node-kit.ts';
 import { DecisionRefused, parseReviewId, type ReviewDecision } from '../../model/review.ts';
-import { reduceRun } from '../../model/run-state.ts';
-import { publicItem, runEntries } from '../../inbox/inbox-entries.ts';
+import { inboxItemDetail, inboxNotFound as notFound } from '../../inbox/inbox-detail.ts';
+import { publicItem } from '../../inbox/inbox-entries.ts';
 import { reviewStats } from '../../inbox/review-stats.ts';
 import type { DecideJob } from '../../queue/run-queue.ts';
-import { buildGraph, upstreamOf } from '../../runner/graph.ts';
 import { RunNotFoundError } from '../../trace/trace-store.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
-
-function notFound(id: string): ApiError {
-  return new ApiError({ code: 'INBOX_ITEM_NOT_FOUND', message: `There is no inbox item "${id}".`, hint: 'It may have been decided already; list open items with "flowkeeper inbox list".' });
-}
 
 /** How many times a decision waits for another job of the same run to finish before giving up. */
 const BUSY_RETRIES = 20;
@@ -33,7 +26,7 @@ export function inboxHandlers(context: ServiceContext): GroupHandlers<'inbox'> {
       const now = clock.now();
       return inbox.list(filter, groups(), now).map((item) => publicItem(item, now));
     },
-    'inbox.get': async ({ id }) => itemDetail(context, id),
+    'inbox.get': async ({ id }) => inboxItemDetail(data.traces, context.registry, clock.now(), id),
     'inbox.decide': async ({ id, outcome, comment, edits, by }) => {
       const ref = parseReviewId(id);
       if (!ref) throw notFound(id);
@@ -97,50 +90,4 @@ function refusal(error: unknown): unknown {
   if (error instanceof DecisionRefused || error instanceof ApiError) return error;
   if (error instanceof RunNotFoundError) return new ApiError({ code: 'INBOX_ITEM_NOT_FOUND', message: `There is no run "${error.runId}", so there is nothing to decide.` });
   return error;
-}
-
-/** One review with what a reviewer needs: text, fields, the item, the AI answer, the data before it. */
-async function itemDetail({ data, registry, clock }: ServiceContext, id: string): Promise<InboxItemDetail> {
-  const ref = parseReviewId(id);
-  if (!ref) throw notFound(id);
-  const { traces } = data;
-  let trace;
-  try {
-    trace = await traces.load(ref.runId);
-  } catch (error) {
-    if (error instanceof RunNotFoundError) throw notFound(id);
-    throw error;
-  }
-  const state = reduceRun(trace.header, trace.events);
-  const record = state.reviews.get(id);
-  if (!record) throw notFound(id);
-  const flow = (await traces.getPayload(trace.header.flow)) as Flow;
-  // A decided or finished item is shown too (history); runEntries builds the open shape.
-  const entries = runEntries(trace.header, { ...state, status: 'paused', reviews: new Map([[id, { ...record, decided: undefined } as typeof record]]) }, flow);
-  const base = entries.open[0]!;
-  const stepNames: Record<string, string> = Object.fromEntries(flow.nodes.map((n) => [n.id, n.name ?? n.id]));
-  const graph = buildGraph(flow);
-  const upstream: Record<string, unknown[]> = {};
-  for (const nodeId of upstreamOf(graph, record.nodeId)) {
-    const n = state.nodes[nodeId];
-    if (!n?.outputs) continue;
-    const produced = (await traces.getPayload(n.outputs)) as PortItems;
-    const node = graph.nodes.get(nodeId);
-    const def = node && registry.get(node.type);
-    const main = def ? portsOf(def.outputs, node.config)[0] : undefined;
-    upstream[nodeId] = (main && produced[main]) || Object.values(produced)[0] || [];
-  }
-  const { request } = record;
-  return {
-    ...publicItem(base, clock.now()),
-    body: request.body,
-    ...(request.table ? { table: request.table } : {}),
-    ...(request.ai ? { ai: request.ai } : {}),
-    item: await traces.getPayload(record.item),
-    upstream,
-    stepNames,
-    ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
-    decisions: record.decisions,
-    runStatus: state.status,
-  };
 }

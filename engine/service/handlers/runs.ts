@@ -30,6 +30,24 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     if (!result.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'The flow has problems.', problems: result.problems });
     return result.flow;
   };
+  /** A run paused at review is not active, but can be cancelled: a job records it. */
+  const cancelWaiting = async (runId: string): Promise<boolean> => {
+    const trace = await traces.load(runId);
+    if (reduceRun(trace.header, trace.events).status !== 'paused') return false;
+    const by = (await data.settings.read()).reviewerName || 'app';
+    const result = new Promise<boolean>((resolve) => {
+      const off = queue.onOutcome((outcome) => {
+        if (outcome.runId !== runId || outcome.kind !== 'cancel-waiting') return;
+        off();
+        resolve(outcome.ok && outcome.status === 'cancelled');
+      });
+      if (!queue.enqueue({ kind: 'cancel-waiting', runId, by })) {
+        off();
+        resolve(false);
+      }
+    });
+    return result;
+  };
   return {
     'runs.start': async ({ flowId, input }) => {
       const flow = await data.flows.runnable(flowId);
@@ -50,7 +68,7 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     },
     'runs.get': ({ runId }) => projections.runDetail(runId),
     'runs.cancel': async ({ runId }) => {
-      if (!(await queue.cancel(runId))) {
+      if (!(await queue.cancel(runId)) && !(await cancelWaiting(runId))) {
         throw new ApiError({ code: 'RUN_NOT_ACTIVE', message: `Run ${runId} is not in progress here, so there is nothing to stop.`, hint: 'A run waiting for a decision can be cancelled by answering "cancel".' });
       }
       return { ok: true as const };

@@ -117,6 +117,42 @@ describe('inbox API', () => {
     await expect(api.inbox.decide({ id: late.id, outcome: 'approve', by: 'Ben' })).rejects.toMatchObject({ code: expect.stringMatching(/^(ALREADY_DECIDED|RUN_FINISHED)$/) });
   });
 
+  it('a run waiting for review can be cancelled; its item leaves the inbox and a decision is then refused', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const { service, api } = await open(dir);
+    await api.flows.save({ flow: reviewFlow() });
+    const runId = await startAndPause(service, api, 'invoices', { number: 'C', amount: 1 });
+    const [item] = await api.inbox.list();
+    // A resume changes nothing while people are asked.
+    await expect(api.runs.resume({ runId })).rejects.toMatchObject({ code: 'DECISION_NEEDED' });
+    expect(await api.runs.cancel({ runId })).toEqual({ ok: true });
+    await service.idle();
+    expect((await api.runs.get({ runId })).status).toBe('cancelled');
+    await new Promise((r) => setImmediate(r));
+    expect(await api.inbox.list()).toEqual([]);
+    await expect(api.inbox.decide({ id: item!.id, outcome: 'approve', by: 'Ana' })).rejects.toMatchObject({ code: 'RUN_FINISHED', message: expect.stringContaining('was cancelled') });
+    await expect(api.runs.cancel({ runId })).rejects.toMatchObject({ code: 'RUN_NOT_ACTIVE' });
+  });
+
+  it('agreement stats per review step: approved unedited, edited, rejected, auto-approved, median time to decision', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const { service, api } = await open(dir);
+    await api.flows.save({ flow: reviewFlow('stats', { reviewIf: 'amount > 100' }) });
+    await startAndPause(service, api, 'stats', { number: 'small', amount: 10 });
+    for (const [number, amount] of [['same', 120], ['fixed', 130], ['no', 140]] as const) await startAndPause(service, api, 'stats', { number, amount });
+    const byTitle = new Map((await api.inbox.list()).map((i) => [i.title, i.id]));
+    await api.inbox.decide({ id: byTitle.get('Invoice same')!, outcome: 'approve', by: 'Ana' });
+    await api.inbox.decide({ id: byTitle.get('Invoice fixed')!, outcome: 'approve', by: 'Ana', edits: { amount: 13 } });
+    await api.inbox.decide({ id: byTitle.get('Invoice no')!, outcome: 'reject', by: 'Ana', comment: 'duplicate' });
+    await service.idle();
+    const [stats] = await api.inbox.stats({ flowId: 'stats' });
+    expect(stats).toMatchObject({ nodeId: 'check', stepName: 'Check invoice', runs: 4, items: 4, approvedUnedited: 1, edited: 1, rejected: 1, autoApproved: 1, timedOut: 0, open: 0, shares: { approvedUnedited: 0.25, edited: 0.25, rejected: 0.25, autoApproved: 0.25 } });
+    expect(stats!.medianDecisionMs).toBeGreaterThanOrEqual(0);
+    expect(await api.inbox.stats({ flowId: 'stats', runs: 1 })).toMatchObject([{ runs: 1, items: 1 }]);
+  });
+
   it('rebuilds the index from the traces when it is missing, damaged or was left in use', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);

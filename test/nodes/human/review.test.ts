@@ -4,7 +4,7 @@
  * refused decisions (second, foreign, missing comment, bad value) leave the trace as it was.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DecisionRefused, reduceRun, type RunEvent } from '../../../engine/index.ts';
+import { DecisionRefused, Redactor, reduceRun, type RunEvent } from '../../../engine/index.ts';
 import { makeFlow, testEngine } from '../../helpers/engine.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -91,6 +91,21 @@ describe('human.review', () => {
     const all = await events(store, paused.runId);
     expect(all.filter((e) => e.type === 'review.auto-approved')).toHaveLength(1);
     expect(all.filter((e) => e.type === 'review.requested')).toHaveLength(2);
+  });
+
+  it('a decision recorded just before a crash is carried out by the next start (resumeAll)', async () => {
+    const { engine, store, flow } = await setup();
+    const paused = await engine.startRun(flow, { input: { number: 'K', amount: 7 } });
+    const requestId = paused.pause!.requests![0]!;
+    // The process wrote the decision, then died before continuing the run.
+    const { sink } = await store.reopen(paused.runId, { durability: 'durable', redactor: new Redactor() });
+    await sink.appendDurable({ type: 'review.decided', requestId, nodeId: 'check', itemIndex: 0, outcome: 'approve', by: 'bob', changes: [], values: { amount: 7 }, final: true });
+    await sink.close();
+    const trace = await store.load(paused.runId);
+    expect(reduceRun(trace.header, trace.events).status).toBe('running');
+    const { resumed } = await engine.resumeAll();
+    expect(resumed.map((o) => [o.runId, o.status])).toEqual([[paused.runId, 'succeeded']]);
+    expect(resumed[0]!.outputs.paid?.out?.[0]).toMatchObject({ paid: true, review: { outcome: 'approve', by: 'bob' } });
   });
 
   it('four-eyes: two different people must approve, and the starter may not', async () => {
