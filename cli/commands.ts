@@ -22,6 +22,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
 import { DEFAULT_PORT, startBridge } from './serve.ts';
+import { reviewersCommand } from './reviewers-command.ts';
 import { spawn } from 'node:child_process';
 import { credentialsCommand } from './credential-commands.ts';
 import { flowsCommand } from './flow-commands.ts';
@@ -251,6 +252,8 @@ export const commands: Record<string, Command> = {
       return OK;
     },
   },
+
+  reviewers: reviewersCommand,
 
   serve: {
     args: '',

@@ -7,6 +7,10 @@
  *                         in sessionStorage; no cookie, since cookies are shared across ports)
  *   POST /api/<method>    one call (Authorization: Bearer <key>): JSON body = arguments → ApiReply
  *   GET  /api/ws?token=…  WebSocket: { id, method, args } → { id, reply }; pushes { event }
+ *   GET  /api/session     who the key belongs to: { role: 'owner' | 'reviewer', name, group? }
+ *
+ * Two kinds of key: the owner's (full access) and reviewers' (`flowkeeper reviewers add`, the
+ * inbox only: cli/reviewer-access.ts). Every call of either goes through `call` below.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +23,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createService, dispatch, type FlowkeeperService } from '../engine/index.ts';
 import type { ApiReply, KeychainBackend, NodeRegistry } from '../engine/index.ts';
 import { loadOwnerKey } from './access-key-store.ts';
+import { ReviewerKeys, type ReviewerRecord } from './reviewer-keys.ts';
+import { FORBIDDEN_FOR_REVIEWER, REVIEWER_EVENTS, decidedBy, isReviewersItem, notYourItem, reviewerMayCall } from './reviewer-access.ts';
 import { registry as defaultRegistry } from './context.ts';
 
 export const DEFAULT_PORT = 7654;
@@ -71,6 +77,9 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
+/** Who is calling: the owner, or a reviewer through their own link. */
+export type Caller = { role: 'owner' } | { role: 'reviewer'; reviewer: ReviewerRecord };
+
 export class BridgeConfigError extends Error {
   override name = 'BridgeConfigError';
 }
@@ -85,12 +94,56 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const tokenBuffer = Buffer.from(token);
   const staticDir = resolve(options.staticDir ?? defaultStaticDir());
   const service = options.service ?? (await createService({ dataDir: options.dataDir, registry: options.registry ?? defaultRegistry, ...(options.keychain ? { keychain: options.keychain } : {}) }));
+  const reviewerKeys = new ReviewerKeys(options.dataDir);
   let port = 0;
 
   const validToken = (candidate: string | undefined | null): boolean => {
     if (!candidate) return false;
     const given = Buffer.from(candidate);
     return given.length === tokenBuffer.length && timingSafeEqual(given, tokenBuffer);
+  };
+
+  /** The caller a key belongs to, or why it is refused. */
+  const identify = async (candidate: string | undefined | null): Promise<Caller | { refused: 'missing' | 'replaced' | 'revoked' | 'unknown' }> => {
+    if (!candidate) return { refused: 'missing' };
+    if (validToken(candidate)) return { role: 'owner' };
+    const found = await reviewerKeys.lookup(candidate);
+    if (found.kind === 'reviewer') return { role: 'reviewer', reviewer: found.reviewer };
+    if (found.kind === 'revoked') return { refused: 'revoked' };
+    return { refused: owner?.wasRetired(candidate) ? 'replaced' : 'unknown' };
+  };
+
+  const settingsGroups = async (): Promise<Record<string, string[]>> => {
+    const settings = (await service.handlers['settings.get']({})) as { reviewerGroups?: Record<string, string[]> };
+    return settings.reviewerGroups ?? {};
+  };
+
+  /**
+   * One API call by a caller: the owner's go straight to dispatch; a reviewer's are limited to the
+   * inbox, to their own items, and decide under the key's name (cli/reviewer-access.ts).
+   */
+  const call = async (caller: Caller, method: string, args: unknown): Promise<{ status: number; reply: ApiReply }> => {
+    if (caller.role === 'owner') return { status: 200, reply: await dispatch(service, method, args) };
+    const { reviewer } = caller;
+    if (!reviewerMayCall(method)) return { status: 403, reply: { ok: false, error: FORBIDDEN_FOR_REVIEWER } };
+    const groups = await settingsGroups();
+    const mine = (item: unknown) => isReviewersItem(item, reviewer, groups);
+    const given = (typeof args === 'object' && args !== null ? args : {}) as Record<string, unknown>;
+    if (method === 'inbox.list' || method === 'inbox.history') {
+      // Listing asks for everything, then keeps what is theirs (a person's own filters still apply).
+      const reply = await dispatch(service, method, given);
+      const keep = method === 'inbox.list' ? mine : (decision: unknown) => decidedBy(decision, reviewer.name);
+      if (reply.ok && Array.isArray(reply.result)) return { status: 200, reply: { ok: true, result: reply.result.filter(keep) } };
+      return { status: 200, reply };
+    }
+    // inbox.get and inbox.decide: the item has to be theirs first.
+    const id = typeof given.id === 'string' ? given.id : '';
+    const item = await dispatch(service, 'inbox.get', { id });
+    if (!item.ok) return { status: 200, reply: item };
+    if (!mine(item.result)) return { status: 403, reply: { ok: false, error: notYourItem(id) } };
+    if (method === 'inbox.get') return { status: 200, reply: item };
+    // The name comes from the key, never from the request.
+    return { status: 200, reply: await dispatch(service, method, { ...given, by: reviewer.name }) };
   };
 
   const tokenOf = (req: IncomingMessage, url: URL): string | undefined => {
@@ -129,12 +182,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json');
 
-  /** Why a key was refused, so the page can say what happened (never whether a guess was close). */
-  const refusal = (candidate: string | undefined): 'missing' | 'replaced' | 'unknown' => (!candidate ? 'missing' : owner?.wasRetired(candidate) ? 'replaced' : 'unknown');
-  const unauthorized = (res: ServerResponse, candidate: string | undefined) =>
+  /** Says why a key was refused, so the page can say what happened (never whether a guess was close). */
+  const unauthorized = (res: ServerResponse, reason: 'missing' | 'replaced' | 'revoked' | 'unknown') =>
     sendJson(res, 401, {
       ok: false,
-      error: { code: 'UNAUTHORIZED', message: 'Missing or wrong access key.', hint: 'Use the link printed by "flowkeeper serve"; it contains the key.', details: { reason: refusal(candidate) } },
+      error: {
+        code: 'UNAUTHORIZED',
+        message: reason === 'revoked' ? 'This reviewer link was withdrawn.' : 'Missing or wrong access key.',
+        hint: reason === 'revoked' ? 'Ask the person who runs Flowkeeper for a new link.' : 'Use the link printed by "flowkeeper serve"; it contains the key.',
+        details: { reason },
+      },
     } satisfies ApiReply);
 
   const readBody = (req: IncomingMessage): Promise<string> =>
@@ -180,10 +237,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       if (!hostAllowed(req)) return send(res, 421, 'This server answers only to 127.0.0.1 or localhost.', 'text/plain');
       // The page holds no data; everything it shows comes through the API, which needs the key.
       if (!api) return serveStatic(res, url.pathname);
-      const candidate = tokenOf(req, url);
-      if (!validToken(candidate)) return unauthorized(res, candidate);
+      const caller = await identify(tokenOf(req, url));
+      if ('refused' in caller) return unauthorized(res, caller.refused);
       if (!originAllowed(req)) return sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Requests from other sites are not allowed.' } } satisfies ApiReply);
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, result: { status: 'ok' } } satisfies ApiReply);
+      if (url.pathname === '/api/session' && req.method === 'GET') return sendJson(res, 200, { ok: true, result: await sessionOf(caller) } satisfies ApiReply);
       if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'METHOD_NOT_ALLOWED', message: 'Use POST for API calls.' } } satisfies ApiReply);
       let args: unknown;
       try {
@@ -192,18 +250,30 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       } catch {
         return sendJson(res, 400, { ok: false, error: { code: 'BAD_MESSAGE', message: 'The request body is not valid JSON (or larger than 25 MB).' } } satisfies ApiReply);
       }
-      const reply = await dispatch(service, url.pathname.slice('/api/'.length), args);
-      sendJson(res, 200, reply);
+      const { status, reply } = await call(caller, url.pathname.slice('/api/'.length), args);
+      sendJson(res, status, reply);
     })().catch(() => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'The bridge failed to answer.' } } satisfies ApiReply);
     });
   });
 
+  /** What the page shows about who is using it (a reviewer's page shows only the inbox). */
+  const sessionOf = async (caller: Caller) => {
+    if (caller.role === 'reviewer') return { role: 'reviewer' as const, name: caller.reviewer.name, ...(caller.reviewer.group ? { group: caller.reviewer.group } : {}) };
+    const settings = (await service.handlers['settings.get']({})) as { reviewerName?: string };
+    return { role: 'owner' as const, name: settings.reviewerName ?? '' };
+  };
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
-  const clients = new Set<WebSocket>();
+  /** Each socket with the key it was opened with (checked again per message: a link can be withdrawn meanwhile). */
+  const clients = new Map<WebSocket, { key: string; caller: Caller }>();
   const unsubscribe = service.subscribe((event) => {
     const text = JSON.stringify({ event });
-    for (const client of clients) if (client.readyState === client.OPEN) client.send(text);
+    for (const [client, { caller }] of clients) {
+      if (client.readyState !== client.OPEN) continue;
+      if (caller.role === 'reviewer' && !REVIEWER_EVENTS.has(event.type)) continue;
+      client.send(text);
+    }
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -214,17 +284,22 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     };
     if (url.pathname !== '/api/ws') return refuse(404, 'Not Found');
     if (!hostAllowed(req) || !originAllowed(req)) return refuse(403, 'Forbidden');
-    if (!validToken(tokenOf(req, url))) return refuse(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
-      ws.on('message', (data) => {
-        void handleMessage(ws, data.toString());
+    const key = tokenOf(req, url);
+    void identify(key).then((caller) => {
+      if ('refused' in caller) return refuse(401, 'Unauthorized');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        clients.set(ws, { key: key!, caller });
+        ws.on('close', () => clients.delete(ws));
+        ws.on('message', (data) => {
+          void handleMessage(ws, data.toString());
+        });
       });
     });
   });
 
   const handleMessage = async (ws: WebSocket, text: string) => {
+    const entry = clients.get(ws);
+    if (!entry) return;
     let message: { id?: unknown; method?: unknown; args?: unknown };
     try {
       message = JSON.parse(text) as typeof message;
@@ -237,7 +312,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       ws.send(JSON.stringify({ id, reply: { ok: false, error: { code: 'BAD_MESSAGE', message: 'A message needs a numeric "id" and a "method" name.', hint: 'Send { "id": 1, "method": "flows.list", "args": {} }.' } } }));
       return;
     }
-    const reply = await dispatch(service, message.method, message.args ?? {});
+    const caller = await identify(entry.key);
+    if ('refused' in caller) {
+      // Withdrawn while the page was open: say so and close; the page then shows why.
+      ws.send(JSON.stringify({ id: message.id, reply: { ok: false, error: { code: 'UNAUTHORIZED', message: 'This link no longer opens Flowkeeper.', details: { reason: caller.refused } } } }));
+      ws.close(4401, 'Unauthorized');
+      return;
+    }
+    const { reply } = await call(caller, message.method, message.args ?? {});
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: message.id, reply }));
   };
 
@@ -260,7 +342,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     service,
     async close() {
       unsubscribe();
-      for (const client of clients) client.terminate();
+      for (const client of clients.keys()) client.terminate();
       wss.close();
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();

@@ -1,10 +1,12 @@
 /**
- * OS notifications for what needs a person: new inbox items and failed runs, each honouring its
+ * OS notifications for what needs a person: new inbox items assigned to the user (the name in
+ * Settings, directly or through a settings group, or to anyone) and failed runs, each honouring its
  * switch in the settings (`settings.notifications.inbox` / `.failedRuns`). Listens to the
  * service's events and asks the API for details; showing is injected (electron's Notification
  * in main.ts, a recorder in tests).
  */
 import type { ApiEvent, ApiReply, InboxItem, MethodName, RunDetail, Settings } from '../engine/model/contract.ts';
+import { mayDecide } from '../engine/model/review.ts';
 
 export interface OsNotification {
   title: string;
@@ -51,8 +53,11 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     // Turning the switch on later must not replay everything that arrived meanwhile: ids are
     // remembered either way.
     if (fresh.length === 0 || settings?.notifications.inbox === false) return;
-    if (fresh.length === 1) show('Waiting for your review', fresh[0]!.title);
-    else show(`${fresh.length} items wait for your review`, fresh.map((item) => item.title).slice(0, 3).join(' · '));
+    // Items for someone else are theirs to hear about (their own link, their own app).
+    const mine = fresh.filter((item) => mayDecide(settings?.reviewerName ?? '', item.assignee, settings?.reviewerGroups ?? {}));
+    if (mine.length === 0) return;
+    if (mine.length === 1) show('Waiting for your review', mine[0]!.title);
+    else show(`${mine.length} items wait for your review`, mine.map((item) => item.title).slice(0, 3).join(' · '));
   };
 
   const onRunChanged = async (runId: string) => {

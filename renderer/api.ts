@@ -37,6 +37,21 @@ export interface Connection {
 let api: FlowkeeperApi | undefined;
 let connection: Connection | undefined;
 
+/**
+ * Who is using this page: the owner (everything), or a reviewer through their own link (the
+ * inbox only; the bridge enforces it, this only decides what the page offers). In the desktop
+ * app it is always the owner; the person deciding is the name in Settings.
+ */
+export type Session = { role: 'owner'; name: string } | { role: 'reviewer'; name: string; group?: string };
+
+let sessionSource: (() => Promise<Session | undefined>) | undefined;
+
+/** The session, from the web bridge's `/api/session`; undefined in the desktop app (owner, name from Settings). */
+export async function fetchSession(): Promise<Session | undefined> {
+  if (!api) init();
+  return sessionSource ? sessionSource() : undefined;
+}
+
 export function getApi(): FlowkeeperApi {
   if (!api) init();
   return api!;
@@ -63,6 +78,12 @@ function init(): void {
     return;
   }
   const key = takeAccessKey(window.location, sessionStorageOrUndefined(), window.history);
+  sessionSource = async () => {
+    const response = await fetch(`${window.location.protocol}//${window.location.host}/api/session`, { headers: key ? { authorization: `Bearer ${key}` } : {}, cache: 'no-store' });
+    if (!response.ok) return undefined;
+    const body = (await response.json().catch(() => undefined)) as { ok?: boolean; result?: Session } | undefined;
+    return body?.ok && body.result ? body.result : undefined;
+  };
   const client = new WsClient({
     url: bridgeSocketUrl(window.location, key),
     probeUnauthorized: async () => {

@@ -7,6 +7,7 @@ import { useConnection } from './stores/connection-store.ts';
 import { useInbox } from './stores/inbox-store.ts';
 import { useNav } from './stores/nav-store.ts';
 import { useNotices } from './stores/notice-store.ts';
+import { useSession } from './stores/session-store.ts';
 import { AccessRefused } from './components/access-refused.tsx';
 import { CredentialsView } from './views/credentials-view.tsx';
 import { EditorView } from './editor/editor-view.tsx';
@@ -27,10 +28,16 @@ const SECTIONS: Array<{ section: Section; label: string; icon: ReactNode }> = [
 const TITLES: Record<Section, string> = { flows: 'Flows', runs: 'Runs', inbox: 'Inbox', credentials: 'Credentials', settings: 'Settings' };
 
 export function App() {
-  const route = useNav((s) => s.route);
+  const navRoute = useNav((s) => s.route);
   const state = useConnection((s) => s.status.state);
   const inboxCount = useInbox((s) => s.items.length);
   const loadInbox = useInbox((s) => s.load);
+  const session = useSession((s) => s.session);
+  const loadSession = useSession((s) => s.load);
+  // A reviewer's link opens only the inbox: no flows, runs, credentials or settings in the rail.
+  const reviewer = session?.role === 'reviewer';
+  const sections = reviewer ? SECTIONS.filter((s) => s.section === 'inbox') : SECTIONS;
+  const route: Route = reviewer ? { view: 'inbox' } : navRoute;
   const mainRef = useRef<HTMLElement>(null);
   const section = sectionOf(route);
   const place = route.view === 'run' ? `run:${route.runId}` : route.view === 'editor' ? `editor:${route.flowId}` : section;
@@ -38,6 +45,10 @@ export function App() {
   useEffect(() => {
     void loadInbox();
   }, [loadInbox]);
+
+  useEffect(() => {
+    if (state === 'connected' && !session) void loadSession();
+  }, [state, session, loadSession]);
 
   // Moving to another screen moves keyboard focus there too (not on filter changes).
   const firstRender = useRef(true);
@@ -65,7 +76,7 @@ export function App() {
         </div>
         <nav aria-label="Main">
           <ul className="nav">
-            {SECTIONS.map((item) => (
+            {sections.map((item) => (
               <li key={item.section}>
                 <a href={formatRoute({ view: item.section } as Route)} className="nav-link" title={item.label} aria-current={section === item.section ? 'page' : undefined}>
                   <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" className="nav-icon">
@@ -92,7 +103,7 @@ export function App() {
         ) : (
           <>
             {state === 'reconnecting' ? <ReconnectingBanner /> : null}
-            <Screen route={route} />
+            {!session ? <p className="muted loading view">Loading…</p> : <Screen route={route} />}
           </>
         )}
       </main>

@@ -9,9 +9,9 @@
  */
 import type { Flow } from '../model/flow.ts';
 import { AwaitingReview, toErrorInfo, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
+import { pruneUnreachable } from '../model/reachability.ts';
 import type { ReviewRecord } from '../model/review.ts';
 import { ReviewDesk } from './review-desk.ts';
-import { pruneUnreachable } from '../model/reachability.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
 import type { Clock } from '../clock.ts';

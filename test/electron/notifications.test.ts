@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApiEvent, ApiReply, InboxItem, MethodName, Settings } from '../../engine/model/contract.ts';
 import { startNotifications, type OsNotification } from '../../electron/notifications.ts';
 
-function item(id: string, title = `Review ${id}`): InboxItem {
+function item(id: string, title = `Review ${id}`, assignee?: string): InboxItem {
   return {
     id,
     runId: 'run-1',
@@ -25,6 +25,7 @@ function item(id: string, title = `Review ${id}`): InboxItem {
     commentRequiredFor: ['reject'],
     approvals: { needed: 1, given: [] },
     forbidStarter: false,
+    ...(assignee ? { assignee } : {}),
   };
 }
 
@@ -53,6 +54,7 @@ function harness(initialInbox: InboxItem[] = []) {
     },
     setInbox: (items: InboxItem[]) => (inbox = items),
     setSettings: (next: Partial<Settings['notifications']>) => (settings = { ...settings, notifications: { ...settings.notifications, ...next } }),
+    setPerson: (reviewerName: string, reviewerGroups: Record<string, string[]> = {}) => (settings = { ...settings, reviewerName, reviewerGroups }),
   };
 }
 
@@ -95,6 +97,18 @@ describe('OS notifications', () => {
     h.setInbox([item('a'), item('b')]);
     await h.emit({ type: 'inbox.changed' });
     expect(h.shown.map((n) => n.body)).toEqual(['Review b']);
+  });
+
+  it('notifies only about items assigned to the person named in Settings (directly, through a group, or to anyone)', async () => {
+    const h = harness();
+    await h.notifier.ready;
+    h.setPerson('Dana', { finance: ['Dana', 'Ben'] });
+    h.setInbox([item('a', 'For Ben', 'Ben')]);
+    await h.emit({ type: 'inbox.changed' });
+    expect(h.shown).toEqual([]);
+    h.setInbox([item('a', 'For Ben', 'Ben'), item('b', 'For Dana', 'dana'), item('c', 'For finance', 'finance'), item('d', 'For anyone')]);
+    await h.emit({ type: 'inbox.changed' });
+    expect(h.shown).toEqual([{ title: '3 items wait for your review', body: 'For Dana · For finance · For anyone', onClick: expect.any(Function) }]);
   });
 
   it('stops listening when disposed', async () => {

@@ -12,6 +12,8 @@ describe('a refused access key, in words', () => {
     expect(describeRefusal('replaced').title).toBe('This access key was replaced');
     expect(describeRefusal('replaced').text).toContain('--new-key');
     expect(describeRefusal('unknown').text).toContain('Restarting alone does not change the key');
+    expect(asRefusalReason({ ok: false, error: { details: { reason: 'revoked' } } })).toBe('revoked');
+    expect(describeRefusal('revoked').title).toBe('This reviewer link was withdrawn');
     expect(describeRefusal(undefined)).toEqual({ title: 'This page needs its access key', text: '' });
   });
 });
