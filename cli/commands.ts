@@ -299,7 +299,12 @@ export const commands: Record<string, Command> = {
       const check = async (runId: string) => {
         try {
           const trace = await store.load(runId);
-          const torn = trace.tornTail ? ' The last line was cut short by a crash; it is ignored.' : '';
+          const unsealed = trace.tornTail?.unsealedLines;
+          const torn = !trace.tornTail
+            ? ''
+            : unsealed
+              ? ` The last ${unsealed === 1 ? 'line was' : `${unsealed} lines were`} written without the hash that seals ${unsealed === 1 ? 'it' : 'them'} (the process stopped mid-write); ${unsealed === 1 ? 'it is' : 'they are'} ignored.`
+              : ' The last line was cut short by a crash; it is ignored.';
           results.push(
             trace.chained
               ? { runId, ok: true, text: `✔ ${runId}: intact — ${trace.events.length} events, each line's hash checked, and the flow matches its hash.${torn}` }

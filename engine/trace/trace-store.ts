@@ -29,8 +29,11 @@ export interface EventSink {
 export interface LoadedTrace {
   header: TraceHeader;
   events: RunEvent[];
-  /** Set when the last event was cut short (the writer died mid-write) and is ignored. */
-  tornTail?: { bytes: number };
+  /**
+   * Set when the end was cut short (the writer died mid-write) and is ignored: a torn last line,
+   * and/or `unsealedLines` whole lines of a write batch whose sealing hash never reached the disk.
+   */
+  tornTail?: { bytes: number; unsealedLines?: number };
 }
 
 export interface RunSummary {
