@@ -21,7 +21,8 @@ import type { ApiReply, KeychainBackend, NodeRegistry } from '../engine/index.ts
 import { loadOwnerKey } from './access-key-store.ts';
 import { registry as defaultRegistry } from './context.ts';
 
-export const DEFAULT_PORT = 7654;
+export { DEFAULT_PORT } from './default-port.ts';
+import { DEFAULT_PORT } from './default-port.ts';
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 

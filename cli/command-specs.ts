@@ -1,0 +1,92 @@
+/**
+ * Every command's name, arguments, options and help text, without its code: `flowkeeper --help`
+ * and option parsing need only this file, so a start that prints help loads no engine, no zod
+ * schemas, no expression language and no server (issue 8 item 8). The code is in commands.ts.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { ATTENTION_CHOICES } from '../engine/runner/attention-choices.ts';
+import { DEFAULT_PORT } from './default-port.ts';
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, attention: 3 } as const;
+
+export interface CommandSpec {
+  args: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  help?: Record<string, string>;
+}
+
+export const specs = {
+  validate: {
+    args: '<flow.json>',
+    summary: 'Check a flow file and list every problem with where it is.',
+  },
+  run: {
+    args: '<flow.json>',
+    summary: 'Run a flow now and record its trace.',
+    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, 'dev-cache': { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json',
+      '--durable': 'sync the trace to disk after every batch of events (slower, safest)',
+      '--dev-cache': 'while building a flow: re-use AI answers for the same model, prompt and settings (stored in <data-dir>/cache) instead of paying again',
+      '-q, --quiet': 'no progress lines',
+      '--json': 'print { runId, status, tracePath, outputs } as JSON',
+    },
+  },
+  resume: {
+    args: '[runId]',
+    summary: 'Continue runs that were interrupted, or answer a run that needs a decision.',
+    options: { choice: { type: 'string' }, by: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--choice <choice>': `answer for a run waiting on a decision: ${ATTENTION_CHOICES.join(', ')}`,
+      '--by <name>': 'who made the decision (recorded in the trace)',
+    },
+  },
+  replay: {
+    args: '<runId|trace.jsonl>',
+    summary: 'Re-execute a recorded run offline and show whether it comes out identical.',
+    options: { from: { type: 'string' }, flow: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--flow <flow.json>': 'replay with this (changed) flow instead of the recorded one',
+      '--from <nodeId>': 'fork: keep recorded results before this node, run it and what follows live, as a new run',
+    },
+  },
+  runs: {
+    args: '',
+    summary: 'List runs, newest first.',
+    options: { status: { type: 'string' }, flow: { type: 'string' }, limit: { type: 'string' } },
+    help: {
+      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, running',
+      '--flow <flowId>': 'only runs of this flow',
+      '--limit <n>': 'at most n runs (default 50)',
+    },
+  },
+  serve: {
+    args: '',
+    summary: 'Open the app in a browser on this computer (the web bridge), backed by the same engine.',
+    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false }, 'new-key': { type: 'boolean', default: false }, 'static-dir': { type: 'string' } },
+    help: {
+      '--new-key': 'replace the access key: links with the old key stop working (the key otherwise stays the same for this data folder)',
+      '--port <n>': `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+      '--host <address>': 'listen on another address than 127.0.0.1 — anyone who can reach it and has the link can use Flowkeeper',
+      '--open': 'open the link in the default browser',
+    },
+  },
+  verify: {
+    args: '<runId|all>',
+    summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',
+  },
+  trace: {
+    args: '<runId|trace.jsonl>',
+    summary: 'Show what happened in a run, step by step.',
+    options: { verbose: { type: 'boolean', short: 'v', default: false } },
+    help: { '-v, --verbose': 'also show each call to the outside world' },
+  },
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof specs;
+
+export function commandUsage(name: string, command: CommandSpec): string {
+  const opts = Object.entries(command.help ?? {}).map(([flag, text]) => `  ${flag.padEnd(28)} ${text}`);
+  return [`Usage: flowkeeper ${name} ${command.args}`, '', command.summary, ...(opts.length ? ['', 'Options:', ...opts] : [])].join('\n');
+}
