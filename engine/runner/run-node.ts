@@ -17,6 +17,18 @@ import { attemptLimits } from './attempt-limits.ts';
 import { checkOutputs } from './node-outputs.ts';
 import { NO_RETRY, retryDelayMs, shouldRetry } from './retry-policy.ts';
 import { RunStop } from './run-stop.ts';
+import { BLOB_THRESHOLD_BYTES } from '../trace/trace-store.ts';
+
+/**
+ * Outputs as the trace records them: inline, or a reference to a side file the store wrote. Text
+ * far below the store's blob threshold stays inline without asking it (a store keeps anything
+ * under BLOB_THRESHOLD_BYTES inline); the margin covers redaction, which can lengthen a value
+ * (a 4-character secret becomes "[redacted]").
+ */
+function payloadOf(plan: ExecutionPlan, result: PortItems, jsonLength: number): PortsPayload | Promise<PortsPayload> {
+  if (jsonLength * 3 < BLOB_THRESHOLD_BYTES) return result as PortsPayload;
+  return plan.payload(result) as Promise<PortsPayload>;
+}
 
 export async function runNode(
   plan: ExecutionPlan,
@@ -61,7 +73,7 @@ export async function runNode(
     const started = clock.monotonic();
     sink.append({ type: 'node.started', nodeId, attempt, inputCounts: { ...inputCounts } });
 
-    const { controller, stopped, dispose } = attemptLimits(node, nodeId, runSignal, clock, plan.replay);
+    const limits = attemptLimits(node, nodeId, runSignal, clock, plan.replay);
 
     try {
       const ctx = createNodeContext({
@@ -73,7 +85,7 @@ export async function runNode(
         items,
         input: plan.input,
         upstream,
-        signal: controller.signal,
+        limits,
         replay: plan.replay,
         recorder,
         sink,
@@ -87,8 +99,8 @@ export async function runNode(
       });
       const recordedTimeout = plan.replay ? plan.recordedTimeouts?.get(`${nodeId}#${attempt}`) : undefined;
       if (recordedTimeout) throw new NodeError(recordedTimeout);
-      const produced = await Promise.race([def.run({ inputs, items, config: node.config, ctx }), stopped]);
-      const result = checkOutputs(produced, allowedPorts, node, def);
+      const produced = await Promise.race([def.run({ inputs, items, config: node.config, ctx }), limits.stopped]);
+      const { result, jsonLength } = checkOutputs(produced, allowedPorts, node, def);
       const durationMs = Math.round(clock.monotonic() - started);
       const failedItems = result.error ?? [];
       if (failedItems.length > 0 && !errorPortConnected) {
@@ -100,10 +112,10 @@ export async function runNode(
           ...(first?.status === undefined ? {} : { status: first.status }),
           hint: first?.hint ?? 'Connect the node\'s "error" output to handle failed items, or fix the cause and resume.',
         };
-        sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: (await plan.payload(result)) as PortsPayload, durationMs });
+        sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: await payloadOf(plan, result, jsonLength), durationMs });
         throw new RunStop('failed', { ...info, nodeId });
       }
-      sink.append({ type: 'node.succeeded', nodeId, attempt, outputs: (await plan.payload(result)) as PortsPayload, durationMs });
+      sink.append({ type: 'node.succeeded', nodeId, attempt, outputs: await payloadOf(plan, result, jsonLength), durationMs });
       return result;
     } catch (error) {
       if (error instanceof RunStop || error instanceof AttentionNeeded) throw error;
@@ -137,7 +149,7 @@ export async function runNode(
       sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, durationMs });
       throw new RunStop('failed', { ...info, nodeId });
     } finally {
-      dispose();
+      limits.dispose();
     }
   }
 }

@@ -89,7 +89,11 @@ export interface TraceStore {
   /** Events with `seq > afterSeq`, at most `limit`, without reading the whole trace. */
   readEvents(runId: string, afterSeq: number, limit: number): Promise<TracePage>;
   list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }>;
-  /** Returns the value itself, or a reference to a side value when it is large. */
+  /**
+   * Returns the value itself, or a reference to a side value when it is large. A value whose JSON
+   * is shorter than BLOB_THRESHOLD_BYTES always stays inline (the runner relies on it to skip
+   * this call for small outputs).
+   */
   putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef>;
   getPayload<T>(value: T | BlobRef): Promise<T>;
   /** The leases that go with this store when the engine is given none (see run-leases.ts). */

@@ -36,6 +36,9 @@ export class TraceWriter {
   private closed = false;
   private unsynced = false;
   private seq: number;
+  /** The last event's time and its ISO text: events in the same millisecond share the string. */
+  private lastMs = NaN;
+  private lastTs = '';
   /** The last batch's seal (see hash-chain.ts); undefined for a trace written before hash chains. */
   private chain: string | undefined;
 
@@ -55,7 +58,12 @@ export class TraceWriter {
   /** Queues an event; the returned event carries its sequence number. Errors surface on the next sync. */
   append(body: RunEventBody): RunEvent {
     this.assertOpen();
-    const event = { seq: this.seq++, ts: new Date(this.options.clock?.() ?? Date.now()).toISOString(), ...body } as RunEvent;
+    const ms = this.options.clock?.() ?? Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastTs = new Date(ms).toISOString();
+    }
+    const event = { seq: this.seq++, ts: this.lastTs, ...body } as RunEvent;
     // The line is sealed with the rest of its batch when it is written (one hash per batch).
     this.pending.push(this.options.redactor.stringify(event).slice(0, -1));
     this.schedule();
