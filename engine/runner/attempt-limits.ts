@@ -1,8 +1,8 @@
 /**
  * What may end one node attempt early: the run being stopped, or the node's time limit
  * (`timeoutMs`, on the run's clock; not in replay, which spends no time). Either aborts the
- * attempt's signal (what the node type sees as `ctx.signal`) and rejects `stopped`, which the
- * runner races against the node, so a node that ignores its signal is not waited for.
+ * attempt's signal (what the node type sees as `ctx.signal`) and ends `race` (the runner's wait
+ * for the node) with that reason, so a node that ignores its signal is not waited for.
  *
  * Cheap per attempt (issue 8 item 7): the AbortController is made only when the node asks for
  * `ctx.signal` (most nodes never do), and the run's signal has one listener for all its attempts.
@@ -17,8 +17,8 @@ export interface AttemptLimits {
   readonly signal: AbortSignal;
   /** Whether the attempt was stopped (without making the signal). */
   readonly aborted: boolean;
-  /** Never resolves; rejects with the reason the attempt was stopped. */
-  stopped: Promise<never>;
+  /** `work`'s result, or a rejection with the reason the attempt was stopped, whichever comes first. */
+  race<T>(work: T | Promise<T>): Promise<T>;
   /** Cancels the time limit and stops listening to the run (call when the attempt ends). */
   dispose(): void;
 }
@@ -40,18 +40,21 @@ function watch(runSignal: AbortSignal, attempt: Attempt): void {
 }
 
 class Attempt implements AttemptLimits {
-  readonly stopped: Promise<never>;
-  private reject!: (reason: unknown) => void;
+  private reject: ((reason: unknown) => void) | undefined;
   private controller: AbortController | undefined;
   private reason: unknown;
   private isStopped = false;
   private cancelTimer: (() => void) | undefined;
 
-  constructor(private readonly runSignal: AbortSignal) {
-    this.stopped = new Promise<never>((_, reject) => {
-      this.reject = reject;
+  constructor(private readonly runSignal: AbortSignal) {}
+
+  race<T>(work: T | Promise<T>): Promise<T> {
+    // One promise per attempt instead of Promise.race over a second, never-resolving one.
+    return new Promise<T>((resolve, reject) => {
+      if (this.isStopped) reject(this.reason);
+      else this.reject = reject;
+      Promise.resolve(work).then(resolve, reject);
     });
-    this.stopped.catch(() => undefined);
   }
 
   get signal(): AbortSignal {
@@ -71,7 +74,7 @@ class Attempt implements AttemptLimits {
     this.isStopped = true;
     this.reason = reason;
     this.controller?.abort(reason);
-    this.reject(reason);
+    this.reject?.(reason);
   }
 
   startTimer(cancel: () => void): void {

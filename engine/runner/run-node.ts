@@ -19,15 +19,16 @@ import { NO_RETRY, retryDelayMs, shouldRetry } from './retry-policy.ts';
 import { RunStop } from './run-stop.ts';
 import { BLOB_THRESHOLD_BYTES } from '../trace/trace-store.ts';
 
+const NO_ITEM_RETRIES: ReadonlyMap<string, { at: number; delayMs: number }> = new Map();
+
 /**
- * Outputs as the trace records them: inline, or a reference to a side file the store wrote. Text
- * far below the store's blob threshold stays inline without asking it (a store keeps anything
- * under BLOB_THRESHOLD_BYTES inline); the margin covers redaction, which can lengthen a value
- * (a 4-character secret becomes "[redacted]").
+ * Whether outputs of this JSON length go inline into the trace without asking the store: text far
+ * below its blob threshold (a store keeps anything under BLOB_THRESHOLD_BYTES inline); the margin
+ * covers redaction, which can lengthen a value (a 4-character secret becomes "[redacted]"). Most
+ * outputs are small, and this saves a stringify and a wait per node.
  */
-function payloadOf(plan: ExecutionPlan, result: PortItems, jsonLength: number): PortsPayload | Promise<PortsPayload> {
-  if (jsonLength * 3 < BLOB_THRESHOLD_BYTES) return result as PortsPayload;
-  return plan.payload(result) as Promise<PortsPayload>;
+function staysInline(jsonLength: number): boolean {
+  return jsonLength * 3 < BLOB_THRESHOLD_BYTES;
 }
 
 export async function runNode(
@@ -71,7 +72,7 @@ export async function runNode(
   for (let attempt = resume?.attempt ?? 1; ; attempt++) {
     if (runSignal.aborted) throw new RunStop('cancelled', { ...cancelled().toInfo(), nodeId });
     const started = clock.monotonic();
-    sink.append({ type: 'node.started', nodeId, attempt, inputCounts: { ...inputCounts } });
+    sink.append({ type: 'node.started', nodeId, attempt, inputCounts });
 
     const limits = attemptLimits(node, nodeId, runSignal, clock, plan.replay);
 
@@ -93,13 +94,13 @@ export async function runNode(
         secrets: plan.secrets,
         http: plan.http,
         policy,
-        itemRetries: plan.itemRetries ?? new Map(),
+        itemRetries: plan.itemRetries ?? NO_ITEM_RETRIES,
         jitter: Math.random,
         clock,
       });
       const recordedTimeout = plan.replay ? plan.recordedTimeouts?.get(`${nodeId}#${attempt}`) : undefined;
       if (recordedTimeout) throw new NodeError(recordedTimeout);
-      const produced = await Promise.race([def.run({ inputs, items, config: node.config, ctx }), limits.stopped]);
+      const produced = await limits.race(def.run({ inputs, items, config: node.config, ctx }));
       const { result, jsonLength } = checkOutputs(produced, allowedPorts, node, def);
       const durationMs = Math.round(clock.monotonic() - started);
       const failedItems = result.error ?? [];
@@ -112,10 +113,11 @@ export async function runNode(
           ...(first?.status === undefined ? {} : { status: first.status }),
           hint: first?.hint ?? 'Connect the node\'s "error" output to handle failed items, or fix the cause and resume.',
         };
-        sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: await payloadOf(plan, result, jsonLength), durationMs });
+        sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: (staysInline(jsonLength) ? result : await plan.payload(result)) as PortsPayload, durationMs });
         throw new RunStop('failed', { ...info, nodeId });
       }
-      sink.append({ type: 'node.succeeded', nodeId, attempt, outputs: await payloadOf(plan, result, jsonLength), durationMs });
+      const outputs = (staysInline(jsonLength) ? result : await plan.payload(result)) as PortsPayload;
+      sink.append({ type: 'node.succeeded', nodeId, attempt, outputs, durationMs });
       return result;
     } catch (error) {
       if (error instanceof RunStop || error instanceof AttentionNeeded) throw error;
