@@ -21,7 +21,7 @@ import {
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
-import { specs, type CommandSpec } from './command-specs.ts';
+import { specs, type CommandName, type CommandSpec } from './command-specs.ts';
 import { DEFAULT_PORT } from './default-port.ts';
 import { spawn } from 'node:child_process';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
@@ -71,7 +71,7 @@ function progress(ctx: CommandContext, names: Map<string, string>) {
   };
 }
 
-export const commands: Record<string, Command> = {
+export const commands: Record<CommandName, Command> = {
   validate: {
     ...specs.validate,
     async run(ctx) {

@@ -66,7 +66,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   }
   try {
     const { commands } = await import('./commands.ts');
-    return await commands[name]!.run({ values: parsed.values, positionals: parsed.positionals, io, json: parsed.values.json === true });
+    return await commands[name as CommandName].run({ values: parsed.values, positionals: parsed.positionals, io, json: parsed.values.json === true });
   } catch (error) {
     const { reportError, setAsideInstead } = await import('./report-error.ts');
     return reportError(await setAsideInstead(error, parsed.values['data-dir'] as string | undefined), io, name, command);
