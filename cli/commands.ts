@@ -1,5 +1,8 @@
-/** The CLI's commands. Each one is a thin shell over the engine; output wording lives in format.ts. */
-import type { ParseArgsConfig } from 'node:util';
+/**
+ * The CLI's commands. Each one is a thin shell over the engine; output wording lives in format.ts,
+ * names, options and help in command-specs.ts. main.ts loads this file only to run a command
+ * (never for --help), and `serve` loads the web bridge only when it runs.
+ */
 import {
   ATTENTION_CHOICES,
   forkRun,
@@ -21,7 +24,8 @@ import {
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { interruptSignal, loadTarget, openEngine, readInput, registry, traceSource, UsageError, type CommandContext } from './context.ts';
-import { DEFAULT_PORT, startBridge } from './serve.ts';
+import { specs, type CommandName, type CommandSpec } from './command-specs.ts';
+import { DEFAULT_PORT } from './default-port.ts';
 import { reviewersCommand } from './reviewers-command.ts';
 import { spawn } from 'node:child_process';
 import { credentialsCommand } from './credential-commands.ts';
@@ -29,11 +33,7 @@ import { flowsCommand } from './flow-commands.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
 
-export interface Command {
-  args: string;
-  summary: string;
-  options?: ParseArgsConfig['options'];
-  help?: Record<string, string>;
+export interface Command extends CommandSpec {
   run(ctx: CommandContext): Promise<number>;
 }
 
@@ -86,10 +86,9 @@ function progress(ctx: CommandContext, names: Map<string, string>) {
   };
 }
 
-export const commands: Record<string, Command> = {
+export const commands: Record<CommandName, Command> = {
   validate: {
-    args: '<flow.json>',
-    summary: 'Check a flow file and list every problem with where it is.',
+    ...specs.validate,
     async run(ctx) {
       const file = one(ctx, 'the flow file to check');
       let text: string;
@@ -112,16 +111,7 @@ export const commands: Record<string, Command> = {
   },
 
   run: {
-    args: '<flow.json>',
-    summary: 'Run a flow now and record its trace.',
-    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, 'dev-cache': { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
-    help: {
-      '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json',
-      '--durable': 'sync the trace to disk after every batch of events (slower, safest)',
-      '--dev-cache': 'while building a flow: re-use AI answers for the same model, prompt and settings (stored in <data-dir>/cache) instead of paying again',
-      '-q, --quiet': 'no progress lines',
-      '--json': 'print { runId, status, tracePath, outputs } as JSON',
-    },
+    ...specs.run,
     async run(ctx) {
       const file = one(ctx, 'the flow file to run');
       const input = await readInput(ctx.values.input as string | undefined);
@@ -151,13 +141,7 @@ export const commands: Record<string, Command> = {
   },
 
   resume: {
-    args: '[runId]',
-    summary: 'Continue runs that were interrupted, or answer a run that needs a decision.',
-    options: { choice: { type: 'string' }, by: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
-    help: {
-      '--choice <choice>': `answer for a run waiting on a decision: ${ATTENTION_CHOICES.join(', ')}`,
-      '--by <name>': 'who made the decision (recorded in the trace)',
-    },
+    ...specs.resume,
     async run(ctx) {
       const [runId] = ctx.positionals;
       const choice = ctx.values.choice as string | undefined;
@@ -195,13 +179,7 @@ export const commands: Record<string, Command> = {
   },
 
   replay: {
-    args: '<runId|trace.jsonl>',
-    summary: 'Re-execute a recorded run offline and show whether it comes out identical.',
-    options: { from: { type: 'string' }, flow: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
-    help: {
-      '--flow <flow.json>': 'replay with this (changed) flow instead of the recorded one',
-      '--from <nodeId>': 'fork: keep recorded results before this node, run it and what follows live, as a new run',
-    },
+    ...specs.replay,
     async run(ctx) {
       const target = one(ctx, 'the run id or trace file to replay');
       const flowFile = ctx.values.flow as string | undefined;
@@ -226,14 +204,7 @@ export const commands: Record<string, Command> = {
   },
 
   runs: {
-    args: '',
-    summary: 'List runs, newest first.',
-    options: { status: { type: 'string' }, flow: { type: 'string' }, limit: { type: 'string' } },
-    help: {
-      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, paused (waiting for a review), running',
-      '--flow <flowId>': 'only runs of this flow',
-      '--limit <n>': 'at most n runs (default 50)',
-    },
+    ...specs.runs,
     async run(ctx) {
       if (ctx.positionals.length > 0) throw new UsageError(`Unexpected argument "${ctx.positionals[0]}".`);
       const limit = Number(ctx.values.limit ?? 50);
@@ -256,15 +227,7 @@ export const commands: Record<string, Command> = {
   reviewers: reviewersCommand,
 
   serve: {
-    args: '',
-    summary: 'Open the app in a browser on this computer (the web bridge), backed by the same engine.',
-    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false }, 'new-key': { type: 'boolean', default: false }, 'static-dir': { type: 'string' } },
-    help: {
-      '--new-key': 'replace the access key: links with the old key stop working (the key otherwise stays the same for this data folder)',
-      '--port <n>': `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
-      '--host <address>': 'listen on another address than 127.0.0.1 — anyone who can reach it and has the link can use Flowkeeper',
-      '--open': 'open the link in the default browser',
-    },
+    ...specs.serve,
     async run(ctx) {
       if (ctx.positionals.length > 0) throw new UsageError(`Unexpected argument "${ctx.positionals[0]}".`);
       const port = ctx.values.port === undefined ? DEFAULT_PORT : Number(ctx.values.port);
@@ -274,6 +237,7 @@ export const commands: Record<string, Command> = {
       if (host !== undefined && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
         ctx.io.err(`! Listening on ${host}: anyone who can reach this address and has the link can run flows and see credentials' names. Use only on a network you trust.`);
       }
+      const { startBridge } = await import('./serve.ts');
       const bridge = await startBridge({
         dataDir,
         port,
@@ -308,8 +272,7 @@ export const commands: Record<string, Command> = {
   },
 
   verify: {
-    args: '<runId|all>',
-    summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',
+    ...specs.verify,
     async run(ctx) {
       const target = one(ctx, 'the run id to check, or "all"');
       const { store } = openEngine(ctx);
@@ -317,7 +280,12 @@ export const commands: Record<string, Command> = {
       const check = async (runId: string) => {
         try {
           const trace = await store.load(runId);
-          const torn = trace.tornTail ? ' The last line was cut short by a crash; it is ignored.' : '';
+          const unsealed = trace.tornTail?.unsealedLines;
+          const torn = !trace.tornTail
+            ? ''
+            : unsealed
+              ? ` The last ${unsealed === 1 ? 'line was' : `${unsealed} lines were`} written without the hash that seals ${unsealed === 1 ? 'it' : 'them'} (the process stopped mid-write); ${unsealed === 1 ? 'it is' : 'they are'} ignored.`
+              : ' The last line was cut short by a crash; it is ignored.';
           results.push(
             trace.chained
               ? { runId, ok: true, text: `✔ ${runId}: intact — ${trace.events.length} events, each line's hash checked, and the flow matches its hash.${torn}` }
@@ -348,32 +316,12 @@ export const commands: Record<string, Command> = {
   credentials: credentialsCommand,
   flows: flowsCommand,
   inbox: {
-    args: 'list | show <id> | decide <id>',
-    summary: 'Items waiting for a review: list them, show one, decide one.',
-    options: {
-      flow: { type: 'string' },
-      assignee: { type: 'string' },
-      outcome: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      comment: { type: 'string' },
-      by: { type: 'string' },
-    },
-    help: {
-      'list [--flow <id>] [--assignee <name>]': 'open items, soonest due first (--json for the API\'s shape)',
-      'show <id>': 'one item: text, fields, the AI answer, decisions so far',
-      'decide <id> --outcome <outcome>': 'approve, reject or a custom outcome of the step',
-      '--set <field=value>': 'correct a field before approving (repeat for more fields)',
-      '--comment <text>': 'why (required for reject unless the step says otherwise)',
-      '--by <name>': 'who decides (default: the reviewer name in the settings, else $USER)',
-    },
+    ...specs.inbox,
     run: inboxCommand,
   },
 
   trace: {
-    args: '<runId|trace.jsonl>',
-    summary: 'Show what happened in a run, step by step.',
-    options: { verbose: { type: 'boolean', short: 'v', default: false } },
-    help: { '-v, --verbose': 'also show each call to the outside world' },
+    ...specs.trace,
     async run(ctx) {
       const target = one(ctx, 'the run id or trace file');
       const { store } = openEngine(ctx);

@@ -17,9 +17,8 @@ export interface CommandContext {
   json: boolean;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from './usage-error.ts';
+import { UsageError } from './usage-error.ts';
 
 export const registry = new NodeRegistry(builtinNodes);
 

@@ -6,19 +6,8 @@
  */
 import { ApiError, dataDirStores, resolveDataDir } from '../engine/index.ts';
 import type { Command } from './commands.ts';
+import { SECRET_FIELD, specs } from './command-specs.ts';
 import { registry, UsageError, type CommandContext, type Io } from './context.ts';
-
-/** Which field of each known credential type holds the secret (the rest may be given with --field). */
-const SECRET_FIELD: Record<string, string> = {
-  'http.bearer': 'token',
-  'http.basic': 'password',
-  'http.header': 'value',
-  'llm.api': 'apiKey',
-  postgres: 'password',
-  smtp: 'password',
-  'slack.bot': 'token',
-  'airtable.token': 'token',
-};
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -28,23 +17,7 @@ export interface SecretReader {
 }
 
 export const credentialsCommand: Command = {
-  args: 'list | set | delete <name>',
-  summary: 'List, add or replace, and delete credentials (values go to the OS keychain).',
-  options: {
-    name: { type: 'string' },
-    type: { type: 'string' },
-    label: { type: 'string' },
-    field: { type: 'string', multiple: true },
-    'secret-field': { type: 'string' },
-  },
-  help: {
-    list: 'the stored credentials: name, type, field names (never values)',
-    'set --name <name> --type <type>': `stores a credential; the secret is read from stdin or asked for without echo. Known types: ${Object.keys(SECRET_FIELD).join(', ')}`,
-    '--field <name=value>': 'another (non-secret) field, e.g. --field username=ana; repeat for more',
-    '--secret-field <name>': 'which field the secret goes to (default: the type\'s, e.g. token for http.bearer)',
-    '--label <text>': 'a description shown in the app',
-    'delete <name>': 'removes the credential from the keychain and the list',
-  },
+  ...specs.credentials,
   async run(ctx: CommandContext): Promise<number> {
     const [action, ...rest] = ctx.positionals;
     const vault = dataDirStores(resolveDataDir(ctx.values['data-dir'] as string | undefined), { catalog: registry }).vault;

@@ -5,16 +5,11 @@
  */
 import { ActiveFlows, ApiError, dataDirStores, notActivatable, resolveDataDir, selfFiringTriggers } from '../engine/index.ts';
 import type { Command } from './commands.ts';
+import { specs } from './command-specs.ts';
 import { registry, UsageError, type CommandContext } from './context.ts';
 
 export const flowsCommand: Command = {
-  args: 'activate <flowId> | deactivate <flowId> | status',
-  summary: 'Switch a saved flow on (its triggers fire by themselves) or off, or list the flows that are on.',
-  help: {
-    'activate <flowId>': 'switch on: its triggers fire while the desktop app or "flowkeeper serve" runs on this data folder',
-    'deactivate <flowId>': 'switch off: its triggers stop (runs in progress continue)',
-    status: 'the flows that are on',
-  },
+  ...specs.flows,
   async run(ctx) {
     try {
       return await flows(ctx);

@@ -2,14 +2,16 @@
  * `flowkeeper` command line: validate, run, resume, replay, runs, trace.
  * Exit codes: 0 success · 1 the run failed or was cancelled · 2 invalid input · 3 the run stopped
  * and needs a person's decision.
+ *
+ * Start-up: this file loads only the commands' names and help (command-specs.ts). A command's code
+ * (commands.ts: the engine, node registry, zod schemas, expressions) is imported when it runs, and
+ * the error wording (report-error.ts) when one is reported, so `--help` costs little more than
+ * starting Node.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { FileTraceStore, FlowInvalidError, ForkError, resolveDataDir, RunInputInvalidError, RunLockedError, RunNotFoundError, TraceQuarantinedError } from '../engine/index.ts';
-import { describeDataFolderError } from '../engine/data-folder-errors.ts';
-import { commands, type Command } from './commands.ts';
-import { UsageError } from './context.ts';
+import { commandUsage, EXIT, specs, type CommandName, type CommandSpec } from './command-specs.ts';
 
-export const EXIT = { ok: 0, failed: 1, invalid: 2, attention: 3 } as const;
+export { EXIT } from './command-specs.ts';
 
 const GLOBAL_OPTIONS = {
   'data-dir': { type: 'string' },
@@ -24,7 +26,7 @@ export function usage(): string {
     'Usage: flowkeeper <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${`${name} ${c.args}`.padEnd(34)} ${c.summary}`),
+    ...Object.entries(specs).map(([name, c]) => `  ${`${name} ${c.args}`.padEnd(34)} ${c.summary}`),
     '',
     'Options for every command:',
     '  --data-dir <dir>    where runs and traces live (default: $FLOWKEEPER_DATA_DIR, else the app-data folder)',
@@ -34,11 +36,6 @@ export function usage(): string {
     'Exit codes: 0 success, 1 run failed or cancelled, 2 invalid input, 3 the run needs a person\'s decision.',
   ];
   return lines.join('\n');
-}
-
-function commandUsage(name: string, command: Command): string {
-  const opts = Object.entries(command.help ?? {}).map(([flag, text]) => `  ${flag.padEnd(28)} ${text}`);
-  return [`Usage: flowkeeper ${name} ${command.args}`, '', command.summary, ...(opts.length ? ['', 'Options:', ...opts] : [])].join('\n');
 }
 
 export async function main(argv: string[], io: { out: (s: string) => void; err: (s: string) => void } = defaultIo()): Promise<number> {
@@ -51,7 +48,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     io.out('flowkeeper 0.1.0');
     return EXIT.ok;
   }
-  const command = commands[name];
+  const command: CommandSpec | undefined = Object.hasOwn(specs, name) ? specs[name as CommandName] : undefined;
   if (!command) {
     io.err(`Unknown command "${name}". Run "flowkeeper --help" to see the commands.`);
     return EXIT.invalid;
@@ -68,54 +65,12 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     return EXIT.ok;
   }
   try {
-    return await command.run({ values: parsed.values, positionals: parsed.positionals, io, json: parsed.values.json === true });
+    const { commands } = await import('./commands.ts');
+    return await commands[name as CommandName].run({ values: parsed.values, positionals: parsed.positionals, io, json: parsed.values.json === true });
   } catch (error) {
+    const { reportError, setAsideInstead } = await import('./report-error.ts');
     return reportError(await setAsideInstead(error, parsed.values['data-dir'] as string | undefined), io, name, command);
   }
-}
-
-/** "There is no run X" for a run whose trace was set aside earlier says so: why, and where it is. */
-async function setAsideInstead(error: unknown, dataDirFlag: string | undefined): Promise<unknown> {
-  if (!(error instanceof RunNotFoundError)) return error;
-  try {
-    const { quarantined } = await new FileTraceStore(resolveDataDir(dataDirFlag)).list();
-    const notice = quarantined.find((q) => q.runId === error.runId);
-    return notice ? new TraceQuarantinedError(notice) : error;
-  } catch {
-    return error;
-  }
-}
-
-function reportError(error: unknown, io: { err: (s: string) => void }, name: string, command: Command): number {
-  if (error instanceof UsageError) {
-    io.err(`${error.message}\n\n${commandUsage(name, command)}`);
-    return EXIT.invalid;
-  }
-  if (error instanceof FlowInvalidError) {
-    io.err(error.message);
-    return EXIT.invalid;
-  }
-  if (error instanceof RunInputInvalidError) {
-    io.err(`${error.message}\n  What to do: ${error.hint ?? ''}`);
-    return EXIT.invalid;
-  }
-  if (error instanceof TraceQuarantinedError || error instanceof ForkError) {
-    io.err(error.message);
-    return EXIT.invalid;
-  }
-  if (error instanceof RunLockedError) {
-    io.err(error.message);
-    return EXIT.failed;
-  }
-  const folder = describeDataFolderError(error);
-  if (folder) {
-    io.err(`${folder.message}\n  What to do: ${folder.hint}`);
-    return EXIT.invalid;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`flowkeeper ${name}: ${message}`);
-  if (process.env.FLOWKEEPER_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
-  return EXIT.failed;
 }
 
 function defaultIo() {

@@ -6,8 +6,9 @@
 import { SettingsStore, dataDirLayout, resolveDataDir } from '../engine/index.ts';
 import { UsageError, type CommandContext } from './context.ts';
 import { addReviewer, listReviewers, removeReviewer, ReviewerKeyError } from './reviewer-keys.ts';
-import { DEFAULT_PORT } from './serve.ts';
+import { DEFAULT_PORT } from './default-port.ts';
 import type { Command } from './commands.ts';
+import { specs } from './command-specs.ts';
 
 /**
  * A reviewer's group is a settings group (`reviewerGroups`), the one the engine checks a decision
@@ -94,13 +95,6 @@ async function run(ctx: CommandContext): Promise<number> {
 }
 
 export const reviewersCommand: Command = {
-  args: 'add <name> [--group g] | list | remove <name>',
-  summary: 'People who review on the web bridge, each with their own link that opens only their inbox.',
-  options: { group: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
-  help: {
-    '--group <group>': 'add: the group they belong to (items assigned to the group are theirs too)',
-    '--port <n>': `add: the port "flowkeeper serve" uses, for the printed link (default ${DEFAULT_PORT})`,
-    '--host <address>': 'add: the address "flowkeeper serve --host" uses, for the printed link',
-  },
+  ...specs.reviewers,
   run,
 };

@@ -27,7 +27,8 @@ import { ReviewerKeys, type ReviewerRecord } from './reviewer-keys.ts';
 import { FORBIDDEN_FOR_REVIEWER, REVIEWER_EVENTS, decidedBy, isReviewersItem, notYourItem, reviewerMayCall } from './reviewer-access.ts';
 import { registry as defaultRegistry } from './context.ts';
 
-export const DEFAULT_PORT = 7654;
+export { DEFAULT_PORT } from './default-port.ts';
+import { DEFAULT_PORT } from './default-port.ts';
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 

@@ -35,8 +35,7 @@ export class ItemConfirmedSent extends Error {
 /** An error answered from the record (resume, retry, replay): the wait before it already happened. */
 export class RecordedCallError extends NodeError {}
 
-export const ATTENTION_CHOICES = ['send-again', 'skip-item', 'cancel'] as const;
-export type AttentionChoice = (typeof ATTENTION_CHOICES)[number];
+export { ATTENTION_CHOICES, type AttentionChoice } from './attention-choices.ts';
 
 export interface RecorderOptions {
   sink: EventSink;

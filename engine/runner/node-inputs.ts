@@ -8,7 +8,8 @@ import type { NodeRegistry } from './registry.ts';
 export function collectInputs(graph: FlowGraph, node: FlowNode, def: AnyNodeDefinition, outputs: Map<string, PortItems>, input: unknown): PortItems {
   const incoming = graph.incoming.get(node.id) ?? [];
   const ports = portsOf(def.inputs, node.config);
-  const inputs: PortItems = Object.fromEntries(ports.map((p) => [p, [] as Item[]]));
+  const inputs: PortItems = {};
+  for (const p of ports) inputs[p] = [];
   if (incoming.length === 0) {
     inputs[ports[0] ?? 'in'] = runInputItems(input);
     return inputs;

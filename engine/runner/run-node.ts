@@ -18,6 +18,19 @@ import { checkOutputs } from './node-outputs.ts';
 import type { ReviewDesk } from './review-desk.ts';
 import { NO_RETRY, retryDelayMs, shouldRetry } from './retry-policy.ts';
 import { RunStop } from './run-stop.ts';
+import { BLOB_THRESHOLD_BYTES } from '../trace/trace-store.ts';
+
+const NO_ITEM_RETRIES: ReadonlyMap<string, { at: number; delayMs: number }> = new Map();
+
+/**
+ * Whether outputs of this JSON length go inline into the trace without asking the store: text far
+ * below its blob threshold (a store keeps anything under BLOB_THRESHOLD_BYTES inline); the margin
+ * covers redaction, which can lengthen a value (a 4-character secret becomes "[redacted]"). Most
+ * outputs are small, and this saves a stringify and a wait per node.
+ */
+function staysInline(jsonLength: number): boolean {
+  return jsonLength * 3 < BLOB_THRESHOLD_BYTES;
+}
 
 export async function runNode(
   plan: ExecutionPlan,
@@ -61,9 +74,9 @@ export async function runNode(
   for (let attempt = resume?.attempt ?? 1; ; attempt++) {
     if (runSignal.aborted) throw new RunStop('cancelled', { ...cancelled().toInfo(), nodeId });
     const started = clock.monotonic();
-    sink.append({ type: 'node.started', nodeId, attempt, inputCounts: { ...inputCounts } });
+    sink.append({ type: 'node.started', nodeId, attempt, inputCounts });
 
-    const { controller, stopped, dispose } = attemptLimits(node, nodeId, runSignal, clock, plan.replay);
+    const limits = attemptLimits(node, nodeId, runSignal, clock, plan.replay);
 
     try {
       const ctx = createNodeContext({
@@ -75,7 +88,7 @@ export async function runNode(
         items,
         input: plan.input,
         upstream,
-        signal: controller.signal,
+        limits,
         replay: plan.replay,
         recorder,
         sink,
@@ -83,15 +96,15 @@ export async function runNode(
         secrets: plan.secrets,
         http: plan.http,
         policy,
-        itemRetries: plan.itemRetries ?? new Map(),
+        itemRetries: plan.itemRetries ?? NO_ITEM_RETRIES,
         jitter: Math.random,
         clock,
         ...(desk ? { desk } : {}),
       });
       const recordedTimeout = plan.replay ? plan.recordedTimeouts?.get(`${nodeId}#${attempt}`) : undefined;
       if (recordedTimeout) throw new NodeError(recordedTimeout);
-      const produced = await Promise.race([def.run({ inputs, items, config: node.config, ctx }), stopped]);
-      const result = checkOutputs(produced, allowedPorts, node, def);
+      const produced = await limits.race(def.run({ inputs, items, config: node.config, ctx }));
+      const { result, jsonLength } = checkOutputs(produced, allowedPorts, node, def);
       const durationMs = Math.round(clock.monotonic() - started);
       const failedItems = result.error ?? [];
       if (failedItems.length > 0 && !errorPortConnected) {
@@ -103,10 +116,11 @@ export async function runNode(
           ...(first?.status === undefined ? {} : { status: first.status }),
           hint: first?.hint ?? 'Connect the node\'s "error" output to handle failed items, or fix the cause and resume.',
         };
-        sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: (await plan.payload(result)) as PortsPayload, durationMs });
+        sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: (staysInline(jsonLength) ? result : await plan.payload(result)) as PortsPayload, durationMs });
         throw new RunStop('failed', { ...info, nodeId });
       }
-      sink.append({ type: 'node.succeeded', nodeId, attempt, outputs: (await plan.payload(result)) as PortsPayload, durationMs });
+      const outputs = (staysInline(jsonLength) ? result : await plan.payload(result)) as PortsPayload;
+      sink.append({ type: 'node.succeeded', nodeId, attempt, outputs, durationMs });
       return result;
     } catch (error) {
       // A review pause leaves the node unfinished (no node.failed): on resume this attempt runs again
@@ -142,7 +156,7 @@ export async function runNode(
       sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, durationMs });
       throw new RunStop('failed', { ...info, nodeId });
     } finally {
-      dispose();
+      limits.dispose();
     }
   }
 }

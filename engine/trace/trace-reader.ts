@@ -1,6 +1,7 @@
 /**
- * Reads a trace file. A torn last line (the process died mid-write) is tolerated and reported;
- * any other damage raises TraceDamagedError, which the store turns into a quarantine.
+ * Reads a trace file. A torn end (the process died mid-write: a cut last line, or whole lines of
+ * a write batch whose sealing line never reached the disk) is tolerated and reported; any other
+ * damage raises TraceDamagedError, which the store turns into a quarantine.
  */
 import { readFile } from 'node:fs/promises';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type RunEvent, type TraceHeader } from '../model/events.ts';
@@ -11,8 +12,11 @@ export interface ParsedTrace {
   events: RunEvent[];
   /** Byte length of the intact part; anything after it is a torn line. */
   intactBytes: number;
-  /** Set when the last line was cut short and ignored. */
-  tornTail?: { bytes: number };
+  /**
+   * Set when the end of the file was cut short and ignored: a torn last line, and/or
+   * `unsealedLines` whole lines of a write batch whose sealing line never reached the disk.
+   */
+  tornTail?: { bytes: number; unsealedLines?: number };
   /** The last line is whole JSON but has no newline yet. */
   missingFinalNewline: boolean;
   /** Whether every line was checked against the hash chain (false: written before hash chains). */
@@ -45,6 +49,10 @@ export function parseTraceText(text: string, location: string): ParsedTrace {
   let missingFinalNewline = false;
 
   let chain: string | undefined;
+  // A chained trace is checked one write batch at a time (see hash-chain.ts): lines without `h`
+  // wait here, with their bytes, until the line that seals them.
+  let batch: Array<{ line: number; value: unknown; bytes: number }> = [];
+  let batchText = '';
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const isLast = i === lines.length - 1;
@@ -65,32 +73,61 @@ export function parseTraceText(text: string, location: string): ParsedTrace {
       if (header.hashChain === HASH_CHAIN) chain = chainSeed(line);
       // The marker belongs to the file format; callers see the header the engine wrote (`chained` says it).
       delete header.hashChain;
+    } else if (chain === undefined) {
+      addEvent(events, value, i + 1, location);
     } else {
-      if (chain !== undefined) {
-        if (h === undefined) throw new TraceDamagedError(location, i + 1, 'a line without its hash (it was added or rewritten by hand)');
-        if (chainHash(chain, body) !== h) {
-          throw new TraceDamagedError(location, i + 1, 'a line whose hash does not follow from the line before it (this line was changed, or a line before it was changed, removed or moved)');
-        }
-        chain = h;
+      if (h === undefined) {
+        // Inside a batch: sealed by a later line.
+        batch.push({ line: i + 1, value, bytes: lineBytes });
+        batchText += `${line}\n`;
+        continue;
       }
-      const event = value as RunEvent;
-      if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || typeof event.seq !== 'number') {
-        throw new TraceDamagedError(location, i + 1, 'a line that is not a run event');
+      const first = batch.length > 0 ? batch[0]!.line : i + 1;
+      if (chainHash(chain, batchText + body) !== h) {
+        throw new TraceDamagedError(
+          location,
+          first,
+          first === i + 1
+            ? 'a line whose hash does not follow from the line before it (this line was changed, or a line before it was changed, removed or moved)'
+            : `a line whose hash does not follow from the line before it (lines ${first}–${i + 1} were written together and are sealed by the hash on line ${i + 1}: one of them was changed, or a line before them was changed, removed or moved)`,
+        );
       }
-      const previous = events.length > 0 ? events[events.length - 1]!.seq : 0;
-      if (event.seq !== previous + 1) {
-        throw new TraceDamagedError(location, i + 1, `event number ${event.seq} follows ${previous} (lines are missing or out of order)`);
+      chain = h;
+      for (const held of batch) {
+        addEvent(events, held.value, held.line, location);
+        offset += held.bytes;
       }
-      events.push(event);
+      addEvent(events, value, i + 1, location);
+      batch = [];
+      batchText = '';
     }
     if (isLast && !endsWithNewline) missingFinalNewline = true;
     offset += lineBytes;
+  }
+  if (batch.length > 0) {
+    // Lines of a batch whose seal never reached the disk: the process stopped mid-write. Like a
+    // torn line they are not part of the run; resume cuts them off and writes them again.
+    const unsealed = batch.reduce((sum, held) => sum + held.bytes, 0);
+    tornTail = { bytes: unsealed + (tornTail?.bytes ?? 0), unsealedLines: batch.length };
+    missingFinalNewline = false;
   }
   if (!header) throw new TraceDamagedError(location, 1, 'the header line is cut short');
   const parsed: ParsedTrace = { header, events, intactBytes: offset, missingFinalNewline, chained: chain !== undefined };
   if (chain !== undefined) parsed.lastHash = chain;
   if (tornTail) parsed.tornTail = tornTail;
   return parsed;
+}
+
+function addEvent(events: RunEvent[], value: unknown, line: number, location: string): void {
+  const event = value as RunEvent;
+  if (typeof event !== 'object' || event === null || typeof event.type !== 'string' || typeof event.seq !== 'number') {
+    throw new TraceDamagedError(location, line, 'a line that is not a run event');
+  }
+  const previous = events.length > 0 ? events[events.length - 1]!.seq : 0;
+  if (event.seq !== previous + 1) {
+    throw new TraceDamagedError(location, line, `event number ${event.seq} follows ${previous} (lines are missing or out of order)`);
+  }
+  events.push(event);
 }
 
 function checkHeader(value: unknown, location: string): TraceHeader {

@@ -29,8 +29,11 @@ export interface EventSink {
 export interface LoadedTrace {
   header: TraceHeader;
   events: RunEvent[];
-  /** Set when the last event was cut short (the writer died mid-write) and is ignored. */
-  tornTail?: { bytes: number };
+  /**
+   * Set when the end was cut short (the writer died mid-write) and is ignored: a torn last line,
+   * and/or `unsealedLines` whole lines of a write batch whose sealing hash never reached the disk.
+   */
+  tornTail?: { bytes: number; unsealedLines?: number };
 }
 
 export interface RunSummary {
@@ -88,7 +91,11 @@ export interface TraceStore {
   list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }>;
   /** Traces set aside earlier (by any process), without reading any other trace. */
   setAside?(): Promise<QuarantineNotice[]>;
-  /** Returns the value itself, or a reference to a side value when it is large. */
+  /**
+   * Returns the value itself, or a reference to a side value when it is large. A value whose JSON
+   * is shorter than BLOB_THRESHOLD_BYTES always stays inline (the runner relies on it to skip
+   * this call for small outputs).
+   */
   putPayload<T>(value: T, redactor?: Redactor): Promise<T | BlobRef>;
   getPayload<T>(value: T | BlobRef): Promise<T>;
   /** The leases that go with this store when the engine is given none (see run-leases.ts). */

@@ -8,7 +8,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { RunEvent, RunEventBody } from '../model/events.ts';
-import { sealLine } from './hash-chain.ts';
+import { sealBatch } from './hash-chain.ts';
 import type { Redactor } from './redactor.ts';
 
 export type Durability = 'buffered' | 'durable';
@@ -27,6 +27,7 @@ export class TraceWriteError extends Error {
 }
 
 export class TraceWriter {
+  /** Queued lines, each JSON without its closing `}` (sealBatch adds it with the `h` key). */
   private pending: string[] = [];
   private waiters: Waiter[] = [];
   private scheduled = false;
@@ -35,7 +36,10 @@ export class TraceWriter {
   private closed = false;
   private unsynced = false;
   private seq: number;
-  /** The last line's hash (see hash-chain.ts); undefined for a trace written before hash chains. */
+  /** The last event's time and its ISO text: events in the same millisecond share the string. */
+  private lastMs = NaN;
+  private lastTs = '';
+  /** The last batch's seal (see hash-chain.ts); undefined for a trace written before hash chains. */
   private chain: string | undefined;
 
   constructor(
@@ -54,10 +58,14 @@ export class TraceWriter {
   /** Queues an event; the returned event carries its sequence number. Errors surface on the next sync. */
   append(body: RunEventBody): RunEvent {
     this.assertOpen();
-    const event = { seq: this.seq++, ts: new Date(this.options.clock?.() ?? Date.now()).toISOString(), ...body } as RunEvent;
-    let line = this.options.redactor.stringify(event);
-    if (this.chain !== undefined) ({ line, h: this.chain } = sealLine(this.chain, line));
-    this.pending.push(line + '\n');
+    const ms = this.options.clock?.() ?? Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastTs = new Date(ms).toISOString();
+    }
+    const event = { seq: this.seq++, ts: this.lastTs, ...body } as RunEvent;
+    // The line is sealed with the rest of its batch when it is written (one hash per batch).
+    this.pending.push(this.options.redactor.stringify(event).slice(0, -1));
     this.schedule();
     return event;
   }
@@ -142,7 +150,10 @@ export class TraceWriter {
     this.flushing = (async () => {
       try {
         if (lines.length > 0) {
-          await this.writeAll(Buffer.from(lines.join(''), 'utf8'));
+          let bytes: Buffer;
+          if (this.chain === undefined) bytes = Buffer.from(`${lines.join('}\n')}}\n`, 'utf8');
+          else ({ bytes, h: this.chain } = sealBatch(this.chain, lines));
+          await this.writeAll(bytes);
           this.unsynced = true;
         }
         // Nothing written since the last flush to disk: another fdatasync would buy nothing.

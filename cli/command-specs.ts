@@ -1,0 +1,162 @@
+/**
+ * Every command's name, arguments, options and help text, without its code: `flowkeeper --help`
+ * and option parsing need only this file, so a start that prints help loads no engine, no zod
+ * schemas, no expression language and no server (issue 8 item 8). The code is in commands.ts.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import { ATTENTION_CHOICES } from '../engine/runner/attention-choices.ts';
+import { DEFAULT_PORT } from './default-port.ts';
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, attention: 3 } as const;
+
+export interface CommandSpec {
+  args: string;
+  summary: string;
+  options?: ParseArgsConfig['options'];
+  help?: Record<string, string>;
+}
+
+/** Which field of each known credential type holds the secret (the rest may be given with --field). */
+export const SECRET_FIELD: Record<string, string> = {
+  'http.bearer': 'token',
+  'http.basic': 'password',
+  'http.header': 'value',
+  'llm.api': 'apiKey',
+  postgres: 'password',
+  smtp: 'password',
+  'slack.bot': 'token',
+  'airtable.token': 'token',
+};
+
+export const specs = {
+  validate: {
+    args: '<flow.json>',
+    summary: 'Check a flow file and list every problem with where it is.',
+  },
+  run: {
+    args: '<flow.json>',
+    summary: 'Run a flow now and record its trace.',
+    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, 'dev-cache': { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json',
+      '--durable': 'sync the trace to disk after every batch of events (slower, safest)',
+      '--dev-cache': 'while building a flow: re-use AI answers for the same model, prompt and settings (stored in <data-dir>/cache) instead of paying again',
+      '-q, --quiet': 'no progress lines',
+      '--json': 'print { runId, status, tracePath, outputs } as JSON',
+    },
+  },
+  resume: {
+    args: '[runId]',
+    summary: 'Continue runs that were interrupted, or answer a run that needs a decision.',
+    options: { choice: { type: 'string' }, by: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--choice <choice>': `answer for a run waiting on a decision: ${ATTENTION_CHOICES.join(', ')}`,
+      '--by <name>': 'who made the decision (recorded in the trace)',
+    },
+  },
+  replay: {
+    args: '<runId|trace.jsonl>',
+    summary: 'Re-execute a recorded run offline and show whether it comes out identical.',
+    options: { from: { type: 'string' }, flow: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--flow <flow.json>': 'replay with this (changed) flow instead of the recorded one',
+      '--from <nodeId>': 'fork: keep recorded results before this node, run it and what follows live, as a new run',
+    },
+  },
+  runs: {
+    args: '',
+    summary: 'List runs, newest first.',
+    options: { status: { type: 'string' }, flow: { type: 'string' }, limit: { type: 'string' } },
+    help: {
+      '--status <status>': 'only runs with this status: succeeded, failed, cancelled, needs-attention, paused (waiting for a review), running',
+      '--flow <flowId>': 'only runs of this flow',
+      '--limit <n>': 'at most n runs (default 50)',
+    },
+  },
+  serve: {
+    args: '',
+    summary: 'Open the app in a browser on this computer (the web bridge), backed by the same engine.',
+    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean', default: false }, 'new-key': { type: 'boolean', default: false }, 'static-dir': { type: 'string' } },
+    help: {
+      '--new-key': 'replace the access key: links with the old key stop working (the key otherwise stays the same for this data folder)',
+      '--port <n>': `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+      '--host <address>': 'listen on another address than 127.0.0.1 — anyone who can reach it and has the link can use Flowkeeper',
+      '--open': 'open the link in the default browser',
+    },
+  },
+  credentials: {
+    args: 'list | set | delete <name>',
+    summary: 'List, add or replace, and delete credentials (values go to the OS keychain).',
+    options: {
+      name: { type: 'string' },
+      type: { type: 'string' },
+      label: { type: 'string' },
+      field: { type: 'string', multiple: true },
+      'secret-field': { type: 'string' },
+    },
+    help: {
+      list: 'the stored credentials: name, type, field names (never values)',
+      'set --name <name> --type <type>': `stores a credential; the secret is read from stdin or asked for without echo. Known types: ${Object.keys(SECRET_FIELD).join(', ')}`,
+      '--field <name=value>': 'another (non-secret) field, e.g. --field username=ana; repeat for more',
+      '--secret-field <name>': 'which field the secret goes to (default: the type\'s, e.g. token for http.bearer)',
+      '--label <text>': 'a description shown in the app',
+      'delete <name>': 'removes the credential from the keychain and the list',
+    },
+  },
+  flows: {
+    args: 'activate <flowId> | deactivate <flowId> | status',
+    summary: 'Switch a saved flow on (its triggers fire by themselves) or off, or list the flows that are on.',
+    help: {
+      'activate <flowId>': 'switch on: its triggers fire while the desktop app or "flowkeeper serve" runs on this data folder',
+      'deactivate <flowId>': 'switch off: its triggers stop (runs in progress continue)',
+      status: 'the flows that are on',
+    },
+  },
+  inbox: {
+    args: 'list | show <id> | decide <id>',
+    summary: 'Items waiting for a review: list them, show one, decide one.',
+    options: {
+      flow: { type: 'string' },
+      assignee: { type: 'string' },
+      outcome: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      comment: { type: 'string' },
+      by: { type: 'string' },
+    },
+    help: {
+      'list [--flow <id>] [--assignee <name>]': 'open items, soonest due first (--json for the API\'s shape)',
+      'show <id>': 'one item: text, fields, the AI answer, decisions so far',
+      'decide <id> --outcome <outcome>': 'approve, reject or a custom outcome of the step',
+      '--set <field=value>': 'correct a field before approving (repeat for more fields)',
+      '--comment <text>': 'why (required for reject unless the step says otherwise)',
+      '--by <name>': 'who decides (default: the reviewer name in the settings, else $USER)',
+    },
+  },
+  reviewers: {
+    args: 'add <name> [--group g] | list | remove <name>',
+    summary: 'People who review on the web bridge, each with their own link that opens only their inbox.',
+    options: { group: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    help: {
+      '--group <group>': 'add: the group they belong to (items assigned to the group are theirs too)',
+      '--port <n>': `add: the port "flowkeeper serve" uses, for the printed link (default ${DEFAULT_PORT})`,
+      '--host <address>': 'add: the address "flowkeeper serve --host" uses, for the printed link',
+    },
+  },
+  verify: {
+    args: '<runId|all>',
+    summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',
+  },
+  trace: {
+    args: '<runId|trace.jsonl>',
+    summary: 'Show what happened in a run, step by step.',
+    options: { verbose: { type: 'boolean', short: 'v', default: false } },
+    help: { '-v, --verbose': 'also show each call to the outside world' },
+  },
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof specs;
+
+export function commandUsage(name: string, command: CommandSpec): string {
+  const opts = Object.entries(command.help ?? {}).map(([flag, text]) => `  ${flag.padEnd(28)} ${text}`);
+  return [`Usage: flowkeeper ${name} ${command.args}`, '', command.summary, ...(opts.length ? ['', 'Options:', ...opts] : [])].join('\n');
+}
