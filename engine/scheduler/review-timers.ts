@@ -80,6 +80,8 @@ export class ReviewTimers {
       if (due) this.fire(item, due);
       next = Math.min(next, this.nextTime(item, now));
     }
+    // Nothing is due at any time: no timer (a new or changed item re-arms through onChange).
+    if (next === Infinity) return;
     this.arm(next - now);
   }
 
