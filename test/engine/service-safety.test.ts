@@ -5,7 +5,7 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
+import { ApiError, createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 
@@ -94,8 +94,10 @@ describe('service under concurrent use', () => {
     const first = await createService({ dataDir: join(dir, 'a'), registry, keychain: new MemoryKeychain(), resumeOnStart: false });
     const api = inProcessApi(first);
     await api.flows.save({ flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'slow', name: 'Slow', nodes: [{ id: 'start', type: 'trigger.manual' }, { id: 'wait', type: 'flow.delay', config: { seconds: 30 } }], edges: [{ source: 'start', target: 'wait' }] } });
+    // Waits for the Wait step to start, so the trace on disk holds an interrupted step.
+    const waiting = waitForEvent(first, (e) => e.type === 'run.event' && e.event.type === 'node.started' && e.event.nodeId === 'wait');
     const { runId } = await api.runs.start({ flowId: 'slow' });
-    await new Promise((r) => setTimeout(r, 300));
+    await waiting;
     // "The machine went down": the trace as it is on disk now, in a data folder of its own.
     await mkdir(join(dir, 'b', 'runs'), { recursive: true });
     await cp(join(dir, 'a', 'runs', `${runId}.jsonl`), join(dir, 'b', 'runs', `${runId}.jsonl`));
@@ -104,10 +106,22 @@ describe('service under concurrent use', () => {
     const second = await createService({ dataDir: join(dir, 'b'), registry, keychain: new MemoryKeychain() });
     cleanups.push(() => second.close({ cancelRuns: true }));
     const api2 = inProcessApi(second);
-    await new Promise((r) => setTimeout(r, 300));
+    // Resumed at start, in the background: wait until its resume is under way (an event of the run).
+    if (second.activeRunCount() === 0) await waitForEvent(second, (e) => e.type === 'run.event' && e.runId === runId);
     // The resumed run is tracked: a second resume is refused, and it can be stopped.
     expect((await failure(api2.runs.resume({ runId }))).code).toBe('RUN_BUSY');
     await api2.runs.cancel({ runId });
     expect((await api2.runs.get({ runId })).status).toBe('cancelled');
   });
 });
+
+/** Resolves at the first pushed event the test is waiting for (no sleeping). */
+function waitForEvent(service: { subscribe(listener: (event: ApiEvent) => void): () => void }, match: (event: ApiEvent) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const off = service.subscribe((event) => {
+      if (!match(event)) return;
+      off();
+      resolve();
+    });
+  });
+}
