@@ -20,7 +20,9 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const { node } = data;
   const info = useCatalog((s) => s.byType.get(node.type));
   const outputs = useEditor(useShallow((s) => outputPorts(info, node, s.flow?.edges ?? [])));
+  // Errors stop the flow from running; warnings (e.g. "not connected: it will not run") do not, so they look different.
   const problems = useEditor(useShallow((s) => s.problems.filter((p) => p.nodeId === node.id && p.severity === 'error').map((p) => p.message)));
+  const warnings = useEditor(useShallow((s) => s.problems.filter((p) => p.nodeId === node.id && p.severity === 'warning').map((p) => p.message)));
   const run = useRunView(
     useShallow((s) => {
       const state = s.state?.nodes[node.id];
@@ -47,10 +49,15 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
           <span className="node-badge status-problem" title={problems.join('\n')}>
             {problems.length === 1 ? '1 problem' : `${problems.length} problems`}
           </span>
+        ) : warnings.length > 0 ? (
+          <span className="node-badge status-warning" title={warnings.join('\n')}>
+            {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}
+          </span>
         ) : null}
       </div>
       {!info ? <div className="node-card-type">Unknown step type “{node.type}”</div> : title !== info.title ? <div className="node-card-type">{info.title}</div> : null}
       {summary ? <div className="node-card-summary">{summary}</div> : null}
+      {!run.status && problems.length > 0 ? <div className="node-card-problem">{problems[0]}</div> : !run.status && warnings.length > 0 ? <div className="node-card-warning">{warnings[0]}</div> : null}
       {run.status === 'running' && run.total > 1 ? (
         <div className="node-progress" aria-label={`${run.done} of ${run.total} items`}>
           <div className="node-progress-bar" style={{ width: `${(run.done / run.total) * 100}%` }} />

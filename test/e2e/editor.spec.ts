@@ -120,8 +120,23 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   await expect(page.locator('.canvas-message')).toContainText(/loop|starts a flow/);
   await expect(page.locator('.react-flow__edge')).toHaveCount(2);
 
+  // Configured only through the inspector's form: no JSON typed anywhere.
+  const panel = page.getByTestId('side-panel');
+  await card(page, 'http-request').click();
+  await expect(card(page, 'http-request').locator('.node-card-problem')).toBeVisible();
+  await panel.getByLabel('Address (URL)').fill(`${api.url}/people`);
+  await panel.getByLabel('Address (URL)').blur();
+  await expect(card(page, 'http-request').locator('.node-card-summary')).toContainText('/people');
   await card(page, 'transform').click();
-  await expect(page.getByTestId('side-panel')).toContainText('Reshapes items with an expression');
+  await expect(panel).toContainText('Reshapes items with an expression');
+  const expression = panel.getByRole('textbox', { name: 'Transformation' });
+  await expression.click();
+  await page.keyboard.type('{ "name": name, "amount": amount * 2 }');
+  await expect(expression).toHaveText('{ "name": name, "amount": amount * 2 }');
+  await page.keyboard.press('Escape'); // closes a suggestion list, if one is open
+  await panel.getByLabel('Name', { exact: true }).click(); // leaving the field ends the edit burst
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  await expect(page.locator('.node-card .node-badge.status-problem')).toHaveCount(0);
   await shoot(page, 'building');
 
   await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
@@ -206,6 +221,17 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   expect(latest.flow.name).toBe('Fetch and reshape');
   const versions = await call<Array<{ version: number }>>('flows.versions', { id: 'my-flow' });
   expect(versions.map((v) => v.version)).toContain(other.flow.version as number + 1);
+
+  // The flow set up only through the form runs: the HTTP step calls the test server, the transform doubles.
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
+  await expect(card(page, 'transform')).toHaveAttribute('data-status', 'done');
+  await card(page, 'transform').click();
+  await expect(panel).toContainText('Items out: 2 items');
+  await expect(panel.locator('.items-table').last()).toContainText('Grace');
+  await expect(panel.locator('.items-table').last()).toContainText('60');
+  await expect(panel.locator('.items-table').last()).toContainText('24');
 });
 
 const RUN_FLOW = (url: string) => ({
@@ -291,4 +317,55 @@ test('starts a flow from a template in one click', async ({ page }) => {
   await expect(page.getByRole('textbox', { name: 'Flow name' })).toHaveValue('Invoice triage');
   const flows = await call<Array<{ id: string }>>('flows.list', {});
   expect(flows.map((f) => f.id)).toContain('invoice-triage');
+});
+
+test('a broken field of a template: plain words on the field and on the step', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await open(page, '#/flows');
+  // With no flows yet the templates are on the page; otherwise behind a button (run alone or after the others).
+  const pick = page.getByRole('button', { name: 'Start from a template' });
+  await expect(pick.or(page.getByRole('heading', { name: 'No flows yet' }))).toBeVisible();
+  if (await pick.isVisible()) await pick.click();
+  await page.locator('.template-card', { hasText: 'Invoice triage' }).click();
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await expect(page.locator('.node-card')).toHaveCount(7);
+  const panel = page.getByTestId('side-panel');
+
+  // A step not connected to anything: a warning (it does not stop a run), shown apart from errors.
+  await page.locator('.palette-item', { hasText: 'Set fields' }).click();
+  await expect(card(page, 'set-fields')).toBeVisible();
+  await expect(card(page, 'set-fields').locator('.node-badge.status-warning')).toHaveText('1 warning');
+  await expect(card(page, 'set-fields').locator('.node-card-warning')).toContainText('not connected');
+  await expect(card(page, 'set-fields').locator('.node-badge.status-problem')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(card(page, 'set-fields')).toHaveCount(0);
+
+  // A required address cleared.
+  await card(page, 'fetch_invoices').click();
+  const url = panel.getByRole('textbox', { name: 'Address (URL)' });
+  await url.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await panel.getByLabel('Name', { exact: true }).click();
+  await expect(panel.locator('[data-field="url"] .field-error')).toBeVisible();
+  await expect(panel.locator('[data-field="url"] .field-error')).toContainText('is empty. Fill it in.');
+  await expect(card(page, 'fetch_invoices').locator('.node-badge.status-problem')).toBeVisible();
+  await expect(card(page, 'fetch_invoices').locator('.node-card-problem')).toContainText('is empty');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
+
+  // An expression that does not parse: the words say so, on the field and on the step.
+  await card(page, 'is_routine').click();
+  const condition = panel.locator('[data-field="condition"] [contenteditable="true"]');
+  await condition.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('amount > (1 +');
+  await panel.getByLabel('Name', { exact: true }).click();
+  await expect(panel.locator('[data-field="condition"] .field-error')).toBeVisible();
+  await expect(panel.locator('[data-field="condition"] .field-error')).toContainText('cannot be read');
+  await expect(card(page, 'is_routine').locator('.node-badge.status-problem')).toHaveText('1 problem');
+  await expect(card(page, 'is_routine').locator('.node-card-problem')).toContainText('cannot be read');
+  const words = (await card(page, 'is_routine').locator('.node-card-problem').textContent()) ?? '';
+  expect(words).not.toMatch(/[A-Z_]{6,}|\bat\b.*:\d+/); // no error code, no stack
+  await shoot(page, 'broken-field');
 });
