@@ -35,6 +35,7 @@ import type { ServiceContext } from './service-context.ts';
 import { flowHandlers } from './handlers/flows.ts';
 import { defaultTemplatesDir } from '../templates.ts';
 import { runHandlers } from './handlers/runs.ts';
+import { pinHandlers } from './handlers/pins.ts';
 import { traceHandlers } from './handlers/traces.ts';
 import { inboxHandlers } from './handlers/inbox.ts';
 import { credentialHandlers } from './handlers/credentials.ts';
@@ -81,6 +82,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...runHandlers(context),
+    ...pinHandlers(context),
     ...traceHandlers(context),
     ...inboxHandlers(context),
     ...credentialHandlers(context),

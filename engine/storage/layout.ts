@@ -10,6 +10,7 @@
  *   <data>/cache/                             opt-in development cache (AI answers)
  *   <data>/credentials.json                   credential metadata (values: OS keychain)
  *   <data>/settings.json                      app settings
+ *   <data>/pins/<flowId>.json                 pinned test data of a flow (engine/pins.ts)
  *
  * May import: `node:path` only.
  */
@@ -25,6 +26,7 @@ export interface DataDirLayout {
   cache: string;
   credentials: string;
   settings: string;
+  pins: string;
 }
 
 /** Where each store keeps its files inside a data folder. */
@@ -40,6 +42,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     cache: join(root, 'cache'),
     credentials: join(root, 'credentials.json'),
     settings: join(root, 'settings.json'),
+    pins: join(root, 'pins'),
   };
 }
 
