@@ -23,6 +23,8 @@ import { useCatalog } from './catalog-store.ts';
 import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeSelection, startSelectionPruning } from './editor-actions.ts';
 import { updateNode, useEditor } from './editor-store.ts';
 import { Palette } from './palette.tsx';
+import { PinSection } from './pin-section.tsx';
+import { usePins } from './pin-store.ts';
 import { followRun, openPastRun, startRunEvents } from './run-controller.ts';
 import { useRunView } from './run-view-store.ts';
 import { SHORTCUTS } from './shortcuts.ts';
@@ -50,6 +52,7 @@ export function EditorView({ flowId, runId }: { flowId: string; runId?: string }
     void (async () => {
       try {
         await loadCatalog();
+        void usePins.getState().load(flowId);
         if (runId) {
           const detail = await openPastRun(runId);
           if (!live) return;
@@ -243,6 +246,7 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
       <RunDialog
         flow={runOpen ? { id: flowId, name: flowName } : undefined}
         onClose={() => setRunOpen(false)}
+        usePins
         onStarted={(started) => {
           const flow = useEditor.getState().flow!;
           void followRun(started, { id: flow.id, name: flow.name, version: flow.version });
@@ -454,6 +458,7 @@ function SelectedPanel({ readOnly, replay }: { readOnly: boolean; replay: Replay
     readOnly,
     onChange: (patch) => updateNode(node.id, (n) => ({ ...n, ...patch })),
     onClose: () => useEditorUi.getState().select([]),
+    pinSection: <PinSection flowId={flow.id} nodeId={node.id} />,
     ...(diff ? { replayDiff: diff } : {}),
   };
   return <SidePanel key={node.id} {...props} />;

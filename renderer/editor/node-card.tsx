@@ -11,6 +11,7 @@ import { useCatalog } from './catalog-store.ts';
 import { useEditor } from './editor-store.ts';
 import { configSummary, inputPorts, outputPorts } from './graph-logic.ts';
 import { NodeIcon } from './node-icon.tsx';
+import { usePins } from './pin-store.ts';
 import { useRunView } from './run-view-store.ts';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
 
@@ -27,14 +28,15 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
     useShallow((s) => {
       const state = s.state?.nodes[node.id];
       const progress = s.progress[node.id];
-      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom), replay: s.replay?.[node.id] };
+      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom), pinnedInRun: Boolean(state?.pinnedFrom), replay: s.replay?.[node.id] };
     }),
   );
+  const pinned = usePins((s) => s.byNode[node.id] !== undefined);
   const inputs = inputPorts(info);
   const summary = configSummary(node);
   const title = node.name || info?.title || node.type;
   return (
-    <div className={`node-card${selected ? ' is-selected' : ''}${run.status ? ` run-${run.status}` : ''}`} data-node-id={node.id} data-status={run.status ?? 'none'} title={info?.description}>
+    <div className={`node-card${selected ? ' is-selected' : ''}${run.status ? ` run-${run.status}` : ''}`} data-node-id={node.id} data-status={run.status ?? 'none'} data-pinned={pinned || run.pinnedInRun ? 'true' : undefined} title={info?.description}>
       {inputs.map((port, i) => (
         <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `${((i + 1) / (inputs.length + 1)) * 100}%` }} aria-label={`Input “${port}” of ${title}`} />
       ))}
@@ -44,7 +46,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
         </span>
         <span className="node-card-name">{title}</span>
         {run.status ? (
-          <span className={`node-badge status-${run.status}`}>{nodeStatusLabel(run.status)}</span>
+          <span className={`node-badge status-${run.pinnedInRun ? 'pinned' : run.status}`}>{run.pinnedInRun ? 'Pinned data' : nodeStatusLabel(run.status)}</span>
         ) : problems.length > 0 ? (
           <span className="node-badge status-problem" title={problems.join('\n')}>
             {problems.length === 1 ? '1 problem' : `${problems.length} problems`}
@@ -65,6 +67,11 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
             {run.done} of {run.total}
           </span>
         </div>
+      ) : null}
+      {run.pinnedInRun ? (
+        <div className="node-card-note node-card-pinned">Did not run: used pinned test data</div>
+      ) : pinned ? (
+        <div className="node-card-note node-card-pinned">Pinned test data (test runs skip this step)</div>
       ) : null}
       {run.reused ? <div className="node-card-note">Result reused from the earlier run</div> : null}
       {run.replay === false ? <div className="node-card-note node-card-diff">Different on replay — see the panel</div> : run.replay === true ? <div className="node-card-note">Same on replay</div> : null}

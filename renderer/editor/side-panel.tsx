@@ -3,7 +3,7 @@
  * does, its problems in plain words, the settings form (the inspector, mounted below), and what
  * it did in the run shown: the items it got and produced, and its error in plain words.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CredentialInfo, NodeTypeInfo } from '../../engine/model/contract.ts';
 import type { Flow, FlowNode } from '../../engine/model/flow.ts';
 import type { Problem } from '../../engine/model/validate.ts';
@@ -24,6 +24,8 @@ export interface SidePanelProps {
   onChange(patch: { name?: string; notes?: string; config?: Record<string, unknown> }): void;
   onClose(): void;
   /** What a replay found for this step, when one was made. */
+  /** Pinned test data for this step (pin-section.tsx). */
+  pinSection?: ReactNode;
   replayDiff?: { identical: boolean; changes: Array<{ path: string; recorded: unknown; replayed: unknown }>; replayError?: string };
 }
 
@@ -76,6 +78,8 @@ export function SidePanel(props: SidePanelProps) {
       <p className="muted side-panel-id">
         Other steps refer to its results as <code>$nodes.{node.id}</code>
       </p>
+      {/* Near the top: a pinned step must be seen to be pinned before anything else about it. */}
+      {props.pinSection}
 
       {!inspectorProps && problems.length > 0 ? (
         <div className="side-panel-problems" role="status">
@@ -126,6 +130,11 @@ export function SidePanel(props: SidePanelProps) {
               </p>
               {error.hint ? <p>{error.hint}</p> : null}
             </div>
+          ) : null}
+          {run.node?.pinnedFrom ? (
+            <p className="side-panel-pinned" data-testid="pinned-in-run">
+              <strong>Pinned test data:</strong> this step did not run in this test run; the items below were pinned from an earlier run.
+            </p>
           ) : null}
           {run.inputs.length > 0 ? <ItemsView items={run.inputs} label="Items in" /> : null}
           {Object.entries(outputs).map(([port, items]) => (

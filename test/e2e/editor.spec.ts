@@ -16,6 +16,8 @@ const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
 let api: TestServer;
 let dir: string;
+/** Calls the HTTP steps made to the test server's /people (pinned test data must not call it). */
+let peopleCalls = 0;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -25,6 +27,7 @@ test.beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flowkeeper-editor-e2e-'));
   api = await startServer((req, res) => {
     if (req.url.startsWith('/broken')) return json(res, 500, { error: 'the database is down' });
+    peopleCalls += 1;
     return json(res, 200, [
       { name: 'Ada', amount: 30 },
       { name: 'Grace', amount: 12 },
@@ -305,6 +308,46 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
   await card(page, 'fetch').click();
   await expect(page.getByTestId('side-panel').getByRole('alert')).toContainText('answered 500');
   await shoot(page, 'failed-step');
+});
+
+test('pins a step\'s result for test runs, marks it on the card and in the run, unpins in one click', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await call('flows.import', { text: JSON.stringify({ ...RUN_FLOW(`${api.url}/people`), id: 'fetch-pinned', name: 'Fetch people (pinned)' }) });
+  await open(page, '#/flows/fetch-pinned');
+  await expect(card(page, 'double')).toBeVisible();
+  const runOnce = async (status = 'succeeded') => {
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+    await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', status);
+  };
+  await runOnce();
+  const panel = page.getByTestId('side-panel');
+  await card(page, 'fetch').click();
+  await panel.getByRole('button', { name: 'Pin this result for test runs' }).click();
+  await expect(card(page, 'fetch')).toHaveAttribute('data-pinned', 'true');
+  await expect(card(page, 'fetch')).toContainText('Pinned test data');
+  await expect(panel.getByTestId('pin-section')).toContainText('2 items');
+
+  // A test run: the pinned step does not call the server and says so, on the card and in the panel.
+  const before = peopleCalls;
+  await runOnce();
+  await expect(card(page, 'fetch').locator('.node-badge')).toHaveText('Pinned data');
+  await expect(card(page, 'fetch')).toContainText('Did not run: used pinned test data');
+  await expect(panel.getByTestId('pinned-in-run')).toContainText('did not run');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'done');
+  await card(page, 'double').click();
+  await expect(panel.locator('.items-table').last()).toContainText('60');
+  expect(peopleCalls).toBe(before);
+  await card(page, 'fetch').click();
+  await shoot(page, 'pinned');
+
+  // One click unpins; the next test run calls the server again.
+  await panel.getByRole('button', { name: 'Unpin' }).click();
+  await expect(panel.getByRole('button', { name: 'Pin this result for test runs' })).toBeVisible();
+  await runOnce();
+  await expect(card(page, 'fetch').locator('.node-badge')).toHaveText('Done');
+  await expect(card(page, 'fetch')).not.toHaveAttribute('data-pinned', 'true');
+  expect(peopleCalls).toBe(before + 1);
 });
 
 test('starts a flow from a template in one click', async ({ page }) => {
