@@ -9,6 +9,7 @@ import './editor.css';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MethodOutput } from '../../engine/model/contract.ts';
+import type { Flow } from '../../engine/model/flow.ts';
 import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
@@ -417,10 +418,36 @@ function EmptyCanvasHint() {
   );
 }
 
+/** Same flow apart from where its steps are on the canvas? */
+function samePartsButPositions(a: Flow, b: Flow): boolean {
+  if (a.nodes.length !== b.nodes.length || a.edges !== b.edges || a.name !== b.name || a.settings !== b.settings) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    if (n === m) return true;
+    const keys = new Set([...Object.keys(n), ...Object.keys(m)]);
+    keys.delete('position');
+    return [...keys].every((k) => (n as Record<string, unknown>)[k] === (m as Record<string, unknown>)[k]);
+  });
+}
+
+/**
+ * The flow for the side panel, which does not show positions: while a step is dragged (a new
+ * flow object per frame), the panel and its inspector keep the flow they have and do not re-render.
+ */
+function useSettingsFlow(): Flow | undefined {
+  const last = useRef<Flow | undefined>(undefined);
+  return useEditor((s) => {
+    const previous = last.current;
+    if (previous && s.flow && previous !== s.flow && samePartsButPositions(previous, s.flow)) return previous;
+    last.current = s.flow;
+    return s.flow;
+  });
+}
+
 /** The panel for the one selected step, with its props built from the stores. */
 function SelectedPanel({ readOnly, replay }: { readOnly: boolean; replay: ReplayReport | undefined }) {
   const selected = useEditorUi((s) => (s.selected.length === 1 ? s.selected[0] : undefined));
-  const flow = useEditor((s) => s.flow);
+  const flow = useSettingsFlow();
   const allProblems = useEditor((s) => s.problems);
   const nodeType = useCatalog((s) => (selected ? s.byType.get(flow?.nodes.find((n) => n.id === selected)?.type ?? '') : undefined));
   const credentials = useCredentials((s) => s.credentials);

@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
@@ -411,4 +412,51 @@ test('a broken field of a template: plain words on the field and on the step', a
   const words = (await card(page, 'is_routine').locator('.node-card-problem').textContent()) ?? '';
   expect(words).not.toMatch(/[A-Z_]{6,}|\bat\b.*:\d+/); // no error code, no stack
   await shoot(page, 'broken-field');
+});
+
+/** WCAG 2.1 A/AA over what is on screen now (as run-views.spec.ts checks the other screens). */
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(found, `accessibility problems on ${where}`).toEqual([]);
+}
+
+test('the editor, its panel, its run states and its dialogs pass axe (WCAG 2.1 A/AA), at 1400 and 800 px', async ({ page }) => {
+  test.setTimeout(120_000);
+  await call('flows.import', { text: JSON.stringify({ ...RUN_FLOW(`${api.url}/people`), id: 'fetch-a11y', name: 'Fetch people (a11y)' }) });
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 860 });
+    await open(page, '#/flows/fetch-a11y');
+    await expect(card(page, 'double')).toBeVisible();
+    await expectAccessible(page, `the editor at ${width} px`);
+    await card(page, 'fetch').click();
+    await expect(page.getByTestId('side-panel').getByLabel('Address (URL)')).toBeVisible();
+    await expectAccessible(page, `the editor with the HTTP step's settings at ${width} px`);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await expectAccessible(page, `the run dialog of the editor at ${width} px`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+    await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
+    await card(page, 'start').click(); // at 800 px the panel covers the steps on the right
+    await expect(page.getByTestId('side-panel')).toContainText('Items out');
+    await expectAccessible(page, `a finished run on the canvas at ${width} px`);
+    await page.getByRole('button', { name: 'Step through this run' }).click();
+    await expect(page.getByTestId('timeline')).toBeVisible();
+    await expectAccessible(page, `time travel at ${width} px`);
+    await page.getByRole('button', { name: 'Back to editing' }).click();
+    await expect(page.getByTestId('timeline')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await expectAccessible(page, `the keyboard shortcuts at ${width} px`);
+    await page.keyboard.press('Escape');
+  }
+  await open(page, '#/flows');
+  await page.getByRole('button', { name: 'Start from a template' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await expectAccessible(page, 'the template picker');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'New flow' }).first().click();
+  await expect(page.getByTestId('canvas-empty')).toBeVisible();
+  await expectAccessible(page, 'an empty flow');
 });
