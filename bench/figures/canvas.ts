@@ -29,7 +29,9 @@ import { fmt, heading, printTable, ratio } from '../lib/print.ts';
 import { interleaved, median, range } from '../lib/stats.ts';
 
 const NODES = QUICK ? 300 : 1000;
-const CFG = { warmup: 1, reps: QUICK ? 1 : 3 };
+/** `BENCH_CANVAS_REPS=n`: n repetitions and no warm-up (a loaded machine: one page of 1,000 nodes takes a minute). */
+const REPS_ENV = Number(process.env.BENCH_CANVAS_REPS ?? '');
+const CFG = Number.isInteger(REPS_ENV) && REPS_ENV > 0 ? { warmup: 0, reps: REPS_ENV } : { warmup: 1, reps: QUICK ? 1 : 3 };
 const FRAME_GOAL_MS = 16.7;
 /** rAF intervals jitter around the display's 16.67 ms; a median within 5% of it is 60 fps. */
 const FRAME_TOLERANCE = 1.05;

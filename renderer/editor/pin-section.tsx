@@ -17,9 +17,9 @@ export function PinSection({ flowId, nodeId }: { flowId: string; nodeId: string 
   if (!pin && !(runId && done && finished)) return null;
   return (
     <section className="side-panel-pin" aria-label="Pinned test data" data-testid="pin-section">
-      <h3>Test data</h3>
       {pin ? (
         <>
+          <h3>Test data</h3>
           <p>
             <strong>Pinned:</strong> test runs from this editor use the {count === 1 ? '1 item' : `${count} items`} this step gave in an earlier run, instead of running it. Runs started any other way
             always run it.
@@ -30,8 +30,8 @@ export function PinSection({ flowId, nodeId }: { flowId: string; nodeId: string 
         </>
       ) : (
         <>
-          <p className="muted">Building the flow? Keep this result for test runs, so this step is not run (or paid for) every time.</p>
-          <button type="button" className="button button-small" onClick={() => void usePins.getState().pin(flowId, nodeId, pinnedHere ?? runId!)}>
+          {/* Small when not pinned: an offer on every finished step must not push its settings down. */}
+          <button type="button" className="button button-small button-quiet" title="Test runs from this editor then use this result instead of running the step (or paying for it) again." onClick={() => void usePins.getState().pin(flowId, nodeId, pinnedHere ?? runId!)}>
             Pin this result for test runs
           </button>
         </>
