@@ -80,6 +80,18 @@ export function SidePanel(props: SidePanelProps) {
       </p>
       {/* Near the top: a pinned step must be seen to be pinned before anything else about it. */}
       {props.pinSection}
+      {/* A failed step's error first, above its settings: it is what the person came to see. */}
+      {error ? (
+        <div className="side-panel-error" role="alert">
+          <p>
+            <strong>
+              {status === 'failed' ? 'This step failed: ' : ''}
+              {error.message}
+            </strong>
+          </p>
+          {error.hint ? <p>{error.hint}</p> : null}
+        </div>
+      ) : null}
 
       {!inspectorProps && problems.length > 0 ? (
         <div className="side-panel-problems" role="status">
@@ -123,14 +135,6 @@ export function SidePanel(props: SidePanelProps) {
           <h3>
             In this run: <span className={`node-badge status-${status}`}>{nodeStatusLabel(status)}</span>
           </h3>
-          {error ? (
-            <div className="side-panel-error" role="alert">
-              <p>
-                <strong>{error.message}</strong>
-              </p>
-              {error.hint ? <p>{error.hint}</p> : null}
-            </div>
-          ) : null}
           {run.node?.pinnedFrom ? (
             <p className="side-panel-pinned" data-testid="pinned-in-run">
               <strong>Pinned test data:</strong> this step did not run in this test run; the items below were pinned from an earlier run.
