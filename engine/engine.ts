@@ -79,6 +79,11 @@ export interface StartOptions {
   parent?: { runId: string; fromNodeId: string };
   /** Fork: nodes whose results are copied from the parent instead of run. */
   reuse?: ReadonlyMap<string, PortItems>;
+  /**
+   * Pinned test data (engine/pins.ts): nodes that do not run; their result is the one pinned from
+   * an earlier run, recorded with `pinnedFrom` so the trace never shows it as having run.
+   */
+  pinned?: ReadonlyMap<string, { runId: string; outputs: PortItems }>;
 }
 
 export interface ResumeOptions {
@@ -152,6 +157,12 @@ export class Engine {
       for (const [nodeId, outputs] of start.reuse ?? []) {
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.parent!.runId });
       }
+      const done = new Map(start.reuse ?? []);
+      for (const [nodeId, pin] of start.pinned ?? []) {
+        if (done.has(nodeId) || !flow.nodes.some((n) => n.id === nodeId)) continue;
+        sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(pin.outputs, redactor)) as never, durationMs: 0, pinnedFrom: pin.runId });
+        done.set(nodeId, pin.outputs);
+      }
       const result = await execute({
         runId,
         flow,
@@ -159,7 +170,7 @@ export class Engine {
         sink,
         input: header.input,
         replay: false,
-        done: new Map(start.reuse ?? []),
+        done,
         resumeAt: new Map(),
         recorded: new Map(),
         resolutions: new Map(),

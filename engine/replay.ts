@@ -56,7 +56,8 @@ export async function replayRun(
   const flow = options.flow ?? (await store.getPayload(trace.header.flow));
   const done = new Map<string, PortItems>();
   for (const [nodeId, n] of Object.entries(recorded.nodes)) {
-    if (n.reusedFrom !== undefined) done.set(nodeId, (await store.getPayload(n.outputs ?? {})) as PortItems);
+    // Copied by a fork or pinned test data: not run then, so not run now; their result is as recorded.
+    if (n.reusedFrom !== undefined || n.pinnedFrom !== undefined) done.set(nodeId, (await store.getPayload(n.outputs ?? {})) as PortItems);
   }
   // A node that hit its time limit did so because of time, which replay does not spend:
   // replay the time-out itself.
@@ -66,7 +67,8 @@ export async function replayRun(
   }
   const sink = new MemorySink();
   for (const [nodeId, outputs] of done) {
-    sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs, durationMs: 0, reusedFrom: recorded.nodes[nodeId]!.reusedFrom! });
+    const n = recorded.nodes[nodeId]!;
+    sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs, durationMs: 0, ...(n.reusedFrom !== undefined ? { reusedFrom: n.reusedFrom } : { pinnedFrom: n.pinnedFrom! }) });
   }
   await execute({
     runId: trace.header.runId,

@@ -90,6 +90,8 @@ const NodeState = z.object({
   error: ErrorInfo.optional(),
   /** The failure's items went on along the `error` path: the step counts as done. */
   routedToErrorPort: z.boolean().optional(),
+  /** Not run: its result is pinned test data from this earlier run (editor test runs only). */
+  pinnedFrom: z.string().optional(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),
 });
@@ -382,6 +384,16 @@ function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, s
   return { input, output, summary };
 }
 
+/** A pinned step: where its result came from and how many items, never the items themselves. */
+export const PinInfoSchema = z.object({
+  nodeId: z.string(),
+  runId: z.string(),
+  pinnedAt: z.string(),
+  /** Items per output port. */
+  items: z.record(z.string(), z.number()),
+});
+export type PinInfo = z.infer<typeof PinInfoSchema>;
+
 export const METHODS = {
   'flows.list': method(Empty, z.array(FlowSummarySchema), 'All saved flows.'),
   'flows.get': method(z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(), z.object({ flow: FlowJson, problems: z.array(Problem) }), 'One flow (the latest version, or a given one).'),
@@ -404,7 +416,11 @@ export const METHODS = {
   'flows.activate': method(z.object({ id: FlowId }).strict(), FlowTriggerStatusSchema, 'Switches a flow on: its triggers fire by themselves while Flowkeeper runs.'),
   'flows.deactivate': method(z.object({ id: FlowId }).strict(), Ok, 'Switches a flow off: its triggers stop (runs in progress continue).'),
 
-  'runs.start': method(z.object({ flowId: FlowId, input: Json.optional() }).strict(), z.object({ runId: z.string() }), 'Starts a run of a saved flow; returns at once.'),
+  'runs.start': method(
+    z.object({ flowId: FlowId, input: Json.optional(), usePins: z.boolean().optional() }).strict(),
+    z.object({ runId: z.string() }),
+    'Starts a run of a saved flow; returns at once. `usePins`: a test run from the editor, where pinned steps give their pinned result instead of running (never used otherwise).',
+  ),
   'runs.list': method(
     z
       .object({ status: RunStatus.optional(), flowId: FlowId.optional(), limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) })
@@ -423,6 +439,14 @@ export const METHODS = {
   'runs.resume': method(z.object({ runId: RunId, choice: z.enum(['send-again', 'skip-item', 'cancel']).optional() }).strict(), z.object({ runId: z.string() }), 'Continues an interrupted run, or answers its question.'),
   'runs.replay': method(z.object({ runId: RunId, flow: FlowInputJson.optional() }).strict(), ReplayReportSchema, 'Re-executes a run offline and compares.'),
   'runs.fork': method(z.object({ runId: RunId, fromNodeId: z.string().min(1), flow: FlowInputJson.optional() }).strict(), z.object({ runId: z.string() }), 'A new run from a node on, re-using recorded results before it.'),
+
+  'pins.list': method(z.object({ flowId: FlowId }).strict(), z.array(PinInfoSchema), 'The steps of a flow whose result is pinned test data (for test runs from the editor).'),
+  'pins.set': method(
+    z.object({ flowId: FlowId, nodeId: z.string().min(1).max(200), runId: RunId }).strict(),
+    PinInfoSchema,
+    'Pins a step\'s result from a past run of the flow, so editor test runs use it instead of running the step.',
+  ),
+  'pins.remove': method(z.object({ flowId: FlowId, nodeId: z.string().min(1).max(200) }).strict(), Ok, 'Unpins a step: test runs run it again.'),
 
   'traces.events': method(
     z.object({ runId: RunId, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }).strict(),

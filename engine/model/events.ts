@@ -71,8 +71,12 @@ export type RunEventBody =
   | { type: 'run.resumed'; reason: string; pid: number }
   /** Input items are not copied: they are the recorded outputs of upstream nodes. */
   | { type: 'node.started'; nodeId: string; attempt: number; inputCounts: Record<string, number> }
-  /** `reusedFrom`: a fork copied this node's result from the parent run instead of running it. */
-  | { type: 'node.succeeded'; nodeId: string; attempt: number; outputs: PortsPayload; durationMs: number; reusedFrom?: string }
+  /**
+   * `reusedFrom`: a fork copied this node's result from the parent run instead of running it.
+   * `pinnedFrom`: the node did not run; its result is pinned test data taken from that earlier run
+   * (only in runs started from the editor with `usePins`).
+   */
+  | { type: 'node.succeeded'; nodeId: string; attempt: number; outputs: PortsPayload; durationMs: number; reusedFrom?: string; pinnedFrom?: string }
   /**
    * `outputs` is present when the failure still produced items: routed to the `error` port
    * (the run goes on) or partial results kept for the record (the run stops).

@@ -27,6 +27,8 @@ export interface NodeRunState {
   retryAt?: number;
   /** Copied from the parent run by a fork. */
   reusedFrom?: string;
+  /** Not run: pinned test data taken from this earlier run (see engine/pins.ts). */
+  pinnedFrom?: string;
   startedAt?: string;
   finishedAt?: string;
 }
@@ -164,6 +166,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       n.outputs = event.outputs;
       n.finishedAt = event.ts;
       if (event.reusedFrom !== undefined) n.reusedFrom = event.reusedFrom;
+      if (event.pinnedFrom !== undefined) n.pinnedFrom = event.pinnedFrom;
       break;
     }
     case 'node.failed': {

@@ -68,6 +68,9 @@ export function zodProblems(error: z.ZodError, prefix: ReadonlyArray<PropertyKey
       message = `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}. Check the spelling or remove ${issue.keys.length > 1 ? 'them' : 'it'}.`;
     } else if (issue.code === 'invalid_value') {
       message = `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+    } else if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) {
+      // An emptied required text field (the editor's most common case): say so in words.
+      message = `${field} is empty. Fill it in.`;
     } else if (issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_format') {
       message = `${field}: ${issue.message}.`;
     }

@@ -4,6 +4,7 @@
  * starts, the run is recorded as stopped and resumes at the next start).
  */
 import type { Engine, RunOutcome } from '../engine.ts';
+import type { PortItems } from '../model/node-kit.ts';
 import { prepareFork } from '../replay.ts';
 import type { AttentionChoice } from '../runner/call-recorder.ts';
 import { RunLockedError } from '../trace/index.ts';
@@ -49,7 +50,15 @@ export class InProcessRunQueue implements RunQueue {
   private async execute(job: RunJob, signal: AbortSignal, stop: AbortSignal): Promise<RunOutcome> {
     switch (job.kind) {
       case 'start':
-        return this.engine.startRun(job.flow, { runId: job.runId, input: job.input, startedBy: job.startedBy, ...(job.startedByName ? { startedByName: job.startedByName } : {}), signal, stop });
+        return this.engine.startRun(job.flow, {
+          runId: job.runId,
+          input: job.input,
+          startedBy: job.startedBy,
+          ...(job.startedByName ? { startedByName: job.startedByName } : {}),
+          ...(job.pinned ? { pinned: new Map(Object.entries(job.pinned) as Array<[string, { runId: string; outputs: PortItems }]>) } : {}),
+          signal,
+          stop,
+        });
       case 'resume':
         return this.engine.resume(job.runId, { signal, stop, ...(job.choice === undefined ? {} : { choice: job.choice as AttentionChoice, by: job.by ?? 'unknown' }) });
       case 'fork': {

@@ -19,6 +19,8 @@ export interface StartJob {
   startedBy: string;
   /** The person who asked for it, when the door knows (the app's reviewer name). */
   startedByName?: string;
+  /** Pinned test data to use instead of running those nodes (editor test runs only; engine/pins.ts). */
+  pinned?: Record<string, { runId: string; outputs: Record<string, unknown[]> }>;
 }
 
 /** Continue an unfinished run from its trace; `choice` answers a needs-attention question. */

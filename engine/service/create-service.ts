@@ -37,6 +37,7 @@ import type { ServiceContext } from './service-context.ts';
 import { flowHandlers } from './handlers/flows.ts';
 import { defaultTemplatesDir } from '../templates.ts';
 import { runHandlers } from './handlers/runs.ts';
+import { pinHandlers } from './handlers/pins.ts';
 import { traceHandlers } from './handlers/traces.ts';
 import { inboxHandlers } from './handlers/inbox.ts';
 import { credentialHandlers } from './handlers/credentials.ts';
@@ -110,6 +111,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...flowHandlers(context),
     ...triggerHandlers(context),
     ...runHandlers(context),
+    ...pinHandlers(context),
     ...traceHandlers(context),
     ...inboxHandlers(context),
     ...credentialHandlers(context),

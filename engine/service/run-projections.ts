@@ -45,6 +45,7 @@ export class RunProjections {
         ...(n.outputs ? { outputs: await this.traces.getPayload(n.outputs) } : {}),
         ...(n.error ? { error: n.error } : {}),
         ...(n.routedToErrorPort ? { routedToErrorPort: true } : {}),
+        ...(n.pinnedFrom ? { pinnedFrom: n.pinnedFrom } : {}),
         ...(n.startedAt ? { startedAt: n.startedAt } : {}),
         ...(n.finishedAt ? { finishedAt: n.finishedAt } : {}),
       };

@@ -16,6 +16,7 @@
  *   <data>/triggers/intake.jsonl              trigger events, fsynced before a run starts (journal)
  *   <data>/triggers/state/<flow>/<node>.json  each trigger's durable state (last fire, positions)
  *   <data>/triggers/host.lock                 the one process that runs triggers on this folder
+ *   <data>/pins/<flowId>.json                 pinned test data of a flow (engine/pins.ts)
  *
  * May import: `node:path` only.
  */
@@ -34,6 +35,7 @@ export interface DataDirLayout {
   credentials: string;
   settings: string;
   triggers: string;
+  pins: string;
 }
 
 /** Where each store keeps its files inside a data folder. */
@@ -52,6 +54,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     credentials: join(root, 'credentials.json'),
     settings: join(root, 'settings.json'),
     triggers: join(root, 'triggers'),
+    pins: join(root, 'pins'),
   };
 }
 

@@ -11,6 +11,7 @@ import { FileTraceStore, RunIndex } from '../trace/index.ts';
 import { OsKeychain, Vault, type KeychainBackend } from '../vault.ts';
 import { dataDirLayout, type DataDirLayout } from './layout.ts';
 import { SettingsStore } from './settings-store.ts';
+import { PinStore } from '../pins.ts';
 
 export interface DataDirOptions {
   /** Node types, so saved flows are checked against what can run. */
@@ -27,6 +28,8 @@ export interface DataDir {
   flows: FlowStore;
   vault: Vault;
   settings: SettingsStore;
+  /** Pinned test data per flow (editor test runs only). */
+  pins: PinStore;
   /** The development cache folder (used only when the setting or `--dev-cache` asks for it). */
   devCacheDir: string;
 }
@@ -42,6 +45,7 @@ export function dataDirStores(dir: string, options: DataDirOptions): DataDir {
     flows: new FlowStore(layout, options.catalog),
     vault: new Vault(layout, options.keychain ?? new OsKeychain(), options.env),
     settings: new SettingsStore(layout.settings),
+    pins: new PinStore(layout.pins),
     devCacheDir: layout.cache,
   };
 }

@@ -9,6 +9,7 @@ import './editor.css';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MethodOutput } from '../../engine/model/contract.ts';
+import type { Flow } from '../../engine/model/flow.ts';
 import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
@@ -23,6 +24,8 @@ import { useCatalog } from './catalog-store.ts';
 import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeSelection, startSelectionPruning } from './editor-actions.ts';
 import { updateNode, useEditor } from './editor-store.ts';
 import { Palette } from './palette.tsx';
+import { PinSection } from './pin-section.tsx';
+import { usePins } from './pin-store.ts';
 import { followRun, openPastRun, startRunEvents } from './run-controller.ts';
 import { useRunView } from './run-view-store.ts';
 import { SHORTCUTS } from './shortcuts.ts';
@@ -50,6 +53,7 @@ export function EditorView({ flowId, runId }: { flowId: string; runId?: string }
     void (async () => {
       try {
         await loadCatalog();
+        void usePins.getState().load(flowId);
         if (runId) {
           const detail = await openPastRun(runId);
           if (!live) return;
@@ -243,6 +247,7 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
       <RunDialog
         flow={runOpen ? { id: flowId, name: flowName } : undefined}
         onClose={() => setRunOpen(false)}
+        usePins
         onStarted={(started) => {
           const flow = useEditor.getState().flow!;
           void followRun(started, { id: flow.id, name: flow.name, version: flow.version });
@@ -413,10 +418,36 @@ function EmptyCanvasHint() {
   );
 }
 
+/** Same flow apart from where its steps are on the canvas? */
+function samePartsButPositions(a: Flow, b: Flow): boolean {
+  if (a.nodes.length !== b.nodes.length || a.edges !== b.edges || a.name !== b.name || a.settings !== b.settings) return false;
+  return a.nodes.every((n, i) => {
+    const m = b.nodes[i]!;
+    if (n === m) return true;
+    const keys = new Set([...Object.keys(n), ...Object.keys(m)]);
+    keys.delete('position');
+    return [...keys].every((k) => (n as Record<string, unknown>)[k] === (m as Record<string, unknown>)[k]);
+  });
+}
+
+/**
+ * The flow for the side panel, which does not show positions: while a step is dragged (a new
+ * flow object per frame), the panel and its inspector keep the flow they have and do not re-render.
+ */
+function useSettingsFlow(): Flow | undefined {
+  const last = useRef<Flow | undefined>(undefined);
+  return useEditor((s) => {
+    const previous = last.current;
+    if (previous && s.flow && previous !== s.flow && samePartsButPositions(previous, s.flow)) return previous;
+    last.current = s.flow;
+    return s.flow;
+  });
+}
+
 /** The panel for the one selected step, with its props built from the stores. */
 function SelectedPanel({ readOnly, replay }: { readOnly: boolean; replay: ReplayReport | undefined }) {
   const selected = useEditorUi((s) => (s.selected.length === 1 ? s.selected[0] : undefined));
-  const flow = useEditor((s) => s.flow);
+  const flow = useSettingsFlow();
   const allProblems = useEditor((s) => s.problems);
   const nodeType = useCatalog((s) => (selected ? s.byType.get(flow?.nodes.find((n) => n.id === selected)?.type ?? '') : undefined));
   const credentials = useCredentials((s) => s.credentials);
@@ -454,6 +485,7 @@ function SelectedPanel({ readOnly, replay }: { readOnly: boolean; replay: Replay
     readOnly,
     onChange: (patch) => updateNode(node.id, (n) => ({ ...n, ...patch })),
     onClose: () => useEditorUi.getState().select([]),
+    pinSection: <PinSection flowId={flow.id} nodeId={node.id} />,
     ...(diff ? { replayDiff: diff } : {}),
   };
   return <SidePanel key={node.id} {...props} />;

@@ -4,37 +4,69 @@
  * Memoized and subscribed to its own slices of the stores, so moving one node re-renders one card.
  */
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlowNode } from '../../engine/model/flow.ts';
+import type { Problem } from '../../engine/model/validate.ts';
 import { useCatalog } from './catalog-store.ts';
 import { useEditor } from './editor-store.ts';
 import { configSummary, inputPorts, outputPorts } from './graph-logic.ts';
 import { NodeIcon } from './node-icon.tsx';
+import { usePins } from './pin-store.ts';
 import { useRunView } from './run-view-store.ts';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
 
 export type CardNode = Node<{ node: FlowNode }, 'card'>;
 
+interface CardProblems {
+  errors: string[];
+  warnings: string[];
+}
+const NO_PROBLEMS: CardProblems = { errors: [], warnings: [] };
+let problemsFor: readonly Problem[] | undefined;
+let problemsIndex = new Map<string, CardProblems>();
+/**
+ * Problems by node, indexed once per problems list (the store keeps the list until the next
+ * save), so each card's selector is a lookup returning the same object: with 1,000 cards a drag
+ * neither filters the list 1,000 times per frame nor re-renders a card whose problems did not change.
+ */
+function problemsOf(problems: readonly Problem[], nodeId: string): CardProblems {
+  if (problems !== problemsFor) {
+    problemsFor = problems;
+    problemsIndex = new Map();
+    for (const p of problems) {
+      if (!p.nodeId) continue;
+      const entry = problemsIndex.get(p.nodeId) ?? { errors: [], warnings: [] };
+      (p.severity === 'error' ? entry.errors : entry.warnings).push(p.message);
+      problemsIndex.set(p.nodeId, entry);
+    }
+  }
+  return problemsIndex.get(nodeId) ?? NO_PROBLEMS;
+}
+
 function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const { node } = data;
   const info = useCatalog((s) => s.byType.get(node.type));
-  const outputs = useEditor(useShallow((s) => outputPorts(info, node, s.flow?.edges ?? [])));
-  const problems = useEditor(useShallow((s) => s.problems.filter((p) => p.nodeId === node.id && p.severity === 'error').map((p) => p.message)));
+  // Only a node with outputs from its config (a switch) depends on the edges; the others never re-render for them.
+  const edges = useEditor((s) => (info?.dynamicOutputs ? s.flow?.edges : undefined));
+  const outputs = useMemo(() => outputPorts(info, node, edges ?? []), [info, node, edges]);
+  // Errors stop the flow from running; warnings (e.g. "not connected: it will not run") do not, so they look different.
+  const { errors: problems, warnings } = useEditor((s) => problemsOf(s.problems, node.id));
   const run = useRunView(
     useShallow((s) => {
       const state = s.state?.nodes[node.id];
       const progress = s.progress[node.id];
-      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom), replay: s.replay?.[node.id] };
+      return { status: s.state ? nodeVisualStatus(state, s.state.status) : undefined, done: progress?.done ?? 0, total: progress?.total ?? 0, reused: Boolean(state?.reusedFrom), pinnedInRun: Boolean(state?.pinnedFrom), replay: s.replay?.[node.id] };
     }),
   );
+  const pinned = usePins((s) => s.byNode[node.id] !== undefined);
   const inputs = inputPorts(info);
   const summary = configSummary(node);
   const title = node.name || info?.title || node.type;
   return (
-    <div className={`node-card${selected ? ' is-selected' : ''}${run.status ? ` run-${run.status}` : ''}`} data-node-id={node.id} data-status={run.status ?? 'none'} title={info?.description}>
+    <div className={`node-card${selected ? ' is-selected' : ''}${run.status ? ` run-${run.status}` : ''}`} data-node-id={node.id} data-status={run.status ?? 'none'} data-pinned={pinned || run.pinnedInRun ? 'true' : undefined} title={info?.description}>
       {inputs.map((port, i) => (
-        <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `${((i + 1) / (inputs.length + 1)) * 100}%` }} aria-label={`Input “${port}” of ${title}`} />
+        <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `${((i + 1) / (inputs.length + 1)) * 100}%` }} title={`Input “${port}” of ${title}`} />
       ))}
       <div className="node-card-head">
         <span className="node-card-icon">
@@ -42,15 +74,20 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
         </span>
         <span className="node-card-name">{title}</span>
         {run.status ? (
-          <span className={`node-badge status-${run.status}`}>{nodeStatusLabel(run.status)}</span>
+          <span className={`node-badge status-${run.pinnedInRun ? 'pinned' : run.status}`}>{run.pinnedInRun ? 'Pinned data' : nodeStatusLabel(run.status)}</span>
         ) : problems.length > 0 ? (
           <span className="node-badge status-problem" title={problems.join('\n')}>
             {problems.length === 1 ? '1 problem' : `${problems.length} problems`}
+          </span>
+        ) : warnings.length > 0 ? (
+          <span className="node-badge status-warning" title={warnings.join('\n')}>
+            {warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`}
           </span>
         ) : null}
       </div>
       {!info ? <div className="node-card-type">Unknown step type “{node.type}”</div> : title !== info.title ? <div className="node-card-type">{info.title}</div> : null}
       {summary ? <div className="node-card-summary">{summary}</div> : null}
+      {!run.status && problems.length > 0 ? <div className="node-card-problem">{problems[0]}</div> : !run.status && warnings.length > 0 ? <div className="node-card-warning">{warnings[0]}</div> : null}
       {run.status === 'running' && run.total > 1 ? (
         <div className="node-progress" aria-label={`${run.done} of ${run.total} items`}>
           <div className="node-progress-bar" style={{ width: `${(run.done / run.total) * 100}%` }} />
@@ -59,13 +96,18 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
           </span>
         </div>
       ) : null}
+      {run.pinnedInRun ? (
+        <div className="node-card-note node-card-pinned">Did not run: used pinned test data</div>
+      ) : pinned ? (
+        <div className="node-card-note node-card-pinned">Pinned test data (test runs skip this step)</div>
+      ) : null}
       {run.reused ? <div className="node-card-note">Result reused from the earlier run</div> : null}
       {run.replay === false ? <div className="node-card-note node-card-diff">Different on replay — see the panel</div> : run.replay === true ? <div className="node-card-note">Same on replay</div> : null}
       <div className="node-ports-out">
         {outputs.map((port) => (
           <div key={port} className={`port-row${port === 'error' ? ' port-row-error' : ''}`}>
             {outputs.length > 1 || port !== 'out' ? <span className="port-label">{port === 'error' ? 'on error' : port}</span> : null}
-            <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} aria-label={`Output “${port}” of ${title}`} />
+            <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} title={`Output “${port}” of ${title}`} />
           </div>
         ))}
       </div>

@@ -3,7 +3,7 @@
  * does, its problems in plain words, the settings form (the inspector, mounted below), and what
  * it did in the run shown: the items it got and produced, and its error in plain words.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CredentialInfo, NodeTypeInfo } from '../../engine/model/contract.ts';
 import type { Flow, FlowNode } from '../../engine/model/flow.ts';
 import type { Problem } from '../../engine/model/validate.ts';
@@ -24,6 +24,8 @@ export interface SidePanelProps {
   onChange(patch: { name?: string; notes?: string; config?: Record<string, unknown> }): void;
   onClose(): void;
   /** What a replay found for this step, when one was made. */
+  /** Pinned test data for this step (pin-section.tsx). */
+  pinSection?: ReactNode;
   replayDiff?: { identical: boolean; changes: Array<{ path: string; recorded: unknown; replayed: unknown }>; replayError?: string };
 }
 
@@ -76,6 +78,20 @@ export function SidePanel(props: SidePanelProps) {
       <p className="muted side-panel-id">
         Other steps refer to its results as <code>$nodes.{node.id}</code>
       </p>
+      {/* Near the top: a pinned step must be seen to be pinned before anything else about it. */}
+      {props.pinSection}
+      {/* A failed step's error first, above its settings: it is what the person came to see. */}
+      {error ? (
+        <div className="side-panel-error" role="alert">
+          <p>
+            <strong>
+              {status === 'failed' ? 'This step failed: ' : ''}
+              {error.message}
+            </strong>
+          </p>
+          {error.hint ? <p>{error.hint}</p> : null}
+        </div>
+      ) : null}
 
       {!inspectorProps && problems.length > 0 ? (
         <div className="side-panel-problems" role="status">
@@ -119,13 +135,10 @@ export function SidePanel(props: SidePanelProps) {
           <h3>
             In this run: <span className={`node-badge status-${status}`}>{nodeStatusLabel(status)}</span>
           </h3>
-          {error ? (
-            <div className="side-panel-error" role="alert">
-              <p>
-                <strong>{error.message}</strong>
-              </p>
-              {error.hint ? <p>{error.hint}</p> : null}
-            </div>
+          {run.node?.pinnedFrom ? (
+            <p className="side-panel-pinned" data-testid="pinned-in-run">
+              <strong>Pinned test data:</strong> this step did not run in this test run; the items below were pinned from an earlier run.
+            </p>
           ) : null}
           {run.inputs.length > 0 ? <ItemsView items={run.inputs} label="Items in" /> : null}
           {Object.entries(outputs).map(([port, items]) => (

@@ -12,15 +12,16 @@ import { buildInput, initialFormValues, manualInputFields, parseJsonInput, type 
 import { go } from '../stores/nav-store.ts';
 
 /** `onStarted`: what to do with the new run (the editor follows it on the canvas); default: open the run page. */
-export function RunDialog({ flow, onClose, onStarted }: { flow: Pick<FlowSummary, 'id' | 'name'> | undefined; onClose(): void; onStarted?(runId: string): void }) {
+/** `usePins`: a test run from the editor, where pinned steps give their pinned result (engine/pins.ts). */
+export function RunDialog({ flow, onClose, onStarted, usePins }: { flow: Pick<FlowSummary, 'id' | 'name'> | undefined; onClose(): void; onStarted?(runId: string): void; usePins?: boolean }) {
   return (
     <Dialog open={flow !== undefined} title={flow ? `Run “${flow.name}”` : 'Run'} onClose={onClose}>
-      {flow ? <RunForm flow={flow} onClose={onClose} {...(onStarted ? { onStarted } : {})} /> : null}
+      {flow ? <RunForm flow={flow} onClose={onClose} {...(onStarted ? { onStarted } : {})} usePins={usePins === true} /> : null}
     </Dialog>
   );
 }
 
-function RunForm({ flow, onClose, onStarted }: { flow: Pick<FlowSummary, 'id' | 'name'>; onClose(): void; onStarted?(runId: string): void }) {
+function RunForm({ flow, onClose, onStarted, usePins }: { flow: Pick<FlowSummary, 'id' | 'name'>; onClose(): void; onStarted?(runId: string): void; usePins: boolean }) {
   const [fields, setFields] = useState<InputField[] | null | undefined>(undefined);
   const [values, setValues] = useState<FormValues>({});
   const [json, setJson] = useState('{}');
@@ -70,7 +71,7 @@ function RunForm({ flow, onClose, onStarted }: { flow: Pick<FlowSummary, 'id' | 
     setError(undefined);
     setBusy(true);
     try {
-      const { runId } = await getApi().runs.start({ flowId: flow.id, input });
+      const { runId } = await getApi().runs.start({ flowId: flow.id, input, ...(usePins ? { usePins } : {}) });
       onClose();
       if (onStarted) onStarted(runId);
       else go({ view: 'run', runId });

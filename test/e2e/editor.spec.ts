@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
@@ -16,6 +17,8 @@ const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
 let api: TestServer;
 let dir: string;
+/** Calls the HTTP steps made to the test server's /people (pinned test data must not call it). */
+let peopleCalls = 0;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -25,6 +28,7 @@ test.beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flowkeeper-editor-e2e-'));
   api = await startServer((req, res) => {
     if (req.url.startsWith('/broken')) return json(res, 500, { error: 'the database is down' });
+    peopleCalls += 1;
     return json(res, 200, [
       { name: 'Ada', amount: 30 },
       { name: 'Grace', amount: 12 },
@@ -88,7 +92,9 @@ async function connectHandles(page: Page, from: Locator, to: Locator): Promise<v
 
 async function dragFromPalette(page: Page, title: string, x: number, y: number): Promise<void> {
   const canvas = page.getByTestId('canvas');
-  await page.locator('.palette-item', { hasText: title }).first().dragTo(canvas, { targetPosition: { x, y } });
+  // By the step's title, not its description (a trigger's description may mention "HTTP request").
+  const item = page.locator('.palette-item').filter({ has: page.locator('.palette-item-title', { hasText: new RegExp(`^${title}$`) }) });
+  await item.first().dragTo(canvas, { targetPosition: { x, y } });
 }
 
 test('builds a flow from an empty one: palette, handles, autosave, undo/redo, copy/paste', async ({ page }) => {
@@ -120,8 +126,23 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   await expect(page.locator('.canvas-message')).toContainText(/loop|starts a flow/);
   await expect(page.locator('.react-flow__edge')).toHaveCount(2);
 
+  // Configured only through the inspector's form: no JSON typed anywhere.
+  const panel = page.getByTestId('side-panel');
+  await card(page, 'http-request').click();
+  await expect(card(page, 'http-request').locator('.node-card-problem')).toBeVisible();
+  await panel.getByLabel('Address (URL)').fill(`${api.url}/people`);
+  await panel.getByLabel('Address (URL)').blur();
+  await expect(card(page, 'http-request').locator('.node-card-summary')).toContainText('/people');
   await card(page, 'transform').click();
-  await expect(page.getByTestId('side-panel')).toContainText('Reshapes items with an expression');
+  await expect(panel).toContainText('Reshapes items with an expression');
+  const expression = panel.getByRole('textbox', { name: 'Transformation' });
+  await expression.click();
+  await page.keyboard.type('{ "name": name, "amount": amount * 2 }');
+  await expect(expression).toHaveText('{ "name": name, "amount": amount * 2 }');
+  await page.keyboard.press('Escape'); // closes a suggestion list, if one is open
+  await panel.getByLabel('Name', { exact: true }).click(); // leaving the field ends the edit burst
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  await expect(page.locator('.node-card .node-badge.status-problem')).toHaveCount(0);
   await shoot(page, 'building');
 
   await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
@@ -206,6 +227,17 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   expect(latest.flow.name).toBe('Fetch and reshape');
   const versions = await call<Array<{ version: number }>>('flows.versions', { id: 'my-flow' });
   expect(versions.map((v) => v.version)).toContain(other.flow.version as number + 1);
+
+  // The flow set up only through the form runs: the HTTP step calls the test server, the transform doubles.
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
+  await expect(card(page, 'transform')).toHaveAttribute('data-status', 'done');
+  await card(page, 'transform').click();
+  await expect(panel).toContainText('Items out: 2 items');
+  await expect(panel.locator('.items-table').last()).toContainText('Grace');
+  await expect(panel.locator('.items-table').last()).toContainText('60');
+  await expect(panel.locator('.items-table').last()).toContainText('24');
 });
 
 const RUN_FLOW = (url: string) => ({
@@ -281,6 +313,46 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
   await shoot(page, 'failed-step');
 });
 
+test('pins a step\'s result for test runs, marks it on the card and in the run, unpins in one click', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await call('flows.import', { text: JSON.stringify({ ...RUN_FLOW(`${api.url}/people`), id: 'fetch-pinned', name: 'Fetch people (pinned)' }) });
+  await open(page, '#/flows/fetch-pinned');
+  await expect(card(page, 'double')).toBeVisible();
+  const runOnce = async (status = 'succeeded') => {
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+    await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', status);
+  };
+  await runOnce();
+  const panel = page.getByTestId('side-panel');
+  await card(page, 'fetch').click();
+  await panel.getByRole('button', { name: 'Pin this result for test runs' }).click();
+  await expect(card(page, 'fetch')).toHaveAttribute('data-pinned', 'true');
+  await expect(card(page, 'fetch')).toContainText('Pinned test data');
+  await expect(panel.getByTestId('pin-section')).toContainText('2 items');
+
+  // A test run: the pinned step does not call the server and says so, on the card and in the panel.
+  const before = peopleCalls;
+  await runOnce();
+  await expect(card(page, 'fetch').locator('.node-badge')).toHaveText('Pinned data');
+  await expect(card(page, 'fetch')).toContainText('Did not run: used pinned test data');
+  await expect(panel.getByTestId('pinned-in-run')).toContainText('did not run');
+  await expect(card(page, 'double')).toHaveAttribute('data-status', 'done');
+  await card(page, 'double').click();
+  await expect(panel.locator('.items-table').last()).toContainText('60');
+  expect(peopleCalls).toBe(before);
+  await card(page, 'fetch').click();
+  await shoot(page, 'pinned');
+
+  // One click unpins; the next test run calls the server again.
+  await panel.getByRole('button', { name: 'Unpin' }).click();
+  await expect(panel.getByRole('button', { name: 'Pin this result for test runs' })).toBeVisible();
+  await runOnce();
+  await expect(card(page, 'fetch').locator('.node-badge')).toHaveText('Done');
+  await expect(card(page, 'fetch')).not.toHaveAttribute('data-pinned', 'true');
+  expect(peopleCalls).toBe(before + 1);
+});
+
 test('starts a flow from a template in one click', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 860 });
   await open(page, '#/flows');
@@ -291,4 +363,102 @@ test('starts a flow from a template in one click', async ({ page }) => {
   await expect(page.getByRole('textbox', { name: 'Flow name' })).toHaveValue('Invoice triage');
   const flows = await call<Array<{ id: string }>>('flows.list', {});
   expect(flows.map((f) => f.id)).toContain('invoice-triage');
+});
+
+test('a broken field of a template: plain words on the field and on the step', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  await open(page, '#/flows');
+  // With no flows yet the templates are on the page; otherwise behind a button (run alone or after the others).
+  const pick = page.getByRole('button', { name: 'Start from a template' });
+  await expect(pick.or(page.getByRole('heading', { name: 'No flows yet' }))).toBeVisible();
+  if (await pick.isVisible()) await pick.click();
+  await page.locator('.template-card', { hasText: 'Invoice triage' }).click();
+  await expect(page.getByTestId('editor')).toBeVisible();
+  await expect(page.locator('.node-card')).toHaveCount(7);
+  const panel = page.getByTestId('side-panel');
+
+  // A step not connected to anything: a warning (it does not stop a run), shown apart from errors.
+  await page.locator('.palette-item', { hasText: 'Set fields' }).click();
+  await expect(card(page, 'set-fields')).toBeVisible();
+  await expect(card(page, 'set-fields').locator('.node-badge.status-warning')).toHaveText('1 warning');
+  await expect(card(page, 'set-fields').locator('.node-card-warning')).toContainText('not connected');
+  await expect(card(page, 'set-fields').locator('.node-badge.status-problem')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(card(page, 'set-fields')).toHaveCount(0);
+
+  // A required address cleared.
+  await card(page, 'fetch_invoices').click();
+  const url = panel.getByRole('textbox', { name: 'Address (URL)' });
+  await url.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Delete');
+  await panel.getByLabel('Name', { exact: true }).click();
+  await expect(panel.locator('[data-field="url"] .field-error')).toBeVisible();
+  await expect(panel.locator('[data-field="url"] .field-error')).toContainText('is empty. Fill it in.');
+  await expect(card(page, 'fetch_invoices').locator('.node-badge.status-problem')).toBeVisible();
+  await expect(card(page, 'fetch_invoices').locator('.node-card-problem')).toContainText('is empty');
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeDisabled();
+
+  // An expression that does not parse: the words say so, on the field and on the step.
+  await card(page, 'is_routine').click();
+  const condition = panel.locator('[data-field="condition"] [contenteditable="true"]');
+  await condition.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('amount > (1 +');
+  await panel.getByLabel('Name', { exact: true }).click();
+  await expect(panel.locator('[data-field="condition"] .field-error')).toBeVisible();
+  await expect(panel.locator('[data-field="condition"] .field-error')).toContainText('cannot be read');
+  await expect(card(page, 'is_routine').locator('.node-badge.status-problem')).toHaveText('1 problem');
+  await expect(card(page, 'is_routine').locator('.node-card-problem')).toContainText('cannot be read');
+  const words = (await card(page, 'is_routine').locator('.node-card-problem').textContent()) ?? '';
+  expect(words).not.toMatch(/[A-Z_]{6,}|\bat\b.*:\d+/); // no error code, no stack
+  await shoot(page, 'broken-field');
+});
+
+/** WCAG 2.1 A/AA over what is on screen now (as run-views.spec.ts checks the other screens). */
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(found, `accessibility problems on ${where}`).toEqual([]);
+}
+
+test('the editor, its panel, its run states and its dialogs pass axe (WCAG 2.1 A/AA), at 1400 and 800 px', async ({ page }) => {
+  test.setTimeout(120_000);
+  await call('flows.import', { text: JSON.stringify({ ...RUN_FLOW(`${api.url}/people`), id: 'fetch-a11y', name: 'Fetch people (a11y)' }) });
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 860 });
+    await open(page, '#/flows/fetch-a11y');
+    await expect(card(page, 'double')).toBeVisible();
+    await expectAccessible(page, `the editor at ${width} px`);
+    await card(page, 'fetch').click();
+    await expect(page.getByTestId('side-panel').getByLabel('Address (URL)')).toBeVisible();
+    await expectAccessible(page, `the editor with the HTTP step's settings at ${width} px`);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await expectAccessible(page, `the run dialog of the editor at ${width} px`);
+    await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+    await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'succeeded');
+    await card(page, 'start').click(); // at 800 px the panel covers the steps on the right
+    await expect(page.getByTestId('side-panel')).toContainText('Items out');
+    await expectAccessible(page, `a finished run on the canvas at ${width} px`);
+    await page.getByRole('button', { name: 'Step through this run' }).click();
+    await expect(page.getByTestId('timeline')).toBeVisible();
+    await expectAccessible(page, `time travel at ${width} px`);
+    await page.getByRole('button', { name: 'Back to editing' }).click();
+    await expect(page.getByTestId('timeline')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await expectAccessible(page, `the keyboard shortcuts at ${width} px`);
+    await page.keyboard.press('Escape');
+  }
+  await open(page, '#/flows');
+  await page.getByRole('button', { name: 'Start from a template' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await expectAccessible(page, 'the template picker');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'New flow' }).first().click();
+  await expect(page.getByTestId('canvas-empty')).toBeVisible();
+  await expectAccessible(page, 'an empty flow');
 });

@@ -50,11 +50,14 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     return result;
   };
   return {
-    'runs.start': async ({ flowId, input }) => {
+    'runs.start': async ({ flowId, input, usePins }) => {
       const flow = await data.flows.runnable(flowId);
       const runId = newRunId();
       const person = (await data.settings.read()).reviewerName;
-      if (!queue.enqueue({ kind: 'start', runId, flow, input: input ?? {}, startedBy: 'app', ...(person ? { startedByName: person } : {}) })) throw closing();
+      // Pinned test data only when the editor asks for a test run; pins of removed steps are ignored.
+      const pins = usePins ? (await data.pins.list(flowId)).filter((p) => flow.nodes.some((n) => n.id === p.nodeId)) : [];
+      const pinned = pins.length > 0 ? Object.fromEntries(pins.map((p) => [p.nodeId, { runId: p.runId, outputs: p.outputs }])) : undefined;
+      if (!queue.enqueue({ kind: 'start', runId, flow, input: input ?? {}, startedBy: 'app', ...(person ? { startedByName: person } : {}), ...(pinned ? { pinned } : {}) })) throw closing();
       return { runId };
     },
     // Set-aside (damaged) traces are listed with where the file now is: the person needs it to

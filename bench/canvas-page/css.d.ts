@@ -1,0 +1,2 @@
+/** Style sheets imported from components are bundled by Vite. */
+declare module '*.css';
