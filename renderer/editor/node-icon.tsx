@@ -1,6 +1,15 @@
 /** The catalogue's icon names as small line drawings (one path each; unknown names get a dot). */
 const PATHS: Record<string, string> = {
   clock: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 2',
+  database: 'M4 6c0-4 16-4 16 0v12c0 4-16 4-16 0zM4 6c0 4 16 4 16 0M4 12c0 4 16 4 16 0',
+  'file-input': 'M6 3h8l4 4v14H6zM14 3v4h4M9 14h6M12 11l3 3-3 3',
+  'file-output': 'M6 3h8l4 4v14H6zM14 3v4h4M15 14H9M12 11l-3 3 3 3',
+  mail: 'M3 6h18v12H3zM3 6l9 7 9-7',
+  'message-square': 'M4 4h16v12H9l-5 4z',
+  refresh: 'M20 12a8 8 0 1 1-3-6.2M20 4v5h-5',
+  table: 'M3 5h18v14H3zM3 10h18M3 15h18M9 5v14',
+  'user-check': 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21c0-4 3-7 7-7s7 3 7 7M16 11l2 2 4-4',
+  webhook: 'M12 4a4 4 0 0 0-3.5 6L5 16M12 4a4 4 0 0 1 3.5 6L19 16M5 16a3 3 0 1 0 .01 0M19 16a3 3 0 1 0 .01 0M8 19h8',
   filter: 'M4 5h16l-6 8v6l-4-2v-4z',
   'git-branch': 'M6 3v12M18 9a3 3 0 1 0 0-.01M6 21a3 3 0 1 0 0-.01M18 9c0 6-12 3-12 9',
   globe: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18',
