@@ -39,6 +39,7 @@ import {
   type TraceStore,
   type WriterOptions,
 } from './trace-store.ts';
+import { fsyncDir } from './fsync-dir.ts';
 
 /** Bytes read at a time when paging through a trace file. */
 const PAGE_CHUNK_BYTES = 64 * 1024;
@@ -360,19 +361,5 @@ function parseEventLine(raw: Buffer): RunEvent | undefined {
     return value;
   } catch {
     return undefined;
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  // Makes the new file's directory entry durable; not supported on every platform.
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort (e.g. Windows) */
   }
 }

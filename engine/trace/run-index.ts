@@ -41,6 +41,7 @@ import {
   type RunSummary,
   type TraceChange,
 } from './trace-store.ts';
+import { fsyncDir } from './fsync-dir.ts';
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** The longest a read waits for a run's writer to close after its end was announced. */
@@ -521,7 +522,7 @@ export class RunIndex {
       await file.close();
     }
     await rename(tmp, path);
-    await syncDir(dirname(path));
+    await fsyncDir(dirname(path));
     const info = await stat(path);
     this.readOffset = Buffer.byteLength(text);
     this.readIno = info.ino;
@@ -655,19 +656,6 @@ function isEntry(value: unknown): value is RunIndexEntry {
 export function publicSummary(entry: RunIndexEntry): RunSummary {
   const { startedAt: _s, finishedAt: _f, nodes: _n, items: _i, ai: _a, stamp: _t, ...summary } = entry;
   return summary;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort (e.g. Windows) */
-  }
 }
 
 /** Errors that mean "this folder cannot be written now" rather than a bug. */
