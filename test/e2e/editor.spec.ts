@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
+import { bridgeCall } from './bridge-call.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -54,12 +55,7 @@ test.beforeEach(async ({ page, context }) => {
 });
 test.afterEach(() => expect(consoleErrors).toEqual([]));
 
-async function call<T>(method: string, args: unknown): Promise<T> {
-  const response = await fetch(`${bridge.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' }, body: JSON.stringify(args) });
-  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string; problems?: unknown } };
-  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message} ${JSON.stringify(reply.error?.problems ?? [])}`);
-  return reply.result as T;
-}
+const call = <T>(method: string, args: unknown): Promise<T> => bridgeCall<T>(bridge, method, args);
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(bridge.url);

@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
+import { bridgeCall } from './bridge-call.ts';
 import { addReviewer } from '../../cli/reviewer-keys.ts';
 import { makeFlow } from '../helpers/engine.ts';
 
@@ -23,16 +24,7 @@ let dataDir = '';
 let benLink = '';
 const runs: Record<string, string> = {};
 
-async function call<T>(method: string, args: unknown): Promise<T> {
-  const response = await fetch(`${bridge.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
-  return reply.result as T;
-}
+const call = <T>(method: string, args: unknown): Promise<T> => bridgeCall<T>(bridge, method, args);
 
 /** Invoices, sorted by a stand-in for the AI step (its answer and reason), checked by a person, then paid. */
 const PAY_INVOICES = (id: string, name: string, assignee: string, due: Record<string, unknown> = {}) =>

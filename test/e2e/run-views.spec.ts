@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
+import { bridgeCall } from './bridge-call.ts';
 import { Engine, FileTraceStore } from '../../engine/index.ts';
 import { KeychainUnavailableError } from '../../engine/vault.ts';
 import { makeFlow, registry } from '../helpers/engine.ts';
@@ -38,16 +39,7 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function call<T>(method: string, args: unknown): Promise<T> {
-  const response = await fetch(`${bridge.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bridge.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-  const reply = (await response.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
-  return reply.result as T;
-}
+const call = <T>(method: string, args: unknown): Promise<T> => bridgeCall<T>(bridge, method, args);
 
 async function waitForStatus(runId: string, wanted: string[]): Promise<void> {
   // A run started a moment ago may not have a trace yet: "no run" until it has.
