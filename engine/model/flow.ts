@@ -3,6 +3,7 @@
  * Pure schemas and types only (no node:*, no DOM) so the renderer can share them.
  */
 import { z } from 'zod';
+import { CharterSchema } from './charter.ts';
 
 export const FLOW_FORMAT = 'flowkeeper/flow';
 export const FLOW_FORMAT_VERSION = 1;
@@ -78,6 +79,11 @@ export const FlowSchema = z
     description: z.string().max(10_000).default(''),
     /** Who answers for this flow when it breaks. */
     owner: z.string().max(200).default(''),
+    /**
+     * Owner, backup, success metric, alert route and waivers (engine/model/charter.ts). Optional
+     * so older files load; a flow without one cannot be switched on (the activation gate).
+     */
+    charter: CharterSchema.optional(),
     /** Bumped by the editor on each save; recorded in every trace header. */
     version: z.number().int().min(1).default(1),
     settings: FlowSettingsSchema.default({ concurrency: 4 }),

@@ -1,5 +1,6 @@
 /** The shared model: flow format, run events, node kit, validation. Imports nothing of the repo outside this folder. */
 export * from './flow.ts';
+export * from './charter.ts';
 export * from './events.ts';
 export * from './node-kit.ts';
 export * from './run-state.ts';

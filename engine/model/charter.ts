@@ -1,0 +1,116 @@
+/**
+ * The flow charter: who answers for a flow, what success means, and where alerts go. It is part
+ * of the flow file (versioned with it) so a hand-over carries it and a version diff shows its
+ * changes. Pure schemas only (no node:*, no DOM): the renderer, the engine and the CLI share them.
+ *
+ * The success metric is picked from a fixed set of forms computed from trace events (never a
+ * typed formula), so the dashboard can compute it from the run index and a person can read it.
+ */
+import { z } from 'zod';
+
+/** A person: a name people recognise and an address alerts reach. */
+export const CharterPersonSchema = z
+  .object({
+    name: z.string().max(200).default(''),
+    email: z.string().max(320).default(''),
+  })
+  .strict();
+export type CharterPerson = z.infer<typeof CharterPersonSchema>;
+
+/**
+ * The forms a success metric can take. Each is computed from trace events of production runs
+ * (runs a trigger started on an active flow; manual, test and failed runs excluded where the
+ * form says so):
+ * - `items-reached-step`: items that reached `stepId`, per `period`.
+ * - `reviews-approved-unedited`: share (0–1) of decided reviews approved without edits.
+ * - `median-trigger-to-done`: median milliseconds from the trigger firing to the run finishing.
+ * - `runs-without-person`: share (0–1) of finished runs in which no person decided anything.
+ * - `minutes-saved`: `minutesPerRun` × successful production runs, per `period`.
+ */
+export const METRIC_KINDS = [
+  'items-reached-step',
+  'reviews-approved-unedited',
+  'median-trigger-to-done',
+  'runs-without-person',
+  'minutes-saved',
+] as const;
+export const MetricKindSchema = z.enum(METRIC_KINDS);
+export type MetricKind = z.infer<typeof MetricKindSchema>;
+
+export const MetricPeriodSchema = z.enum(['day', 'week']);
+export type MetricPeriod = z.infer<typeof MetricPeriodSchema>;
+
+export const SuccessMetricSchema = z
+  .object({
+    kind: MetricKindSchema,
+    /** For `items-reached-step`: the step whose arrivals are counted. */
+    stepId: z.string().max(64).optional(),
+    /** For the per-period forms (`items-reached-step`, `minutes-saved`). */
+    period: MetricPeriodSchema.optional(),
+    /** For `minutes-saved`: what one run saves a person, in minutes. */
+    minutesPerRun: z.number().min(0).max(100_000).optional(),
+    /** The value that counts as success. For `median-trigger-to-done` lower is better. */
+    target: z.number().min(0).max(1e12),
+    /** The value before the flow existed, so the dashboard can show the change. */
+    baseline: z.number().min(0).max(1e12).optional(),
+    /** Days the metric is measured over when checking it against the target. */
+    windowDays: z.number().int().min(1).max(365).default(7),
+  })
+  .strict();
+export type SuccessMetric = z.infer<typeof SuccessMetricSchema>;
+
+/** Where a flow's alerts go: e-mail through an SMTP credential, and/or a webhook (Slack or any). */
+export const AlertRouteSchema = z
+  .object({
+    email: z
+      .object({
+        /** Id of an `smtp` credential in the keychain. */
+        credential: z.string().min(1).max(100),
+        /** Addresses; empty means the owner and the backup owner. */
+        to: z.array(z.string().max(320)).max(50).default([]),
+      })
+      .strict()
+      .optional(),
+    webhook: z
+      .object({
+        url: z.string().min(1).max(2000),
+        /** `slack` posts `{ text }` as a Slack incoming webhook expects; `json` posts the whole alert. */
+        format: z.enum(['json', 'slack']).default('json'),
+        /** Optional `http.bearer` / `http.header` credential for the receiver. */
+        credential: z.string().max(100).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Also show an OS notification in the desktop app. */
+    desktop: z.boolean().default(true),
+  })
+  .strict();
+export type AlertRoute = z.infer<typeof AlertRouteSchema>;
+
+/** Readiness checks a person may waive, with a recorded reason (who, when, why). */
+export const WAIVABLE_CHECKS = ['review-step', 'error-paths'] as const;
+export const WaiverSchema = z
+  .object({
+    check: z.enum(WAIVABLE_CHECKS),
+    reason: z.string().min(1).max(2000),
+    by: z.string().max(200).default(''),
+    at: z.string().max(40).default(''),
+  })
+  .strict();
+export type Waiver = z.infer<typeof WaiverSchema>;
+
+export const CharterSchema = z
+  .object({
+    owner: CharterPersonSchema.default({ name: '', email: '' }),
+    backupOwner: CharterPersonSchema.default({ name: '', email: '' }),
+    metric: SuccessMetricSchema.optional(),
+    /** What the flow must never do, in the owner's words (shown on the flow page and in the runbook). */
+    mustNever: z.string().max(5000).default(''),
+    /** Who reviews the flow's risky output: a person or a group named in settings. */
+    reviewers: z.string().max(200).default(''),
+    alerts: AlertRouteSchema.optional(),
+    waivers: z.array(WaiverSchema).max(20).default([]),
+  })
+  .strict();
+export type Charter = z.infer<typeof CharterSchema>;
+export type CharterInput = z.input<typeof CharterSchema>;
