@@ -7,6 +7,7 @@ import manualTrigger from './trigger/manual.ts';
 import scheduleTrigger from './trigger/schedule.ts';
 import webhookTrigger from './trigger/webhook.ts';
 import pollTrigger from './trigger/poll.ts';
+import folderTrigger from './trigger/folder.ts';
 import setFields from './transform/set.ts';
 import transform from './transform/transform.ts';
 import splitOut from './transform/split-out.ts';
@@ -30,6 +31,7 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   scheduleTrigger,
   webhookTrigger,
   pollTrigger,
+  folderTrigger,
   setFields,
   transform,
   splitOut,

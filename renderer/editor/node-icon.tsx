@@ -4,6 +4,8 @@ const PATHS: Record<string, string> = {
   database: 'M4 6c0-4 16-4 16 0v12c0 4-16 4-16 0zM4 6c0 4 16 4 16 0M4 12c0 4 16 4 16 0',
   'file-input': 'M6 3h8l4 4v14H6zM14 3v4h4M9 14h6M12 11l3 3-3 3',
   'file-output': 'M6 3h8l4 4v14H6zM14 3v4h4M15 14H9M12 11l-3 3 3 3',
+  folder: 'M3 6h6l2 2h10v11H3z',
+  inbox: 'M3 13l3-8h12l3 8v6H3zM3 13h5l1 2h6l1-2h5',
   mail: 'M3 6h18v12H3zM3 6l9 7 9-7',
   'message-square': 'M4 4h16v12H9l-5 4z',
   refresh: 'M20 12a8 8 0 1 1-3-6.2M20 4v5h-5',
