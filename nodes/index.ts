@@ -8,6 +8,7 @@ import scheduleTrigger from './trigger/schedule.ts';
 import webhookTrigger from './trigger/webhook.ts';
 import pollTrigger from './trigger/poll.ts';
 import folderTrigger from './trigger/folder.ts';
+import emailTrigger from './trigger/email.ts';
 import setFields from './transform/set.ts';
 import transform from './transform/transform.ts';
 import splitOut from './transform/split-out.ts';
@@ -32,6 +33,7 @@ export const builtinNodes: readonly AnyNodeDefinition[] = [
   webhookTrigger,
   pollTrigger,
   folderTrigger,
+  emailTrigger,
   setFields,
   transform,
   splitOut,

@@ -53,6 +53,17 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
       { name: 'from', label: 'Sender address used when a step names none', secret: false, optional: true },
     ],
   },
+  {
+    type: 'imap',
+    title: 'Mailbox login (IMAP, for reading e-mail)',
+    fields: [
+      { name: 'host', label: 'Mail server, e.g. imap.example.com', secret: false },
+      { name: 'port', label: 'Port (empty: 993, or 143 with starttls or none)', secret: false, optional: true },
+      { name: 'security', label: 'Encryption: tls (usual), starttls or none (empty: tls)', secret: false, optional: true },
+      { name: 'username', label: 'User name', secret: false },
+      { name: 'password', label: 'Password (or app password)', secret: true },
+    ],
+  },
   { type: 'airtable.token', title: 'Airtable personal access token', fields: [{ name: 'token', label: 'Token (starts with pat, from airtable.com/create/tokens)', secret: true }] },
   { type: 'slack.bot', title: 'Slack bot token', fields: [{ name: 'token', label: 'Bot token (starts with xoxb-, from the Slack app\'s OAuth & Permissions page)', secret: true }] },
 ];

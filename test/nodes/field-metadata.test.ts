@@ -29,7 +29,7 @@ describe('field metadata of the built-in nodes', () => {
       expect.arrayContaining([
         'flow.delay', 'flow.filter', 'flow.if', 'flow.merge', 'flow.switch', 'http.request', 'llm.generate', 'transform.jsonata', 'transform.set', 'transform.split-out', 'trigger.manual',
         'postgres.query', 'email.send', 'slack.post-message', 'file.read', 'file.write', 'airtable.append-row',
-        'trigger.poll', 'trigger.schedule', 'trigger.webhook', 'human.review', 'trigger.folder',
+        'trigger.poll', 'trigger.schedule', 'trigger.webhook', 'human.review', 'trigger.folder', 'trigger.email',
       ]),
     );
     expect(new Set(types).size).toBe(types.length);

@@ -23,6 +23,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   'trigger.poll': { url: 'https://shop.example.com/api/orders', intervalSeconds: 600, auth: 'bearer', credential: 'shop-token', itemsPath: 'data.orders', idField: 'number', emit: 'all' },
   'trigger.webhook': { port: 7701, path: '/hooks/orders', auth: 'bearer', credential: 'hook-token', respondWith: 'result' },
   'trigger.folder': { folder: '/home/anna/incoming', pattern: '*.csv', subfolders: true, on: 'added', content: 'none' },
+  'trigger.email': { credential: 'office-imap', folder: 'INBOX/Orders', afterIntake: 'move', moveTo: 'Processed' },
   'transform.set': { fields: [{ name: 'total', value: '{{ price * quantity }}' }], keepOtherFields: true },
   'transform.jsonata': { expression: '{ "name": customer.name }', mode: 'each' },
   'transform.split-out': { field: 'lines', include: ['invoiceId'] },
