@@ -261,6 +261,7 @@ async function subscribe(ctx: TriggerContext<EmailConfig>, emit: TriggerEmit) {
     let c: ImapFlow | undefined;
     try {
       login = loginFrom(await ctx.secret(config.credential), config.credential);
+      if (stopped) return;
       c = new ImapFlow({
         host: login.host,
         port: login.port,
@@ -332,12 +333,14 @@ async function subscribe(ctx: TriggerContext<EmailConfig>, emit: TriggerEmit) {
   return async () => {
     stopped = true;
     clearTimer();
-    await session;
+    // A check in hand ends quickly: the host refuses emits once the trigger is being stopped.
     await checking?.catch(() => undefined);
     const c = client;
     client = undefined;
+    // Closing also ends a connection attempt still under way, so stopping never waits for a timeout.
     if (c?.usable) await c.logout().catch(() => c.close());
     else c?.close();
+    await session;
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
@@ -223,6 +224,34 @@ describe.skipIf(skip !== undefined)('On a new e-mail (real Dovecot)', () => {
     await until(service!, async () => (await health())?.lastError !== undefined);
     expect((await health())?.lastError?.message).toBe('The mail server refused the login for "anna" at 127.0.0.1: check the user name and password in the credential "mail". Trying again in 60 s.');
     expect(JSON.stringify(await api.triggers.status({}))).not.toContain('not-the-password');
+  });
+
+  it('says which credential field is missing, and stops at once while a connection attempt hangs', { timeout: 20_000 }, async () => {
+    await api.credentials.set({ id: 'mail', type: 'imap', values: { username: 'anna', password: 'x' } });
+    await api.flows.save({
+      flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'mail', name: 'Mail', nodes: [{ id: 'inbox', type: 'trigger.email', config: { credential: 'mail' } }], edges: [] },
+    });
+    await api.flows.activate({ id: 'mail' });
+    await until(service!, async () => (await health())?.lastError !== undefined);
+    expect((await health())?.lastError?.message).toMatch(/^The credential "mail" has no mail server \("host"\)\. Add it under Credentials\. /);
+
+    // A server that takes the connection but never greets: switching off must not wait for
+    // imapflow's 30 s greeting timeout (this test's timeout is shorter).
+    const silent = createServer(() => undefined);
+    let accepted!: () => void;
+    const reached = new Promise<void>((resolve) => (accepted = resolve));
+    silent.on('connection', () => accepted());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      await api.credentials.set({ id: 'mail', type: 'imap', values: { host: '127.0.0.1', port: String(port), security: 'none', username: 'anna', password: 'x' } });
+      await api.flows.deactivate({ id: 'mail' });
+      await api.flows.activate({ id: 'mail' });
+      await reached;
+      await api.flows.deactivate({ id: 'mail' });
+    } finally {
+      silent.close();
+    }
   });
 
   it('loses no message and runs none twice when the process is killed mid-way', { timeout: 90_000 }, async () => {
