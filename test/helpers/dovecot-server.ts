@@ -43,7 +43,7 @@ export interface DovecotServer {
   user: string;
   password: string;
   /** Delivers a message to a folder (IMAP APPEND); returns its UID. */
-  deliver(message: { from?: string; to?: string; subject: string; text: string; messageId?: string; attachment?: { name: string; content: string } }, folder?: string): Promise<number>;
+  deliver(message: { from?: string; to?: string; subject: string; text: string; messageId?: string; attachment?: { name: string; content: string }; arrivedAt?: Date }, folder?: string): Promise<number>;
   /** A logged-in client for checks (flags, folders); the caller logs it out. */
   client(): Promise<ImapFlow>;
   /** The server's log (for a failing test's message). */
@@ -160,7 +160,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       const c = await client();
       try {
         if (folder !== 'INBOX') await c.mailboxCreate(folder).catch(() => undefined);
-        const result = await c.append(folder, `${head.join('\r\n')}\r\n\r\n${body}`);
+        const result = await c.append(folder, `${head.join('\r\n')}\r\n\r\n${body}`, [], message.arrivedAt);
         if (!result || result.uid === undefined) throw new Error('The test server did not say the UID of the appended message.');
         return result.uid;
       } finally {

@@ -169,6 +169,35 @@ describe.skipIf(skip !== undefined)('On a new e-mail (real Dovecot)', () => {
     expect((await runs()).map((m) => m.subject)).toEqual(['Invoice 4']);
   });
 
+  it('does not replay a folder the server renumbered (new UIDVALIDITY), and takes what is new in it', { timeout: 60_000 }, async () => {
+    const yesterday = new Date(Date.now() - 24 * 3600_000);
+    await server.deliver({ subject: 'A', text: 'old', messageId: '<a@x>', arrivedAt: yesterday }, 'Orders');
+    await setUp({ folder: 'Orders' });
+    await connected();
+    await server.deliver({ subject: 'B', text: 'taken', messageId: '<b@x>', arrivedAt: yesterday }, 'Orders');
+    await runCount(1);
+    await until(service!, async () => /^Checked Orders: 1 new/.test((await health())?.lastMessage ?? ''));
+    await close();
+    // The folder is rebuilt (as after a server move): same messages and arrival times, new numbers.
+    const c = await server.client();
+    const before = await c.mailboxOpen('Orders');
+    await c.mailboxClose();
+    await c.mailboxDelete('Orders');
+    await c.logout();
+    // The new one first: going by the old UIDs would take B again and miss C.
+    await server.deliver({ subject: 'C', text: 'new', messageId: '<c@x>' }, 'Orders');
+    await server.deliver({ subject: 'A', text: 'old', messageId: '<a@x>', arrivedAt: yesterday }, 'Orders');
+    await server.deliver({ subject: 'B', text: 'taken', messageId: '<b@x>', arrivedAt: yesterday }, 'Orders');
+    const check = await server.client();
+    expect((await check.mailboxOpen('Orders')).uidValidity).not.toBe(before.uidValidity);
+    await check.logout();
+    await open();
+    expect((await runCount(2)).map((m) => m.subject)).toEqual(['B', 'C']);
+    await connected();
+    await service!.idle();
+    expect((await runs()).map((m) => m.subject)).toEqual(['B', 'C']);
+  });
+
   it('marks taken messages as read', { timeout: 60_000 }, async () => {
     await setUp({ afterIntake: 'seen' });
     await connected();
