@@ -191,13 +191,28 @@ async function subscribe(ctx: TriggerContext<EmailConfig>, emit: TriggerEmit) {
       position = { uidValidity: validity, lastUid: m.uid, ...(arrived ? { lastDate: arrived.toISOString() } : position.lastDate ? { lastDate: position.lastDate } : {}) };
       await ctx.state.set('position', position);
       if (messageId !== undefined) await ctx.state.set('seen', [...seen].slice(-SEEN_LIMIT));
-      if (!old && config.afterIntake === 'seen') await c.messageFlagsAdd(String(m.uid), ['\\Seen'], { uid: true });
-      if (!old && config.afterIntake === 'move') {
-        const moved = await c.messageMove(String(m.uid), config.moveTo, { uid: true });
-        if (!moved) ctx.reportError(`A message could not be moved to the folder "${config.moveTo}" (does it exist?); its run was started anyway.`);
-      }
+      if (!old && config.afterIntake !== 'nothing') await afterwards(c, m.uid, named(m));
+
     }
     ctx.log.info(`Checked ${config.folder}: ${taken} new message(s).`);
+  };
+
+  const named = (m: FetchMessageObject) => `"${m.envelope?.subject ?? '(no subject)'}"`;
+
+  /** Marks a taken message as read or moves it; a failure is said, the run stays started. */
+  const afterwards = async (c: ImapFlow, uid: number, what: string) => {
+    try {
+      if (config.afterIntake === 'seen') await c.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
+      else if (!(await c.messageMove(String(uid), config.moveTo, { uid: true }))) throw new Error('the server did not move it');
+    } catch (error) {
+      if (!c.usable) throw error;
+      const reason = (error as { responseText?: string }).responseText ?? (error as Error).message;
+      ctx.reportError(
+        config.afterIntake === 'seen'
+          ? `The message ${what} could not be marked as read (${reason}); its run was started anyway.`
+          : `The message ${what} could not be moved to the folder "${config.moveTo}" (${reason}); does that folder exist? Its run was started anyway.`,
+      );
+    }
   };
 
   const itemOf = async (c: ImapFlow, m: FetchMessageObject, validity: string): Promise<Item> => {

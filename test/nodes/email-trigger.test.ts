@@ -248,6 +248,17 @@ describe.skipIf(skip !== undefined)('On a new e-mail (real Dovecot)', () => {
     }
   });
 
+  it('says so when a taken message cannot be moved, and keeps the run', { timeout: 60_000 }, async () => {
+    await setUp({ afterIntake: 'move', moveTo: 'Nowhere' });
+    await connected();
+    await server.deliver({ subject: 'Stuck', text: 'Cannot move.' });
+    expect((await runCount(1)).map((m) => m.subject)).toEqual(['Stuck']);
+    await until(service!, async () => /could not be moved/.test((await health())?.lastError?.message ?? ''));
+    expect((await health())?.lastError?.message).toMatch(/^The message "Stuck" could not be moved to the folder "Nowhere" \(.+\); does that folder exist\? Its run was started anyway\.$/);
+    await server.deliver({ subject: 'Next', text: 'Still listening.' });
+    expect((await runCount(2)).map((m) => m.subject)).toEqual(['Next', 'Stuck']);
+  });
+
   it('shows a wrong password as a plain error', { timeout: 60_000 }, async () => {
     await setUp({}, { password: 'not-the-password' });
     await until(service!, async () => (await health())?.lastError !== undefined);
