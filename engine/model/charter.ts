@@ -114,3 +114,43 @@ export const CharterSchema = z
   .strict();
 export type Charter = z.infer<typeof CharterSchema>;
 export type CharterInput = z.input<typeof CharterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Readiness: the production checklist (computed by engine/charter/readiness.ts)
+
+/** The checks of the production checklist, in the order the flow page lists them. */
+export const READINESS_CHECKS = ['live-trigger', 'review-step', 'owner', 'backup-owner', 'metric', 'alert-route', 'error-paths'] as const;
+export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
+
+/** Where a failing item is fixed: a field of the charter form, or a step on the canvas. */
+export const ReadinessFixSchema = z.union([
+  z.object({ kind: z.literal('charter'), field: z.enum(['owner', 'backupOwner', 'metric', 'alerts', 'waivers']) }),
+  z.object({ kind: z.literal('node'), nodeId: z.string() }),
+  z.object({ kind: z.literal('canvas') }),
+]);
+export type ReadinessFix = z.infer<typeof ReadinessFixSchema>;
+
+export const ReadinessItemSchema = z.object({
+  check: z.enum(READINESS_CHECKS),
+  /** A short title for the checklist ("Starts by itself"). */
+  title: z.string(),
+  ok: z.boolean(),
+  /** One plain sentence: what is there, or what is missing and what to do. */
+  message: z.string(),
+  fix: ReadinessFixSchema,
+  /** The steps the item is about (the write steps without an error path, …). */
+  nodeIds: z.array(z.string()).optional(),
+  /** Passed because a person recorded a waiver (who, when, why). */
+  waived: WaiverSchema.optional(),
+});
+export type ReadinessItem = z.infer<typeof ReadinessItemSchema>;
+
+export const ReadinessSchema = z.object({
+  flowId: z.string(),
+  flowVersion: z.number(),
+  ready: z.boolean(),
+  items: z.array(ReadinessItemSchema),
+  /** The failing items' messages, in checklist order. */
+  missing: z.array(z.string()),
+});
+export type Readiness = z.infer<typeof ReadinessSchema>;
