@@ -26,6 +26,8 @@ export { SettingsStore } from './storage/settings-store.ts';
 export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, type KeychainBackend } from './vault.ts';
 export { prepareFork } from './replay.ts';
 export { TriggerHost, selfFiringTriggers, notActivatable, DEDUPE_WINDOW } from './triggers/trigger-host.ts';
+export { readiness, charterOf, describeMetric } from './charter/readiness.ts';
+export { assertReady, notReady } from './charter/activation-gate.ts';
 export { ActiveFlows } from './triggers/active-flows.ts';
 export { InboxIndex, invalidateInboxIndex, isInboxEvent, type InboxFilter } from './inbox/inbox-index.ts';
 export { inboxItemDetail } from './inbox/inbox-detail.ts';

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
+import { ReadinessSchema } from './charter.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -455,6 +456,13 @@ export const METHODS = {
   ),
 
   'triggers.status': method(z.object({ flowId: FlowId.optional() }).strict().default({}), z.array(FlowTriggerStatusSchema), 'Health of the triggers of active flows: listening or failed, last fired, last error, heartbeat.'),
+
+  // charter.*: the production checklist and the success metric (engine/charter/).
+  'charter.readiness': method(
+    z.object({ flowId: FlowId, flow: FlowInputJson.optional() }).strict(),
+    ReadinessSchema.extend({ active: z.boolean() }),
+    'The production checklist of a flow (the saved version, or the draft given): each item ok or what is missing, in plain words, and where to fix it. `active`: the flow is switched on (an active flow whose saved version stopped being ready stays on).',
+  ),
 
   'inbox.list': method(
     z

@@ -33,6 +33,7 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'pins.remove': { flowId: 'invoice-triage', nodeId: 'fetch' },
   'traces.events': { runId: 'run-1' },
   'triggers.status': {},
+  'charter.readiness': { flowId: 'invoice-triage' },
   'inbox.list': {},
   'inbox.get': { id: 'item-1' },
   'inbox.decide': { id: 'item-1', outcome: 'approve' },

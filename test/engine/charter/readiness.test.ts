@@ -35,7 +35,7 @@ const notice: N = { id: 'notice', type: 'transform.set', config: {} };
 const get: N = { id: 'fetch', type: 'http.request', config: { method: 'GET', url: 'http://x' } };
 
 /** The complete flow: schedule → AI → review → send (error path to a notice). */
-const complete = () => flow([schedule, ai, review, send, notice], [['clock', 'draft'], ['draft', 'check'], ['check', 'send', 'approved'], ['send', 'notice', 'error']]);
+const complete = () => flow([schedule, ai, review, send, notice], [['clock', 'draft'], ['draft', 'check'], ['check', 'send', 'approve'], ['send', 'notice', 'error']]);
 
 function item(f: Flow, check: string) {
   const found = readiness(f, registry).items.find((i) => i.check === check);
