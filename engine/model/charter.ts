@@ -154,3 +154,65 @@ export const ReadinessSchema = z.object({
   missing: z.array(z.string()),
 });
 export type Readiness = z.infer<typeof ReadinessSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The success metric, computed (engine/charter/metrics.ts)
+
+export const MetricPointSchema = z.object({
+  /** A calendar day (YYYY-MM-DD, in the time zone the figure was computed for). */
+  day: z.string(),
+  /** The form's figure for that day alone; null when no production run counts that day. */
+  value: z.number().nullable(),
+  /** Production runs that counted that day. */
+  runs: z.number(),
+});
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+
+export const MetricResultSchema = z.object({
+  kind: MetricKindSchema,
+  /** The metric in words ("at least 40 items reach "Send reply" per day"). */
+  label: z.string(),
+  /** items, share (0–1), ms, minutes. */
+  unit: z.enum(['items', 'share', 'ms', 'minutes']),
+  /** `lower` for the median time: less is better. */
+  better: z.enum(['higher', 'lower']),
+  /** Over the window (the last `windowDays` × 24 h); null when no production run counts. */
+  value: z.number().nullable(),
+  target: z.number(),
+  baseline: z.number().optional(),
+  /** value meets target; null while there is nothing to judge. */
+  met: z.boolean().nullable(),
+  windowDays: z.number(),
+  from: z.string(),
+  to: z.string(),
+  /** Production runs that counted in the window. */
+  runs: z.number(),
+  /** Runs of the flow in the window that do not count, and why. */
+  excluded: z.object({ notProduction: z.number(), failed: z.number(), unfinished: z.number() }),
+  /** One point per calendar day of the window, oldest first. */
+  series: z.array(MetricPointSchema),
+});
+export type MetricResult = z.infer<typeof MetricResultSchema>;
+
+/** A flow's headline (`charter.status`, `flowkeeper status`, the dashboard's first row). */
+export const FlowHeadlineSchema = z.object({
+  flowId: z.string(),
+  name: z.string(),
+  /** Switched on (its triggers fire by themselves). */
+  active: z.boolean(),
+  /** The production checklist passes (an active flow that stopped being ready stays on). */
+  ready: z.boolean(),
+  /** The checklist's missing items, in plain words. */
+  missing: z.array(z.string()),
+  /** The charter's owner (else the flow's older free-text owner); '' when nobody. */
+  owner: z.string(),
+  /** Runs started today (not forks or replays), and how those that finished ended. */
+  today: z.object({ runs: z.number(), succeeded: z.number(), failed: z.number(), running: z.number() }),
+  /** succeeded ÷ finished today; null when none finished. */
+  successRate: z.number().nullable(),
+  /** The success metric over its window; null when the charter has none. */
+  metric: MetricResultSchema.nullable(),
+  /** The stored flow has problems: its checklist could not be read. */
+  problem: z.string().optional(),
+});
+export type FlowHeadline = z.infer<typeof FlowHeadlineSchema>;

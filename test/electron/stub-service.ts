@@ -34,6 +34,8 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'traces.events': { runId: 'run-1' },
   'triggers.status': {},
   'charter.readiness': { flowId: 'invoice-triage' },
+  'charter.metric': { flowId: 'invoice-triage' },
+  'charter.status': {},
   'inbox.list': {},
   'inbox.get': { id: 'item-1' },
   'inbox.decide': { id: 'item-1', outcome: 'approve' },
