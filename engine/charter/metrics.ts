@@ -78,6 +78,7 @@ export function computeMetric(metric: SuccessMetric, entries: readonly RunIndexE
     kind: metric.kind,
     label: describeMetric(metric, flow),
     unit: figure.unit,
+    ...(figure.perPeriod ? { period: metric.period ?? 'day' } : {}),
     better,
     value,
     target: metric.target,

@@ -174,6 +174,8 @@ export const MetricResultSchema = z.object({
   label: z.string(),
   /** items, share (0–1), ms, minutes. */
   unit: z.enum(['items', 'share', 'ms', 'minutes']),
+  /** Per-period forms: the value is an average per day or per week. */
+  period: MetricPeriodSchema.optional(),
   /** `lower` for the median time: less is better. */
   better: z.enum(['higher', 'lower']),
   /** Over the window (the last `windowDays` × 24 h); null when no production run counts. */

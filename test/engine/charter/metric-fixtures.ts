@@ -77,10 +77,12 @@ export const RUNS: FixtureRun[] = [
   { runId: 'r9', createdAt: '2026-12-07T23:00:00.000Z', startedBy: 'trigger:clock', events: [...clock(4), request('r9', 0), request('r9', 1), request('r9', 2), request('r9', 3), decide('r9', 0, 'approve', 'Ben', [{ field: 'text', from: 'a', to: 'c' }]), decide('r9', 1, 'reject', 'Ben'), decide('r9', 2, 'approve', 'Ben'), decide('r9', 3, 'approve', 'Ben'), ...send(3), finished('succeeded', '2026-12-07T23:10:00.000Z')] },
 ];
 
-/** Writes the fixture traces into `<runsDir>/<runId>.jsonl`. */
-export async function writeFixtureTraces(runsDir: string, runs: FixtureRun[] = RUNS): Promise<void> {
+/** Writes the fixture traces into `<runsDir>/<runId>.jsonl`, every time moved by `shiftMs` (to put NOW at another instant). */
+export async function writeFixtureTraces(runsDir: string, shiftMs = 0, runs: FixtureRun[] = RUNS): Promise<void> {
   await mkdir(runsDir, { recursive: true });
-  for (const run of runs) {
+  const move = (iso: string) => new Date(Date.parse(iso) + shiftMs).toISOString();
+  for (const original of runs) {
+    const run = { ...original, createdAt: move(original.createdAt), events: original.events.map((e) => (e.at ? { ...e, at: move(e.at) } : e)) };
     const header = { kind: 'header', format: 'flowkeeper/trace', formatVersion: 1, runId: run.runId, flowId: FLOW.id, flowName: FLOW.name, flowVersion: 1, flowHash: sha256(canonicalJson(FLOW)), flow: FLOW, input: {}, createdAt: run.createdAt, mode: run.mode ?? 'run', startedBy: run.startedBy };
     const lines = [JSON.stringify(header)];
     let seq = 1;
