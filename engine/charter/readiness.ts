@@ -239,14 +239,15 @@ function alertRoute(charter: Charter): ReadinessItem {
   const problems: string[] = [];
   if (route?.email) {
     const bad = route.email.to.filter((a) => !isEmailAddress(a));
-    if (bad.length > 0) problems.push(`the alert address "${bad[0]}" is not an e-mail address`);
+    if (route.email.credential.trim() === '') problems.push('e-mail alerts need a mail server: pick an SMTP credential');
+    else if (bad.length > 0) problems.push(`the alert address "${bad[0]}" is not an e-mail address: correct it`);
     else ways.push(`e-mail to ${route.email.to.length > 0 ? route.email.to.join(', ') : 'the owner and the backup owner'}`);
   }
   if (route?.webhook) {
-    if (!/^https?:\/\/\S+$/i.test(route.webhook.url.trim())) problems.push(`the alert webhook "${route.webhook.url}" is not a web address (http:// or https://)`);
+    if (!/^https?:\/\/\S+$/i.test(route.webhook.url.trim())) problems.push(route.webhook.url.trim() === '' ? 'the alert webhook has no address yet: enter it' : `the alert webhook "${route.webhook.url}" is not a web address (http:// or https://): correct it`);
     else ways.push(route.webhook.format === 'slack' ? 'a Slack message' : 'a webhook');
   }
-  if (problems.length > 0) return { check: 'alert-route', title, ok: false, message: `${capitalize(problems.join(', and '))}: correct it.`, fix };
+  if (problems.length > 0) return { check: 'alert-route', title, ok: false, message: `${capitalize(problems.join('; '))}.`, fix };
   if (ways.length === 0) return { check: 'alert-route', title, ok: false, message: 'Nobody is told when it fails: send alerts by e-mail (an SMTP credential) or to a webhook such as Slack.', fix };
   return { check: 'alert-route', title, ok: true, message: `Alerts go by ${ways.join(' and ')}.`, fix };
 }

@@ -64,8 +64,11 @@ export const AlertRouteSchema = z
   .object({
     email: z
       .object({
-        /** Id of an `smtp` credential in the keychain. */
-        credential: z.string().min(1).max(100),
+        /**
+         * Id of an `smtp` credential in the keychain. May be '' while a person is still filling the
+         * form (a draft saves); readiness refuses it, so a flow is not switched on without one.
+         */
+        credential: z.string().max(100),
         /** Addresses; empty means the owner and the backup owner. */
         to: z.array(z.string().max(320)).max(50).default([]),
       })
@@ -73,7 +76,8 @@ export const AlertRouteSchema = z
       .optional(),
     webhook: z
       .object({
-        url: z.string().min(1).max(2000),
+        /** May be '' in a draft (see `credential` above); readiness refuses anything but http(s). */
+        url: z.string().max(2000),
         /** `slack` posts `{ text }` as a Slack incoming webhook expects; `json` posts the whole alert. */
         format: z.enum(['json', 'slack']).default('json'),
         /** Optional `http.bearer` / `http.header` credential for the receiver. */

@@ -122,6 +122,9 @@ describe('readiness', () => {
     expect(item(flow([schedule], [], { alerts: { webhook: { url: 'hooks.slack.com/x', format: 'slack' }, desktop: true } }), 'alert-route').message).toMatch(/^The alert webhook "hooks.slack.com\/x" is not a web address/);
     expect(item(flow([schedule], [], { alerts: { email: { credential: 'smtp', to: ['ops@example.com', 'nope'] }, desktop: true } }), 'alert-route').message).toMatch(/"nope" is not an e-mail address/);
     expect(item(flow([schedule], [], { alerts: { email: { credential: 'smtp', to: [] }, desktop: false } }), 'alert-route')).toMatchObject({ ok: true, message: 'Alerts go by e-mail to the owner and the backup owner.' });
+    // A draft half filled in: saved, but not ready.
+    expect(item(flow([schedule], [], { alerts: { email: { credential: '', to: [] }, desktop: true } }), 'alert-route').message).toBe('E-mail alerts need a mail server: pick an SMTP credential.');
+    expect(item(flow([schedule], [], { alerts: { webhook: { url: '', format: 'slack' }, desktop: true } }), 'alert-route').ok).toBe(false);
   });
 
   it('fails a write step whose error path leads nowhere, unless waived', () => {
