@@ -208,7 +208,7 @@ export function describeMetric(m: NonNullable<Charter['metric']>, flow?: Pick<Fl
   const per = m.period === 'week' ? 'per week' : 'per day';
   switch (m.kind) {
     case 'items-reached-step':
-      return `at least ${m.target} items reach "${step?.name || m.stepId}" ${per}`;
+      return `at least ${m.target} ${m.target === 1 ? 'item reaches' : 'items reach'} "${step?.name || m.stepId}" ${per}`;
     case 'reviews-approved-unedited':
       return `at least ${percent(m.target)} of reviews approved without edits`;
     case 'median-trigger-to-done':

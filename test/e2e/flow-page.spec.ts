@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
@@ -132,6 +133,9 @@ test('fills a charter on a new flow: switching on is refused, then allowed', asy
   await expect(flowPage.getByText('Ready for production: every item of the checklist is there.')).toBeVisible();
   await expect(page.locator('.glance-card').filter({ hasText: 'Who owns it' })).toContainText('Ana Lopez · ana@example.com');
   await expect(page.locator('.glance-card').filter({ hasText: 'How it is watched' })).toContainText('A Slack message');
+  // Usable with a keyboard and a screen reader: no WCAG 2.1 AA violations on the page.
+  const axe = await new AxeBuilder({ page }).include('[data-testid="flow-page"]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   await shoot(page, 'charter-form');
   await page.locator('.flow-page').evaluate((e) => e.scrollTo(0, 0));
   await shoot(page, 'ready');

@@ -50,7 +50,7 @@ describe('each metric form equals the figure worked out by hand', () => {
   it('items that reached a step: (3 + 2 + 0 + 3) items over 7 days', () => {
     const perDay = computeMetric(metric({ kind: 'items-reached-step', stepId: 'send', period: 'day', target: 1 }), entries, at, FLOW);
     expect(perDay).toMatchObject({ value: 8 / 7, runs: 4, met: true, unit: 'items', better: 'higher', excluded: { notProduction: 2, failed: 1, unfinished: 1 } });
-    expect(perDay.label).toBe('at least 1 items reach "Send reply" per day');
+    expect(perDay.label).toBe('at least 1 item reaches "Send reply" per day');
     expect(perDay.series.map((p) => [p.day, p.value, p.runs])).toEqual([
       ['2026-12-01', 0, 0],
       ['2026-12-02', 3, 1],
