@@ -79,6 +79,8 @@ export interface RunFacts {
   reviews: { decided: number; approvedUnedited: number; autoApproved: number; timedOut: number };
   /** A person decided something in the run: a review (any approval) or a needs-attention question. */
   person: boolean;
+  /** From the trigger (the run's creation) to its end, when it ended: the median form needs no date parsing. */
+  durationMs?: number;
 }
 
 export interface RunIndexQuery {
@@ -385,6 +387,7 @@ export class RunIndex {
     const state = reduceRun(trace.header, trace.events);
     const entry = entryOf(trace, state, stamp, llmUsage(events), await this.failedItems(state));
     entry.facts = await this.factsOf(trace.events, state);
+    if (entry.finishedAt !== undefined) entry.facts.durationMs = Date.parse(entry.finishedAt) - Date.parse(entry.startedAt);
     return entry;
   }
 

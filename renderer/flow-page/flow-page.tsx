@@ -237,7 +237,7 @@ function Glance({ flow, checklist, metric, onShowStep }: { flow: Flow; checklist
   ].filter((w): w is string => w !== undefined);
   return (
     <div className="glance" aria-label="At a glance">
-      <GlanceCard title="Runs against" ok={live?.ok}>
+      <GlanceCard title="What starts it, what it touches" ok={live?.ok}>
         {live === undefined ? <p className="muted">…</p> : live.ok ? <p>Starts by itself:</p> : <p>Only by hand: nothing starts it by itself yet.</p>}
         {live?.ok ? (
           <ul className="glance-list">

@@ -38,9 +38,9 @@ const at = { now: NOW, timeZone: 'UTC' };
 describe('the run index folds the facts the metrics need', () => {
   it('items per step, review outcomes and whether a person decided', () => {
     const byId = new Map(entries.map((e) => [e.runId, e]));
-    expect(byId.get('r1')?.facts).toEqual({ reached: { clock: 3, check: 3, send: 3 }, reviews: { decided: 3, approvedUnedited: 2, autoApproved: 0, timedOut: 0 }, person: true });
-    expect(byId.get('r2')?.facts).toEqual({ reached: { clock: 2, check: 2, send: 2 }, reviews: { decided: 0, approvedUnedited: 0, autoApproved: 2, timedOut: 0 }, person: false });
-    expect(byId.get('r3')?.facts).toEqual({ reached: { clock: 1, check: 1 }, reviews: { decided: 0, approvedUnedited: 0, autoApproved: 0, timedOut: 1 }, person: false });
+    expect(byId.get('r1')?.facts).toEqual({ reached: { clock: 3, check: 3, send: 3 }, reviews: { decided: 3, approvedUnedited: 2, autoApproved: 0, timedOut: 0 }, person: true, durationMs: 120_000 });
+    expect(byId.get('r2')?.facts).toEqual({ reached: { clock: 2, check: 2, send: 2 }, reviews: { decided: 0, approvedUnedited: 0, autoApproved: 2, timedOut: 0 }, person: false, durationMs: 30_000 });
+    expect(byId.get('r3')?.facts).toEqual({ reached: { clock: 1, check: 1 }, reviews: { decided: 0, approvedUnedited: 0, autoApproved: 0, timedOut: 1 }, person: false, durationMs: 300_000 });
     expect(byId.get('r9')?.facts?.reviews).toEqual({ decided: 4, approvedUnedited: 2, autoApproved: 0, timedOut: 0 });
     expect(byId.get('r1')).toMatchObject({ startedAt: '2026-12-02T09:00:00.000Z', finishedAt: '2026-12-02T09:02:00.000Z', startedBy: 'trigger:clock' });
   });
