@@ -407,6 +407,10 @@ describe.each(doors)('API contract through $name', (door) => {
     expect(await api.charter.readiness({ flowId: 'every-morning' })).toMatchObject({ ready: true, active: false, missing: [] });
     const on = await api.flows.activate({ id: 'every-morning' });
     expect((await api.charter.readiness({ flowId: 'every-morning' })).active).toBe(true);
+    // The headline and the metric (no production runs yet: nothing to judge, not a miss).
+    const headline = (await api.charter.status({ flowId: 'every-morning' }))[0];
+    expect(headline).toMatchObject({ flowId: 'every-morning', active: true, ready: true, missing: [], owner: 'Ana Owner', today: { runs: 0 }, successRate: null, metric: { kind: 'runs-without-person', value: null, met: null, target: 0.8 } });
+    expect(await api.charter.metric({ flowId: 'every-morning', days: 3 })).toMatchObject({ windowDays: 3, runs: 0, value: null });
     expect(on).toMatchObject({ flowId: 'every-morning', active: true, runsHere: true, triggers: [{ nodeId: 'clock', type: 'trigger.schedule', title: 'On a schedule', state: 'listening', fired: 0 }] });
     expect(await api.triggers.status()).toEqual([expect.objectContaining({ flowId: 'every-morning', active: true })]);
     expect((await api.flows.list()).find((f) => f.id === 'every-morning')?.active).toBe(true);

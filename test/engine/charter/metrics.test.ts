@@ -122,3 +122,37 @@ describe('through the API', () => {
     }
   });
 });
+
+describe('calendar days in a time zone', () => {
+  const run = (runId: string, finishedAt: string): RunIndexEntry => ({
+    runId, flowId: 'f', flowName: 'F', flowVersion: 1, status: 'succeeded', mode: 'run', startedBy: 'trigger:clock',
+    createdAt: finishedAt, updatedAt: finishedAt, startedAt: finishedAt, finishedAt,
+    nodes: { total: 1, succeeded: 1, failed: 0, skipped: 0 }, items: { failed: 0 }, ai: {}, stamp: 'x',
+    facts: { reached: {}, reviews: { decided: 0, approvedUnedited: 0, autoApproved: 0, timedOut: 0 }, person: false, durationMs: 0 },
+  });
+  const minutes = metric({ kind: 'minutes-saved', minutesPerRun: 1, period: 'day', target: 1, windowDays: 3 });
+
+  it('puts a run on the day it finished where the owner lives, across a clock change', () => {
+    // Berlin leaves summer time on 2026-10-25 at 03:00 (01:00Z): that day has 25 hours.
+    const entries = [run('a', '2026-10-24T21:59:59.000Z'), run('b', '2026-10-24T22:00:00.000Z'), run('c', '2026-10-25T22:59:59.000Z'), run('d', '2026-10-25T23:00:00.000Z')];
+    const result = computeMetric(minutes, entries, { now: Date.parse('2026-10-26T12:00:00Z'), timeZone: 'Europe/Berlin' });
+    expect(result.series.map((p) => [p.day, p.runs])).toEqual([
+      ['2026-10-23', 0],
+      ['2026-10-24', 1],
+      ['2026-10-25', 2],
+      ['2026-10-26', 1],
+    ]);
+    expect(result.runs).toBe(4);
+  });
+
+  it('handles a zone 5 h 45 min ahead, and times written with an offset', () => {
+    // Kathmandu's midnight is 18:15Z.
+    const entries = [run('a', '2026-12-07T18:14:59.999Z'), run('b', '2026-12-07T18:15:00.000Z'), run('c', '2026-12-08T05:00:00+05:45')];
+    const result = computeMetric(minutes, entries, { now: Date.parse('2026-12-08T12:00:00Z'), timeZone: 'Asia/Kathmandu' });
+    expect(result.series.filter((p) => p.runs > 0).map((p) => [p.day, p.runs])).toEqual([
+      ['2026-12-07', 1],
+      ['2026-12-08', 2],
+    ]);
+  });
+});
+
