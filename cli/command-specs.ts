@@ -112,6 +112,15 @@ export const specs = {
       status: 'the flows that are on',
     },
   },
+  status: {
+    args: '',
+    summary: 'One line per flow: switched on or off, ready or what is missing, owner, runs today, and the success metric against its target.',
+    options: { flow: { type: 'string' } },
+    help: {
+      '--flow <flowId>': 'only this flow',
+      '--json': 'the headlines as JSON (the API\'s charter.status)',
+    },
+  },
   inbox: {
     args: 'list | show <id> | decide <id>',
     summary: 'Items waiting for a review: list them, show one, decide one.',

@@ -30,6 +30,7 @@ import { reviewersCommand } from './reviewers-command.ts';
 import { spawn } from 'node:child_process';
 import { credentialsCommand } from './credential-commands.ts';
 import { flowsCommand } from './flow-commands.ts';
+import { statusCommand } from './status-command.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
 
@@ -315,6 +316,7 @@ export const commands: Record<CommandName, Command> = {
   },
   credentials: credentialsCommand,
   flows: flowsCommand,
+  status: statusCommand,
   inbox: {
     ...specs.inbox,
     run: inboxCommand,

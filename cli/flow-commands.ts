@@ -3,7 +3,7 @@
  * (triggers/active.json). The process that runs triggers — the desktop app or `flowkeeper serve`
  * on the same folder — follows the change at once; without one, the flow fires from its next start.
  */
-import { ActiveFlows, ApiError, dataDirStores, notActivatable, resolveDataDir, selfFiringTriggers } from '../engine/index.ts';
+import { ActiveFlows, ApiError, assertReady, dataDirStores, resolveDataDir, selfFiringTriggers } from '../engine/index.ts';
 import type { Command } from './commands.ts';
 import { specs } from './command-specs.ts';
 import { registry, UsageError, type CommandContext } from './context.ts';
@@ -32,8 +32,9 @@ async function flows(ctx: CommandContext): Promise<number> {
       if (id === undefined) throw new UsageError(`Missing the id of the flow to ${action === 'activate' ? 'switch on' : 'switch off'}.`);
       if (action === 'activate') {
         const flow = await data.flows.runnable(id);
+        // The same production checklist as flows.activate: each missing item, exit 2.
+        assertReady(flow, registry);
         const triggers = selfFiringTriggers(flow, registry);
-        if (triggers.length === 0) throw notActivatable(flow);
         await active.set(id, true, new Date());
         ctx.io.out(
           ctx.json

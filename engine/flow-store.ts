@@ -93,7 +93,8 @@ export class FlowStore {
           id,
           name: String(flow.name ?? id),
           description: String(flow.description ?? ''),
-          owner: String(flow.owner ?? ''),
+          // The charter's owner wins over the older free-text owner (engine/model/charter.ts).
+          owner: String(charterOwnerName(flow.charter) || flow.owner || ''),
           version: Number(flow.version ?? 1),
           nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
           updatedAt: info.mtime.toISOString(),
@@ -205,4 +206,9 @@ export class FlowStore {
     }
     return out.sort((a, b) => b.version - a.version);
   }
+}
+
+function charterOwnerName(charter: unknown): string {
+  const owner = (charter as { owner?: { name?: unknown } } | undefined)?.owner;
+  return typeof owner?.name === 'string' ? owner.name.trim() : '';
 }

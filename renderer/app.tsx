@@ -117,7 +117,7 @@ function Screen({ route }: { route: Route }) {
     case 'flows':
       return <FlowsView />;
     case 'editor':
-      return <EditorView flowId={route.flowId} {...(route.runId ? { runId: route.runId } : {})} />;
+      return <EditorView flowId={route.flowId} {...(route.runId ? { runId: route.runId } : {})} {...(route.tab ? { tab: route.tab } : {})} />;
     case 'runs':
       return <RunsView {...(route.status ? { status: route.status } : {})} {...(route.flowId ? { flowId: route.flowId } : {})} />;
     case 'run':

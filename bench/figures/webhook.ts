@@ -14,6 +14,7 @@ import { builtinNodes } from '../../nodes/index.ts';
 import { MemoryKeychain } from '../../test/helpers/memory-keychain.ts';
 import { QUICK, type BenchContext, type Figure, type SummaryRow } from '../lib/figure.ts';
 import { fmt, heading, printTable, ratio } from '../lib/print.ts';
+import { readyCharter } from '../../test/helpers/ready-charter.ts';
 
 const DURATION = QUICK ? 3 : 10;
 const CONNECTIONS = 20;
@@ -80,6 +81,8 @@ async function flowkeeper(dir: string, port: number, respondWith: 'accepted' | '
       formatVersion: 1,
       id: 'bench-hook',
       name: 'Bench hook',
+      // Switching on needs a complete charter (the activation gate, engine/charter/).
+      charter: readyCharter(),
       nodes: [{ id: 'hook', type: 'trigger.webhook', config: { port, path: '/in', respondWith, maxConcurrent: 1000 } }, ...steps],
       edges: [{ source: 'hook', target: 's0' }, ...steps.slice(1).map((s, i) => ({ source: `s${i}`, target: s.id }))],
     },

@@ -64,8 +64,11 @@ export const AlertRouteSchema = z
   .object({
     email: z
       .object({
-        /** Id of an `smtp` credential in the keychain. */
-        credential: z.string().min(1).max(100),
+        /**
+         * Id of an `smtp` credential in the keychain. May be '' while a person is still filling the
+         * form (a draft saves); readiness refuses it, so a flow is not switched on without one.
+         */
+        credential: z.string().max(100),
         /** Addresses; empty means the owner and the backup owner. */
         to: z.array(z.string().max(320)).max(50).default([]),
       })
@@ -73,7 +76,8 @@ export const AlertRouteSchema = z
       .optional(),
     webhook: z
       .object({
-        url: z.string().min(1).max(2000),
+        /** May be '' in a draft (see `credential` above); readiness refuses anything but http(s). */
+        url: z.string().max(2000),
         /** `slack` posts `{ text }` as a Slack incoming webhook expects; `json` posts the whole alert. */
         format: z.enum(['json', 'slack']).default('json'),
         /** Optional `http.bearer` / `http.header` credential for the receiver. */
@@ -114,3 +118,107 @@ export const CharterSchema = z
   .strict();
 export type Charter = z.infer<typeof CharterSchema>;
 export type CharterInput = z.input<typeof CharterSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Readiness: the production checklist (computed by engine/charter/readiness.ts)
+
+/** The checks of the production checklist, in the order the flow page lists them. */
+export const READINESS_CHECKS = ['live-trigger', 'review-step', 'owner', 'backup-owner', 'metric', 'alert-route', 'error-paths'] as const;
+export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
+
+/** Where a failing item is fixed: a field of the charter form, or a step on the canvas. */
+export const ReadinessFixSchema = z.union([
+  z.object({ kind: z.literal('charter'), field: z.enum(['owner', 'backupOwner', 'metric', 'alerts', 'waivers']) }),
+  z.object({ kind: z.literal('node'), nodeId: z.string() }),
+  z.object({ kind: z.literal('canvas') }),
+]);
+export type ReadinessFix = z.infer<typeof ReadinessFixSchema>;
+
+export const ReadinessItemSchema = z.object({
+  check: z.enum(READINESS_CHECKS),
+  /** A short title for the checklist ("Starts by itself"). */
+  title: z.string(),
+  ok: z.boolean(),
+  /** One plain sentence: what is there, or what is missing and what to do. */
+  message: z.string(),
+  fix: ReadinessFixSchema,
+  /** The steps the item is about (the write steps without an error path, …). */
+  nodeIds: z.array(z.string()).optional(),
+  /** Passed because a person recorded a waiver (who, when, why). */
+  waived: WaiverSchema.optional(),
+});
+export type ReadinessItem = z.infer<typeof ReadinessItemSchema>;
+
+export const ReadinessSchema = z.object({
+  flowId: z.string(),
+  flowVersion: z.number(),
+  ready: z.boolean(),
+  items: z.array(ReadinessItemSchema),
+  /** The failing items' messages, in checklist order. */
+  missing: z.array(z.string()),
+});
+export type Readiness = z.infer<typeof ReadinessSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The success metric, computed (engine/charter/metrics.ts)
+
+export const MetricPointSchema = z.object({
+  /** A calendar day (YYYY-MM-DD, in the time zone the figure was computed for). */
+  day: z.string(),
+  /** The form's figure for that day alone; null when no production run counts that day. */
+  value: z.number().nullable(),
+  /** Production runs that counted that day. */
+  runs: z.number(),
+});
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+
+export const MetricResultSchema = z.object({
+  kind: MetricKindSchema,
+  /** The metric in words ("at least 40 items reach "Send reply" per day"). */
+  label: z.string(),
+  /** items, share (0–1), ms, minutes. */
+  unit: z.enum(['items', 'share', 'ms', 'minutes']),
+  /** Per-period forms: the value is an average per day or per week. */
+  period: MetricPeriodSchema.optional(),
+  /** `lower` for the median time: less is better. */
+  better: z.enum(['higher', 'lower']),
+  /** Over the window (the last `windowDays` × 24 h); null when no production run counts. */
+  value: z.number().nullable(),
+  target: z.number(),
+  baseline: z.number().optional(),
+  /** value meets target; null while there is nothing to judge. */
+  met: z.boolean().nullable(),
+  windowDays: z.number(),
+  from: z.string(),
+  to: z.string(),
+  /** Production runs that counted in the window. */
+  runs: z.number(),
+  /** Runs of the flow in the window that do not count, and why. */
+  excluded: z.object({ notProduction: z.number(), failed: z.number(), unfinished: z.number() }),
+  /** One point per calendar day of the window, oldest first. */
+  series: z.array(MetricPointSchema),
+});
+export type MetricResult = z.infer<typeof MetricResultSchema>;
+
+/** A flow's headline (`charter.status`, `flowkeeper status`, the dashboard's first row). */
+export const FlowHeadlineSchema = z.object({
+  flowId: z.string(),
+  name: z.string(),
+  /** Switched on (its triggers fire by themselves). */
+  active: z.boolean(),
+  /** The production checklist passes (an active flow that stopped being ready stays on). */
+  ready: z.boolean(),
+  /** The checklist's missing items, in plain words. */
+  missing: z.array(z.string()),
+  /** The charter's owner (else the flow's older free-text owner); '' when nobody. */
+  owner: z.string(),
+  /** Runs started today (not forks or replays), and how those that finished ended. */
+  today: z.object({ runs: z.number(), succeeded: z.number(), failed: z.number(), running: z.number() }),
+  /** succeeded ÷ finished today; null when none finished. */
+  successRate: z.number().nullable(),
+  /** The success metric over its window; null when the charter has none. */
+  metric: MetricResultSchema.nullable(),
+  /** The stored flow has problems: its checklist could not be read. */
+  problem: z.string().optional(),
+});
+export type FlowHeadline = z.infer<typeof FlowHeadlineSchema>;

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
+import { FlowHeadlineSchema, MetricResultSchema, ReadinessSchema } from './charter.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -455,6 +456,31 @@ export const METHODS = {
   ),
 
   'triggers.status': method(z.object({ flowId: FlowId.optional() }).strict().default({}), z.array(FlowTriggerStatusSchema), 'Health of the triggers of active flows: listening or failed, last fired, last error, heartbeat.'),
+
+  // charter.*: the production checklist and the success metric (engine/charter/).
+  'charter.readiness': method(
+    z.object({ flowId: FlowId, flow: FlowInputJson.optional() }).strict(),
+    ReadinessSchema.extend({ active: z.boolean() }),
+    'The production checklist of a flow (the saved version, or the draft given): each item ok or what is missing, in plain words, and where to fix it. `active`: the flow is switched on (an active flow whose saved version stopped being ready stays on).',
+  ),
+  'charter.metric': method(
+    z
+      .object({
+        flowId: FlowId,
+        /** Days of the window; default the metric's own `windowDays`. */
+        days: z.number().int().min(1).max(365).optional(),
+        /** IANA time zone for the series' calendar days; default the machine's. */
+        timeZone: z.string().min(1).max(100).optional(),
+      })
+      .strict(),
+    MetricResultSchema.nullable(),
+    'The success metric of a flow over its window, from production runs (trigger-started, succeeded; manual, test, forked, replayed and failed runs left out): value, target, baseline, met, and one point per day. Null when the charter names no metric.',
+  ),
+  'charter.status': method(
+    z.object({ flowId: FlowId.optional(), timeZone: z.string().min(1).max(100).optional() }).strict().default({}),
+    z.array(FlowHeadlineSchema),
+    'Per flow: on or off, ready or what is missing, owner, runs today and their success rate, and the success metric against its target.',
+  ),
 
   'inbox.list': method(
     z

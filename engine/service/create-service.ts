@@ -44,6 +44,7 @@ import { credentialHandlers } from './handlers/credentials.ts';
 import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { triggerHandlers } from './handlers/triggers.ts';
+import { charterHandlers } from './handlers/charter.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
 import { InboxIndex } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
@@ -117,6 +118,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...credentialHandlers(context),
     ...catalogHandlers(context),
     ...settingsHandlers(context),
+    ...charterHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.

@@ -30,4 +30,4 @@ export { Redactor, REDACTED } from './redactor.ts';
 export { RunLockedError } from './run-lock.ts';
 export type { Durability } from './trace-writer.ts';
 export { MemorySink } from './memory-sink.ts';
-export { RunIndex, publicSummary, type RunIndexEntry, type RunIndexQuery, type RunIndexOptions, type RunIndexOpenReport } from './run-index.ts';
+export { RunIndex, publicSummary, type RunIndexEntry, type RunFacts, type RunIndexQuery, type RunIndexOptions, type RunIndexOpenReport } from './run-index.ts';

@@ -30,6 +30,7 @@ import { dirname } from 'node:path';
 import type { RunEvent, RunStatus, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
+import { APPROVE, TIMEOUT, TIMER_REVIEWER } from '../model/review.ts';
 import { llmUsage, type LlmUsage } from '../cost.ts';
 import {
   summarize,
@@ -48,8 +49,8 @@ const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled
 const SETTLE_WAIT_MS = 5000;
 /** Superseded journal lines tolerated beyond one per entry before a running process compacts. */
 const COMPACT_SLACK_LINES = 10_000;
-/** Journal line format; lines of another version are ignored (and the entries re-read). */
-const LINE_VERSION = 1;
+/** Journal line format; lines of another version are ignored (and the entries re-read). 2: `facts`. */
+const LINE_VERSION = 2;
 
 /** One run as the index keeps it: the API's run summary plus counts, AI use and the trace's stamp. */
 export interface RunIndexEntry extends RunSummary {
@@ -61,8 +62,25 @@ export interface RunIndexEntry extends RunSummary {
   items: { failed: number };
   /** AI calls per model, unpriced: priced when asked, with the settings' table of the day. */
   ai: LlmUsage;
+  /** What the success metrics need (engine/charter/metrics.ts), folded when the trace is read. */
+  facts?: RunFacts;
   /** The trace's stamp when this entry was made (see TraceStore.stamps). */
   stamp: string;
+}
+
+/**
+ * The few facts of a run the charter's success metrics are computed from, so a metric over
+ * 100,000 runs reads no trace. The trigger time is the entry's `startedAt`, the end `finishedAt`.
+ */
+export interface RunFacts {
+  /** Items that arrived at each step (its last attempt's inputs; a step without inputs: what it put out). */
+  reached: Record<string, number>;
+  /** Final review decisions by people (`timeout` and auto-approvals are not a person's decision). */
+  reviews: { decided: number; approvedUnedited: number; autoApproved: number; timedOut: number };
+  /** A person decided something in the run: a review (any approval) or a needs-attention question. */
+  person: boolean;
+  /** From the trigger (the run's creation) to its end, when it ended: the median form needs no date parsing. */
+  durationMs?: number;
 }
 
 export interface RunIndexQuery {
@@ -367,7 +385,47 @@ export class RunIndex {
       events.push(event.type === 'external.result' && event.kind === 'llm' && isBlobRef(event.result) ? { ...event, result: await this.store.getPayload(event.result) } : event);
     }
     const state = reduceRun(trace.header, trace.events);
-    return entryOf(trace, state, stamp, llmUsage(events), await this.failedItems(state));
+    const entry = entryOf(trace, state, stamp, llmUsage(events), await this.failedItems(state));
+    entry.facts = await this.factsOf(trace.events, state);
+    if (entry.finishedAt !== undefined) entry.facts.durationMs = Date.parse(entry.finishedAt) - Date.parse(entry.startedAt);
+    return entry;
+  }
+
+  private async factsOf(events: readonly RunEvent[], state: RunState): Promise<RunFacts> {
+    const inputs = new Map<string, number>();
+    let person = false;
+    for (const event of events) {
+      if (event.type === 'node.started') inputs.set(event.nodeId, Object.values(event.inputCounts).reduce((a, b) => a + b, 0));
+      else if (event.type === 'review.decided' && event.by !== TIMER_REVIEWER) person = true;
+      else if (event.type === 'run.attention-resolved') person = true;
+    }
+    const reached: Record<string, number> = {};
+    for (const [nodeId, count] of inputs) {
+      if (count > 0) {
+        reached[nodeId] = count;
+        continue;
+      }
+      // A trigger (no inputs): the items it put out are the items that reached it.
+      let out = 0;
+      for (const [port, payload] of Object.entries(state.nodes[nodeId]?.outputs ?? {})) {
+        if (port === 'error') continue;
+        const items = await this.store.getPayload(payload);
+        if (Array.isArray(items)) out += items.length;
+      }
+      reached[nodeId] = out;
+    }
+    const reviews = { decided: 0, approvedUnedited: 0, autoApproved: state.autoApproved.size, timedOut: 0 };
+    for (const record of state.reviews.values()) {
+      const decided = record.decided;
+      if (!decided) continue;
+      if (decided.outcome === TIMEOUT) {
+        reviews.timedOut++;
+        continue;
+      }
+      reviews.decided++;
+      if (decided.outcome === APPROVE && decided.changes.length === 0) reviews.approvedUnedited++;
+    }
+    return { reached, reviews, person };
   }
 
   private async failedItems(state: RunState): Promise<number> {
@@ -654,7 +712,7 @@ function isEntry(value: unknown): value is RunIndexEntry {
 
 /** The run summary the API shows (the index's extra fields stay inside). */
 export function publicSummary(entry: RunIndexEntry): RunSummary {
-  const { startedAt: _s, finishedAt: _f, nodes: _n, items: _i, ai: _a, stamp: _t, ...summary } = entry;
+  const { startedAt: _s, finishedAt: _f, nodes: _n, items: _i, ai: _a, stamp: _t, facts: _x, ...summary } = entry;
   return summary;
 }
 

@@ -32,10 +32,11 @@ import { SHORTCUTS } from './shortcuts.ts';
 import { SidePanel, type SidePanelProps } from './side-panel.tsx';
 import { Timeline } from './timeline.tsx';
 import { useEditorUi } from './ui-store.ts';
+import { FlowPage } from '../flow-page/flow-page.tsx';
 
 type ReplayReport = MethodOutput<'runs.replay'>;
 
-export function EditorView({ flowId, runId }: { flowId: string; runId?: string }) {
+export function EditorView({ flowId, runId, tab }: { flowId: string; runId?: string; tab?: 'overview' }) {
   const [error, setError] = useState<ErrorView | undefined>();
   const [loaded, setLoaded] = useState(false);
   const readOnly = runId !== undefined;
@@ -108,12 +109,12 @@ export function EditorView({ flowId, runId }: { flowId: string; runId?: string }
   if (!loaded) return <p className="muted loading">Opening the flow…</p>;
   return (
     <ReactFlowProvider>
-      <Editor flowId={flowId} runId={runId} readOnly={readOnly} />
+      <Editor flowId={flowId} runId={runId} readOnly={readOnly} overview={tab === 'overview' && !readOnly} />
     </ReactFlowProvider>
   );
 }
 
-function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | undefined; readOnly: boolean }) {
+function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: string | undefined; readOnly: boolean; overview: boolean }) {
   const flowName = useEditor((s) => s.flow?.name ?? '');
   const [canUndo, canRedo] = useEditor(useShallow((s) => [s.past.length > 0, s.future.length > 0]));
   const hasErrors = useEditor((s) => s.problems.some((p) => p.severity === 'error'));
@@ -175,10 +176,10 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
   // On the window, not the editor's element: after a delete or a click on empty space the focus
   // may sit on the page body, and the shortcuts must still work.
   useEffect(() => {
-    const listener = (e: globalThis.KeyboardEvent) => onKey(e, readOnly);
+    const listener = (e: globalThis.KeyboardEvent) => onKey(e, readOnly, overview);
     window.addEventListener('keydown', listener);
     return () => window.removeEventListener('keydown', listener);
-  }, [readOnly]);
+  }, [readOnly, overview]);
 
 
   const live = run.mode === 'live' && run.runId !== undefined;
@@ -225,8 +226,27 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
         </div>
       </header>
       <ConflictBanner />
+      {readOnly ? null : (
+        <div className="editor-tabs" role="tablist" aria-label="Flow">
+          <button type="button" role="tab" className="tab" aria-selected={!overview} onClick={() => go({ view: 'editor', flowId })}>
+            Canvas
+          </button>
+          <button type="button" role="tab" className="tab" aria-selected={overview} onClick={() => void flushSave().finally(() => go({ view: 'editor', flowId, tab: 'overview' }))}>
+            Overview
+          </button>
+        </div>
+      )}
       {live ? <LiveRunBar flowId={flowId} /> : null}
       {replay ? <ReplayBanner report={replay} onClose={() => setReplay(undefined)} /> : null}
+      {overview ? (
+        <FlowPage
+          flowId={flowId}
+          onShowStep={(nodeId) => {
+            useEditorUi.getState().select(nodeId ? [nodeId] : []);
+            go({ view: 'editor', flowId });
+          }}
+        />
+      ) : (
       <div className="editor-body">
         {readOnly ? null : <Palette readOnly={readOnly} />}
         <div className="editor-canvas">
@@ -243,6 +263,7 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
         </div>
         <SelectedPanel readOnly={readOnly} replay={replay} />
       </div>
+      )}
       {readOnly ? <Timeline /> : null}
       <RunDialog
         flow={runOpen ? { id: flowId, name: flowName } : undefined}
@@ -271,7 +292,7 @@ function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | u
 
 
 /** The editor's keyboard shortcuts (listed in shortcuts.ts for the help panel). */
-function onKey(e: globalThis.KeyboardEvent, readOnly: boolean): void {
+function onKey(e: globalThis.KeyboardEvent, readOnly: boolean, overview = false): void {
   const target = e.target as HTMLElement;
   if (target.closest('input, textarea, select, [contenteditable="true"], .cm-editor, dialog')) return;
   const mod = e.ctrlKey || e.metaKey;
@@ -280,6 +301,9 @@ function onKey(e: globalThis.KeyboardEvent, readOnly: boolean): void {
   if (key === '?' || (key === '/' && e.shiftKey)) {
     ui.setHelpOpen(true);
   } else if (readOnly) {
+    return;
+  } else if (overview && !(mod && ['z', 'y'].includes(key))) {
+    // On the flow page only undo and redo: no step is on screen to copy, delete or move.
     return;
   } else if (mod && key === 'z' && !e.shiftKey) {
     useEditor.getState().undo();

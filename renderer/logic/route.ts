@@ -6,7 +6,7 @@
 export type Route =
   | { view: 'flows' }
   /** The editor; with a run id, that past run on the canvas (time travel, read-only). */
-  | { view: 'editor'; flowId: string; runId?: string }
+  | { view: 'editor'; flowId: string; runId?: string; tab?: 'overview' }
   | { view: 'runs'; status?: string; flowId?: string }
   | { view: 'run'; runId: string }
   | { view: 'inbox' }
@@ -31,6 +31,8 @@ export function parseRoute(hash: string): Route {
       return route;
     }
     case 'flows':
+      // `#/flows/<id>/overview`: the flow page beside the canvas (renderer/flow-page/).
+      if (parts[1] && parts[2] === 'overview') return { view: 'editor', flowId: parts[1], tab: 'overview' };
       if (parts[1]) return parts[2] === 'runs' && parts[3] ? { view: 'editor', flowId: parts[1], runId: parts[3] } : { view: 'editor', flowId: parts[1] };
       return { view: 'flows' };
     case 'inbox':
@@ -49,6 +51,7 @@ export function formatRoute(route: Route): string {
     case 'run':
       return `#/runs/${encodeURIComponent(route.runId)}`;
     case 'editor':
+      if (route.tab === 'overview' && !route.runId) return `#/flows/${encodeURIComponent(route.flowId)}/overview`;
       return route.runId ? `#/flows/${encodeURIComponent(route.flowId)}/runs/${encodeURIComponent(route.runId)}` : `#/flows/${encodeURIComponent(route.flowId)}`;
     case 'runs': {
       const query = new URLSearchParams();

@@ -125,6 +125,9 @@ export function FlowsView() {
                     <button type="button" className="button button-primary button-small" onClick={() => setRunFlow(flow)} disabled={hasErrors} title={hasErrors ? 'Fix the problems first' : undefined} aria-label={`Run ${flow.name}`}>
                       Run
                     </button>
+                    <button type="button" className="button button-small" onClick={() => go({ view: 'editor', flowId: flow.id, tab: 'overview' })} aria-label={`Overview of ${flow.name}: owner, checklist, success`}>
+                      Overview
+                    </button>
                     <button type="button" className="button button-small" onClick={() => go({ view: 'runs', flowId: flow.id })} aria-label={`Runs of ${flow.name}`}>
                       Runs
                     </button>

@@ -27,6 +27,7 @@ import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
+import { readyCharter } from '../helpers/ready-charter.ts';
 
 interface Door {
   name: string;
@@ -387,14 +388,29 @@ describe.each(doors)('API contract through $name', (door) => {
       formatVersion: 1,
       id: 'every-morning',
       name: 'Every morning',
+      charter: readyCharter(),
       nodes: [
         { id: 'clock', type: 'trigger.schedule', config: { cron: '0 9 * * *', timezone: 'Europe/Berlin' } },
         { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'morning', value: 'yes' }] } },
       ],
       edges: [{ source: 'clock', target: 'mark' }],
     };
+    // Without its charter the flow is refused (the activation gate), item by item, on every door.
+    await api.flows.save({ flow: { ...scheduled, charter: undefined } });
+    const notReady = await apiError(api.flows.activate({ id: 'every-morning' }));
+    expect(notReady.code).toBe('FLOW_NOT_READY');
+    expect(notReady.message).toContain('- Nobody owns it');
+    expect((notReady.details?.missing as string[]).length).toBe(4);
+    expect((await api.charter.readiness({ flowId: 'every-morning' })).ready).toBe(false);
+    shapes.notReady = notReady.toInfo();
     await api.flows.save({ flow: scheduled });
+    expect(await api.charter.readiness({ flowId: 'every-morning' })).toMatchObject({ ready: true, active: false, missing: [] });
     const on = await api.flows.activate({ id: 'every-morning' });
+    expect((await api.charter.readiness({ flowId: 'every-morning' })).active).toBe(true);
+    // The headline and the metric (no production runs yet: nothing to judge, not a miss).
+    const headline = (await api.charter.status({ flowId: 'every-morning' }))[0];
+    expect(headline).toMatchObject({ flowId: 'every-morning', active: true, ready: true, missing: [], owner: 'Ana Owner', today: { runs: 0 }, successRate: null, metric: { kind: 'runs-without-person', value: null, met: null, target: 0.8 } });
+    expect(await api.charter.metric({ flowId: 'every-morning', days: 3 })).toMatchObject({ windowDays: 3, runs: 0, value: null });
     expect(on).toMatchObject({ flowId: 'every-morning', active: true, runsHere: true, triggers: [{ nodeId: 'clock', type: 'trigger.schedule', title: 'On a schedule', state: 'listening', fired: 0 }] });
     expect(await api.triggers.status()).toEqual([expect.objectContaining({ flowId: 'every-morning', active: true })]);
     expect((await api.flows.list()).find((f) => f.id === 'every-morning')?.active).toBe(true);

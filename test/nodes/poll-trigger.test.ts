@@ -12,6 +12,7 @@ import { registry, tempDir } from '../helpers/engine.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+import { withReadyCharter } from '../helpers/ready-charter.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -57,7 +58,7 @@ beforeEach(async () => {
   });
   await open();
   await api.flows.save({
-    flow: {
+    flow: withReadyCharter({
       format: 'flowkeeper/flow',
       formatVersion: 1,
       id: 'orders',
@@ -67,7 +68,7 @@ beforeEach(async () => {
         { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: 'yes' }] } },
       ],
       edges: [{ source: 'poll', target: 'mark' }],
-    },
+    }),
   });
   await api.credentials.set({ id: 'shop', type: 'http.bearer', values: { token: 'poll-token' } });
 });

@@ -11,6 +11,7 @@ import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService
 import { registry, tempDir } from '../helpers/engine.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
+import { withReadyCharter } from '../helpers/ready-charter.ts';
 
 const HOUR = 3_600_000;
 const MONDAY = Date.UTC(2026, 0, 5);
@@ -22,7 +23,7 @@ let service: FlowkeeperService;
 let api: FlowkeeperApi;
 
 function scheduled(config: Record<string, unknown>) {
-  return {
+  return withReadyCharter({
     format: 'flowkeeper/flow',
     formatVersion: 1,
     id: 'scheduled',
@@ -32,7 +33,7 @@ function scheduled(config: Record<string, unknown>) {
       { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'ran', value: 'yes' }] } },
     ],
     edges: [{ source: 'clock', target: 'mark' }],
-  };
+  });
 }
 
 async function open() {

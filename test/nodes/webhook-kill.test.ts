@@ -10,6 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperService } from '../../engine/index.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
+import { withReadyCharter } from '../helpers/ready-charter.ts';
 
 const CHILD = join(import.meta.dirname, '..', 'helpers', 'webhook-child.ts');
 let dir: string;
@@ -45,14 +46,14 @@ it('loses no acknowledged request and runs none twice when the process is killed
   const first = await openService();
   const steps = Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, type: 'transform.set', config: { fields: [{ name: `step${i}`, value: 'done' }] } }));
   await first.api.flows.save({
-    flow: {
+    flow: withReadyCharter({
       format: 'flowkeeper/flow',
       formatVersion: 1,
       id: 'hook',
       name: 'Hook',
       nodes: [{ id: 'hook', type: 'trigger.webhook', config: { port, path: '/in' } }, ...steps],
       edges: [{ source: 'hook', target: 's0' }, ...steps.slice(1).map((s, i) => ({ source: `s${i}`, target: s.id }))],
-    },
+    }),
   });
   await first.api.flows.activate({ id: 'hook' });
   await first.service.close();

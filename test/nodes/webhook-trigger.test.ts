@@ -13,6 +13,7 @@ import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+import { withReadyCharter } from '../helpers/ready-charter.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -31,14 +32,14 @@ function freePort(): Promise<number> {
 }
 
 function hookFlow(config: Record<string, unknown>, after: Array<Record<string, unknown>> = [{ id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: '{{ body.order }}' }] } }]) {
-  return {
+  return withReadyCharter({
     format: 'flowkeeper/flow',
     formatVersion: 1,
     id: 'hook',
     name: 'Hook',
     nodes: [{ id: 'hook', type: 'trigger.webhook', config: { port, path: '/hooks/orders', ...config } }, ...after],
     edges: after.length ? [{ source: 'hook', target: String(after[0]!.id) }] : [],
-  };
+  });
 }
 
 async function activate(config: Record<string, unknown>, after?: Array<Record<string, unknown>>) {

@@ -26,6 +26,13 @@ describe('routes', () => {
     expect(sectionOf(travel)).toBe('flows');
   });
 
+  it('opens the flow page beside the canvas (Overview)', () => {
+    const overview: Route = { view: 'editor', flowId: 'invoice-triage', tab: 'overview' };
+    expect(formatRoute(overview)).toBe('#/flows/invoice-triage/overview');
+    expect(parseRoute(formatRoute(overview))).toEqual(overview);
+    expect(sectionOf(overview)).toBe('flows');
+  });
+
   it('falls back to Flows, and maps a run to the Runs section', () => {
     expect(parseRoute('')).toEqual({ view: 'flows' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'flows' });

@@ -17,7 +17,7 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
     },
     'flows.get': async ({ id, version }) => typedFlow(await flows.get(id, version)),
     'flows.save': async ({ flow, expectedVersion }) => {
-      const saved = await flows.save(flow, expectedVersion);
+      const saved = await flows.save(withCharterOwner(flow), expectedVersion);
       await restartTriggers(String(saved.flow.id));
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
       return typedFlow(saved);
@@ -58,4 +58,13 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
  */
 function typedFlow<T extends { flow: Record<string, unknown> }>(reply: T): Omit<T, 'flow'> & { flow: Flow } {
   return reply as unknown as Omit<T, 'flow'> & { flow: Flow };
+}
+
+/**
+ * The older free-text `owner` follows the charter's owner (the charter wins), so tools that read
+ * only `owner` name the same person. A flow without a charter owner keeps its own.
+ */
+function withCharterOwner<T extends Record<string, unknown>>(flow: T): T {
+  const name = (flow.charter as { owner?: { name?: unknown } } | undefined)?.owner?.name;
+  return typeof name === 'string' && name.trim() !== '' && flow.owner !== name.trim() ? { ...flow, owner: name.trim() } : flow;
 }

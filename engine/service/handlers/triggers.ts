@@ -1,12 +1,15 @@
 /** flows.activate / flows.deactivate and triggers.status: switching flows on and their triggers' health. */
 import type { ServiceHandlers } from '../../dispatch.ts';
 import type { ServiceContext } from '../service-context.ts';
+import { assertReady } from '../../charter/activation-gate.ts';
 
 export type TriggerMethod = 'flows.activate' | 'flows.deactivate' | 'triggers.status';
 
-export function triggerHandlers({ hub, triggers: host }: ServiceContext): Pick<ServiceHandlers, TriggerMethod> {
+export function triggerHandlers({ hub, triggers: host, data, registry }: ServiceContext): Pick<ServiceHandlers, TriggerMethod> {
   return {
     'flows.activate': async ({ id }) => {
+      // The production checklist first (engine/charter/activation-gate.ts): refused with each missing item.
+      assertReady(await data.flows.runnable(id), registry);
       const status = await host.activate(id);
       hub.emit({ type: 'flows.changed', flowId: id });
       return status;

@@ -13,6 +13,7 @@ import { builtinNodes } from '../../../nodes/index.ts';
 import { main } from '../../../cli/main.ts';
 import { tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
+import { withReadyCharter } from '../../helpers/ready-charter.ts';
 
 /** A trigger the test fires by hand: subscribe hands its emit to the test. */
 interface Subscription {
@@ -47,7 +48,8 @@ const pushTrigger = defineNode({
 const registry = new NodeRegistry([...builtinNodes, pushTrigger]);
 
 function flow(id: string, label = 'first', trigger = 'test.push') {
-  return {
+  // Switching on needs a complete charter (the activation gate); the gate's own tests take it apart.
+  return withReadyCharter({
     format: 'flowkeeper/flow',
     formatVersion: 1,
     id,
@@ -57,7 +59,7 @@ function flow(id: string, label = 'first', trigger = 'test.push') {
       { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: 'yes' }] } },
     ],
     edges: [{ source: 'source', target: 'mark' }],
-  };
+  });
 }
 
 let dir: string;
