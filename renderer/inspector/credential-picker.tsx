@@ -6,7 +6,7 @@
 import { useId, useState } from 'react';
 import type { CredentialInfo } from '../../engine/model/contract.ts';
 import { toErrorView } from '../logic/errors.ts';
-import { credentialTypeTitle, presetFor } from '../logic/credential-types.ts';
+import { credentialTypeTitle, presetFor } from '../../engine/model/credential-types.ts';
 import { useInspectorApi } from './inspector-api.ts';
 
 export interface CredentialPickerProps {

@@ -9,7 +9,7 @@ import { Dialog } from '../components/dialog.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { KeychainStatusPanel } from '../components/keychain-status.tsx';
-import { CREDENTIAL_TYPES, collectValues, credentialIdProblem, credentialTypeTitle, presetFor } from '../logic/credential-types.ts';
+import { CREDENTIAL_TYPES, collectValues, credentialIdProblem, credentialTypeTitle, presetFor } from '../../engine/model/credential-types.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
 import { formatTimestamp, formatWhen } from '../logic/format.ts';
 import { useCredentials } from '../stores/credentials-store.ts';

@@ -1,7 +1,8 @@
 /**
- * Credential types the built-in nodes understand, with the fields each one needs. The values
+ * Credential types the built-in nodes understand, with the fields each one needs: the one list
+ * the app's forms, `flowkeeper credentials set --type` and the engine check against. The values
  * are write-only: the form asks for them, the API stores them in the keychain, nothing reads
- * them back. "Other" lets a person name their own fields.
+ * them back. "Other" lets a person name their own fields. Pure (no node:*): the renderer uses it.
  */
 
 export interface CredentialTypePreset {
@@ -59,6 +60,21 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
 
 export function presetFor(type: string): CredentialTypePreset | undefined {
   return CREDENTIAL_TYPES.find((p) => p.type === type);
+}
+
+/** The field the CLI reads from stdin or a hidden prompt: the type's first secret field. */
+export function secretFieldOf(type: string): string | undefined {
+  return presetFor(type)?.fields.find((f) => f.secret)?.name;
+}
+
+/**
+ * For a known type, the required fields (other than `except`, e.g. the secret still to be read)
+ * that `values` lacks; empty when all are there or the type is not a preset.
+ */
+export function missingFields(type: string, values: Readonly<Record<string, string>>, except: readonly string[] = []): Array<{ name: string; label: string }> {
+  const preset = presetFor(type);
+  if (!preset) return [];
+  return preset.fields.filter((f) => !f.optional && !except.includes(f.name) && (values[f.name] ?? '') === '').map(({ name, label }) => ({ name, label }));
 }
 
 export function credentialTypeTitle(type: string): string {
