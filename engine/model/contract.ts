@@ -171,6 +171,8 @@ export const CredentialInfoSchema = z.object({
   /** Names of the stored fields; the values never leave the vault. */
   fields: z.array(z.string()),
   updatedAt: z.string(),
+  /** OAuth2 sign-ins: connected, or expired/revoked (reconnect); the tokens never leave the vault. */
+  connection: z.object({ state: z.enum(['connected', 'expired']), at: z.string() }).optional(),
 });
 export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
 

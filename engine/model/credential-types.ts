@@ -8,6 +8,8 @@
 export interface CredentialTypePreset {
   type: string;
   title: string;
+  /** The person signs in once in the browser (Connect) after the fields are saved. */
+  connect?: boolean;
   fields: Array<{ name: string; label: string; secret: boolean; optional?: boolean }>;
 }
 
@@ -22,6 +24,34 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
     ],
   },
   { type: 'http.header', title: 'Web API key in a header', fields: [{ name: 'value', label: 'Key', secret: true }] },
+  {
+    // RFC 6749 §4.4: machine-to-machine. The engine fetches and renews the access token itself.
+    type: 'oauth2.client-credentials',
+    title: 'OAuth2 sign-in for a service (client credentials)',
+    fields: [
+      { name: 'tokenUrl', label: 'Token address, e.g. https://login.example.com/oauth/token', secret: false },
+      { name: 'clientId', label: 'Client id', secret: false },
+      { name: 'clientSecret', label: 'Client secret', secret: true },
+      { name: 'scope', label: 'Scope (permissions asked for, separated by spaces)', secret: false, optional: true },
+      { name: 'audience', label: 'Audience (only if the service asks for one)', secret: false, optional: true },
+      { name: 'clientAuthentication', label: 'How the client signs in to the token address: basic (usual) or post (empty: basic)', secret: false, optional: true },
+    ],
+  },
+  {
+    // RFC 6749 §4.1 with PKCE (RFC 7636): a person signs in once in the browser ("Connect");
+    // the refresh token is kept in the keychain and renewed access tokens are stored back.
+    type: 'oauth2.authorization-code',
+    title: 'OAuth2 sign-in as a person (connect in the browser)',
+    connect: true,
+    fields: [
+      { name: 'authorizeUrl', label: 'Sign-in page address, e.g. https://login.example.com/oauth/authorize', secret: false },
+      { name: 'tokenUrl', label: 'Token address, e.g. https://login.example.com/oauth/token', secret: false },
+      { name: 'clientId', label: 'Client id', secret: false },
+      { name: 'clientSecret', label: 'Client secret (empty for a public client)', secret: true, optional: true },
+      { name: 'scopes', label: 'Scopes (permissions asked for, separated by spaces)', secret: false, optional: true },
+      { name: 'clientAuthentication', label: 'How the client signs in to the token address: basic (usual) or post (empty: basic)', secret: false, optional: true },
+    ],
+  },
   {
     type: 'llm.api',
     title: 'AI provider key',

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { defineNode, field, type Item, type TriggerContext, type TriggerEmit } from '../../engine/model/index.ts';
+import { OAUTH2_TYPES, renewedBearer } from '../shared/credential-fields.ts';
 
 /** Ids remembered; older ones fall out (an API listing more than this at once should page). */
 const SEEN_LIMIT = 5000;
@@ -19,8 +20,12 @@ const Config = z
       widget: 'plain',
     }),
     intervalSeconds: field(z.number().int().min(10).max(7 * 24 * 3600).default(300), { title: 'Check every (seconds)', description: 'How often to ask, e.g. 300 for every five minutes.' }),
-    auth: field(z.enum(['none', 'bearer']).default('none'), { title: 'Sign in', description: 'Send a bearer token from a credential ("token" field).', optionLabels: { none: 'No sign-in', bearer: 'Bearer token' } }),
-    credential: field(z.string().max(100).optional(), { title: 'Credential', description: 'Holds the token ("token" field).', widget: 'credential', showWhen: { field: 'auth', is: ['bearer'] } }),
+    auth: field(z.enum(['none', 'bearer', 'oauth2']).default('none'), {
+      title: 'Sign in',
+      description: 'Send a bearer token from a credential ("token" field), or sign in with OAuth2 (Flowkeeper gets the token and renews it).',
+      optionLabels: { none: 'No sign-in', bearer: 'Bearer token', oauth2: 'OAuth2 sign-in' },
+    }),
+    credential: field(z.string().max(100).optional(), { title: 'Credential', description: 'Holds the token ("token" field), or the OAuth2 sign-in.', widget: 'credential', showWhen: { field: 'auth', is: ['bearer', 'oauth2'] } }),
     itemsPath: field(z.string().max(200).default(''), {
       title: 'Where the list is',
       description: 'Dot path to the list in the answer, e.g. data.orders; empty when the answer is the list itself.',
@@ -56,13 +61,18 @@ async function subscribe(ctx: TriggerContext<PollConfig>, emit: TriggerEmit) {
   const check = async () => {
     ctx.heartbeat();
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (config.auth === 'bearer') {
+    if (config.auth !== 'none') {
       if (!config.credential) throw new Error('Choose the credential that holds the token.');
       const { token } = await ctx.secret(config.credential);
       if (!token) throw new Error(`The credential "${config.credential}" has no "token" field.`);
-      headers.authorization = `Bearer ${token}`;
+      headers.Authorization = `Bearer ${token}`;
     }
-    const res = await ctx.http({ method: 'GET', url: config.url, headers, timeoutMs: 30_000 });
+    let res = await ctx.http({ method: 'GET', url: config.url, headers, timeoutMs: 30_000 });
+    if (res.status === 401 && config.credential !== undefined && config.auth !== 'none') {
+      // One 401: a renewed OAuth2 token, then once more.
+      const authorization = await renewedBearer(ctx, config.credential, headers.Authorization);
+      if (authorization !== undefined) res = await ctx.http({ method: 'GET', url: config.url, headers: { ...headers, Authorization: authorization }, timeoutMs: 30_000 });
+    }
     if (res.status < 200 || res.status > 299) throw new Error(`${config.url} answered ${res.status} ${res.statusText}.`);
     let body: unknown;
     try {
@@ -125,7 +135,7 @@ export default defineNode({
   outputs: ['out'],
   effects: 'pure',
   trigger: true,
-  credentials: ['http.bearer'],
+  credentials: ['http.bearer', ...OAUTH2_TYPES],
   subscribe,
   // The new item(s) are the run input; they pass through.
   async run({ items }) {
