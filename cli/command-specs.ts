@@ -73,7 +73,7 @@ export const specs = {
     },
   },
   credentials: {
-    args: 'list | types | set | delete <name>',
+    args: 'list | types | set | connect <name> | delete <name>',
     summary: 'List, add or replace, and delete credentials (values go to the OS keychain).',
     options: {
       name: { type: 'string' },
@@ -90,6 +90,7 @@ export const specs = {
       '--field <name=value>': 'another (non-secret) field, e.g. --field username=ana; repeat for more',
       '--secret-field <name>': 'which field the secret goes to (default: the type\'s, e.g. token for http.bearer)',
       '--label <text>': 'a description shown in the app',
+      'connect <name>': 'signs an OAuth2 credential (oauth2.authorization-code) in: prints the provider\'s sign-in address and waits for the browser to come back',
       'delete <name>': 'removes the credential from the keychain and the list',
     },
   },

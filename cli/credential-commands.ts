@@ -83,10 +83,24 @@ export const credentialsCommand: Command = {
           // Tests (and embedding callers) hand a reader in with the output streams.
           const read = (ctx.io as Io & { readSecret?: SecretReader }).readSecret ?? readSecret;
           const secret = await read(`${secretField} for ${id}: `);
-          if (secret === '') throw new UsageError(`No ${secretField} was given (stdin was empty). Pipe it in, e.g. printf %s "$TOKEN" | flowkeeper credentials set …`);
-          values[secretField] = secret;
+          const secretOptional = CREDENTIAL_TYPES.find((p) => p.type === type)?.fields.find((f) => f.name === secretField)?.optional === true;
+          if (secret === '' && !secretOptional) throw new UsageError(`No ${secretField} was given (stdin was empty). Pipe it in, e.g. printf %s "$TOKEN" | flowkeeper credentials set …`);
+          if (secret !== '') values[secretField] = secret;
           const info = await vault.set(id, type, (ctx.values.label as string | undefined) ?? '', values);
-          ctx.io.out(ctx.json ? JSON.stringify(info, null, 2) : `Stored credential "${id}" (${type}; fields: ${info.fields.join(', ')}) in the system keychain.`);
+          const next = CREDENTIAL_TYPES.find((p) => p.type === type)?.connect ? `\nNext, sign in once in the browser: flowkeeper credentials connect ${id}` : '';
+          ctx.io.out(ctx.json ? JSON.stringify(info, null, 2) : `Stored credential "${id}" (${type}; fields: ${info.fields.join(', ')}) in the system keychain.${next}`);
+          return 0;
+        }
+        case 'connect': {
+          const [id, extra] = rest;
+          if (id === undefined) throw new UsageError('Missing the name of the credential to connect, e.g. flowkeeper credentials connect crm');
+          if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+          const { url, done } = await vault.connections.start(id);
+          // The URL goes to stderr with --json, so stdout stays one JSON document.
+          const say = ctx.json ? ctx.io.err : ctx.io.out;
+          say(`Open this address in a browser on this computer and sign in:\n\n  ${url}\n\nWaiting for the sign-in to finish (up to 10 minutes; Ctrl+C to stop)…`);
+          const info = await done;
+          ctx.io.out(ctx.json ? JSON.stringify(info, null, 2) : `Connected "${id}". Its sign-in is kept in the system keychain and renewed when it runs out.`);
           return 0;
         }
         case 'delete': {
@@ -98,7 +112,7 @@ export const credentialsCommand: Command = {
           return 0;
         }
         default:
-          throw new UsageError(action === undefined ? 'Say what to do: list, types, set or delete.' : `Unknown action "${action}": use list, types, set or delete.`);
+          throw new UsageError(action === undefined ? 'Say what to do: list, types, set, connect or delete.' : `Unknown action "${action}": use list, types, set, connect or delete.`);
       }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

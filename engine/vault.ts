@@ -15,6 +15,7 @@ import { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts'
 import type * as Keyring from '@napi-rs/keyring';
 import { Serial } from './serial.ts';
 import { dataDirLayout } from './storage/layout.ts';
+import { OAuthConnector } from './oauth/oauth-connect.ts';
 import { OAuthTokens, isOAuthType, type OAuthOptions, type StoredTokens, type TokenStore } from './oauth/oauth-tokens.ts';
 
 type KeyringModule = typeof Keyring;
@@ -116,6 +117,20 @@ export class Vault implements SecretResolver, TokenStore {
     this.env = new EnvSecretResolver(env);
     this.envValues = env;
     this.oauth = new OAuthTokens(this, oauth);
+    this.oauthOptions = oauth;
+  }
+
+  private readonly oauthOptions: OAuthOptions;
+  private connector: OAuthConnector | undefined;
+  /** Connecting OAuth2 sign-ins as a person (the browser, a loopback listener). */
+  get connections(): OAuthConnector {
+    this.connector ??= new OAuthConnector(this, this.oauthOptions.fetch ? { fetch: this.oauthOptions.fetch } : {});
+    return this.connector;
+  }
+
+  /** Stops sign-ins still waiting for the browser (the service is closing). */
+  closeConnections(): void {
+    this.connector?.close();
   }
 
   private readonly envValues: NodeJS.ProcessEnv;

@@ -67,7 +67,7 @@ export interface TokenAnswer {
 export class OAuthTokens {
   private readonly cache = new Map<string, Cached>();
   private readonly inFlight = new Map<string, Promise<Cached>>();
-  private readonly now: () => number;
+  readonly now: () => number;
   private readonly fetch: typeof fetch;
 
   constructor(
@@ -154,9 +154,11 @@ export async function requestToken(fetcher: typeof fetch, credentialId: string, 
   const tokenUrl = settingsUrl(credentialId, settings, 'tokenUrl');
   const clientId = need(credentialId, settings, 'clientId');
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (settings.clientAuthentication === 'post') {
+  if (settings.clientAuthentication === 'post' || !settings.clientSecret) {
+    // A public client (no secret) names itself in the body (RFC 6749 §4.1.3).
     body.set('client_id', clientId);
     if (settings.clientSecret) body.set('client_secret', settings.clientSecret);
+    else body.delete('client_secret');
   } else {
     // RFC 6749 §2.3.1: both parts form-encoded before the Basic encoding.
     const pair = `${encodeURIComponent(clientId)}:${encodeURIComponent(settings.clientSecret ?? '')}`;

@@ -139,6 +139,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       // Triggers and timers first: no new run starts while the running ones are brought to a safe point.
       timers.stop();
       await triggers.close();
+      data.vault.closeConnections();
       await supervisor.close(closeOptions);
       await inbox.close();
       data.runIndex.close();
