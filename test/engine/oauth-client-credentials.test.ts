@@ -128,6 +128,16 @@ describe('OAuth2 client credentials', () => {
     expect(oauth.tokenRequests).toHaveLength(2);
   });
 
+  it('works from the headless environment fallback when the JSON names its type', async () => {
+    const oauth = await startOAuthServer();
+    cleanups.push(() => oauth.close());
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const env = { FLOWKEEPER_CREDENTIAL_CRM: JSON.stringify({ type: 'oauth2.client-credentials', tokenUrl: oauth.tokenUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret }) };
+    const vault = new Vault(dir, new MemoryKeychain(), env);
+    expect(await vault.get('crm')).toEqual({ token: oauth.issued[0] });
+  });
+
   it('a wrong client secret is a plain error on the step\'s error path', async () => {
     const { oauth, vault } = await setup();
     await vault.set('crm', 'oauth2.client-credentials', 'CRM', { tokenUrl: oauth.tokenUrl, clientId: oauth.clientId, clientSecret: 'wrong-secret' });
