@@ -37,7 +37,17 @@ export const credentialsCommand: Command = {
           const list = await vault.list();
           if (ctx.json) ctx.io.out(JSON.stringify(list, null, 2));
           else if (list.length === 0) ctx.io.out('No credentials yet. Add one with: flowkeeper credentials set --name <name> --type <type>');
-          else for (const c of list) ctx.io.out(`${c.id.padEnd(24)} ${c.type.padEnd(16)} fields: ${c.fields.join(', ')}${c.label ? `  (${c.label})` : ''}`);
+          else {
+            for (const c of list) {
+              // OAuth2 sign-ins as a person: whether they are connected, and how to fix it if not.
+              const connect = CREDENTIAL_TYPES.find((p) => p.type === c.type)?.connect
+                ? c.connection?.state === 'connected'
+                  ? '  signed in'
+                  : `  ${c.connection?.state === 'expired' ? 'sign-in expired or withdrawn' : 'not signed in yet'}: flowkeeper credentials connect ${c.id}`
+                : '';
+              ctx.io.out(`${c.id.padEnd(24)} ${c.type.padEnd(16)} fields: ${c.fields.join(', ')}${c.label ? `  (${c.label})` : ''}${connect}`);
+            }
+          }
           return 0;
         }
         case 'types': {

@@ -113,21 +113,28 @@ export class OAuthTokens {
       return { accessToken: stored.accessToken, expiresAt: stored.expiresAt! - EXPIRY_MARGIN_MS, fingerprint };
     }
     if (!stored?.refreshToken) throw notConnected(credentialId);
-    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stored.refreshToken });
+    let refreshToken = stored.refreshToken;
     let answer: TokenAnswer;
-    try {
-      answer = await this.request(credentialId, settings, body);
-    } catch (error) {
-      if (error instanceof NodeError && error.code === 'OAUTH_GRANT_INVALID') {
+    for (;;) {
+      try {
+        answer = await this.request(credentialId, settings, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }));
+        break;
+      } catch (error) {
+        if (!(error instanceof NodeError) || error.code !== 'OAUTH_GRANT_INVALID') throw error;
+        // Another process sharing the keychain (the app and the CLI) may have just rotated it.
+        const now = await this.store.readTokens(credentialId);
+        if (now?.refreshToken && now.refreshToken !== refreshToken) {
+          refreshToken = now.refreshToken;
+          continue;
+        }
         await this.store.markExpired(credentialId);
         throw signInExpired(credentialId);
       }
-      throw error;
     }
     const fresh = this.cached(answer, fingerprint);
     // Stored back before use; a provider that rotates refresh tokens sends a new one.
     await this.store.writeTokens(credentialId, {
-      refreshToken: answer.refresh_token ?? stored.refreshToken,
+      refreshToken: answer.refresh_token ?? refreshToken,
       accessToken: fresh.accessToken,
       expiresAt: this.now() + lifetimeMs(answer),
     });

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { OsKeychain, Vault, tokenAccount, type KeychainBackend } from '../../engine/index.ts';
+import { OAuthTokens, OsKeychain, Vault, tokenAccount, type KeychainBackend } from '../../engine/index.ts';
 import { makeFlow, tempDir, testEngine } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { startOAuthServer, type OAuthTestServer } from '../helpers/oauth-server.ts';
@@ -170,6 +170,27 @@ describe('OAuth2 authorization code', () => {
     expect(itemsOf(await engine.startRun(apiFlow(oauth, id), { input: {} }), 'ok')).toHaveLength(1);
   });
 
+  it('a refresh token another process just rotated is picked up from the keychain, not taken for a revoked sign-in', async () => {
+    const { oauth, vault, id } = await setup({ rotate: true });
+    await connect(vault, id);
+    const stale = oauth.issued[1]!;
+    // The other process (the desktop app while the CLI runs) refreshes first: R1 → R2.
+    const other = new OAuthTokens({ readTokens: async () => ({ refreshToken: stale }), writeTokens: async () => undefined, markExpired: async () => undefined });
+    const { values } = await vault.settings(id);
+    await other.accessToken(id, 'oauth2.authorization-code', values);
+    const rotated = oauth.issued[3]!;
+    // This process still read R1 first; the keychain now holds R2.
+    const reads = [{ refreshToken: stale }, { refreshToken: rotated }];
+    const written: unknown[] = [];
+    let expired = false;
+    const late = new OAuthTokens({ readTokens: async () => reads.shift(), writeTokens: async (_id, t) => void written.push(t), markExpired: async () => void (expired = true) });
+    const token = await late.accessToken(id, 'oauth2.authorization-code', values);
+    expect(token).toBe(oauth.issued[4]);
+    expect(expired).toBe(false);
+    expect(oauth.tokenRequests.filter((r) => r.grant === 'refresh_token').map((r) => r.body.get('refresh_token'))).toEqual([stale, stale, rotated]);
+    expect(written).toEqual([{ accessToken: oauth.issued[4], refreshToken: oauth.issued[5], expiresAt: expect.any(Number) }]);
+  });
+
   it('flowkeeper credentials connect prints the sign-in address and waits for the browser', async (ctx) => {
     // The CLI's vault is the data folder's own, on the OS keychain (skipped without one).
     if (!osAvailable) ctx.skip();
@@ -198,8 +219,9 @@ describe('OAuth2 authorization code', () => {
     expect(code).toBe(0);
     expect(await browsed[0]).toContain('Connected');
     expect(out).toContain(`Connected "${id}".`);
-    const list = await main(['credentials', 'list', '--data-dir', data, '--json'], io);
-    expect(list).toBe(0);
+    out = '';
+    expect(await main(['credentials', 'list', '--data-dir', data], io)).toBe(0);
+    expect(out).toMatch(new RegExp(`${id}\\s+oauth2.authorization-code fields: .*  signed in`));
     for (const file of await filesBelow(data)) for (const secret of [...oauth.issued, oauth.clientSecret]) expect(file.text).not.toContain(secret);
   });
 });

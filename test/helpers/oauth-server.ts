@@ -35,6 +35,8 @@ export interface OAuthTestServer {
   invalidateAccessTokens(): void;
   /** The provider revokes every refresh token (the person withdrew consent). */
   revokeRefreshTokens(): void;
+  /** What `/api/*` answers under `data` (e.g. a list for polling). */
+  apiData: unknown[];
   /** While true, the API refuses every token, even fresh ones. */
   refuseApi: boolean;
   /** Holds token answers until `release()`: for single-flight tests. */
@@ -120,18 +122,19 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
       }
       return json(res, 400, { error: 'unsupported_grant_type' });
     }
-    if (url.pathname === '/api/me') {
+    if (url.pathname.startsWith('/api/')) {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!token || !valid.has(token) || self.refuseApi) {
         res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ error: 'invalid_token' }));
       }
-      return json(res, 200, { ok: true, path: url.pathname, page: url.searchParams.get('page') });
+      return json(res, 200, { ok: true, path: url.pathname, data: self.apiData });
     }
     json(res, 404, { error: 'not_found' });
   });
 
   self = {
+    apiData: [],
     refuseApi: false,
     url: server.url,
     tokenUrl: `${server.url}/token`,

@@ -11,6 +11,8 @@ import { registry, tempDir } from '../helpers/engine.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type Handler, type TestServer } from '../helpers/http-server.ts';
+import { startOAuthServer } from '../helpers/oauth-server.ts';
+import { filesBelow } from './support.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -228,5 +230,31 @@ describe('polling: rate limits', () => {
     refuse = false;
     await nextCheck();
     expect((await health()).lastMessage).toBe('First check: remembered 5 item(s) already there.');
+  });
+});
+
+describe('polling: OAuth2', () => {
+  it('signs in with client credentials; one 401 renews the token and the check goes on', async () => {
+    const oauth = await startOAuthServer();
+    try {
+      oauth.apiData = [{ number: 1 }];
+      await api.credentials.set({ id: 'shop-oauth', type: 'oauth2.client-credentials', values: { tokenUrl: oauth.tokenUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret } });
+      await saveFlow({ url: `${oauth.url}/api/orders`, auth: 'oauth2', credential: 'shop-oauth' });
+      await firstCheck();
+      expect((await health()).lastMessage).toBe('First check: remembered 1 item(s) already there.');
+      expect(oauth.tokenRequests).toHaveLength(1);
+
+      oauth.invalidateAccessTokens();
+      oauth.apiData = [{ number: 1 }, { number: 2 }];
+      await nextCheck();
+      expect(await started()).toEqual([2]);
+      expect(oauth.tokenRequests).toHaveLength(2);
+      const calls = oauth.server.requests.filter((r) => r.url === '/api/orders');
+      expect(calls.map((r) => r.headers.authorization)).toEqual([`Bearer ${oauth.issued[0]}`, `Bearer ${oauth.issued[0]}`, `Bearer ${oauth.issued[1]}`]);
+      // No token or client secret in the data folder (trigger state, runs, health).
+      for (const file of await filesBelow(dir)) for (const secret of [...oauth.issued, oauth.clientSecret]) expect(file.text, file.path).not.toContain(secret);
+    } finally {
+      await oauth.close();
+    }
   });
 });
