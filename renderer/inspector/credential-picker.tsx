@@ -145,6 +145,7 @@ function NewCredential({ types, taken, onCancel, onCreated }: { types: readonly 
           />
         </label>
       ))}
+      {preset?.connect ? <p className="field-help">After saving, sign in once: Credentials → Connect.</p> : null}
       {error ? (
         <div className="field-error" role="alert">
           {error}
