@@ -5,7 +5,7 @@
  * share one token request. No token or client secret reaches the data folder or a trace.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { replayRun, Vault } from '../../engine/index.ts';
+import { ApiError, createService, inProcessApi, replayRun, Vault } from '../../engine/index.ts';
 import { makeFlow, registry, tempDir, testEngine } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { startOAuthServer, type OAuthTestServer } from '../helpers/oauth-server.ts';
@@ -136,6 +136,22 @@ describe('OAuth2 client credentials', () => {
     const env = { FLOWKEEPER_CREDENTIAL_CRM: JSON.stringify({ type: 'oauth2.client-credentials', tokenUrl: oauth.tokenUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret }) };
     const vault = new Vault(dir, new MemoryKeychain(), env);
     expect(await vault.get('crm')).toEqual({ token: oauth.issued[0] });
+  });
+
+  it('credentials.set checks a known type\'s required fields against the shared list; nothing is stored', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const keychain = new MemoryKeychain();
+    const service = await createService({ dataDir: dir, registry, keychain, resumeOnStart: false });
+    cleanups.push(() => service.close());
+    const api = inProcessApi(service);
+    const refused = await api.credentials.set({ id: 'crm', type: 'oauth2.client-credentials', values: { tokenUrl: 'https://login.example.com/token', clientSecret: 'x' } }).catch((e: unknown) => e as ApiError);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).message).toBe('A "OAuth2 sign-in for a service (client credentials)" credential needs “Client id” (clientId), which was not given.');
+    expect(await api.credentials.list()).toEqual([]);
+    expect(keychain.entries.size).toBe(0);
+    // A type of one's own is not checked.
+    await api.credentials.set({ id: 'own', type: 'my-service.key', values: { anything: 'x' } });
   });
 
   it('a wrong client secret is a plain error on the step\'s error path', async () => {
