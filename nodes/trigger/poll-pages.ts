@@ -56,11 +56,15 @@ export const PollPagination = z
   });
 export type PollPaginationSettings = z.infer<typeof PollPagination>;
 
-/** What the last answer said about itself, sent back so an unchanged list costs a 304. */
+/**
+ * What each page of the last answer said about itself (ETag, Last-Modified) and where its next
+ * page was, sent back so an unchanged page costs a 304: its items were handled at an earlier
+ * check, and the saved next page lets reading go on to the pages that did change.
+ */
 export interface Validators {
+  /** The first page's address these belong to (another address: none are sent). */
   url: string;
-  etag?: string;
-  lastModified?: string;
+  pages: Record<string, { etag?: string; lastModified?: string; next?: string }>;
 }
 
 export interface ReadOptions {
@@ -72,7 +76,7 @@ export interface ReadOptions {
   rateLimit?: Partial<RateLimitSettings>;
   validators?: Validators;
   /** Filled in while reading: pages read, time waited for rate limits. */
-  stats?: { pages: number; waitedMs: number };
+  stats?: { pages: number; waitedMs: number; unchanged?: number };
 }
 
 export type ReadResult = { notModified: true } | { notModified: false; list: unknown[]; validators?: Validators };
@@ -92,46 +96,35 @@ export async function readList(ctx: TriggerContext<unknown>, options: ReadOption
   const seen = new Set<string>([first]);
   let url = first;
   let page = pagination.firstPage;
-  let validators: Validators | undefined;
+  const known = options.validators?.url === first ? options.validators.pages : {};
+  const fresh: Validators['pages'] = {};
+  let unchanged = 0;
   for (let pages = 1; ; pages++) {
-    const conditional: Record<string, string> = {};
-    // Only the first page is asked conditionally: it is what says whether anything changed.
-    if (pages === 1 && options.validators?.url === first) {
-      if (options.validators.etag) conditional['If-None-Match'] = options.validators.etag;
-      if (options.validators.lastModified) conditional['If-Modified-Since'] = options.validators.lastModified;
-    }
-    const res = await get(ctx, { method: 'GET', url, headers: { ...auth.headers, ...conditional }, timeoutMs: 30_000 }, auth, options.credential, limits, stats);
+    const before = known[url];
+    // A Link header is not covered by a page's ETag: the last known page is always read, so a
+    // page added after it is found.
+    const conditional = before !== undefined && (pagination.mode !== 'link-header' || before.next !== undefined);
+    const headers = { ...auth.headers };
+    if (conditional && before.etag) headers['If-None-Match'] = before.etag;
+    if (conditional && before.lastModified) headers['If-Modified-Since'] = before.lastModified;
+    const res = await get(ctx, { method: 'GET', url, headers, timeoutMs: 30_000 }, auth, options.credential, limits, stats);
     stats.pages = pages;
-    if (pages === 1 && res.status === 304) return { notModified: true };
-    // Some APIs answer 404 for the page after the last one instead of an empty page.
-    if (pagination.mode === 'page-number' && pages > 1 && res.status === 404) break;
-    if (res.status < 200 || res.status > 299) throw new Error(`${url} answered ${res.status} ${res.statusText}.`);
-    if (pages === 1) {
+    let next: string | undefined;
+    if (res.status === 304) {
+      if (!conditional) throw new Error(`${url} answered 304 Not Modified though nothing was asked conditionally.`);
+      unchanged++;
+      stats.unchanged = unchanged;
+      fresh[url] = before!;
+      next = before!.next;
+      if (next !== undefined && pagination.mode === 'page-number') page++;
+    } else {
+      // Some APIs answer 404 for the page after the last one instead of an empty page.
+      if (pagination.mode === 'page-number' && pages > 1 && res.status === 404) break;
+      if (res.status < 200 || res.status > 299) throw new Error(`${url} answered ${res.status} ${res.statusText}.`);
+      next = nextPage(readPage(res, url, options.itemsPath, list), res);
       const etag = res.headers.etag;
       const lastModified = res.headers['last-modified'];
-      if (etag || lastModified) validators = { url: first, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(res.body) as unknown;
-    } catch {
-      throw new Error(`${url} did not answer with JSON.`);
-    }
-    const items = at(body, options.itemsPath);
-    if (!Array.isArray(items)) throw new Error(`No list at "${options.itemsPath || '(the whole answer)'}" in the answer of ${url}. Set "Where the list is".`);
-    list.push(...items);
-
-    let next: string | undefined;
-    if (pagination.mode === 'page-number') {
-      if (items.length > 0) next = withQueryParam(first, pagination.pageParam, String(++page));
-    } else if (pagination.mode === 'link-header') {
-      const link = nextFromLinkHeader(res.headers.link, url);
-      if (link !== undefined) next = checked(() => sameSiteUrl(link, url, first));
-    } else if (pagination.mode === 'next-url' || pagination.mode === 'cursor') {
-      const value = at(body, pagination.mode === 'cursor' ? pagination.cursorPath! : pagination.nextUrlPath!);
-      if (value !== undefined && value !== null && value !== '') {
-        next = pagination.mode === 'cursor' ? withQueryParam(first, pagination.cursorParam!, String(value)) : checked(() => sameSiteUrl(String(value), url, first));
-      }
+      if (etag || lastModified) fresh[url] = { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}), ...(next !== undefined ? { next } : {}) };
     }
     if (next === undefined) break;
     if (pages >= pagination.maxPages && (pagination.mode !== 'page-number' || pages > pagination.maxPages)) throw new Error(tooManyPages(pagination.maxPages).message.replace('this step reads', 'a check reads') + ' Raise "Most pages per check".');
@@ -142,7 +135,36 @@ export async function readList(ctx: TriggerContext<unknown>, options: ReadOption
     if (exhausted !== undefined && exhausted > 0) await waitOut(ctx, exhausted, limits, `${url} says its call limit is used up`, stats);
     url = next;
   }
-  return { notModified: false, list, ...(validators ? { validators } : {}) };
+  if (unchanged > 0 && unchanged === stats.pages) return { notModified: true };
+  return { notModified: false, list, ...(Object.keys(fresh).length > 0 ? { validators: { url: first, pages: fresh } } : {}) };
+
+  /** Adds the page's items to the list; returns its parsed body. */
+  function readPage(res: HttpResponse, at_: string, itemsPath: string, into: unknown[]): { body: unknown; count: number } {
+    let body: unknown;
+    try {
+      body = JSON.parse(res.body) as unknown;
+    } catch {
+      throw new Error(`${at_} did not answer with JSON.`);
+    }
+    const items = at(body, itemsPath);
+    if (!Array.isArray(items)) throw new Error(`No list at "${itemsPath || '(the whole answer)'}" in the answer of ${at_}. Set "Where the list is".`);
+    into.push(...items);
+    return { body, count: items.length };
+  }
+
+  function nextPage({ body, count }: { body: unknown; count: number }, res: HttpResponse): string | undefined {
+    if (pagination.mode === 'page-number') return count > 0 ? withQueryParam(first, pagination.pageParam, String(++page)) : undefined;
+    if (pagination.mode === 'link-header') {
+      const link = nextFromLinkHeader(res.headers.link, url);
+      return link === undefined ? undefined : checked(() => sameSiteUrl(link, url, first));
+    }
+    if (pagination.mode === 'next-url' || pagination.mode === 'cursor') {
+      const value = at(body, pagination.mode === 'cursor' ? pagination.cursorPath! : pagination.nextUrlPath!);
+      if (value === undefined || value === null || value === '') return undefined;
+      return pagination.mode === 'cursor' ? withQueryParam(first, pagination.cursorParam!, String(value)) : checked(() => sameSiteUrl(String(value), url, first));
+    }
+    return undefined;
+  }
 }
 
 function checked(fn: () => string): string {

@@ -84,7 +84,7 @@ async function subscribe(ctx: TriggerContext<PollConfig>, emit: TriggerEmit) {
       if (!token) throw new Error(`The credential "${config.credential}" has no "token" field.`);
       headers.Authorization = `Bearer ${token}`;
     }
-    const stats = { pages: 0, waitedMs: 0 };
+    const stats: { pages: number; waitedMs: number; unchanged?: number } = { pages: 0, waitedMs: 0 };
     const validators = config.onlyChanges ? (ctx.state.get<Validators | null>('validators') ?? undefined) : undefined;
     const read = await readList(ctx as TriggerContext<unknown>, {
       url: config.url,
@@ -121,7 +121,7 @@ async function subscribe(ctx: TriggerContext<PollConfig>, emit: TriggerEmit) {
     await ctx.state.set('seen', [...(seen ?? []), ...fresh.map((f) => f.id)].slice(-SEEN_LIMIT));
     // Only once what the answer held is handled: a crash before this asks for all of it again.
     if (config.onlyChanges && (read.validators !== undefined || validators !== undefined)) await ctx.state.set('validators', read.validators ?? null);
-    const pages = stats.pages > 1 ? ` (${stats.pages} pages)` : '';
+    const pages = stats.pages > 1 ? ` (${stats.pages} pages${stats.unchanged ? `, ${stats.unchanged} unchanged` : ''})` : '';
     ctx.log.info(`${firstTime ? `First check: remembered ${fresh.length} item(s) already there.` : `Checked: ${fresh.length} new item(s).`}${pages}${waited}`);
   };
 

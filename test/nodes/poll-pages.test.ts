@@ -182,6 +182,56 @@ describe('polling: conditional requests', () => {
     expect(await started()).toEqual([6]);
   });
 
+  it('paged: unchanged pages answer 304 and are skipped by their saved next page; new items on later pages still start runs', async () => {
+    // Oldest first, two per page: new orders land on the last page or a new one.
+    handler = (req, res) => {
+      const page = Number(new URL(req.url, server.url).searchParams.get('p') ?? '0');
+      const data = pageOf(page);
+      const etag = `"${data.map((o) => o.number).join('-')}"`;
+      const more = (page + 1) * PAGE < orders.length;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag });
+        return void res.end();
+      }
+      json(res, 200, { data }, { etag, ...(more ? { link: `<${server.url}/orders?p=${page + 1}>; rel="next"` } : {}) });
+    };
+    await saveFlow({ pagination: { mode: 'link-header' } });
+    await firstCheck();
+    await nextCheck();
+    const second = server.requests.slice(3);
+    expect(second.map((r) => [r.url, r.headers['if-none-match'] ?? null])).toEqual([
+      ['/orders', '"1-2"'],
+      ['/orders?p=1', '"3-4"'],
+      // The last known page is always read: a Link header to a new page is not covered by its ETag.
+      ['/orders?p=2', null],
+    ]);
+    expect((await health()).lastMessage).toBe('Checked: 0 new item(s). (3 pages, 2 unchanged)');
+    expect(await api.runs.list({ flowId: 'orders' })).toEqual([]);
+
+    orders = [...orders, 6, 7, 8];
+    await nextCheck();
+    expect(await started()).toEqual([6, 7, 8]);
+    expect(server.requests.slice(6).map((r) => r.url)).toEqual(['/orders', '/orders?p=1', '/orders?p=2', '/orders?p=3']);
+  });
+
+  it('paged by cursor: every page unchanged is "not modified" and costs no run', async () => {
+    handler = (req, res) => {
+      const page = Number(new URL(req.url, server.url).searchParams.get('after') ?? '0');
+      const etag = `"page-${page}-${orders.length}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag });
+        return void res.end();
+      }
+      json(res, 200, { data: pageOf(page), meta: { next: (page + 1) * PAGE < orders.length ? String(page + 1) : null } }, { etag });
+    };
+    await saveFlow({ pagination: { mode: 'cursor', cursorPath: 'meta.next', cursorParam: 'after' } });
+    await firstCheck();
+    await nextCheck();
+    expect(server.requests.slice(3).map((r) => r.headers['if-none-match'])).toEqual(['"page-0-5"', '"page-1-5"', '"page-2-5"']);
+    expect((await health()).lastMessage).toBe('Checked: nothing new (the API said not modified).');
+    expect(await api.runs.list({ flowId: 'orders' })).toEqual([]);
+  });
+
   it('"Ask only for changes" off sends no validators', async () => {
     handler = (_req, res) => json(res, 200, { data: orders.map((number) => ({ number })) }, { etag: '"same"' });
     await saveFlow({ onlyChanges: false });
