@@ -9,6 +9,7 @@ import { ApiError, createService, inProcessApi, replayRun, Vault } from '../../e
 import { makeFlow, registry, tempDir, testEngine } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { startOAuthServer, type OAuthTestServer } from '../helpers/oauth-server.ts';
+import { json, startServer } from '../helpers/http-server.ts';
 import { filesBelow, itemsOf, passThrough } from '../nodes/support.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -93,6 +94,39 @@ describe('OAuth2 client credentials', () => {
     const report = await replayRun(store, registry, outcome.runId);
     expect(report.identical).toBe(true);
     await expectNoSecretIn([dir, traceDir], [...oauth.issued, oauth.clientSecret]);
+  });
+
+  it('a 401 in the middle of reading pages renews the token and reads on from that page', async () => {
+    const { oauth, vault } = await setup();
+    const { engine, cleanup } = await testEngine({ secrets: vault });
+    cleanups.push(cleanup);
+    // A paged API on its own server that trusts the tokens the OAuth2 server issued.
+    const api = await startServer((req, res) => {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      if (!token || !oauth.valid.has(token)) return json(res, 401, { error: 'invalid_token' });
+      const page = Number(new URL(req.url, 'http://x').searchParams.get('p') ?? '1');
+      // The server rotates its keys after the first page: every token so far stops working.
+      if (page === 1) oauth.invalidateAccessTokens();
+      json(res, 200, { data: [{ page }] }, page < 3 ? { link: `</items?p=${page + 1}>; rel="next"` } : {});
+    });
+    cleanups.push(() => api.close());
+    const flow = makeFlow(
+      [
+        { id: 'start', type: 'trigger.manual' },
+        { id: 'call', type: 'http.request', config: { url: `${api.url}/items`, auth: 'oauth2', credential: 'crm', pagination: { mode: 'link-header', itemsPath: 'data' } } },
+        passThrough('ok'),
+      ],
+      ['start -> call', 'call -> ok'],
+    );
+    const outcome = await engine.startRun(flow, { input: {} });
+    expect(itemsOf(outcome, 'ok')).toEqual([{ page: 1 }, { page: 2 }, { page: 3 }]);
+    expect(api.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ['/items', `Bearer ${oauth.issued[0]}`],
+      ['/items?p=2', `Bearer ${oauth.issued[0]}`],
+      ['/items?p=2', `Bearer ${oauth.issued[1]}`],
+      ['/items?p=3', `Bearer ${oauth.issued[1]}`],
+    ]);
+    expect(oauth.tokenRequests).toHaveLength(2);
   });
 
   it('a second 401 after the renewal fails the step on its error path, without a third call', async () => {
