@@ -79,9 +79,9 @@ export interface FlowkeeperService extends ApiService {
 }
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
-  const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
-  const hub = new EventHub();
   const clock = options.clock ?? systemClock;
+  const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}), now: () => clock.now() });
+  const hub = new EventHub();
   const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));

@@ -32,9 +32,10 @@ async function open() {
   await service.idle();
 }
 
+/** Fires the poll's timer (the longest pending one: a finished run may leave a 0 ms timer queued). */
 async function nextCheck() {
   await clock.waitForTimers(1);
-  await clock.advance(clock.pendingDelays()[0]!);
+  await clock.advance(Math.max(...clock.pendingDelays()));
   await clock.waitForTimers(1);
   await service.idle();
 }
@@ -301,6 +302,11 @@ describe('polling: OAuth2', () => {
       expect(oauth.tokenRequests).toHaveLength(2);
       const calls = oauth.server.requests.filter((r) => r.url === '/api/orders');
       expect(calls.map((r) => r.headers.authorization)).toEqual([`Bearer ${oauth.issued[0]}`, `Bearer ${oauth.issued[0]}`, `Bearer ${oauth.issued[1]}`]);
+      // Expiry follows the service's clock: two hours later the token (3600 s) is renewed before use.
+      clock.setWallClock(clock.now() + 2 * 3_600_000);
+      await nextCheck();
+      expect(oauth.tokenRequests).toHaveLength(3);
+      expect(oauth.server.requests.filter((r) => r.url === '/api/orders').at(-1)!.headers.authorization).toBe(`Bearer ${oauth.issued[2]}`);
       // No token or client secret in the data folder (trigger state, runs, health).
       for (const file of await filesBelow(dir)) for (const secret of [...oauth.issued, oauth.clientSecret]) expect(file.text, file.path).not.toContain(secret);
     } finally {
