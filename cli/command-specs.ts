@@ -16,18 +16,6 @@ export interface CommandSpec {
   help?: Record<string, string>;
 }
 
-/** Which field of each known credential type holds the secret (the rest may be given with --field). */
-export const SECRET_FIELD: Record<string, string> = {
-  'http.bearer': 'token',
-  'http.basic': 'password',
-  'http.header': 'value',
-  'llm.api': 'apiKey',
-  postgres: 'password',
-  smtp: 'password',
-  'slack.bot': 'token',
-  'airtable.token': 'token',
-};
-
 export const specs = {
   validate: {
     args: '<flow.json>',
@@ -85,7 +73,7 @@ export const specs = {
     },
   },
   credentials: {
-    args: 'list | set | delete <name>',
+    args: 'list | types | set | connect <name> | delete <name>',
     summary: 'List, add or replace, and delete credentials (values go to the OS keychain).',
     options: {
       name: { type: 'string' },
@@ -96,10 +84,13 @@ export const specs = {
     },
     help: {
       list: 'the stored credentials: name, type, field names (never values)',
-      'set --name <name> --type <type>': `stores a credential; the secret is read from stdin or asked for without echo. Known types: ${Object.keys(SECRET_FIELD).join(', ')}`,
+      // The known types are listed by `credentials types`: the help loads no engine code.
+      types: 'the known credential types and the fields each needs',
+      'set --name <name> --type <type>': 'stores a credential; the secret is read from stdin or asked for without echo',
       '--field <name=value>': 'another (non-secret) field, e.g. --field username=ana; repeat for more',
       '--secret-field <name>': 'which field the secret goes to (default: the type\'s, e.g. token for http.bearer)',
       '--label <text>': 'a description shown in the app',
+      'connect <name>': 'signs an OAuth2 credential (oauth2.authorization-code) in: prints the provider\'s sign-in address and waits for the browser to come back',
       'delete <name>': 'removes the credential from the keychain and the list',
     },
   },

@@ -23,7 +23,9 @@ export { RunIndex, publicSummary, type RunIndexEntry, type RunFacts, type RunInd
 export { openDataDir, dataDirStores, type DataDir, type DataDirOptions } from './storage/open-data-dir.ts';
 export { dataDirLayout, type DataDirLayout } from './storage/layout.ts';
 export { SettingsStore } from './storage/settings-store.ts';
-export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, type KeychainBackend } from './vault.ts';
+export { Vault, OsKeychain, KeychainUnavailableError, KEYCHAIN_SERVICE, tokenAccount, type KeychainBackend } from './vault.ts';
+export { OAuthTokens, type StoredTokens } from './oauth/oauth-tokens.ts';
+export { OAuthConnector, type ConnectResult } from './oauth/oauth-connect.ts';
 export { prepareFork } from './replay.ts';
 export { TriggerHost, selfFiringTriggers, notActivatable, DEDUPE_WINDOW } from './triggers/trigger-host.ts';
 export { readiness, charterOf, describeMetric } from './charter/readiness.ts';

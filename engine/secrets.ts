@@ -6,7 +6,8 @@
 import { NodeError } from './model/node-kit.ts';
 
 export interface SecretResolver {
-  get(credentialId: string): Promise<Record<string, string>>;
+  /** `rejected`: an OAuth2 access token an API just refused (401), to be renewed once. */
+  get(credentialId: string, options?: { rejected?: string }): Promise<Record<string, string>>;
 }
 
 export function envVarFor(credentialId: string): string {

@@ -15,6 +15,8 @@ import { EnvSecretResolver, envVarFor, type SecretResolver } from './secrets.ts'
 import type * as Keyring from '@napi-rs/keyring';
 import { Serial } from './serial.ts';
 import { dataDirLayout } from './storage/layout.ts';
+import { OAuthConnector } from './oauth/oauth-connect.ts';
+import { OAuthTokens, isOAuthType, type OAuthOptions, type StoredTokens, type TokenStore } from './oauth/oauth-tokens.ts';
 
 type KeyringModule = typeof Keyring;
 
@@ -93,19 +95,42 @@ interface Metadata {
   credentials: CredentialInfo[];
 }
 
-export class Vault implements SecretResolver {
+/** The keychain account holding an OAuth2 credential's tokens (":" never occurs in an id). */
+export function tokenAccount(credentialId: string): string {
+  return `${credentialId}:tokens`;
+}
+
+export class Vault implements SecretResolver, TokenStore {
   private readonly file: string;
   private readonly env: EnvSecretResolver;
+  /** OAuth2 access tokens: fetched, cached in memory and renewed here, handed to nodes as `token`. */
+  readonly oauth: OAuthTokens;
 
   /** `where`: a data folder (its layout decides the file) or the metadata file itself. */
   constructor(
     where: string | { credentials: string },
     private readonly keychain: KeychainBackend,
     env: NodeJS.ProcessEnv = process.env,
+    oauth: OAuthOptions = {},
   ) {
     this.file = typeof where === 'string' ? dataDirLayout(where).credentials : where.credentials;
     this.env = new EnvSecretResolver(env);
     this.envValues = env;
+    this.oauth = new OAuthTokens(this, oauth);
+    this.oauthOptions = oauth;
+  }
+
+  private readonly oauthOptions: OAuthOptions;
+  private connector: OAuthConnector | undefined;
+  /** Connecting OAuth2 sign-ins as a person (the browser, a loopback listener). */
+  get connections(): OAuthConnector {
+    this.connector ??= new OAuthConnector(this, this.oauthOptions.fetch ? { fetch: this.oauthOptions.fetch } : {});
+    return this.connector;
+  }
+
+  /** Stops sign-ins still waiting for the browser (the service is closing). */
+  closeConnections(): void {
+    this.connector?.close();
   }
 
   private readonly envValues: NodeJS.ProcessEnv;
@@ -139,6 +164,10 @@ export class Vault implements SecretResolver {
       await this.keychain.setPassword(id, JSON.stringify(values));
       const meta = await this.read();
       const info: CredentialInfo = { id, type, label, fields: Object.keys(values).sort(), updatedAt: new Date().toISOString() };
+      // Changed settings: tokens made with the old ones are not used again.
+      const before = meta.credentials.find((c) => c.id === id);
+      this.oauth.forget(id);
+      if (before?.connection !== undefined && type === before.type) info.connection = before.connection;
       meta.credentials = [...meta.credentials.filter((c) => c.id !== id), info];
       await this.write(meta);
       return info;
@@ -152,9 +181,54 @@ export class Vault implements SecretResolver {
         throw new ApiError({ code: 'CREDENTIAL_NOT_FOUND', message: `There is no credential "${id}".` });
       }
       await this.keychain.deletePassword(id);
+      if (isOAuthType(meta.credentials.find((c) => c.id === id)?.type)) await this.keychain.deletePassword(tokenAccount(id));
+      this.oauth.forget(id);
       meta.credentials = meta.credentials.filter((c) => c.id !== id);
       await this.write(meta);
     });
+  }
+
+  // TokenStore: the authorization-code type's tokens, in the keychain beside its settings.
+  async readTokens(credentialId: string): Promise<StoredTokens | undefined> {
+    let stored: string | null;
+    try {
+      stored = await this.keychain.getPassword(tokenAccount(credentialId));
+    } catch (error) {
+      const info = error instanceof ApiError ? error : new KeychainUnavailableError(String(error));
+      throw new NodeError({ message: `The sign-in of credential "${credentialId}" could not be read: ${info.message}`, code: 'CREDENTIAL_UNAVAILABLE', retryable: false, ...(info.hint ? { hint: info.hint } : {}) });
+    }
+    if (stored === null) return undefined;
+    try {
+      return JSON.parse(stored) as StoredTokens;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeTokens(credentialId: string, tokens: StoredTokens): Promise<void> {
+    await this.keychain.setPassword(tokenAccount(credentialId), JSON.stringify(tokens));
+  }
+
+  /** Connected (tokens stored) or expired (the provider refused the refresh token), in the metadata: no secret. */
+  setConnection(credentialId: string, state: 'connected' | 'expired'): Promise<void> {
+    return this.serial.run('metadata', async () => {
+      const meta = await this.read();
+      const info = meta.credentials.find((c) => c.id === credentialId);
+      if (info === undefined) return;
+      info.connection = { state, at: new Date().toISOString() };
+      await this.write(meta);
+    });
+  }
+
+  markExpired(credentialId: string): Promise<void> {
+    return this.setConnection(credentialId, 'expired');
+  }
+
+  /** A credential's type and stored settings, for connecting it (never to an API caller). */
+  async settings(credentialId: string): Promise<{ info: CredentialInfo; values: Record<string, string> }> {
+    const info = (await this.read()).credentials.find((c) => c.id === credentialId);
+    if (info === undefined) throw new ApiError({ code: 'CREDENTIAL_NOT_FOUND', message: `There is no credential "${credentialId}".` });
+    return { info, values: await this.values(credentialId, true) };
   }
 
   /**
@@ -175,9 +249,21 @@ export class Vault implements SecretResolver {
     }
   }
 
-  /** For runs: the keychain value, else the explicit environment fallback. */
-  async get(credentialId: string): Promise<Record<string, string>> {
-    const known = (await this.read()).credentials.some((c) => c.id === credentialId);
+  /**
+   * For runs: the keychain value, else the explicit environment fallback. An OAuth2 credential
+   * gives `{ token }`, a current access token (its settings and refresh token stay here);
+   * `rejected` is a token an API just refused, to be renewed once.
+   */
+  async get(credentialId: string, options: { rejected?: string } = {}): Promise<Record<string, string>> {
+    const info = (await this.read()).credentials.find((c) => c.id === credentialId);
+    const values = await this.values(credentialId, info !== undefined);
+    // The environment fallback names its type itself: {"type":"oauth2.client-credentials", …}.
+    const type = info?.type ?? values.type;
+    if (type !== undefined && isOAuthType(type)) return { token: await this.oauth.accessToken(credentialId, type, values, options.rejected) };
+    return values;
+  }
+
+  private async values(credentialId: string, known: boolean): Promise<Record<string, string>> {
     if (known) {
       let stored: string | null;
       try {
@@ -198,3 +284,4 @@ export class Vault implements SecretResolver {
     return this.env.get(credentialId);
   }
 }
+

@@ -172,6 +172,8 @@ export const CredentialInfoSchema = z.object({
   /** Names of the stored fields; the values never leave the vault. */
   fields: z.array(z.string()),
   updatedAt: z.string(),
+  /** OAuth2 sign-ins: connected, or expired/revoked (reconnect); the tokens never leave the vault. */
+  connection: z.object({ state: z.enum(['connected', 'expired']), at: z.string() }).optional(),
 });
 export type CredentialInfo = z.infer<typeof CredentialInfoSchema>;
 
@@ -543,6 +545,21 @@ export const METHODS = {
     'Whether the system keychain can be used (and how to fix it if not), and which credentials come from environment variables (names only).',
   ),
   'credentials.delete': method(z.object({ id: z.string().min(1) }).strict(), Ok, 'Deletes a credential.'),
+  // OAuth2 sign-in as a person (oauth2.authorization-code): the tokens never leave the vault.
+  'credentials.connect': method(
+    z.object({ id: z.string().min(1) }).strict(),
+    z.object({ url: z.string(), redirectUri: z.string() }),
+    'Starts connecting an OAuth2 sign-in: returns the provider\'s sign-in page to open in the browser; a listener on 127.0.0.1 receives the answer and the tokens go to the keychain.',
+  ),
+  'credentials.connectResult': method(
+    z.object({ id: z.string().min(1), waitSeconds: z.number().min(0).max(25).default(0) }).strict(),
+    z.discriminatedUnion('state', [
+      z.object({ state: z.literal('waiting') }),
+      z.object({ state: z.literal('connected'), credential: CredentialInfoSchema }),
+      z.object({ state: z.literal('failed'), message: z.string(), hint: z.string().optional() }),
+    ]),
+    'Where a started sign-in stands (waiting, connected or failed with the reason); waits up to waitSeconds for it to finish.',
+  ),
 
   'catalog.list': method(Empty, z.array(NodeTypeInfoSchema), 'The node types this Flowkeeper knows.'),
   'catalog.preview': method(

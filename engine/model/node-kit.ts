@@ -82,8 +82,13 @@ export interface NodeContext {
    * config field in error messages.
    */
   evaluateExpression(expression: string, itemIndex: number, options?: { input?: unknown; bindings?: Record<string, unknown>; field?: string }): Promise<unknown>;
-  /** Credential values by id. Every value returned is redacted from traces and logs. */
-  secret(credentialId: string): Promise<Record<string, string>>;
+  /**
+   * Credential values by id. Every value returned is redacted from traces and logs. An OAuth2
+   * credential gives `{ token }`, a current access token (use it as a Bearer token). After a 401,
+   * ask again with `{ rejectedToken }`: a renewed token comes back (one renewal shared by all
+   * steps asking at once), or the same one when it cannot be renewed (a fixed token).
+   */
+  secret(credentialId: string, options?: SecretOptions): Promise<Record<string, string>>;
   /**
    * Human review of one item. `{ request }` asks a person: the first time, `review.requested` is
    * synced to the trace and undefined comes back (the item waits); once decided, the recorded
@@ -105,6 +110,11 @@ export interface NodeContext {
 }
 
 export type PortItems = Record<string, Item[]>;
+
+export interface SecretOptions {
+  /** The access token an API just refused (401); a renewed one is returned if it can be made. */
+  rejectedToken?: string;
+}
 
 /** A decision as a review step receives it. */
 export interface ReviewAnswer {
@@ -288,8 +298,8 @@ export interface TriggerContext<C> {
   readonly log: NodeLogger;
   /** Aborted when the subscription is disposed. */
   readonly signal: AbortSignal;
-  /** Credential values by id (never logged). */
-  secret(credentialId: string): Promise<Record<string, string>>;
+  /** Credential values by id (never logged); OAuth2 credentials as for `NodeContext.secret`. */
+  secret(credentialId: string, options?: SecretOptions): Promise<Record<string, string>>;
   /** Says the trigger is alive (shown as its heartbeat). */
   heartbeat(): void;
   /** Reports a problem that did not end the subscription (shown as its last error). */

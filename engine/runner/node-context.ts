@@ -19,6 +19,7 @@ import {
   type NodeLogger,
   type PortItems,
   type PortRouting,
+  type SecretOptions,
   isPortRouting,
 } from '../model/node-kit.ts';
 import { evaluateDeep, evaluateExpression, type ExpressionScope } from '../expressions.ts';
@@ -172,24 +173,28 @@ class AttemptContext implements NodeContext {
     };
   }
 
-  async secret(credentialId: string): Promise<Record<string, string>> {
+  async secret(credentialId: string, options?: SecretOptions): Promise<Record<string, string>> {
     const { deps } = this;
     // Whether the lookup worked (and which fields it had) is recorded, never the values:
     // replay then fails or succeeds exactly as the run did, without seeing a secret.
     const key = this.nextKey(-1, `secret:${credentialId}`);
+    const rejected = options?.rejectedToken;
     if (deps.replay) {
       const recorded = deps.recorder.recordedCall(key);
       if (recorded?.error) throw new NodeError(recorded.error);
-      return new Proxy({}, { get: () => REDACTED }) as Record<string, string>;
+      // A token renewed after a 401 differs from the refused one in replay too, so the node
+      // takes the same path (its second call is then read from the trace).
+      const renewed = (recorded?.result as { renewed?: boolean } | undefined)?.renewed === true;
+      return new Proxy({}, { get: () => (renewed ? `${REDACTED} (renewed)` : REDACTED) }) as Record<string, string>;
     }
     let values: Record<string, string>;
     try {
-      values = await deps.secrets.get(credentialId);
+      values = await deps.secrets.get(credentialId, rejected === undefined ? undefined : { rejected });
     } catch (error) {
       deps.recorder.note(key, { error: toErrorInfo(error) });
       throw error;
     }
-    deps.recorder.note(key, { result: { fields: Object.keys(values).sort() } });
+    deps.recorder.note(key, { result: { fields: Object.keys(values).sort(), ...(rejected !== undefined && values.token !== undefined && values.token !== rejected ? { renewed: true } : {}) } });
     for (const [field, value] of Object.entries(values)) if (!NOT_SECRET_FIELDS.has(field.toLowerCase())) deps.redactor.add(value);
     if (values.username !== undefined && values.password !== undefined) {
       deps.redactor.add(Buffer.from(`${values.username}:${values.password}`).toString('base64'));

@@ -80,9 +80,9 @@ export interface FlowkeeperService extends ApiService {
 }
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
-  const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
-  const hub = new EventHub();
   const clock = options.clock ?? systemClock;
+  const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}), now: () => clock.now() });
+  const hub = new EventHub();
   const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
@@ -141,6 +141,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       // Triggers and timers first: no new run starts while the running ones are brought to a safe point.
       timers.stop();
       await triggers.close();
+      data.vault.closeConnections();
       await supervisor.close(closeOptions);
       await inbox.close();
       data.runIndex.close();

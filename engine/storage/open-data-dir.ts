@@ -18,6 +18,8 @@ export interface DataDirOptions {
   catalog: NodeCatalog;
   keychain?: KeychainBackend;
   env?: NodeJS.ProcessEnv;
+  /** The service's clock, for OAuth2 token expiry (a fake one in tests). */
+  now?: () => number;
 }
 
 export interface DataDir {
@@ -43,7 +45,7 @@ export function dataDirStores(dir: string, options: DataDirOptions): DataDir {
     traces,
     runIndex: new RunIndex(traces, { journal: layout.runIndex }),
     flows: new FlowStore(layout, options.catalog),
-    vault: new Vault(layout, options.keychain ?? new OsKeychain(), options.env),
+    vault: new Vault(layout, options.keychain ?? new OsKeychain(), options.env, options.now ? { now: options.now } : {}),
     settings: new SettingsStore(layout.settings),
     pins: new PinStore(layout.pins),
     devCacheDir: layout.cache,

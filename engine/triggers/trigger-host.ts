@@ -379,7 +379,7 @@ export class TriggerHost {
         info: (message) => this.setHealth(flow.id, live, { lastMessage: message, heartbeatAt: this.iso() }),
         warn: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
       },
-      secret: (id) => secrets.get(id),
+      secret: (id, options) => secrets.get(id, options?.rejectedToken === undefined ? undefined : { rejected: options.rejectedToken }),
       heartbeat: () => this.setHealth(flow.id, live, { heartbeatAt: this.iso() }, false),
       reportError: (message) => this.setHealth(flow.id, live, { lastError: { message, at: this.iso() } }),
       listen: async (route, handle) => {

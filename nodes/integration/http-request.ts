@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NodeError, defineNode, field, neverReachedServer, type HttpRequest, type HttpResponse, type Item, type NodeContext } from '../../engine/model/index.ts';
 import { PaginationConfig, nextFromLinkHeader, sameSiteUrl, tooManyPages, withQueryParam } from './http-pagination.ts';
+import { OAUTH2_TYPES, renewedBearer } from '../shared/credential-fields.ts';
 import { DEFAULT_RATE_LIMIT, RateLimitConfig, exhaustedWaitMs, resetWaitMs, retryAfterHeaderMs, type RateLimitSettings } from './http-rate-limit.ts';
 
 const NameValue = z
@@ -52,17 +53,17 @@ const Config = z
       optionLabels: { body: 'The answer\'s content', full: 'Status, headers and content' },
       advanced: true,
     }),
-    auth: field(z.enum(['none', 'bearer', 'basic', 'header']).default('none'), {
+    auth: field(z.enum(['none', 'bearer', 'basic', 'header', 'oauth2']).default('none'), {
       title: 'Sign in',
-      description: 'How the call proves who it is. The secret itself stays in the system keychain, never in the flow.',
-      optionLabels: { none: 'No sign-in', bearer: 'Token (Bearer)', basic: 'User name and password', header: 'Key in a header' },
+      description: 'How the call proves who it is. The secret itself stays in the system keychain, never in the flow. OAuth2: Flowkeeper gets a token from the service\'s sign-in server and renews it when it runs out.',
+      optionLabels: { none: 'No sign-in', bearer: 'Token (Bearer)', basic: 'User name and password', header: 'Key in a header', oauth2: 'OAuth2 sign-in' },
     }),
     /** Id of a stored credential (its value never appears in the flow or trace). */
     credential: field(z.string().min(1).max(200).optional(), {
       title: 'Credential',
       description: 'The stored credential to sign in with; its value never appears in the flow or the run history.',
       widget: 'credential',
-      showWhen: { field: 'auth', is: ['bearer', 'basic', 'header'] },
+      showWhen: { field: 'auth', is: ['bearer', 'basic', 'header', 'oauth2'] },
     }),
     /** For `header` auth: which header carries the key (the credential field `value`). */
     authHeaderName: field(z.string().min(1).max(200).default('X-API-Key'), {
@@ -124,14 +125,26 @@ export default defineNode({
   inputs: ['in'],
   outputs: ['out'],
   effects: (config: HttpConfig) => (READ_METHODS.has(config.method) ? 'read' : 'write'),
-  credentials: ['http.bearer', 'http.basic', 'http.header'],
+  credentials: ['http.bearer', 'http.basic', 'http.header', ...OAUTH2_TYPES],
   // Rate limits and server hiccups pass; a flow can set its own policy per node.
   defaultRetry: { maxAttempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000, multiplier: 2, jitter: true },
   async run({ items, config, ctx }) {
     const limits: RateLimitSettings = { ...DEFAULT_RATE_LIMIT, ...config.rateLimit };
     // Shared by all items: once an answer says the limit is used up, no call goes out before it resets.
     let exhausted: { until: number; waitMs: number } | undefined;
+    // A token renewed after a 401 (OAuth2) is used for every later call of this step.
+    let renewedAuthorization: string | undefined;
     const send = async (request: HttpRequest, index: number, unkeyedWrite: boolean): Promise<HttpResponse> => {
+      if (renewedAuthorization !== undefined && request.headers?.Authorization !== undefined) request = { ...request, headers: { ...request.headers, Authorization: renewedAuthorization } };
+      const response = await sendOnce(request, index, unkeyedWrite);
+      // One 401 with a token: ask for a renewed one and try once more (a 401 was not acted on).
+      if (response.status !== 401 || (config.auth !== 'bearer' && config.auth !== 'oauth2') || config.credential === undefined) return response;
+      const authorization = await renewedBearer(ctx, config.credential, request.headers?.Authorization);
+      if (authorization === undefined) return response;
+      renewedAuthorization = authorization;
+      return sendOnce({ ...request, headers: { ...request.headers, Authorization: authorization } }, index, unkeyedWrite);
+    };
+    const sendOnce = async (request: HttpRequest, index: number, unkeyedWrite: boolean): Promise<HttpResponse> => {
       if (exhausted !== undefined) {
         const { until, waitMs } = exhausted;
         if (waitMs > limits.maxWaitSeconds * 1000) throw waitTooLong(waitMs, limits);
@@ -222,6 +235,7 @@ function authHeaders(config: HttpConfig, secret: Record<string, string>): Record
   };
   switch (config.auth) {
     case 'bearer':
+    case 'oauth2':
       return { Authorization: `Bearer ${need('token')}` };
     case 'basic':
       return { Authorization: `Basic ${Buffer.from(`${need('username')}:${need('password')}`).toString('base64')}` };

@@ -2,7 +2,22 @@
  * Reading fields of a stored credential inside a node, with the same plain error everywhere when
  * one is missing. Values come from `ctx.secret`, so they are redacted from traces and logs.
  */
-import { NodeError } from '../../engine/model/index.ts';
+import { NodeError, type SecretOptions } from '../../engine/model/index.ts';
+
+/** Credential types that give a Bearer access token through the vault (fetched and renewed there). */
+export const OAUTH2_TYPES = ['oauth2.client-credentials', 'oauth2.authorization-code'] as const;
+
+/**
+ * After a 401 on `sent` ("Bearer …"): the Authorization value with a renewed token, or undefined
+ * when there is none (a fixed token: the 401 stands). Steps refused at the same time share one
+ * renewal (the vault's single flight).
+ */
+export async function renewedBearer(ctx: { secret(id: string, options?: SecretOptions): Promise<Record<string, string>> }, credentialId: string, sent: string | undefined): Promise<string | undefined> {
+  const token = sent?.startsWith('Bearer ') ? sent.slice('Bearer '.length) : undefined;
+  if (token === undefined) return undefined;
+  const renewed = (await ctx.secret(credentialId, { rejectedToken: token })).token;
+  return renewed === undefined || renewed === '' || renewed === token ? undefined : `Bearer ${renewed}`;
+}
 
 export function requiredField(secret: Record<string, string>, credentialId: string, field: string): string {
   const value = secret[field];

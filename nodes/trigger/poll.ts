@@ -4,9 +4,16 @@
  * trigger's durable state (ids, the last few thousand), so a restart or switching the flow off
  * and on never replays old items; each new item is emitted with its id as the dedupe key before
  * the state is updated, so a crash in between starts nothing twice.
+ *
+ * Every page of a paged list is read (poll-pages.ts), an unchanged list costs a 304 and no run
+ * (the ETag / Last-Modified of the last answer are kept in the same durable state, written
+ * together with the seen ids), and a rate limit is waited out and shown in the trigger's health.
  */
 import { z } from 'zod';
 import { defineNode, field, type Item, type TriggerContext, type TriggerEmit } from '../../engine/model/index.ts';
+import { OAUTH2_TYPES } from '../shared/credential-fields.ts';
+import { RateLimitConfig } from '../integration/http-rate-limit.ts';
+import { PollPagination, readList, type Validators } from './poll-pages.ts';
 
 /** Ids remembered; older ones fall out (an API listing more than this at once should page). */
 const SEEN_LIMIT = 5000;
@@ -19,8 +26,12 @@ const Config = z
       widget: 'plain',
     }),
     intervalSeconds: field(z.number().int().min(10).max(7 * 24 * 3600).default(300), { title: 'Check every (seconds)', description: 'How often to ask, e.g. 300 for every five minutes.' }),
-    auth: field(z.enum(['none', 'bearer']).default('none'), { title: 'Sign in', description: 'Send a bearer token from a credential ("token" field).', optionLabels: { none: 'No sign-in', bearer: 'Bearer token' } }),
-    credential: field(z.string().max(100).optional(), { title: 'Credential', description: 'Holds the token ("token" field).', widget: 'credential', showWhen: { field: 'auth', is: ['bearer'] } }),
+    auth: field(z.enum(['none', 'bearer', 'oauth2']).default('none'), {
+      title: 'Sign in',
+      description: 'Send a bearer token from a credential ("token" field), or sign in with OAuth2 (Flowkeeper gets the token and renews it).',
+      optionLabels: { none: 'No sign-in', bearer: 'Bearer token', oauth2: 'OAuth2 sign-in' },
+    }),
+    credential: field(z.string().max(100).optional(), { title: 'Credential', description: 'Holds the token ("token" field), or the OAuth2 sign-in.', widget: 'credential', showWhen: { field: 'auth', is: ['bearer', 'oauth2'] } }),
     itemsPath: field(z.string().max(200).default(''), {
       title: 'Where the list is',
       description: 'Dot path to the list in the answer, e.g. data.orders; empty when the answer is the list itself.',
@@ -33,6 +44,20 @@ const Config = z
       description: 'One run per new item, or one run with all the new items of a check.',
       optionLabels: { each: 'One run per new item', all: 'One run for all new items' },
     }),
+    pagination: field(PollPagination.optional(), {
+      title: 'Pages',
+      description: 'For APIs that hand out the list in pages: read every page at each check, so new items beyond the first page are seen.',
+    }),
+    onlyChanges: field(z.boolean().default(true), {
+      title: 'Ask only for changes',
+      description: 'Sends back the ETag / Last-Modified of the last answer; an API that says "not modified" (304) costs no run. Turn off only for an API that answers 304 wrongly.',
+      advanced: true,
+    }),
+    rateLimit: field(RateLimitConfig.optional(), {
+      title: 'Rate limits',
+      description: 'How a check deals with an API\'s limit on calls: "too many requests" (429, Retry-After) is waited out and asked again; the wait shows in the trigger\'s health.',
+      advanced: true,
+    }),
     firstCheck: field(z.enum(['remember', 'start']).default('remember'), {
       title: 'At the first check',
       description: 'Only remember the items already there (start for what comes after), or start for them too.',
@@ -43,9 +68,6 @@ const Config = z
   .strict();
 type PollConfig = z.infer<typeof Config>;
 
-function at(value: unknown, path: string): unknown {
-  return path === '' ? value : path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
-}
 
 async function subscribe(ctx: TriggerContext<PollConfig>, emit: TriggerEmit) {
   const { config } = ctx;
@@ -56,22 +78,30 @@ async function subscribe(ctx: TriggerContext<PollConfig>, emit: TriggerEmit) {
   const check = async () => {
     ctx.heartbeat();
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (config.auth === 'bearer') {
+    if (config.auth !== 'none') {
       if (!config.credential) throw new Error('Choose the credential that holds the token.');
       const { token } = await ctx.secret(config.credential);
       if (!token) throw new Error(`The credential "${config.credential}" has no "token" field.`);
-      headers.authorization = `Bearer ${token}`;
+      headers.Authorization = `Bearer ${token}`;
     }
-    const res = await ctx.http({ method: 'GET', url: config.url, headers, timeoutMs: 30_000 });
-    if (res.status < 200 || res.status > 299) throw new Error(`${config.url} answered ${res.status} ${res.statusText}.`);
-    let body: unknown;
-    try {
-      body = JSON.parse(res.body) as unknown;
-    } catch {
-      throw new Error(`${config.url} did not answer with JSON.`);
+    const stats: { pages: number; waitedMs: number; unchanged?: number } = { pages: 0, waitedMs: 0 };
+    const validators = config.onlyChanges ? (ctx.state.get<Validators | null>('validators') ?? undefined) : undefined;
+    const read = await readList(ctx as TriggerContext<unknown>, {
+      url: config.url,
+      itemsPath: config.itemsPath,
+      headers,
+      ...(config.auth !== 'none' && config.credential ? { credential: config.credential } : {}),
+      ...(config.pagination ? { pagination: config.pagination } : {}),
+      ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+      ...(validators ? { validators } : {}),
+      stats,
+    });
+    const waited = stats.waitedMs > 0 ? ` Waited ${Math.ceil(stats.waitedMs / 1000)} s for the API's rate limit.` : '';
+    if (read.notModified) {
+      ctx.log.info(`Checked: nothing new (the API said not modified).${waited}`);
+      return;
     }
-    const list = at(body, config.itemsPath);
-    if (!Array.isArray(list)) throw new Error(`No list at "${config.itemsPath || '(the whole answer)'}" in the answer of ${config.url}. Set "Where the list is".`);
+    const list = read.list;
     const seen = ctx.state.get<string[]>('seen');
     const known = new Set(seen ?? []);
     const fresh: Array<{ id: string; item: Item }> = [];
@@ -89,7 +119,10 @@ async function subscribe(ctx: TriggerContext<PollConfig>, emit: TriggerEmit) {
     }
     // After the runs' starts are durable; a crash before this re-emits the same keys (deduped).
     await ctx.state.set('seen', [...(seen ?? []), ...fresh.map((f) => f.id)].slice(-SEEN_LIMIT));
-    ctx.log.info(firstTime ? `First check: remembered ${fresh.length} item(s) already there.` : `Checked: ${fresh.length} new item(s).`);
+    // Only once what the answer held is handled: a crash before this asks for all of it again.
+    if (config.onlyChanges && (read.validators !== undefined || validators !== undefined)) await ctx.state.set('validators', read.validators ?? null);
+    const pages = stats.pages > 1 ? ` (${stats.pages} pages${stats.unchanged ? `, ${stats.unchanged} unchanged` : ''})` : '';
+    ctx.log.info(`${firstTime ? `First check: remembered ${fresh.length} item(s) already there.` : `Checked: ${fresh.length} new item(s).`}${pages}${waited}`);
   };
 
   const loop = () => {
@@ -125,7 +158,7 @@ export default defineNode({
   outputs: ['out'],
   effects: 'pure',
   trigger: true,
-  credentials: ['http.bearer'],
+  credentials: ['http.bearer', ...OAUTH2_TYPES],
   subscribe,
   // The new item(s) are the run input; they pass through.
   async run({ items }) {

@@ -6,7 +6,7 @@
 import { useId, useState } from 'react';
 import type { CredentialInfo } from '../../engine/model/contract.ts';
 import { toErrorView } from '../logic/errors.ts';
-import { credentialTypeTitle, presetFor } from '../logic/credential-types.ts';
+import { credentialTypeTitle, presetFor } from '../../engine/model/credential-types.ts';
 import { useInspectorApi } from './inspector-api.ts';
 
 export interface CredentialPickerProps {
@@ -145,6 +145,7 @@ function NewCredential({ types, taken, onCancel, onCreated }: { types: readonly 
           />
         </label>
       ))}
+      {preset?.connect ? <p className="field-help">After saving, sign in once: Credentials → Connect.</p> : null}
       {error ? (
         <div className="field-error" role="alert">
           {error}

@@ -168,7 +168,8 @@ function Control(props: ControlProps) {
     case 'toggle':
       return <input {...common} type="checkbox" checked={value === undefined ? field.default === true : value === true} onChange={(e) => onValue(e.target.checked, true)} />;
     case 'credential': {
-      const narrowed = ctx.credentialTypes.filter((t) => typeof props.siblings.auth === 'string' && t.endsWith(`.${props.siblings.auth}`));
+      // "bearer" offers http.bearer, "oauth2" the oauth2.* types.
+      const narrowed = ctx.credentialTypes.filter((t) => typeof props.siblings.auth === 'string' && (t.endsWith(`.${props.siblings.auth}`) || t.startsWith(`${props.siblings.auth}.`)));
       return (
         <CredentialPicker
           value={typeof value === 'string' ? value : undefined}

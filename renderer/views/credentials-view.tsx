@@ -9,10 +9,11 @@ import { Dialog } from '../components/dialog.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { KeychainStatusPanel } from '../components/keychain-status.tsx';
-import { CREDENTIAL_TYPES, collectValues, credentialIdProblem, credentialTypeTitle, presetFor } from '../logic/credential-types.ts';
+import { CREDENTIAL_TYPES, collectValues, credentialIdProblem, credentialTypeTitle, presetFor } from '../../engine/model/credential-types.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
 import { formatTimestamp, formatWhen } from '../logic/format.ts';
 import { useCredentials } from '../stores/credentials-store.ts';
+import { ConnectButton, ConnectionState, needsConnect } from './credential-connect.tsx';
 import { notify } from '../stores/notice-store.ts';
 
 const OTHER = '__other__';
@@ -77,7 +78,10 @@ export function CredentialsView() {
                   <div className="cell-title mono">{c.id}</div>
                   {c.label ? <div className="cell-sub">{c.label}</div> : null}
                 </td>
-                <td>{credentialTypeTitle(c.type)}</td>
+                <td>
+                  {credentialTypeTitle(c.type)}
+                  {needsConnect(c) ? <ConnectionState credential={c} /> : null}
+                </td>
                 <td>
                   {c.fields.map((f) => (
                     <span key={f} className="chip chip-field" title="The value is stored and hidden">
@@ -87,6 +91,7 @@ export function CredentialsView() {
                 </td>
                 <td title={formatTimestamp(c.updatedAt)}>{formatWhen(c.updatedAt)}</td>
                 <td className="row-actions">
+                  {needsConnect(c) ? <ConnectButton credential={c} /> : null}
                   <button type="button" className="button button-small" onClick={() => setEditing({ mode: 'replace', credential: c })} aria-label={`Replace ${c.id}`}>
                     Replace
                   </button>
@@ -154,7 +159,11 @@ function CredentialForm({ editing, onDone }: { editing: Editing; onDone(): void 
     try {
       const saved = await getApi().credentials.set({ id: id.trim(), type: type === OTHER ? customType.trim() : type, label: label.trim(), values: collected.values });
       setValues({});
-      notify(`Saved “${saved.id}”. Its values are in the keychain and cannot be shown again.`);
+      notify(
+        presetFor(saved.type)?.connect
+          ? `Saved “${saved.id}”. Now press Connect to sign in once in the browser.`
+          : `Saved “${saved.id}”. Its values are in the keychain and cannot be shown again.`,
+      );
       void useCredentials.getState().load();
       onDone();
     } catch (e) {

@@ -142,6 +142,32 @@ describe('credentials on the command line', () => {
     await expect(readdir(data)).rejects.toThrow(/ENOENT/);
   });
 
+  it('checks --type and the fields against the shared list of credential types', async () => {
+    const data = join(dir, 'type-checks');
+    const typo = await cli(['credentials', 'set', '--data-dir', data, '--name', 'x', '--type', 'http.bearr'], SECRET);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('Type "http.bearr" is not one Flowkeeper knows (known types: http.bearer,');
+    expect(typo.err).toContain('--secret-field <name>');
+    const prompts: string[] = [];
+    let err = '';
+    const code = await main(['credentials', 'set', '--data-dir', data, '--name', 'db', '--type', 'postgres', '--field', 'host=localhost'], {
+      out: () => undefined,
+      err: (s: string) => void (err += s),
+      readSecret: async (prompt: string) => (prompts.push(prompt), SECRET),
+    } as never);
+    expect(code).toBe(2);
+    expect(err).toContain('Type "postgres" needs the fields "database" (Database name), "user" (User name), which were not given.');
+    expect(err).toContain('Run: flowkeeper credentials set --name db --type postgres --field host=… --field database=<value> --field user=<value>');
+    // Refused before the secret is asked for, and nothing is stored.
+    expect(prompts).toEqual([]);
+    const basic = await cli(['credentials', 'set', '--data-dir', data, '--name', 'y', '--type', 'http.basic'], SECRET);
+    expect(basic.err).toContain('Type "http.basic" needs the field "username" (User name), which was not given.');
+    await expect(readdir(data)).rejects.toThrow(/ENOENT/);
+    const types = await cli(['credentials', 'types']);
+    expect(types.out).toMatch(/postgres\s+PostgreSQL database connection/);
+    expect(types.out).toMatch(/password\s+secret, from stdin or the prompt \(optional\)/);
+  });
+
   it('says plainly when there is no Secret Service, and stores nothing', () => {
     const data = join(dir, 'no-keychain');
     const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}` };

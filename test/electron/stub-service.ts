@@ -45,6 +45,8 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'credentials.set': { id: 'shop', type: 'http.bearer', values: { token: 'secret' } },
   'credentials.status': {},
   'credentials.delete': { id: 'shop' },
+  'credentials.connect': { id: 'shop' },
+  'credentials.connectResult': { id: 'shop' },
   'catalog.list': {},
   'catalog.preview': { type: 'llm.generate', config: {} },
   'settings.get': {},

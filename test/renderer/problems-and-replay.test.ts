@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { choiceExplanation, choiceLabel, isRiskyChoice, orderChoices } from '../../renderer/logic/attention.ts';
-import { collectValues, credentialIdProblem, credentialTypeTitle } from '../../renderer/logic/credential-types.ts';
+import { collectValues, credentialIdProblem, credentialTypeTitle } from '../../engine/model/credential-types.ts';
 import { toErrorView } from '../../renderer/logic/errors.ts';
 import { describeProblemPath, describeProblems, flowForNames, problemCount } from '../../renderer/logic/problems.ts';
 import { describeReplay } from '../../renderer/logic/replay.ts';

@@ -1,12 +1,15 @@
 /**
- * Credential types the built-in nodes understand, with the fields each one needs. The values
+ * Credential types the built-in nodes understand, with the fields each one needs: the one list
+ * the app's forms, `flowkeeper credentials set --type` and the engine check against. The values
  * are write-only: the form asks for them, the API stores them in the keychain, nothing reads
- * them back. "Other" lets a person name their own fields.
+ * them back. "Other" lets a person name their own fields. Pure (no node:*): the renderer uses it.
  */
 
 export interface CredentialTypePreset {
   type: string;
   title: string;
+  /** The person signs in once in the browser (Connect) after the fields are saved. */
+  connect?: boolean;
   fields: Array<{ name: string; label: string; secret: boolean; optional?: boolean }>;
 }
 
@@ -21,6 +24,34 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
     ],
   },
   { type: 'http.header', title: 'Web API key in a header', fields: [{ name: 'value', label: 'Key', secret: true }] },
+  {
+    // RFC 6749 §4.4: machine-to-machine. The engine fetches and renews the access token itself.
+    type: 'oauth2.client-credentials',
+    title: 'OAuth2 sign-in for a service (client credentials)',
+    fields: [
+      { name: 'tokenUrl', label: 'Token address, e.g. https://login.example.com/oauth/token', secret: false },
+      { name: 'clientId', label: 'Client id', secret: false },
+      { name: 'clientSecret', label: 'Client secret', secret: true },
+      { name: 'scope', label: 'Scope (permissions asked for, separated by spaces)', secret: false, optional: true },
+      { name: 'audience', label: 'Audience (only if the service asks for one)', secret: false, optional: true },
+      { name: 'clientAuthentication', label: 'How the client signs in to the token address: basic (usual) or post (empty: basic)', secret: false, optional: true },
+    ],
+  },
+  {
+    // RFC 6749 §4.1 with PKCE (RFC 7636): a person signs in once in the browser ("Connect");
+    // the refresh token is kept in the keychain and renewed access tokens are stored back.
+    type: 'oauth2.authorization-code',
+    title: 'OAuth2 sign-in as a person (connect in the browser)',
+    connect: true,
+    fields: [
+      { name: 'authorizeUrl', label: 'Sign-in page address, e.g. https://login.example.com/oauth/authorize', secret: false },
+      { name: 'tokenUrl', label: 'Token address, e.g. https://login.example.com/oauth/token', secret: false },
+      { name: 'clientId', label: 'Client id', secret: false },
+      { name: 'clientSecret', label: 'Client secret (empty for a public client)', secret: true, optional: true },
+      { name: 'scopes', label: 'Scopes (permissions asked for, separated by spaces)', secret: false, optional: true },
+      { name: 'clientAuthentication', label: 'How the client signs in to the token address: basic (usual) or post (empty: basic)', secret: false, optional: true },
+    ],
+  },
   {
     type: 'llm.api',
     title: 'AI provider key',
@@ -70,6 +101,21 @@ export const CREDENTIAL_TYPES: readonly CredentialTypePreset[] = [
 
 export function presetFor(type: string): CredentialTypePreset | undefined {
   return CREDENTIAL_TYPES.find((p) => p.type === type);
+}
+
+/** The field the CLI reads from stdin or a hidden prompt: the type's first secret field. */
+export function secretFieldOf(type: string): string | undefined {
+  return presetFor(type)?.fields.find((f) => f.secret)?.name;
+}
+
+/**
+ * For a known type, the required fields (other than `except`, e.g. the secret still to be read)
+ * that `values` lacks; empty when all are there or the type is not a preset.
+ */
+export function missingFields(type: string, values: Readonly<Record<string, string>>, except: readonly string[] = []): Array<{ name: string; label: string }> {
+  const preset = presetFor(type);
+  if (!preset) return [];
+  return preset.fields.filter((f) => !f.optional && !except.includes(f.name) && (values[f.name] ?? '') === '').map(({ name, label }) => ({ name, label }));
 }
 
 export function credentialTypeTitle(type: string): string {
