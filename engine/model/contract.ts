@@ -6,6 +6,7 @@
  * Pure (no node:*, no DOM): the renderer, the preload and the engine all import it.
  */
 import { z } from 'zod';
+import { AlertListSchema } from './alerts.ts';
 import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
 
@@ -525,6 +526,20 @@ export const METHODS = {
     'What a node would send for one item (e.g. an AI step\'s rendered prompt), without calling anything.',
   ),
 
+  // Alerts (engine/alerts/): one alert per problem of a flow, and the messages sent about it.
+  'alerts.list': method(
+    z.object({ recent: z.number().int().min(0).max(200).default(50) }).strict().default({ recent: 50 }),
+    AlertListSchema,
+    'Open alerts and recently resolved ones, each with its count, first and last seen, and the messages sent about it; muted flows; messages that could not be delivered.',
+  ),
+  'alerts.mute': method(z.object({ flowId: FlowId }).strict(), Ok, 'Stops the messages about a flow\'s alerts (they are still recorded and listed).'),
+  'alerts.unmute': method(z.object({ flowId: FlowId }).strict(), Ok, 'Sends messages about the flow\'s alerts again.'),
+  'alerts.snooze': method(
+    z.object({ key: z.string().min(1).max(400), minutes: z.number().int().min(0).max(60 * 24 * 90) }).strict(),
+    z.object({ ok: z.literal(true), snoozedUntil: z.string().optional() }),
+    'Holds back the messages of one open alert for that many minutes (0 ends the snooze); it is still counted.',
+  ),
+
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),
   'settings.update': method(SettingsUpdateSchema, SettingsSchema, 'Changes the settings given; the others stay as they are.'),
 } as const;
@@ -542,6 +557,10 @@ export type ApiEvent =
   | { type: 'runs.changed'; runId: string; status: string }
   | { type: 'flows.changed'; flowId: string }
   | { type: 'inbox.changed' }
+  /** Alerts or their deliveries changed (alerts.list has the news). */
+  | { type: 'alerts.changed' }
+  /** A message for the person at this computer: the desktop app shows it as an OS notification, the app in its alerts list. */
+  | { type: 'alerts.notify'; messageId: string; title: string; body: string; link?: string }
   /** A native menu command of the desktop app, for the renderer to carry out (only the Electron door sends it). */
   | { type: 'app.command'; command: 'flow.new' | 'flow.open' | 'flow.save' | 'flow.export' };
 export type ApiEventType = ApiEvent['type'];

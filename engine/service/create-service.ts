@@ -10,6 +10,8 @@
  *   service/handlers/*.ts      one file per API group
  *   inbox/inbox-index.ts       open review items, derived from traces (loaded before resuming)
  *   scheduler/review-timers.ts reminders, escalations and time-outs of reviews (durable timers)
+ *   alerts/alerts.ts           grouped alerts from run events and health checks; alerts/outbox.ts
+ *                              sends their messages (recorded, retried)
  *
  * Lifecycle: `createService()` opens the folder and, unless `resumeOnStart: false`, resumes
  * interrupted runs in the background. `activeRunCount()` says (cheaply, no I/O) how many runs
@@ -21,7 +23,7 @@
  *
  * May import: the rest of `engine/`. Never imported by `engine/model`, `nodes/` or the renderer.
  */
-import type { ApiEvent } from '../model/contract.ts';
+import type { ApiEvent, FlowTriggerStatus } from '../model/contract.ts';
 import type { ApiService, ServiceHandlers } from '../dispatch.ts';
 import { Engine } from '../engine.ts';
 import type { HttpTransport } from '../runner/http-transport.ts';
@@ -48,6 +50,10 @@ import { TriggerHost } from '../triggers/trigger-host.ts';
 import { InboxIndex } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { Alerts, alertFlow, type MetricSource } from '../alerts/alerts.ts';
+import { Outbox } from '../alerts/outbox.ts';
+import { channelSender } from '../alerts/channels.ts';
+import { alertHandlers } from './handlers/alerts.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -65,6 +71,10 @@ export interface ServiceOptions {
   triggers?: boolean;
   /** How often review timers compare the wall clock with due times at most (default a minute). */
   reviewTimerStepMs?: number;
+  /** How often alerts look at trigger health, overdue reviews and metrics (default a minute). */
+  alertCheckEveryMs?: number;
+  /** Where alerts read a flow's success metric (engine/charter/metrics.ts once wired). */
+  metrics?: MetricSource;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -76,6 +86,8 @@ export interface FlowkeeperService extends ApiService {
   idle(): Promise<void>;
   /** See the header: stop at a safe point within `graceMs`, or `cancelRuns`. */
   close(options?: CloseOptions): Promise<void>;
+  /** The web bridge's address (`http://host:port`, no key), so alert messages can link to it. */
+  setPublicAddress(origin: string | undefined): void;
 }
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
@@ -85,6 +97,33 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
+  let publicAddress: string | undefined;
+  const outbox = new Outbox({
+    dir: data.layout.alerts,
+    clock,
+    deliver: channelSender({ secrets: data.vault, desktop: (notice) => hub.emit({ type: 'alerts.notify', ...notice }) }),
+    onChange: () => hub.emit({ type: 'alerts.changed' }),
+  });
+  await outbox.load();
+  // Filled in below, once the trigger host exists (alerts ask it for trigger health).
+  let triggerStatus: () => Promise<FlowTriggerStatus[]> = async () => [];
+  const alerts = new Alerts({
+    dir: data.layout.alerts,
+    clock,
+    outbox,
+    flow: async (flowId) => {
+      const stored = await data.flows.get(flowId).catch(() => undefined);
+      return stored ? alertFlow(stored.flow) : undefined;
+    },
+    run: (runId) => data.runIndex.get(runId),
+    triggerStatus: () => triggerStatus(),
+    openReviews: () => inbox.all(),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    publicAddress: () => publicAddress,
+    ...(options.alertCheckEveryMs === undefined ? {} : { checkEveryMs: options.alertCheckEveryMs }),
+    onChange: () => hub.emit({ type: 'alerts.changed' }),
+  });
+  await alerts.load();
   const engine = new Engine({
     clock,
     reviewerGroups: () => data.settings.current.reviewerGroups ?? {},
@@ -98,6 +137,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       if (event.type === 'run.finished' || event.type === 'run.needs-attention' || event.type === 'run.stopped') data.runIndex.expect(runId);
       hub.runEvent(runId, event);
       inbox.notice(runId, event);
+      alerts.runEvent(runId, event);
     },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -106,7 +146,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const supervisor = new RunSupervisor(queue, data.runIndex, hub);
   const projections = new RunProjections(data.traces, data.settings, data.runIndex);
   const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock };
+  triggerStatus = () => triggers.status();
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock, alerts };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...triggerHandlers(context),
@@ -117,12 +158,14 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...credentialHandlers(context),
     ...catalogHandlers(context),
     ...settingsHandlers(context),
+    ...alertHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.
   const triggersStarted = options.triggers === false ? Promise.resolve() : triggers.start().catch((error: unknown) => process.emitWarning(`Flowkeeper: the triggers of active flows did not start: ${(error as Error).message}`));
   const timers = new ReviewTimers({ clock, inbox, queue, ...(options.reviewTimerStepMs === undefined ? {} : { maxWaitMs: options.reviewTimerStepMs }) });
   timers.start();
+  alerts.start();
   return {
     data,
     handlers,
@@ -134,13 +177,21 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await supervisor.idle();
       // The inbox is part of the work: its entries reflect every run event seen so far.
       await inbox.settled();
+      await alerts.settled();
+      await outbox.settled();
+    },
+    setPublicAddress: (origin) => {
+      publicAddress = origin;
     },
     close: async (closeOptions?: CloseOptions) => {
       // Triggers and timers first: no new run starts while the running ones are brought to a safe point.
       timers.stop();
+      alerts.stop();
       await triggers.close();
       await supervisor.close(closeOptions);
       await inbox.close();
+      await alerts.settled();
+      await outbox.close();
       data.runIndex.close();
       hub.clear();
     },
