@@ -303,11 +303,18 @@ export class Alerts {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, 50)
       .map((m) => this.options.outbox.delivery(m));
+    const reminders = this.options.outbox
+      .all()
+      .filter((m) => m.purpose === 'reminder' || m.purpose === 'escalation')
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, 50)
+      .map((m) => this.options.outbox.delivery(m));
     return {
       open: open.map(show),
       recent: recent.map(show),
       muted: Object.entries(this.state.mutes).map(([flowId, m]) => ({ flowId, flowName: m.flowName, since: m.since })),
       failedDeliveries,
+      reminders,
     };
   }
 

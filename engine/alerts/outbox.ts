@@ -34,7 +34,8 @@ export const KEEP_FINISHED = 500;
 const COMPACT_AFTER_LINES = 2000;
 
 export type OutboxTarget =
-  | { channel: 'email'; credential: string; to: string[] }
+  /** `hint`: what to do when there is no recipient or no login (said in the failure). */
+  | { channel: 'email'; credential: string; to: string[]; hint?: string }
   | { channel: 'webhook'; url: string; format: 'json' | 'slack'; credential?: string }
   | { channel: 'desktop' };
 

@@ -80,5 +80,7 @@ export const AlertListSchema = z.object({
   muted: z.array(z.object({ flowId: z.string(), flowName: z.string(), since: z.string() })),
   /** Messages that could not be delivered (alerts and review reminders), newest first. */
   failedDeliveries: z.array(AlertDeliverySchema),
+  /** Review reminders and escalations sent (or being sent), newest first. */
+  reminders: z.array(AlertDeliverySchema),
 });
 export type AlertList = z.infer<typeof AlertListSchema>;

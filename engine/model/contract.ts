@@ -333,6 +333,8 @@ export const ReviewStatsSchema = z.object({
 });
 export type ReviewStats = z.infer<typeof ReviewStatsSchema>;
 
+const ReviewerEmail = z.string().max(320).regex(/^[^@\s<>]+@[^@\s<>]+$/, 'an e-mail address looks like ana@example.com');
+
 export const SettingsSchema = z.object({
   /** Who decisions are recorded as, when the door does not know. */
   reviewerName: z.string().max(200).default(''),
@@ -343,6 +345,10 @@ export const SettingsSchema = z.object({
   /** Named groups of reviewers a review step can be assigned to, e.g. `{ finance: ["Ana", "Ben"] }`. */
   reviewerGroups: z.record(z.string(), z.array(z.string().min(1).max(200))).default({}),
   notifications: z.object({ inbox: z.boolean().default(true), failedRuns: z.boolean().default(true) }).default({ inbox: true, failedRuns: true }),
+  /** Reviewers' e-mail addresses by name (as assignees are written), for review reminders and escalations. */
+  reviewerEmails: z.record(z.string(), ReviewerEmail).default({}),
+  /** The SMTP login review reminders go out with when the flow's alert route has no e-mail login. */
+  reminderCredential: z.string().max(100).default(''),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -354,6 +360,8 @@ export const SettingsUpdateSchema = z
     llmDevCache: z.boolean().optional(),
     reviewerGroups: z.record(z.string(), z.array(z.string().min(1).max(200))).optional(),
     notifications: z.object({ inbox: z.boolean().optional(), failedRuns: z.boolean().optional() }).strict().optional(),
+    reviewerEmails: z.record(z.string(), ReviewerEmail).optional(),
+    reminderCredential: z.string().max(100).optional(),
   })
   .strict();
 

@@ -54,6 +54,8 @@ import { Alerts, alertFlow, type MetricSource } from '../alerts/alerts.ts';
 import { Outbox } from '../alerts/outbox.ts';
 import { channelSender } from '../alerts/channels.ts';
 import { alertHandlers } from './handlers/alerts.ts';
+import { ReviewReminders } from '../alerts/review-reminders.ts';
+import { reviewItemLink } from '../alerts/review-link.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -98,6 +100,10 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
   let publicAddress: string | undefined;
+  const alertFlowOf = async (flowId: string) => {
+    const stored = await data.flows.get(flowId).catch(() => undefined);
+    return stored ? alertFlow(stored.flow) : undefined;
+  };
   const outbox = new Outbox({
     dir: data.layout.alerts,
     clock,
@@ -111,19 +117,26 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     dir: data.layout.alerts,
     clock,
     outbox,
-    flow: async (flowId) => {
-      const stored = await data.flows.get(flowId).catch(() => undefined);
-      return stored ? alertFlow(stored.flow) : undefined;
-    },
+    flow: alertFlowOf,
     run: (runId) => data.runIndex.get(runId),
     triggerStatus: () => triggerStatus(),
     openReviews: () => inbox.all(),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     publicAddress: () => publicAddress,
+    reviewLink: reviewItemLink,
     ...(options.alertCheckEveryMs === undefined ? {} : { checkEveryMs: options.alertCheckEveryMs }),
     onChange: () => hub.emit({ type: 'alerts.changed' }),
   });
   await alerts.load();
+  const reminders = new ReviewReminders({
+    outbox,
+    settings: () => data.settings.read(),
+    item: (requestId) => inbox.get(requestId),
+    run: (runId) => data.runIndex.get(runId),
+    flow: (flowId) => alertFlowOf(flowId),
+    itemLink: reviewItemLink,
+    publicAddress: () => publicAddress,
+  });
   const engine = new Engine({
     clock,
     reviewerGroups: () => data.settings.current.reviewerGroups ?? {},
@@ -138,6 +151,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       hub.runEvent(runId, event);
       inbox.notice(runId, event);
       alerts.runEvent(runId, event);
+      reminders.runEvent(runId, event);
     },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -178,6 +192,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       // The inbox is part of the work: its entries reflect every run event seen so far.
       await inbox.settled();
       await alerts.settled();
+      await reminders.settled();
       await outbox.settled();
     },
     setPublicAddress: (origin) => {
@@ -191,6 +206,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await supervisor.close(closeOptions);
       await inbox.close();
       await alerts.settled();
+      await reminders.settled();
       await outbox.close();
       data.runIndex.close();
       hub.clear();
