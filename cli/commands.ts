@@ -32,6 +32,7 @@ import { credentialsCommand } from './credential-commands.ts';
 import { flowsCommand } from './flow-commands.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
+import { alertsCommand } from './alerts-command.ts';
 
 export interface Command extends CommandSpec {
   run(ctx: CommandContext): Promise<number>;
@@ -318,6 +319,10 @@ export const commands: Record<CommandName, Command> = {
   inbox: {
     ...specs.inbox,
     run: inboxCommand,
+  },
+  alerts: {
+    ...specs.alerts,
+    run: alertsCommand,
   },
 
   trace: {

@@ -85,6 +85,8 @@ export interface OutboxOptions {
   deliver: Deliver;
   /** Told after every change (queued, attempted): the service pushes `alerts.changed`. */
   onChange?: () => void;
+  /** Only read the journal (the CLI, while an app may own the folder): never send, never compact. */
+  readOnly?: boolean;
 }
 
 type JournalLine = { v: 1; queued: OutboxMessage } | { v: 1; snapshot: OutboxMessage } | { v: 1; attempt: AttemptLine };
@@ -131,12 +133,14 @@ export class Outbox {
       }
       this.apply(line);
     }
+    if (this.options.readOnly) return;
     if (this.lines > COMPACT_AFTER_LINES) await this.compact();
     this.schedule();
   }
 
   /** Writes the message to the journal (fsynced), then sends it as soon as possible. */
   async enqueue(message: { purpose: MessagePurpose; target: OutboxTarget; content: OutboxContent; alertKey?: string; flowId?: string }): Promise<OutboxMessage> {
+    if (this.options.readOnly) throw new Error('This outbox was opened read-only.');
     const queued: OutboxMessage = {
       id: `msg-${randomUUID()}`,
       createdAt: this.iso(),
