@@ -8,6 +8,7 @@ import type { Alert, AlertDelivery } from '../../engine/model/alerts.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { formatTimestamp } from '../logic/format.ts';
+import { tidyEngineWords } from '../logic/plain-errors.ts';
 import { alertHeadline, alertPlace, clockTime, deliveryLine, openLabel, purposeLabel } from './alert-words.ts';
 import { useAlerts } from './alerts-store.ts';
 import './alerts.css';
@@ -59,24 +60,23 @@ function OpenAlert({ alert }: { alert: Alert }) {
   const now = new Date();
   const snoozed = alert.snoozedUntil !== undefined && Date.parse(alert.snoozedUntil) > now.getTime();
   const place = alertPlace(alert);
-  const failed = alert.deliveries.some((d) => d.status === 'failed');
+  const detail = alert.detail ? tidyEngineWords(alert.detail) : undefined;
   return (
     <li className={`alert-card${alert.muted || snoozed ? ' alert-quiet' : ''}`} data-alert-key={alert.key}>
       <div className="alert-main">
         <p className="alert-headline" title={`First ${formatTimestamp(alert.firstSeen)} · last ${formatTimestamp(alert.lastSeen)}`}>
           {alertHeadline(alert, now)}
         </p>
-        {place || alert.detail ? (
+        {place || detail ? (
           <p className="alert-detail">
             {place ? <span className="alert-place">{place}</span> : null}
-            {place && alert.detail ? ' · ' : null}
-            {alert.detail}
+            {place && detail ? ' · ' : null}
+            {detail}
           </p>
         ) : null}
         <div className="alert-flags">
           {alert.muted ? <span className="badge tone-neutral">Muted: not sent</span> : null}
           {snoozed ? <span className="badge tone-neutral">Snoozed until {clockTime(alert.snoozedUntil!, now)}</span> : null}
-          {failed ? <span className="badge tone-danger">A message could not be sent</span> : null}
         </div>
         {alert.deliveries.length > 0 ? (
           <ul className="alert-deliveries" aria-label="Messages sent about it">
@@ -130,7 +130,7 @@ function FailedDeliveries({ deliveries }: { deliveries: AlertDelivery[] }) {
         {deliveries.slice(0, 5).map((d) => (
           <li key={d.id}>
             <p className="delivery-what">
-              {purposeLabel(d.purpose)} “{d.subject}” — {d.channel === 'email' ? `e-mail to ${d.to}` : d.to}
+              {purposeLabel(d.purpose)}: {d.subject} — {d.channel === 'email' ? `e-mail to ${d.to}` : d.to}
             </p>
             <p className="delivery-why">{d.error?.message ?? 'It could not be delivered.'}</p>
             {d.error?.hint ? <p className="error-hint">{d.error.hint}</p> : null}
