@@ -108,6 +108,11 @@ export interface AlertsOptions {
   checkEveryMs?: number;
   silentAfterMs?: number;
   onChange?: () => void;
+  /**
+   * Set when another process keeps this data folder's alerts (it holds `<data>/alerts/owner.lock`):
+   * this one raises, checks and changes nothing, so no alert is opened or sent twice.
+   */
+  elsewhere?: string;
 }
 
 interface AlertRecord {
@@ -156,6 +161,9 @@ export function alertKey(flowId: string, kind: AlertKind, stepId?: string): stri
   return stepId ? `${flowId}/${kind}/${stepId}` : `${flowId}/${kind}`;
 }
 
+/** Mute or snooze asked of a process that does not keep the alerts. */
+export class AlertsElsewhere extends Error {}
+
 export class AlertNotFound extends Error {
   constructor(readonly key: string) {
     super(`There is no open alert "${key}".`);
@@ -194,7 +202,7 @@ export class Alerts {
 
   /** Checks triggers, overdue reviews and metrics now and then every `checkEveryMs`. */
   start(): void {
-    if (!this.stopped) return;
+    if (!this.stopped || this.options.elsewhere) return;
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
@@ -222,6 +230,7 @@ export class Alerts {
 
   /** A run event from the engine (through the service's event hub). */
   runEvent(runId: string, event: RunEvent): void {
+    if (this.options.elsewhere) return;
     if (event.type !== 'run.finished' && event.type !== 'run.needs-attention' && event.type !== 'run.attention-resolved') return;
     this.enqueue(async () => {
       const run = await this.options.run(runId);
@@ -244,6 +253,7 @@ export class Alerts {
 
   /** One pass over what is watched by looking: triggers, overdue reviews, metrics. */
   check(): Promise<void> {
+    if (this.options.elsewhere) return Promise.resolve();
     return this.enqueue(async () => {
       const now = this.options.clock.now();
       await this.checkReviews(now);
@@ -253,6 +263,7 @@ export class Alerts {
   }
 
   mute(flowId: string): Promise<void> {
+    if (this.options.elsewhere) return Promise.reject(new AlertsElsewhere(this.options.elsewhere));
     return this.enqueue(async () => {
       if (this.state.mutes[flowId]) return;
       const flow = await this.options.flow(flowId);
@@ -262,6 +273,7 @@ export class Alerts {
   }
 
   unmute(flowId: string): Promise<void> {
+    if (this.options.elsewhere) return Promise.reject(new AlertsElsewhere(this.options.elsewhere));
     return this.enqueue(async () => {
       if (!this.state.mutes[flowId]) return;
       delete this.state.mutes[flowId];
@@ -271,6 +283,7 @@ export class Alerts {
 
   /** Stops the messages of one open alert until `until` (ISO); `undefined` ends the snooze. */
   snooze(key: string, until: string | undefined): Promise<void> {
+    if (this.options.elsewhere) return Promise.reject(new AlertsElsewhere(this.options.elsewhere));
     return this.enqueue(async () => {
       const alert = this.state.alerts.find((a) => a.key === key && a.state === 'open');
       if (!alert) throw new AlertNotFound(key);
@@ -278,6 +291,11 @@ export class Alerts {
       else alert.snoozedUntil = until;
       await this.save();
     });
+  }
+
+  /** Why this process does not keep the alerts (another one does), if so. */
+  get elsewhere(): string | undefined {
+    return this.options.elsewhere;
   }
 
   isMuted(flowId: string): boolean {
@@ -497,7 +515,7 @@ export class Alerts {
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const next = this.serial.then(work);
     this.serial = next.catch((error: unknown) => {
-      if (!(error instanceof AlertNotFound)) process.emitWarning(`Flowkeeper: an alert could not be recorded: ${(error as Error).message}`);
+      if (!(error instanceof AlertNotFound) && !(error instanceof AlertsElsewhere)) process.emitWarning(`Flowkeeper: an alert could not be recorded: ${(error as Error).message}`);
     });
     return next;
   }

@@ -82,5 +82,7 @@ export const AlertListSchema = z.object({
   failedDeliveries: z.array(AlertDeliverySchema),
   /** Review reminders and escalations sent (or being sent), newest first. */
   reminders: z.array(AlertDeliverySchema),
+  /** Set when another Flowkeeper on this data folder keeps the alerts: what that means, in words. */
+  elsewhere: z.string().optional(),
 });
 export type AlertList = z.infer<typeof AlertListSchema>;

@@ -50,6 +50,8 @@ import { TriggerHost } from '../triggers/trigger-host.ts';
 import { InboxIndex } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { mkdir } from 'node:fs/promises';
+import { FileRunLeases, RunLockedError, type RunClaim } from '../trace/index.ts';
 import { Alerts, alertFlow, type MetricSource } from '../alerts/alerts.ts';
 import { Outbox } from '../alerts/outbox.ts';
 import { channelSender } from '../alerts/channels.ts';
@@ -100,6 +102,9 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
   let publicAddress: string | undefined;
+  // One process per data folder keeps the alerts (the run-lock rules: pid, boot, stale takeover),
+  // so two apps on one folder never open or send an alert twice.
+  const alertsOwner = await claimAlerts(data.layout.alerts);
   const alertFlowOf = async (flowId: string) => {
     const stored = await data.flows.get(flowId).catch(() => undefined);
     return stored ? alertFlow(stored.flow) : undefined;
@@ -109,6 +114,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     clock,
     deliver: channelSender({ secrets: data.vault, desktop: (notice) => hub.emit({ type: 'alerts.notify', ...notice }) }),
     onChange: () => hub.emit({ type: 'alerts.changed' }),
+    readOnly: alertsOwner.claim === undefined,
   });
   await outbox.load();
   // Filled in below, once the trigger host exists (alerts ask it for trigger health).
@@ -126,6 +132,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     reviewLink: reviewItemLink,
     ...(options.alertCheckEveryMs === undefined ? {} : { checkEveryMs: options.alertCheckEveryMs }),
     onChange: () => hub.emit({ type: 'alerts.changed' }),
+    ...(alertsOwner.elsewhere ? { elsewhere: alertsOwner.elsewhere } : {}),
   });
   await alerts.load();
   const reminders = new ReviewReminders({
@@ -151,7 +158,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       hub.runEvent(runId, event);
       inbox.notice(runId, event);
       alerts.runEvent(runId, event);
-      reminders.runEvent(runId, event);
+      if (alertsOwner.claim) reminders.runEvent(runId, event);
     },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -208,8 +215,20 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await alerts.settled();
       await reminders.settled();
       await outbox.close();
+      await alertsOwner.claim?.release();
       data.runIndex.close();
       hub.clear();
     },
   };
+}
+
+/** Claims `<data>/alerts/owner.lock`, or says which process holds it. */
+async function claimAlerts(dir: string): Promise<{ claim?: RunClaim; elsewhere?: string }> {
+  await mkdir(dir, { recursive: true });
+  try {
+    return { claim: await new FileRunLeases(dir).claim('owner') };
+  } catch (error) {
+    if (!(error instanceof RunLockedError)) throw error;
+    return { elsewhere: `Another Flowkeeper (process ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) keeps the alerts of this data folder: they are raised and sent there, and problems of runs started here are not alerted.` };
+  }
 }

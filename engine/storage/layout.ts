@@ -19,6 +19,7 @@
  *   <data>/pins/<flowId>.json                 pinned test data of a flow (engine/pins.ts)
  *   <data>/alerts/outbox.jsonl                messages to send and every attempt (engine/alerts/outbox.ts)
  *   <data>/alerts/alerts.json                 open and recent alerts, mutes, snoozes (engine/alerts/alerts.ts)
+ *   <data>/alerts/owner.lock                  the one process that keeps the alerts on this folder
  *
  * May import: `node:path` only.
  */

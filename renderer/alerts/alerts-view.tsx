@@ -33,6 +33,12 @@ export function AlertsView() {
       {actionError ? <ErrorBox error={actionError} /> : null}
       {!loaded && !error ? <p className="muted loading">Loading alerts…</p> : null}
 
+      {list.elsewhere ? (
+        <p className="alerts-elsewhere" role="note">
+          {list.elsewhere}
+        </p>
+      ) : null}
+
       {list.failedDeliveries.length > 0 ? <FailedDeliveries deliveries={list.failedDeliveries} /> : null}
 
       {loaded && list.open.length === 0 ? (

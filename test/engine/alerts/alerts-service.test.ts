@@ -201,4 +201,23 @@ describe('alerts', () => {
     expect(files).not.toContain('not-the-password');
     expect(files).not.toContain(w.smtp.password);
   });
+
+  it('one process keeps the alerts of a data folder; a second one shows them and changes nothing', async () => {
+    const w = await world();
+    const first = await setUp(w);
+    await runs(first.api, first.service, 2, w.clock);
+    const second = await open(w);
+    const list = await second.api.alerts.list();
+    expect(list.elsewhere).toMatch(/Another Flowkeeper \(process \d+ on .*\) keeps the alerts of this data folder/);
+    expect(list.open).toMatchObject([{ key: 'invoice-sync/run-failed/post', count: 2 }]);
+    await expect(second.api.alerts.mute({ flowId: 'invoice-sync' })).rejects.toMatchObject({ code: 'ALERTS_ELSEWHERE' });
+    // Runs in the second process are not alerted there (no second message, no second book).
+    await runs(second.api, second.service, 1, w.clock);
+    expect(w.smtp.mails).toHaveLength(1);
+    await second.service.close();
+    await first.service.close();
+    // The next start keeps them again.
+    const third = await open(w);
+    expect((await third.api.alerts.list()).elsewhere).toBeUndefined();
+  });
 });
