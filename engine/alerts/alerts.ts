@@ -173,6 +173,9 @@ export class AlertNotFound extends Error {
 export class Alerts {
   private state: AlertFile = { v: 1, alerts: [], mutes: {} };
   private serial: Promise<unknown> = Promise.resolve();
+  /** Changes waiting in `serial`, and whether a repeat changed the state without writing it yet. */
+  private queued = 0;
+  private dirty = false;
   private cancelTick: (() => void) | undefined;
   private stopped = true;
   /** Heartbeats seen per trigger (this process): a trigger that beat twice beats on its own. */
@@ -436,7 +439,9 @@ export class Alerts {
       existing.link = o.link;
       if (o.cause !== undefined) existing.cause = o.cause;
       if (o.member !== undefined) existing.members = [...(existing.members ?? []), o.member].slice(-MAX_MEMBERS);
-      await this.save();
+      // A repeat sends nothing: written once the queue of changes is drained (a burst of 1,000
+      // failing runs is one write, not 1,000); a crash meanwhile loses counts, never an alert.
+      this.dirty = true;
       return;
     }
     const flow = await this.options.flow(o.flowId);
@@ -508,12 +513,17 @@ export class Alerts {
   }
 
   private async save(): Promise<void> {
+    this.dirty = false;
     await replaceDurable(this.file, `${JSON.stringify(this.state)}\n`);
     this.options.onChange?.();
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.serial.then(work);
+    this.queued++;
+    const next = this.serial.then(work).finally(async () => {
+      this.queued--;
+      if (this.queued === 0 && this.dirty) await this.save();
+    });
     this.serial = next.catch((error: unknown) => {
       if (!(error instanceof AlertNotFound) && !(error instanceof AlertsElsewhere)) process.emitWarning(`Flowkeeper: an alert could not be recorded: ${(error as Error).message}`);
     });
