@@ -106,6 +106,12 @@ export interface AlertsOptions {
   /** The web bridge's address (`http://host:port`), once `serve` listens. */
   publicAddress?: () => string | undefined;
   checkEveryMs?: number;
+  /**
+   * Whose timers pace the checks (default `clock`). The service paces them on the real clock, so
+   * a test driving its fake clock timer by timer never meets a check it did not ask for; what a
+   * check compares (due times, heartbeats) is always read from `clock`.
+   */
+  ticker?: Clock;
   silentAfterMs?: number;
   onChange?: () => void;
   /**
@@ -210,7 +216,7 @@ export class Alerts {
     const tick = () => {
       if (this.stopped) return;
       void this.check().finally(() => {
-        if (!this.stopped) this.cancelTick = this.options.clock.setTimer(this.options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS, tick);
+        if (!this.stopped) this.cancelTick = (this.options.ticker ?? this.options.clock).setTimer(this.options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS, tick);
       });
     };
     tick();

@@ -77,6 +77,8 @@ export interface ServiceOptions {
   reviewTimerStepMs?: number;
   /** How often alerts look at trigger health, overdue reviews and metrics (default a minute). */
   alertCheckEveryMs?: number;
+  /** Whose timers pace those looks (default the real clock, never holding the process open; see engine/alerts/alerts.ts). */
+  alertTicker?: Clock;
   /** Where alerts read a flow's success metric (engine/charter/metrics.ts once wired). */
   metrics?: MetricSource;
 }
@@ -131,6 +133,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     publicAddress: () => publicAddress,
     reviewLink: reviewItemLink,
     ...(options.alertCheckEveryMs === undefined ? {} : { checkEveryMs: options.alertCheckEveryMs }),
+    ticker: options.alertTicker ?? unrefTicker,
     onChange: () => hub.emit({ type: 'alerts.changed' }),
     ...(alertsOwner.elsewhere ? { elsewhere: alertsOwner.elsewhere } : {}),
   });
@@ -232,3 +235,13 @@ async function claimAlerts(dir: string): Promise<{ claim?: RunClaim; elsewhere?:
     return { elsewhere: `Another Flowkeeper (process ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) keeps the alerts of this data folder: they are raised and sent there, and problems of runs started here are not alerted.` };
   }
 }
+
+/** The real clock's timers, not keeping the process alive for a check (the service's close stops them anyway). */
+const unrefTicker: Clock = {
+  ...systemClock,
+  setTimer(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref?.();
+    return () => clearTimeout(timer);
+  },
+};
