@@ -265,6 +265,12 @@ export class Alerts {
     if (this.options.elsewhere) return Promise.resolve();
     return this.enqueue(async () => {
       const now = this.options.clock.now();
+      // A deleted flow's problems end with it (nothing would ever clear them otherwise).
+      const openFlows = new Set(this.state.alerts.filter((a) => a.state === 'open').map((a) => a.flowId));
+      for (const flowId of openFlows) {
+        if (await this.options.flow(flowId)) continue;
+        for (const alert of this.state.alerts.filter((a) => a.state === 'open' && a.flowId === flowId)) await this.resolve(alert, 'the flow was deleted');
+      }
       await this.checkReviews(now);
       await this.checkTriggers(now).catch((error: unknown) => process.emitWarning(`Flowkeeper: trigger health could not be checked for alerts: ${(error as Error).message}`));
       if (this.options.metrics) await this.checkMetrics(now);

@@ -187,4 +187,19 @@ describe('alert rules', () => {
     expect(alerts.list().open).toEqual([]);
     expect(shown).toHaveLength(2);
   });
+
+  it('a deleted flow\'s open alerts clear with it', async () => {
+    const clock = new FakeClock();
+    const { alerts, check } = setup(clock);
+    alerts.runEvent('run-1', { seq: 1, ts: '', type: 'run.finished', status: 'failed', outputs: {}, error: { message: 'x', code: 'X', retryable: false } } as RunEvent);
+    await alerts.settled();
+    expect(alerts.list().open).toHaveLength(1);
+    flow.id = 'renamed-away';
+    try {
+      await check();
+    } finally {
+      flow.id = 'orders';
+    }
+    expect(alerts.list().recent).toMatchObject([{ kind: 'run-failed', resolvedBy: 'the flow was deleted' }]);
+  });
 });
