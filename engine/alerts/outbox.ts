@@ -87,6 +87,9 @@ export interface OutboxOptions {
   onChange?: () => void;
   /** Only read the journal (the CLI, while an app may own the folder): never send, never compact. */
   readOnly?: boolean;
+  /** Compaction thresholds (tests): journal lines before compacting, finished messages kept. */
+  compactAfterLines?: number;
+  keepFinished?: number;
 }
 
 type JournalLine = { v: 1; queued: OutboxMessage } | { v: 1; snapshot: OutboxMessage } | { v: 1; attempt: AttemptLine };
@@ -134,7 +137,7 @@ export class Outbox {
       this.apply(line);
     }
     if (this.options.readOnly) return;
-    if (this.lines > COMPACT_AFTER_LINES) await this.compact();
+    if (this.lines > (this.options.compactAfterLines ?? COMPACT_AFTER_LINES)) await this.compact();
     this.schedule();
   }
 
@@ -293,7 +296,7 @@ export class Outbox {
   private async compact(): Promise<void> {
     const all = [...this.messages.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const finished = all.filter((m) => m.status !== 'pending');
-    const drop = new Set(finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)).map((m) => m.id));
+    const drop = new Set(finished.slice(0, Math.max(0, finished.length - (this.options.keepFinished ?? KEEP_FINISHED))).map((m) => m.id));
     const kept = all.filter((m) => !drop.has(m.id));
     await replaceDurable(this.file, kept.map((snapshot) => `${JSON.stringify({ v: 1, snapshot })}\n`).join(''));
     for (const id of drop) this.messages.delete(id);

@@ -173,4 +173,30 @@ describe('outbox', () => {
     const again = await openOutbox(clock);
     expect(again.get(queued.id)!.status).toBe('sent');
   });
+
+  it('compacts a long journal at start: pending messages and the newest finished ones stay', async () => {
+    const clock = new FakeClock();
+    const outbox = await openOutbox(clock);
+    const sent: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      sent.push((await outbox.enqueue({ purpose: 'opened', target: { channel: 'desktop' }, content: { ...content, subject: `n${i}` } })).id);
+      await clock.advance(1000);
+    }
+    await outbox.settled();
+    // One more that cannot go out yet (nothing listens at its address).
+    const pending = await outbox.enqueue({ purpose: 'opened', target: { channel: 'webhook', url: 'http://127.0.0.1:1/hook', format: 'json' }, content });
+    await outbox.settled();
+    await outbox.close();
+    const again = new Outbox({ dir, clock, deliver: channelSender({ secrets: secrets(), desktop: () => undefined }), compactAfterLines: 10, keepFinished: 3 });
+    await again.load();
+    expect(again.all().map((m) => m.id).sort()).toEqual([...sent.slice(-3), pending.id].sort());
+    expect(again.get(pending.id)).toMatchObject({ status: 'pending', attempts: [{ ok: false }] });
+    expect((await readFile(again.file, 'utf8')).trim().split('\n')).toHaveLength(4);
+    await again.close();
+    // The compacted journal reads back the same.
+    const third = await openOutbox(clock);
+    expect(third.all()).toHaveLength(4);
+    expect(third.get(sent.at(-1)!)!.status).toBe('sent');
+    await third.close();
+  });
 });
