@@ -67,9 +67,9 @@ async function readSecret(secrets: SecretResolver, id: string): Promise<Record<s
   }
 }
 
-async function sendMail(message: OutboxMessage, target: { to: string[]; hint?: string }, credentialId: string, secret: Record<string, string>, timeoutMs: number): Promise<void> {
+async function sendMail(message: OutboxMessage, target: { to: string[]; hint?: string; why?: string }, credentialId: string, secret: Record<string, string>, timeoutMs: number): Promise<void> {
   if (!credentialId) throw new DeliveryError('No mail server login is chosen for these messages.', { retryable: false, hint: target.hint ?? "Choose a mail server login in the flow's alert settings." });
-  if (target.to.length === 0) throw new DeliveryError('The message has no recipient.', { retryable: false, hint: target.hint ?? "Fill in the owner's e-mail on the flow's charter, or addresses in its alert settings." });
+  if (target.to.length === 0) throw new DeliveryError(target.why ?? 'The message has no recipient.', { retryable: false, hint: target.hint ?? "Fill in the owner's e-mail on the flow's charter, or addresses in its alert settings." });
   let login;
   try {
     login = smtpLogin(secret, credentialId, timeoutMs);

@@ -34,8 +34,8 @@ export const KEEP_FINISHED = 500;
 const COMPACT_AFTER_LINES = 2000;
 
 export type OutboxTarget =
-  /** `hint`: what to do when there is no recipient or no login (said in the failure). */
-  | { channel: 'email'; credential: string; to: string[]; hint?: string }
+  /** `hint`: what to do when there is no recipient or no login; `why`: the failure itself, in words (both said in the failure). */
+  | { channel: 'email'; credential: string; to: string[]; hint?: string; why?: string }
   | { channel: 'webhook'; url: string; format: 'json' | 'slack'; credential?: string }
   | { channel: 'desktop' };
 
@@ -310,7 +310,7 @@ export class Outbox {
 
 /** Where a message goes, in words a person recognises (a webhook shows only its host: its path may be a secret). */
 export function describeTarget(target: OutboxTarget): string {
-  if (target.channel === 'email') return target.to.join(', ');
+  if (target.channel === 'email') return target.to.length > 0 ? target.to.join(', ') : 'nobody yet (no address)';
   if (target.channel === 'desktop') return 'the desktop app';
   try {
     return `webhook at ${new URL(target.url).host}`;

@@ -83,23 +83,29 @@ export class ReviewReminders {
     const content = { subject, text, link, ...(url ? { url } : {}), data: { review: { requestId: event.requestId, runId, flowId: item.flowId, title: item.title, assignee: assignee ?? '', ...(item.dueAt ? { dueAt: item.dueAt } : {}) } } };
     const purpose = escalated ? ('escalation' as const) : ('reminder' as const);
     const targets: OutboxTarget[] = [{ channel: 'desktop' }];
-    const email = this.emailTarget(assignee, settings, flow);
-    if (email) targets.unshift(email);
+    targets.unshift(...this.emailTargets(assignee, settings, flow));
     for (const target of targets) await this.options.outbox.enqueue({ purpose, target, content, ...(item.flowId ? { flowId: item.flowId } : {}) });
   }
 
-  private emailTarget(assignee: string | undefined, settings: Settings, flow: AlertFlow | undefined): OutboxTarget | undefined {
+  /**
+   * The e-mail part: one message to every known address, plus — when some people have none — a
+   * message that fails at once naming them, so the gap shows on the Alerts screen.
+   */
+  private emailTargets(assignee: string | undefined, settings: Settings, flow: AlertFlow | undefined): OutboxTarget[] {
     const credential = flow?.charter?.alerts?.email?.credential ?? settings.reminderCredential;
     const people = assignee === undefined ? [] : (settings.reviewerGroups[assignee] ?? [assignee]);
-    const addresses = people.map((p) => (/^[^@\s<>]+@[^@\s<>]+$/.test(p) ? p : settings.reviewerEmails[p])).filter((a): a is string => a !== undefined && a !== '');
-    const missing = people.filter((p) => !/@/.test(p) && !settings.reviewerEmails[p]);
-    if (!credential && addresses.length === 0) return undefined;
-    const who = assignee === undefined ? 'anyone' : `"${assignee}"`;
-    const hint = !credential
-      ? 'Choose the mail server login for review reminders in Settings (or an e-mail login in the flow\'s alert settings).'
-      : assignee === undefined
-        ? 'The item is assigned to anyone, so there is nobody to e-mail: assign the review step to a person or a group.'
-        : `Add the e-mail address of ${missing.length > 0 ? missing.map((m) => `"${m}"`).join(', ') : who} under Settings → Reviewer e-mail addresses.`;
-    return { channel: 'email', credential, to: credential ? [...new Set(addresses)] : [], hint };
+    const isAddress = (p: string) => /^[^@\s<>]+@[^@\s<>]+$/.test(p);
+    const addresses = [...new Set(people.map((p) => (isAddress(p) ? p : settings.reviewerEmails[p])).filter((a): a is string => a !== undefined && a !== ''))];
+    const missing = people.filter((p) => !isAddress(p) && !settings.reviewerEmails[p]);
+    if (!credential && addresses.length === 0) return [];
+    if (!credential) return [{ channel: 'email', credential: '', to: [], hint: "Choose the mail server login for review reminders in Settings (or an e-mail login in the flow's alert settings)." }];
+    if (assignee === undefined) return [{ channel: 'email', credential, to: [], why: 'The item is assigned to anyone, so there is nobody to e-mail.', hint: 'Assign the review step to a person or a group.' }];
+    const targets: OutboxTarget[] = [];
+    if (addresses.length > 0) targets.push({ channel: 'email', credential, to: addresses });
+    if (missing.length > 0) {
+      const names = missing.map((m) => `"${m}"`).join(', ');
+      targets.push({ channel: 'email', credential, to: [], why: `No e-mail address is known for ${names}, so they were not told.`, hint: `Add the e-mail address of ${names} under Settings → Review reminders by e-mail.` });
+    }
+    return targets;
   }
 }

@@ -118,9 +118,21 @@ describe('review reminders', () => {
     await settle(w.service);
     const { failedDeliveries, reminders } = await w.api.alerts.list();
     expect(reminders.filter((r) => r.purpose === 'reminder').map((r) => r.status)).toEqual(['sent', 'sent']);
-    expect(failedDeliveries).toMatchObject([{ purpose: 'escalation', channel: 'email', status: 'failed', error: { message: 'The message has no recipient.', hint: 'Add the e-mail address of "dora" under Settings → Reviewer e-mail addresses.' } }]);
+    expect(failedDeliveries).toMatchObject([{ purpose: 'escalation', channel: 'email', status: 'failed', error: { message: 'No e-mail address is known for "dora", so they were not told.', hint: 'Add the e-mail address of "dora" under Settings → Review reminders by e-mail.' } }]);
     // The desktop notice went out anyway.
     expect(w.events.filter((e) => e.type === 'alerts.notify').map((e) => (e as { title: string }).title)).toEqual(['Reminder: Refund R-1 waits for your review', 'Now yours to review: Refund R-1']);
+  });
+
+  it('a group member without an address: the others are e-mailed, the gap is a failed delivery naming them', async () => {
+    const w = await world('finance');
+    await w.api.settings.update({ reviewerEmails: { ana: 'ana@example.com', ben: 'ben@example.com' } });
+    await w.clock.advance(HOUR + STEP);
+    await settle(w.service);
+    await w.clock.advance(HOUR);
+    await settle(w.service);
+    expect(w.smtp.mails.map((m) => m.to)).toEqual([['ana@example.com'], ['ben@example.com']]);
+    const { failedDeliveries } = await w.api.alerts.list();
+    expect(failedDeliveries).toMatchObject([{ purpose: 'escalation', error: { message: 'No e-mail address is known for "cleo", so they were not told.' } }]);
   });
 
   it('refuses a reviewer address that is not one', async () => {
