@@ -132,6 +132,11 @@ export const specs = {
       '--by <name>': 'who decides (default: the reviewer name in the settings, else $USER)',
     },
   },
+  alerts: {
+    args: '',
+    summary: 'Open alerts of your flows (one per problem, with how often and since when), recently cleared ones, and messages that could not be sent.',
+    help: { '--json': "print the API's alerts.list answer as JSON" },
+  },
   reviewers: {
     args: 'add <name> [--group g] | list | remove <name>',
     summary: 'People who review on the web bridge, each with their own link that opens only their inbox.',

@@ -33,6 +33,7 @@ import { flowsCommand } from './flow-commands.ts';
 import { statusCommand } from './status-command.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
+import { alertsCommand } from './alerts-command.ts';
 
 export interface Command extends CommandSpec {
   run(ctx: CommandContext): Promise<number>;
@@ -320,6 +321,10 @@ export const commands: Record<CommandName, Command> = {
   inbox: {
     ...specs.inbox,
     run: inboxCommand,
+  },
+  alerts: {
+    ...specs.alerts,
+    run: alertsCommand,
   },
 
   trace: {

@@ -333,6 +333,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${shownHost}:${port}`;
+  // Alert messages link to the bridge (never with the key: whoever opens the link signs in).
+  service.setPublicAddress(origin);
 
   return {
     url: `${origin}/?token=${token}`,

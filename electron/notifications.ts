@@ -1,7 +1,8 @@
 /**
  * OS notifications for what needs a person: new inbox items assigned to the user (the name in
  * Settings, directly or through a settings group, or to anyone) and failed runs, each honouring its
- * switch in the settings (`settings.notifications.inbox` / `.failedRuns`). Listens to the
+ * switch in the settings (`settings.notifications.inbox` / `.failedRuns`); and the desktop channel
+ * of alerts and review reminders (`alerts.notify`, already grouped, muted and snoozed by the engine). Listens to the
  * service's events and asks the API for details; showing is injected (electron's Notification
  * in main.ts, a recorder in tests).
  */
@@ -87,6 +88,8 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     if (disposed) return;
     if (event.type === 'inbox.changed') enqueue(onInboxChanged);
     else if (event.type === 'runs.changed' && event.status === 'failed') enqueue(() => onRunChanged(event.runId));
+    // Alerts (opened, recovered) and review reminders the engine addressed to this computer (engine/alerts/).
+    else if (event.type === 'alerts.notify') enqueue(async () => show(event.title, event.body));
   });
 
   return {

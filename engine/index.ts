@@ -37,3 +37,5 @@ export { InboxIndex, invalidateInboxIndex, isInboxEvent, type InboxFilter } from
 export { inboxItemDetail } from './inbox/inbox-detail.ts';
 export { publicItem } from './inbox/inbox-entries.ts';
 export { reviewStats } from './inbox/review-stats.ts';
+export { readAlerts } from './alerts/read-alerts.ts';
+export { alertKey, type MetricSource, type MetricReading } from './alerts/alerts.ts';

@@ -16,22 +16,27 @@ import { InboxView } from './views/inbox-view.tsx';
 import { RunDetailView } from './views/run-detail-view.tsx';
 import { RunsView } from './views/runs-view.tsx';
 import { SettingsView } from './views/settings-view.tsx';
+import { AlertsView } from './alerts/alerts-view.tsx';
+import { useAlerts } from './alerts/alerts-store.ts';
 
 const SECTIONS: Array<{ section: Section; label: string; icon: ReactNode }> = [
   { section: 'flows', label: 'Flows', icon: <path d="M4 6h5v4H4zM15 14h5v4h-5zM9 8h3a2 2 0 0 1 2 2v4a2 2 0 0 0 2 2" /> },
   { section: 'runs', label: 'Runs', icon: <path d="M5 4l12 8-12 8z" /> },
   { section: 'inbox', label: 'Inbox', icon: <path d="M3 13l3-8h12l3 8v6H3zM3 13h5l1 3h6l1-3h5" /> },
+  { section: 'alerts', label: 'Alerts', icon: <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20h4" /> },
   { section: 'credentials', label: 'Credentials', icon: <path d="M14 10a4 4 0 1 0-3.5 4L9 16H7v2H5v2H3v-3l6.5-6.5M15.5 7.5h.01" /> },
   { section: 'settings', label: 'Settings', icon: <path d="M4 7h10M18 7h2M4 17h4M12 17h8M14 5v4M8 15v4" /> },
 ];
 
-const TITLES: Record<Section, string> = { flows: 'Flows', runs: 'Runs', inbox: 'Inbox', credentials: 'Credentials', settings: 'Settings' };
+const TITLES: Record<Section, string> = { flows: 'Flows', runs: 'Runs', inbox: 'Inbox', alerts: 'Alerts', credentials: 'Credentials', settings: 'Settings' };
 
 export function App() {
   const navRoute = useNav((s) => s.route);
   const state = useConnection((s) => s.status.state);
   const inboxCount = useInbox((s) => s.items.length);
   const loadInbox = useInbox((s) => s.load);
+  const openAlerts = useAlerts((s) => s.list.open.length);
+  const loadAlerts = useAlerts((s) => s.load);
   const session = useSession((s) => s.session);
   const loadSession = useSession((s) => s.load);
   // A reviewer's link opens only the inbox: no flows, runs, credentials or settings in the rail.
@@ -45,6 +50,11 @@ export function App() {
   useEffect(() => {
     void loadInbox();
   }, [loadInbox]);
+
+  // The rail's alert badge; a reviewer's link has no alerts to see.
+  useEffect(() => {
+    if (session && !reviewer) void loadAlerts();
+  }, [session, reviewer, loadAlerts]);
 
   useEffect(() => {
     if (state === 'connected' && !session) void loadSession();
@@ -88,6 +98,11 @@ export function App() {
                       {inboxCount}
                     </span>
                   ) : null}
+                  {item.section === 'alerts' && openAlerts > 0 ? (
+                    <span className="nav-count nav-count-alert" aria-label={`${openAlerts} open`}>
+                      {openAlerts}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}
@@ -124,6 +139,8 @@ function Screen({ route }: { route: Route }) {
       return <RunDetailView runId={route.runId} />;
     case 'inbox':
       return <InboxView />;
+    case 'alerts':
+      return <AlertsView />;
     case 'credentials':
       return <CredentialsView />;
     case 'settings':

@@ -6,6 +6,7 @@
  * Pure (no node:*, no DOM): the renderer, the preload and the engine all import it.
  */
 import { z } from 'zod';
+import { AlertListSchema } from './alerts.ts';
 import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
 import { FlowHeadlineSchema, MetricResultSchema, ReadinessSchema } from './charter.ts';
@@ -335,6 +336,8 @@ export const ReviewStatsSchema = z.object({
 });
 export type ReviewStats = z.infer<typeof ReviewStatsSchema>;
 
+const ReviewerEmail = z.string().max(320).regex(/^[^@\s<>]+@[^@\s<>]+$/, 'an e-mail address looks like ana@example.com');
+
 export const SettingsSchema = z.object({
   /** Who decisions are recorded as, when the door does not know. */
   reviewerName: z.string().max(200).default(''),
@@ -345,6 +348,10 @@ export const SettingsSchema = z.object({
   /** Named groups of reviewers a review step can be assigned to, e.g. `{ finance: ["Ana", "Ben"] }`. */
   reviewerGroups: z.record(z.string(), z.array(z.string().min(1).max(200))).default({}),
   notifications: z.object({ inbox: z.boolean().default(true), failedRuns: z.boolean().default(true) }).default({ inbox: true, failedRuns: true }),
+  /** Reviewers' e-mail addresses by name (as assignees are written), for review reminders and escalations. */
+  reviewerEmails: z.record(z.string(), ReviewerEmail).default({}),
+  /** The SMTP login review reminders go out with when the flow's alert route has no e-mail login. */
+  reminderCredential: z.string().max(100).default(''),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -356,6 +363,8 @@ export const SettingsUpdateSchema = z
     llmDevCache: z.boolean().optional(),
     reviewerGroups: z.record(z.string(), z.array(z.string().min(1).max(200))).optional(),
     notifications: z.object({ inbox: z.boolean().optional(), failedRuns: z.boolean().optional() }).strict().optional(),
+    reviewerEmails: z.record(z.string(), ReviewerEmail).optional(),
+    reminderCredential: z.string().max(100).optional(),
   })
   .strict();
 
@@ -568,6 +577,20 @@ export const METHODS = {
     'What a node would send for one item (e.g. an AI step\'s rendered prompt), without calling anything.',
   ),
 
+  // Alerts (engine/alerts/): one alert per problem of a flow, and the messages sent about it.
+  'alerts.list': method(
+    z.object({ recent: z.number().int().min(0).max(200).default(50) }).strict().default({ recent: 50 }),
+    AlertListSchema,
+    'Open alerts and recently resolved ones, each with its count, first and last seen, and the messages sent about it; muted flows; messages that could not be delivered.',
+  ),
+  'alerts.mute': method(z.object({ flowId: FlowId }).strict(), Ok, 'Stops the messages about a flow\'s alerts (they are still recorded and listed).'),
+  'alerts.unmute': method(z.object({ flowId: FlowId }).strict(), Ok, 'Sends messages about the flow\'s alerts again.'),
+  'alerts.snooze': method(
+    z.object({ key: z.string().min(1).max(400), minutes: z.number().int().min(0).max(60 * 24 * 90) }).strict(),
+    z.object({ ok: z.literal(true), snoozedUntil: z.string().optional() }),
+    'Holds back the messages of one open alert for that many minutes (0 ends the snooze); it is still counted.',
+  ),
+
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),
   'settings.update': method(SettingsUpdateSchema, SettingsSchema, 'Changes the settings given; the others stay as they are.'),
 } as const;
@@ -585,6 +608,10 @@ export type ApiEvent =
   | { type: 'runs.changed'; runId: string; status: string }
   | { type: 'flows.changed'; flowId: string }
   | { type: 'inbox.changed' }
+  /** Alerts or their deliveries changed (alerts.list has the news). */
+  | { type: 'alerts.changed' }
+  /** A message for the person at this computer: the desktop app shows it as an OS notification, the app in its alerts list. */
+  | { type: 'alerts.notify'; messageId: string; title: string; body: string; link?: string }
   /** A native menu command of the desktop app, for the renderer to carry out (only the Electron door sends it). */
   | { type: 'app.command'; command: 'flow.new' | 'flow.open' | 'flow.save' | 'flow.export' };
 export type ApiEventType = ApiEvent['type'];

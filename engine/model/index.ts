@@ -13,3 +13,5 @@ export * from './prices.ts';
 export * from './network-errors.ts';
 export * from './sql-placeholders.ts';
 export * from './review.ts';
+export * from './smtp-mail.ts';
+export * from './alerts.ts';

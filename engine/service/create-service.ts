@@ -10,6 +10,8 @@
  *   service/handlers/*.ts      one file per API group
  *   inbox/inbox-index.ts       open review items, derived from traces (loaded before resuming)
  *   scheduler/review-timers.ts reminders, escalations and time-outs of reviews (durable timers)
+ *   alerts/alerts.ts           grouped alerts from run events and health checks; alerts/outbox.ts
+ *                              sends their messages (recorded, retried)
  *
  * Lifecycle: `createService()` opens the folder and, unless `resumeOnStart: false`, resumes
  * interrupted runs in the background. `activeRunCount()` says (cheaply, no I/O) how many runs
@@ -21,7 +23,7 @@
  *
  * May import: the rest of `engine/`. Never imported by `engine/model`, `nodes/` or the renderer.
  */
-import type { ApiEvent } from '../model/contract.ts';
+import type { ApiEvent, FlowTriggerStatus } from '../model/contract.ts';
 import type { ApiService, ServiceHandlers } from '../dispatch.ts';
 import { Engine } from '../engine.ts';
 import type { HttpTransport } from '../runner/http-transport.ts';
@@ -44,11 +46,20 @@ import { credentialHandlers } from './handlers/credentials.ts';
 import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { triggerHandlers } from './handlers/triggers.ts';
-import { charterHandlers } from './handlers/charter.ts';
+import { charterHandlers, readableFlow } from './handlers/charter.ts';
+import { runIndexMetricSource } from '../charter/metric-source.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
 import { InboxIndex } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { mkdir } from 'node:fs/promises';
+import { FileRunLeases, RunLockedError, type RunClaim } from '../trace/index.ts';
+import { Alerts, alertFlow, type MetricSource } from '../alerts/alerts.ts';
+import { Outbox } from '../alerts/outbox.ts';
+import { channelSender } from '../alerts/channels.ts';
+import { alertHandlers } from './handlers/alerts.ts';
+import { ReviewReminders } from '../alerts/review-reminders.ts';
+import { reviewItemLink } from '../alerts/review-link.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -66,6 +77,12 @@ export interface ServiceOptions {
   triggers?: boolean;
   /** How often review timers compare the wall clock with due times at most (default a minute). */
   reviewTimerStepMs?: number;
+  /** How often alerts look at trigger health, overdue reviews and metrics (default a minute). */
+  alertCheckEveryMs?: number;
+  /** Whose timers pace those looks (default the real clock, never holding the process open; see engine/alerts/alerts.ts). */
+  alertTicker?: Clock;
+  /** Where alerts read a flow's success metric (default: the charter's metric over the run index). */
+  metrics?: MetricSource;
 }
 
 export interface FlowkeeperService extends ApiService {
@@ -77,6 +94,8 @@ export interface FlowkeeperService extends ApiService {
   idle(): Promise<void>;
   /** See the header: stop at a safe point within `graceMs`, or `cancelRuns`. */
   close(options?: CloseOptions): Promise<void>;
+  /** The web bridge's address (`http://host:port`, no key), so alert messages can link to it. */
+  setPublicAddress(origin: string | undefined): void;
 }
 
 export async function createService(options: ServiceOptions): Promise<FlowkeeperService> {
@@ -86,6 +105,61 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
+  let publicAddress: string | undefined;
+  // One process per data folder keeps the alerts (the run-lock rules: pid, boot, stale takeover),
+  // so two apps on one folder never open or send an alert twice.
+  const alertsOwner = await claimAlerts(data.layout.alerts);
+  const alertFlowOf = async (flowId: string) => {
+    const stored = await data.flows.get(flowId).catch(() => undefined);
+    return stored ? alertFlow(stored.flow) : undefined;
+  };
+  const outbox = new Outbox({
+    dir: data.layout.alerts,
+    clock,
+    deliver: channelSender({ secrets: data.vault, desktop: (notice) => hub.emit({ type: 'alerts.notify', ...notice }) }),
+    onChange: () => hub.emit({ type: 'alerts.changed' }),
+    readOnly: alertsOwner.claim === undefined,
+  });
+  await outbox.load();
+  // Filled in below, once the trigger host exists (alerts ask it for trigger health).
+  let triggerStatus: () => Promise<FlowTriggerStatus[]> = async () => [];
+  const alerts = new Alerts({
+    dir: data.layout.alerts,
+    clock,
+    outbox,
+    flow: alertFlowOf,
+    run: (runId) => data.runIndex.get(runId),
+    triggerStatus: () => triggerStatus(),
+    openReviews: () => inbox.all(),
+    metrics:
+      options.metrics ??
+      runIndexMetricSource({
+        entries: (flowId) => data.runIndex.list({ flowId }),
+        flow: async (flowId) => {
+          try {
+            return readableFlow((await data.flows.get(flowId)).flow);
+          } catch {
+            return undefined; // deleted or unreadable: no reading, no alert
+          }
+        },
+      }),
+    publicAddress: () => publicAddress,
+    reviewLink: reviewItemLink,
+    ...(options.alertCheckEveryMs === undefined ? {} : { checkEveryMs: options.alertCheckEveryMs }),
+    ticker: options.alertTicker ?? unrefTicker,
+    onChange: () => hub.emit({ type: 'alerts.changed' }),
+    ...(alertsOwner.elsewhere ? { elsewhere: alertsOwner.elsewhere } : {}),
+  });
+  await alerts.load();
+  const reminders = new ReviewReminders({
+    outbox,
+    settings: () => data.settings.read(),
+    item: (requestId) => inbox.get(requestId),
+    run: (runId) => data.runIndex.get(runId),
+    flow: (flowId) => alertFlowOf(flowId),
+    itemLink: reviewItemLink,
+    publicAddress: () => publicAddress,
+  });
   const engine = new Engine({
     clock,
     reviewerGroups: () => data.settings.current.reviewerGroups ?? {},
@@ -99,6 +173,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       if (event.type === 'run.finished' || event.type === 'run.needs-attention' || event.type === 'run.stopped') data.runIndex.expect(runId);
       hub.runEvent(runId, event);
       inbox.notice(runId, event);
+      alerts.runEvent(runId, event);
+      if (alertsOwner.claim) reminders.runEvent(runId, event);
     },
     devCacheDir: () => (data.settings.current.llmDevCache ? data.devCacheDir : undefined),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -107,7 +183,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const supervisor = new RunSupervisor(queue, data.runIndex, hub);
   const projections = new RunProjections(data.traces, data.settings, data.runIndex);
   const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock };
+  triggerStatus = () => triggers.status();
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock, alerts };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...triggerHandlers(context),
@@ -119,12 +196,14 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...catalogHandlers(context),
     ...settingsHandlers(context),
     ...charterHandlers(context),
+    ...alertHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.
   const triggersStarted = options.triggers === false ? Promise.resolve() : triggers.start().catch((error: unknown) => process.emitWarning(`Flowkeeper: the triggers of active flows did not start: ${(error as Error).message}`));
   const timers = new ReviewTimers({ clock, inbox, queue, ...(options.reviewTimerStepMs === undefined ? {} : { maxWaitMs: options.reviewTimerStepMs }) });
   timers.start();
+  alerts.start();
   return {
     data,
     handlers,
@@ -136,16 +215,48 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await supervisor.idle();
       // The inbox is part of the work: its entries reflect every run event seen so far.
       await inbox.settled();
+      await alerts.settled();
+      await reminders.settled();
+      await outbox.settled();
+    },
+    setPublicAddress: (origin) => {
+      publicAddress = origin;
     },
     close: async (closeOptions?: CloseOptions) => {
       // Triggers and timers first: no new run starts while the running ones are brought to a safe point.
       timers.stop();
+      alerts.stop();
       await triggers.close();
       data.vault.closeConnections();
       await supervisor.close(closeOptions);
       await inbox.close();
+      await alerts.settled();
+      await reminders.settled();
+      await outbox.close();
+      await alertsOwner.claim?.release();
       data.runIndex.close();
       hub.clear();
     },
   };
 }
+
+/** Claims `<data>/alerts/owner.lock`, or says which process holds it. */
+async function claimAlerts(dir: string): Promise<{ claim?: RunClaim; elsewhere?: string }> {
+  await mkdir(dir, { recursive: true });
+  try {
+    return { claim: await new FileRunLeases(dir).claim('owner') };
+  } catch (error) {
+    if (!(error instanceof RunLockedError)) throw error;
+    return { elsewhere: `Another Flowkeeper (process ${error.holder.pid} on ${error.holder.host}, since ${error.holder.since}) keeps the alerts of this data folder: they are raised and sent there, and problems of runs started here are not alerted.` };
+  }
+}
+
+/** The real clock's timers, not keeping the process alive for a check (the service's close stops them anyway). */
+const unrefTicker: Clock = {
+  ...systemClock,
+  setTimer(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    timer.unref?.();
+    return () => clearTimeout(timer);
+  },
+};

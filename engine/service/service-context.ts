@@ -7,6 +7,7 @@ import type { RunProjections } from './run-projections.ts';
 import type { TriggerHost } from '../triggers/trigger-host.ts';
 import type { InboxIndex } from '../inbox/inbox-index.ts';
 import type { Clock } from '../clock.ts';
+import type { Alerts } from '../alerts/alerts.ts';
 
 export interface ServiceContext {
   data: DataDir;
@@ -22,4 +23,6 @@ export interface ServiceContext {
   inbox: InboxIndex;
   /** The service's clock (the engine's too): due times, timers. */
   clock: Clock;
+  /** Grouped alerts and their deliveries (alerts.*). */
+  alerts: Alerts;
 }

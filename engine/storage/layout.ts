@@ -17,6 +17,9 @@
  *   <data>/triggers/state/<flow>/<node>.json  each trigger's durable state (last fire, positions)
  *   <data>/triggers/host.lock                 the one process that runs triggers on this folder
  *   <data>/pins/<flowId>.json                 pinned test data of a flow (engine/pins.ts)
+ *   <data>/alerts/outbox.jsonl                messages to send and every attempt (engine/alerts/outbox.ts)
+ *   <data>/alerts/alerts.json                 open and recent alerts, mutes, snoozes (engine/alerts/alerts.ts)
+ *   <data>/alerts/owner.lock                  the one process that keeps the alerts on this folder
  *
  * May import: `node:path` only.
  */
@@ -36,6 +39,7 @@ export interface DataDirLayout {
   settings: string;
   triggers: string;
   pins: string;
+  alerts: string;
 }
 
 /** Where each store keeps its files inside a data folder. */
@@ -55,6 +59,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     settings: join(root, 'settings.json'),
     triggers: join(root, 'triggers'),
     pins: join(root, 'pins'),
+    alerts: join(root, 'alerts'),
   };
 }
 

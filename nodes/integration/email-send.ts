@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { NodeError, defineNode, field, type Item, type NodeContext } from '../../engine/model/index.ts';
-import { optionalField, portField, requiredField } from '../shared/credential-fields.ts';
+import { smtpLogin, smtpSendError } from '../../engine/model/smtp-mail.ts';
 
 const Config = z
   .object({
@@ -180,40 +180,15 @@ function stringOf(value: unknown): string {
 async function send(config: EmailConfig, ctx: NodeContext, message: EmailMessage): Promise<SendResult> {
   const secret = await ctx.secret(config.credential);
   const id = config.credential;
-  const host = requiredField(secret, id, 'host');
-  const security = (optionalField(secret, 'security') ?? 'starttls').toLowerCase();
-  if (!['starttls', 'tls', 'none'].includes(security)) {
-    throw new NodeError({
-      message: `The login "${id}" has "${security}" as its security.`,
-      code: 'CREDENTIAL_INVALID',
-      retryable: false,
-      hint: 'Use starttls (port 587, the usual), tls (port 465) or none (only for a server on this machine).',
-    });
-  }
-  const port = portField(secret, id, 'port', security === 'tls' ? 465 : 587);
-  const username = optionalField(secret, 'username');
-  const password = optionalField(secret, 'password');
-  const from = message.from ?? optionalField(secret, 'from') ?? username;
+  const login = smtpLogin(secret, id, Math.round(config.timeoutSeconds * 1000));
+  const from = message.from ?? login.from;
   if (!from) {
     throw new NodeError({ message: 'The message has no sender.', code: 'CONFIG', retryable: false, hint: `Fill in "From" on this step, or a "from" address in the login "${id}".` });
   }
-  const ms = Math.round(config.timeoutSeconds * 1000);
   // Loaded when a message is really sent: start-up and replay never pay for it.
   const { default: nodemailer } = await import('nodemailer');
-  const transport = nodemailer.createTransport({
-    host,
-    port,
-    secure: security === 'tls',
-    requireTLS: security === 'starttls',
-    ignoreTLS: security === 'none',
-    ...(username !== undefined ? { auth: { user: username, pass: password ?? '' } } : {}),
-    connectionTimeout: ms,
-    greetingTimeout: ms,
-    socketTimeout: ms,
-    // One connection per message: nothing stays open between items or after the run.
-    pool: false,
-  });
-  const place = `${host}:${port}`;
+  const transport = nodemailer.createTransport(login.transport);
+  const place = login.place;
   const onAbort = () => transport.close();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -236,85 +211,9 @@ async function send(config: EmailConfig, ctx: NodeContext, message: EmailMessage
     };
   } catch (error) {
     if (ctx.signal.aborted) throw new NodeError({ message: 'The run was stopped.', code: 'CANCELLED', retryable: false });
-    throw sendError(error, place, message, config.resendOnResume);
+    throw smtpSendError(error, place, message, config.resendOnResume);
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     transport.close();
   }
-}
-
-type MailError = Error & { code?: string; responseCode?: number; command?: string; response?: string; errno?: string };
-
-/** SMTP steps before the message itself is sent: a failure there delivered nothing. */
-const BEFORE_DATA = /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH\b.*|MAIL FROM|RCPT TO)$/i;
-
-/** Network errors that prove nothing reached the server (the recorder knows these errnos too). */
-const NEVER_CONNECTED = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
-
-function sendError(error: unknown, place: string, message: EmailMessage, resendable: boolean): NodeError {
-  const e = error as MailError;
-  if (e.code === 'EAUTH') {
-    return new NodeError({
-      message: `The mail server at ${place} refused the sign-in: ${e.response ?? e.message}`,
-      code: 'CREDENTIAL_REJECTED',
-      retryable: false,
-      hint: 'Check the user name and password of the mail server login. Some providers need an app password.',
-    });
-  }
-  const errno = NEVER_CONNECTED.find((code) => e.message.includes(code) || e.errno === code || e.code === code);
-  if (errno) {
-    return new NodeError({
-      message: `Could not reach the mail server at ${place}: ${errno === 'ECONNREFUSED' ? 'nothing is listening there' : e.message}.`,
-      code: 'NETWORK',
-      retryable: true,
-      hint: 'Check that the mail server is running and that the server and port in the login are right.',
-      details: { errno },
-    });
-  }
-  if (e.command !== undefined && BEFORE_DATA.test(e.command)) {
-    // Still connecting, greeting or naming sender and recipients: nothing was delivered yet.
-    if (/certificate|self[- ]signed|SSL|TLS|wrong version/i.test(e.message)) {
-      const mismatch = /wrong version|packet length|unknown protocol/i.test(e.message);
-      return new NodeError({
-        message: mismatch
-          ? `The mail server at ${place} does not speak the encryption the login asks for.`
-          : `The mail server at ${place} could not be checked as genuine: ${e.message.split('\n')[0]}.`,
-        code: 'EMAIL_TLS',
-        retryable: false,
-        hint: mismatch
-          ? 'Match the login\'s security to the port: tls for port 465, starttls for port 587 (or 25).'
-          : 'Its certificate is expired, self-signed or for another name. Ask the mail provider, or check the server name in the login.',
-      });
-    }
-    if (typeof e.responseCode !== 'number') {
-      return new NodeError({
-        message: `Could not talk to the mail server at ${place}: ${e.message}.`,
-        code: 'NETWORK',
-        retryable: true,
-        hint: 'Check that the mail server is running and that the server and port in the login are right.',
-        details: { ...(e.code ? { errno: e.code } : {}), command: e.command },
-      });
-    }
-  }
-  if (typeof e.responseCode === 'number') {
-    // The server answered: the message was not accepted. 4xx means "try later"; 5xx is final.
-    const temporary = e.responseCode >= 400 && e.responseCode < 500;
-    const recipients = e.code === 'EENVELOPE';
-    return new NodeError({
-      message: `The mail server at ${place} did not accept the message: ${e.response ?? e.message}`,
-      code: recipients ? 'EMAIL_REJECTED' : 'EMAIL_REFUSED',
-      retryable: temporary,
-      status: e.responseCode,
-      hint: recipients ? 'Check the recipients\' addresses.' : temporary ? 'The server asks to try again later; retries may help.' : 'Check the sender, the recipients and the message with your mail provider.',
-      details: { smtpCode: e.responseCode, ...(e.command ? { command: e.command } : {}) },
-    });
-  }
-  // The connection broke or timed out on the way: the message may or may not have gone out.
-  return new NodeError({
-    message: `The connection to the mail server at ${place} broke while sending (${e.message}). The message ${message.messageId} may or may not have gone out${resendable ? '' : ', so Flowkeeper did not send it again'}.`,
-    code: 'NETWORK',
-    retryable: resendable,
-    hint: `Look for Message-ID ${message.messageId} in the recipient's or the sent mailbox before sending it again.`,
-    details: { errno: e.code ?? 'ESOCKET', ...(resendable ? {} : { unsafeToRepeat: true }) },
-  });
 }

@@ -10,10 +10,11 @@ export type Route =
   | { view: 'runs'; status?: string; flowId?: string }
   | { view: 'run'; runId: string }
   | { view: 'inbox' }
+  | { view: 'alerts' }
   | { view: 'credentials' }
   | { view: 'settings' };
 
-export type Section = 'flows' | 'runs' | 'inbox' | 'credentials' | 'settings';
+export type Section = 'flows' | 'runs' | 'inbox' | 'alerts' | 'credentials' | 'settings';
 
 export function parseRoute(hash: string): Route {
   const clean = hash.replace(/^#\/?/, '');
@@ -37,6 +38,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'flows' };
     case 'inbox':
       return { view: 'inbox' };
+    case 'alerts':
+      return { view: 'alerts' };
     case 'credentials':
       return { view: 'credentials' };
     case 'settings':

@@ -13,6 +13,8 @@ import { useInbox } from './inbox-store.ts';
 import { refreshOpenRunSoon, useRun } from './run-store.ts';
 import { useRuns } from './runs-store.ts';
 import { useSettings } from './settings-store.ts';
+import { useAlerts } from '../alerts/alerts-store.ts';
+import { notify } from './notice-store.ts';
 
 /** Events this page understands, including the desktop menu's commands. */
 type PushedEvent = ApiEvent | { type: 'app.command'; command: unknown };
@@ -25,6 +27,9 @@ const reloadFlows = coalesce(() => {
 }, 300);
 const reloadInbox = coalesce(() => {
   if (useInbox.getState().loaded) void useInbox.getState().load();
+}, 300);
+const reloadAlerts = coalesce(() => {
+  if (useAlerts.getState().loaded) void useAlerts.getState().load();
 }, 300);
 
 export function startLiveUpdates(): () => void {
@@ -44,6 +49,13 @@ export function startLiveUpdates(): () => void {
       case 'inbox.changed':
         reloadInbox();
         break;
+      case 'alerts.changed':
+        reloadAlerts();
+        break;
+      // An alert or review reminder for this computer: the desktop app also shows it as an OS notification.
+      case 'alerts.notify':
+        notify(event.title, event.title.startsWith('Recovered') ? 'success' : 'warning', 8000);
+        break;
       case 'app.command':
         handleAppCommand(event.command);
         break;
@@ -56,6 +68,7 @@ export function reloadEverything(): void {
   if (useFlows.getState().loaded) void useFlows.getState().load();
   if (useRuns.getState().loaded) void useRuns.getState().load();
   if (useInbox.getState().loaded) void useInbox.getState().load();
+  if (useAlerts.getState().loaded) void useAlerts.getState().load();
   if (useCredentials.getState().loaded) void useCredentials.getState().load();
   if (useSettings.getState().settings) void useSettings.getState().load();
   const runId = useRun.getState().runId;

@@ -2,6 +2,7 @@
 import { useEffect, useId, useState } from 'react';
 import { ErrorBox } from '../components/error-box.tsx';
 import { AiSettings } from './ai-settings.tsx';
+import { ReminderSettings } from '../alerts/reminder-settings.tsx';
 import { notify } from '../stores/notice-store.ts';
 import { useSettings } from '../stores/settings-store.ts';
 
@@ -84,6 +85,7 @@ export function SettingsView() {
             </label>
           </fieldset>
 
+          <ReminderSettings settings={settings} saving={saving} update={update} />
           <AiSettings settings={settings} saving={saving} update={update} />
         </>
       ) : null}

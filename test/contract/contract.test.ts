@@ -424,6 +424,26 @@ describe.each(doors)('API contract through $name', (door) => {
     shapes.noTrigger = refused.toInfo();
   });
 
+  it('groups a failed run into an alert, pushes alerts.changed, mutes and snoozes it', async () => {
+    await api.flows.save({
+      flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'alerting', name: 'Alerting', nodes: [{ id: 'start', type: 'trigger.manual' }, { id: 'call', name: 'Call nobody', type: 'http.request', config: { url: 'http://127.0.0.1:1/' }, retry: { maxAttempts: 1 } }], edges: [{ source: 'start', target: 'call' }] },
+    });
+    const changed = waitFor(api, (e) => e.type === 'alerts.changed');
+    const notified = waitFor(api, (e) => e.type === 'alerts.notify');
+    await api.runs.start({ flowId: 'alerting' });
+    await changed;
+    expect(await notified).toMatchObject({ type: 'alerts.notify', title: 'Alerting failed at "Call nobody"', link: expect.stringMatching(/^#\/runs\/run-/) });
+    const list = await api.alerts.list();
+    expect(list.open).toMatchObject([{ key: 'alerting/run-failed/call', count: 1, stepName: 'Call nobody', deliveries: [{ channel: 'desktop', status: 'sent' }] }]);
+    await api.alerts.mute({ flowId: 'alerting' });
+    expect((await api.alerts.list()).muted).toMatchObject([{ flowId: 'alerting', flowName: 'Alerting' }]);
+    const snoozed = await api.alerts.snooze({ key: 'alerting/run-failed/call', minutes: 60 });
+    expect((await api.alerts.list()).open[0]!.snoozedUntil).toBe(snoozed.snoozedUntil);
+    const missing = await apiError(api.alerts.snooze({ key: 'nope', minutes: 60 }));
+    expect(missing.code).toBe('ALERT_NOT_FOUND');
+    shapes.alertNotFound = missing.toInfo();
+  });
+
   it('reads and changes settings, and has an (empty) inbox', async () => {
     expect((await api.settings.get()).notifications).toEqual({ inbox: true, failedRuns: true });
     const changed = await api.settings.update({ reviewerName: 'Dana' });

@@ -31,7 +31,7 @@ function item(id: string, title = `Review ${id}`, assignee?: string): InboxItem 
 
 function harness(initialInbox: InboxItem[] = []) {
   let inbox = initialInbox;
-  let settings: Settings = { reviewerName: '', llmPrices: {}, llmDevCache: false, reviewerGroups: {}, notifications: { inbox: true, failedRuns: true } };
+  let settings: Settings = { reviewerName: '', llmPrices: {}, llmDevCache: false, reviewerGroups: {}, notifications: { inbox: true, failedRuns: true }, reviewerEmails: {}, reminderCredential: '' };
   const listeners = new Set<(event: ApiEvent) => void>();
   const shown: OsNotification[] = [];
   const focusWindow = vi.fn();
@@ -109,6 +109,15 @@ describe('OS notifications', () => {
     h.setInbox([item('a', 'For Ben', 'Ben'), item('b', 'For Dana', 'dana'), item('c', 'For finance', 'finance'), item('d', 'For anyone')]);
     await h.emit({ type: 'inbox.changed' });
     expect(h.shown).toEqual([{ title: '3 items wait for your review', body: 'For Dana · For finance · For anyone', onClick: expect.any(Function) }]);
+  });
+
+  it('shows the desktop channel of alerts and review reminders as they come (the engine grouped them already)', async () => {
+    const h = harness();
+    await h.notifier.ready;
+    await h.emit({ type: 'alerts.notify', messageId: 'msg-1', title: 'Invoice sync failed', body: 'Invoice sync failed at "Post invoice".', link: '#/runs/run-1' });
+    expect(h.shown).toEqual([{ title: 'Invoice sync failed', body: 'Invoice sync failed at "Post invoice".', onClick: expect.any(Function) }]);
+    h.shown[0]!.onClick!();
+    expect(h.focusWindow).toHaveBeenCalled();
   });
 
   it('stops listening when disposed', async () => {

@@ -49,6 +49,10 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'credentials.connectResult': { id: 'shop' },
   'catalog.list': {},
   'catalog.preview': { type: 'llm.generate', config: {} },
+  'alerts.list': {},
+  'alerts.mute': { flowId: 'invoice-triage' },
+  'alerts.unmute': { flowId: 'invoice-triage' },
+  'alerts.snooze': { key: 'invoice-triage/run-failed', minutes: 60 },
   'settings.get': {},
   'settings.update': { reviewerName: 'Ada' },
 };

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
 import { dovecotUnavailable, startDovecot, startProxy, type CuttableProxy, type DovecotServer } from '../helpers/dovecot-server.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
+import { readyCharter } from '../helpers/ready-charter.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { until } from '../helpers/service-until.ts';
@@ -50,7 +51,7 @@ async function setUp(config: Record<string, unknown> = {}, login: { port?: numbe
       format: 'flowkeeper/flow',
       formatVersion: 1,
       id: 'mail',
-      name: 'Mail',
+      name: 'Mail', charter: readyCharter(),
       nodes: [
         { id: 'inbox', type: 'trigger.email', config: { credential: 'mail', ...config } },
         { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: 'yes' }] } },
@@ -269,7 +270,7 @@ describe.skipIf(skip !== undefined)('On a new e-mail (real Dovecot)', () => {
   it('says which credential field is missing, and stops at once while a connection attempt hangs', { timeout: 20_000 }, async () => {
     await api.credentials.set({ id: 'mail', type: 'imap', values: { username: 'anna', password: 'x' } });
     await api.flows.save({
-      flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'mail', name: 'Mail', nodes: [{ id: 'inbox', type: 'trigger.email', config: { credential: 'mail' } }], edges: [] },
+      flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'mail', name: 'Mail', charter: readyCharter(), nodes: [{ id: 'inbox', type: 'trigger.email', config: { credential: 'mail' } }], edges: [] },
     });
     await api.flows.activate({ id: 'mail' });
     await until(service!, async () => (await health())?.lastError !== undefined);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
+import { readyCharter } from '../helpers/ready-charter.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { until } from '../helpers/service-until.ts';
 
@@ -41,7 +42,7 @@ async function save(config: Record<string, unknown> = {}) {
       format: 'flowkeeper/flow',
       formatVersion: 1,
       id: 'files',
-      name: 'Files',
+      name: 'Files', charter: readyCharter(),
       nodes: [
         { id: 'watch', type: 'trigger.folder', config: { folder, settleMs: 100, ...config } },
         { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: 'yes' }] } },

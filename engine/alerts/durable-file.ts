@@ -1,0 +1,47 @@
+/**
+ * The two ways the alert files reach the disk: a line appended and fsynced (the outbox journal),
+ * and a whole file replaced atomically (temp file, fsync, rename, directory fsync: the alert
+ * book). Either survives a crash whole or not at all.
+ */
+import { mkdir, open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+export async function appendDurable(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const fh = await open(file, 'a');
+  try {
+    await fh.write(text);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function replaceDurable(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${randomUUID()}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.write(text);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  await syncDir(dirname(file));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Some file systems (and Windows) cannot open a directory for fsync; the rename is then as durable as they get.
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* see above */
+  }
+}
