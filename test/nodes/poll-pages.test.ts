@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
+import { readyCharter } from '../helpers/ready-charter.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type Handler, type TestServer } from '../helpers/http-server.ts';
@@ -62,6 +63,7 @@ async function saveFlow(poll: Record<string, unknown>) {
       formatVersion: 1,
       id: 'orders',
       name: 'Orders',
+      charter: readyCharter(),
       nodes: [
         { id: 'poll', type: 'trigger.poll', config: { url: `${server.url}/orders`, intervalSeconds: 60, itemsPath: 'data', idField: 'number', ...poll } },
         { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'seen', value: 'yes' }] } },
