@@ -8,6 +8,7 @@ import {
   DecisionRefused,
   Engine,
   InboxIndex,
+  runListerOf,
   dataDirStores,
   inboxItemDetail,
   invalidateInboxIndex,
@@ -56,7 +57,8 @@ async function inboxSubcommand(ctx: CommandContext): Promise<number> {
 
 async function list(ctx: CommandContext): Promise<number> {
   const data = stores(ctx);
-  const index = new InboxIndex({ dir: data.layout.inbox, traces: data.traces, readOnly: true });
+  const runs = await runListerOf(data.runIndex, data.layout.runIndex);
+  const index = new InboxIndex({ dir: data.layout.inbox, traces: data.traces, ...(runs ? { runs } : {}), readOnly: true });
   await index.load();
   const groups = (await data.settings.read()).reviewerGroups;
   const now = Date.now();

@@ -45,7 +45,7 @@ import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { triggerHandlers } from './handlers/triggers.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
-import { InboxIndex } from '../inbox/inbox-index.ts';
+import { InboxIndex, runListerOf } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
@@ -82,7 +82,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}) });
   const hub = new EventHub();
   const clock = options.clock ?? systemClock;
-  const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
+  const runs = await runListerOf(data.runIndex, data.layout.runIndex);
+  const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces, ...(runs ? { runs } : {}) });
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
   const engine = new Engine({
