@@ -131,6 +131,7 @@ async function run({ dir }: BenchContext): Promise<SummaryRow[]> {
     if (rep > 0) listMs.push(ms);
   }
   if (listed !== Math.min(runs, 10_000)) throw new Error(`inbox.list returned ${listed} items, expected ${runs}.`);
+  const listBytes = Buffer.byteLength(JSON.stringify(await api.inbox.list({ limit: 10_000 })));
   // What a screen asks for: the default page (the first 1,000 by due time, of all items sorted).
   const pageMs: number[] = [];
   for (let rep = 0; rep < CFG.listReps + 1; rep++) {
@@ -168,6 +169,7 @@ async function run({ dir }: BenchContext): Promise<SummaryRow[]> {
     row('inbox.list, default page (first 1,000 by due)', pageMs, GOALS.listMs),
     row('decision → next step started', decideMs, GOALS.decideMs),
   ]);
+  console.log(`  inbox.list of all ${listed} items: ${fmt(listBytes / 2 ** 20, 1)} MiB of JSON, ${fmt(listBytes / listed, 0)} bytes per item (the form to decide with comes from inbox.get)`);
   const kb = bytesPerRun / 1024;
   console.log(`  memory held per paused run: ${fmt(kb, 2)} KB (heap ${fmt(heap / 2 ** 20, 1)} MiB vs ${fmt(baseHeap / 2 ** 20, 1)} MiB with an empty folder; goal ≤ 10 KB: ${bytesPerRun <= GOALS.bytesPerRun ? 'PASS' : 'FAIL'})`);
   console.log(`  => start-up ${fmt(median(startMs), 0)} ms (rebuild ${fmt(median(rebuildMs), 0)} ms), list ${fmt(median(listMs), 0)} ms (a page of 1,000: ${fmt(median(pageMs), 0)} ms), ${fmt(kb, 2)} KB per paused run, decision → next step ${fmt(median(decideMs), 1)} ms.`);

@@ -22,7 +22,8 @@ import { newestFirst, type RunSummary, type TraceStore } from '../trace/trace-st
 import { runEntries, type RunEntries, type StoredInboxItem } from './inbox-entries.ts';
 
 const FORMAT = 'flowkeeper/inbox-index';
-const VERSION = 1;
+/** 2: items are the lean list entries (the form comes from the trace, inbox.get). */
+const VERSION = 2;
 /** How many decisions the history keeps. */
 export const HISTORY_LIMIT = 1000;
 /** A rebuild reads the history from this many of the newest finished runs (all unfinished ones are read). */

@@ -81,8 +81,9 @@ describe('review across a crash', () => {
 
       const listed = await cli(['inbox', 'list', '--json', '--data-dir', dir]);
       expect(listed.code, listed.stderr).toBe(0);
-      const items = JSON.parse(listed.stdout) as Array<{ id: string; title: string; values: Record<string, unknown> }>;
-      expect(items).toMatchObject([{ id: `${runId}:check:0`, title: 'Invoice INV-7', values: { amount: 120 } }]);
+      const items = JSON.parse(listed.stdout) as Array<{ id: string; title: string }>;
+      // The list entry is lean; the value to correct is shown by `inbox show` (next).
+      expect(items).toMatchObject([{ id: `${runId}:check:0`, title: 'Invoice INV-7' }]);
 
       const shown = await cli(['inbox', 'show', items[0]!.id, '--data-dir', dir]);
       expect(shown.stdout).toContain('Invoice INV-7');

@@ -45,7 +45,7 @@ describe('InboxIndex.rebuild', () => {
     const index = new InboxIndex({ dir: join(dir, 'inbox'), traces: store, runs: runIndex, readOnly: true });
     await index.rebuild();
     expect(index.all().map((i) => i.runId).sort()).toEqual([first, second].sort());
-    expect(index.get(`${first}:check:0`)).toMatchObject({ stepName: 'Check it', title: 'Item 0', values: { n: 0 }, flowName: 'Test flow' });
+    expect(index.get(`${first}:check:0`)).toMatchObject({ stepName: 'Check it', title: 'Item 0', flowName: 'Test flow', outcomes: ['approve', 'edit', 'reject'] });
     expect(index.history({})).toMatchObject([{ id: `${third}:check:0`, outcome: 'approve', by: 'Ana' }]);
 
     // Only what the run index lists is read: a run it does not name is not looked for.
