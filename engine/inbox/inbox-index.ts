@@ -40,7 +40,7 @@ function isEntryEvent(type: string): boolean {
 }
 
 /** The events after which a run's inbox entries may have changed. */
-const REVIEW_EVENTS = new Set<RunEvent['type']>(['review.requested', 'review.decided', 'review.reminded', 'review.escalated', 'run.paused', 'run.finished']);
+const REVIEW_EVENTS = new Set<RunEvent['type']>(['review.requested', 'review.decided', 'review.emitted', 'review.reminded', 'review.escalated', 'run.paused', 'run.finished']);
 
 export function isInboxEvent(event: Pick<RunEvent, 'type'>): boolean {
   return REVIEW_EVENTS.has(event.type);

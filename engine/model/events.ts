@@ -41,6 +41,12 @@ export interface TraceHeader {
   hashChain?: 'sha256-128';
   /** The person who started it, when the door knows (the app's reviewer name). */
   startedByName?: string;
+  /**
+   * Set on a run that carries one decided item of a one-by-one review step on (`emit: "each"`):
+   * the parent run is `parentRunId`, the decision is in its trace under `requestId`. Steps before
+   * the review are reused from the parent; the review step gives out only this item.
+   */
+  reviewItem?: { requestId: string; nodeId: string; itemIndex: number };
 }
 
 export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';
@@ -108,6 +114,8 @@ export type RunEventBody =
   | { type: 'review.auto-approved'; nodeId: string; itemIndex: number }
   /** A person (or the timer: `by: "timer"`, outcome `timeout`) decided; `final: false` for an approval still waiting for more approvers. */
   | { type: 'review.decided'; requestId: string; nodeId: string; itemIndex: number; outcome: string; by: string; comment?: string; changes: FieldChange[]; values: Record<string, unknown>; final: boolean }
+  /** A decided item of a one-by-one review step went on in its own run `runId` (synced; once per item). */
+  | { type: 'review.emitted'; requestId: string; nodeId: string; itemIndex: number; runId: string }
   /** The reminder went out (once). */
   | { type: 'review.reminded'; requestId: string; nodeId: string; assignee?: string }
   /** Nobody decided by the escalation time: the item is now assigned to `to` (once). */

@@ -116,6 +116,11 @@ export interface ReviewAnswer {
   values: Record<string, unknown>;
   /** True when no person was asked ("review only if" said no). */
   auto?: boolean;
+  /**
+   * True when the item goes on in another run (a one-by-one review, `emit: "each"`): the step
+   * gives nothing out for it here.
+   */
+  elsewhere?: boolean;
 }
 
 /** Thrown by a node whose items wait for people: the run pauses durably at this node. */

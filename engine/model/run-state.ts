@@ -131,6 +131,11 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       refreshReviewPause(state);
       break;
     }
+    case 'review.emitted': {
+      const review = state.reviews.get(event.requestId);
+      if (review) review.emittedTo = event.runId;
+      break;
+    }
     case 'review.reminded': {
       const review = state.reviews.get(event.requestId);
       if (review) review.remindedAt = event.ts;
