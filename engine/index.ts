@@ -28,6 +28,7 @@ export { prepareFork } from './replay.ts';
 export { TriggerHost, selfFiringTriggers, notActivatable, DEDUPE_WINDOW } from './triggers/trigger-host.ts';
 export { ActiveFlows } from './triggers/active-flows.ts';
 export { InboxIndex, invalidateInboxIndex, isInboxEvent, runListerOf, type InboxFilter } from './inbox/inbox-index.ts';
+export { bridgeBase, inboxItemLink, inboxItemRoute } from './inbox/inbox-link.ts';
 export { inboxItemDetail } from './inbox/inbox-detail.ts';
 export { publicItem } from './inbox/inbox-entries.ts';
 export { reviewStats } from './inbox/review-stats.ts';
