@@ -19,7 +19,7 @@ import { Redactor, RunLockedError, MemoryRunLeases, type Durability, type RunLea
 import { systemClock, type Clock } from './clock.ts';
 import { RunNotFoundError, type EventSink, type LoadedTrace, type TraceStore } from './trace/trace-store.ts';
 import { checkRunInput } from './run-input.ts';
-import { carriedDecision, carriedReuse, carriedRunId, itemsToCarry } from './runner/carried-review.ts';
+import { autoEmitted, carriedDecision, carriedReuse, carriedRunId, itemsToCarry } from './runner/carried-review.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' | 'paused';
@@ -86,7 +86,7 @@ export interface StartOptions {
    */
   pinned?: ReadonlyMap<string, { runId: string; outputs: PortItems }>;
   /** A run carrying one decided item of a one-by-one review on (runner/carried-review.ts). */
-  reviewItem?: { requestId: string; nodeId: string; itemIndex: number; decision: ReviewDecision };
+  reviewItem?: { requestId: string; nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: true };
 }
 
 export interface ResumeOptions {
@@ -152,7 +152,7 @@ export class Engine {
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
       ...(start.startedByName ? { startedByName: start.startedByName } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
-      ...(start.reviewItem ? { reviewItem: { requestId: start.reviewItem.requestId, nodeId: start.reviewItem.nodeId, itemIndex: start.reviewItem.itemIndex } } : {}),
+      ...(start.reviewItem ? { reviewItem: { requestId: start.reviewItem.requestId, nodeId: start.reviewItem.nodeId, itemIndex: start.reviewItem.itemIndex, ...(start.reviewItem.auto ? { auto: true as const } : {}) } } : {}),
     };
     const claim = await this.leases.claim(runId);
     try {
@@ -188,12 +188,32 @@ export class Engine {
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
         clock: this.clock,
-        ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision } } : {}),
+        ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
         ...this.devCache(),
       });
-      return await this.finish(runId, sink, result, redactor);
+      const outcome = await this.finish(runId, sink, result, redactor);
+      if (outcome.status === 'paused') await this.carryAfterPause(runId, redactor);
+      return outcome;
     } finally {
       await claim.release();
+    }
+  }
+
+  /**
+   * One by one: a run that just paused at such a step carries on at once the items "review only
+   * if" let through there (still under the run's lease).
+   */
+  private async carryAfterPause(runId: string, redactor: Redactor): Promise<void> {
+    const { store } = this.options;
+    const peek = await store.load(runId);
+    const peekState = reduceRun(peek.header, peek.events);
+    if (itemsToCarry(peekState).length === 0) return;
+    const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
+    const sink = this.observe(runId, rawSink, redactor);
+    try {
+      await this.carryDecided(trace, reduceRun(trace.header, trace.events), sink);
+    } finally {
+      await sink.close();
     }
   }
 
@@ -216,9 +236,9 @@ export class Engine {
           input: trace.header.input,
           parent: { runId: trace.header.runId, fromNodeId: record.nodeId },
           reuse: await carriedReuse(store, state, flow, record.nodeId),
-          reviewItem: { requestId: record.requestId, nodeId: record.nodeId, itemIndex: record.itemIndex, decision: record.decided! },
+          reviewItem: { requestId: record.requestId, nodeId: record.nodeId, itemIndex: record.itemIndex, decision: record.decision, ...(record.auto ? { auto: true as const } : {}) },
           startedBy: 'review',
-          startedByName: record.decided!.by,
+          ...(record.auto ? {} : { startedByName: record.decision.by }),
         });
       }
       const event = await sink.appendDurable({ type: 'review.emitted', requestId: record.requestId, nodeId: record.nodeId, itemIndex: record.itemIndex, runId: childId });
@@ -334,10 +354,13 @@ export class Engine {
         clock: this.clock,
         reviews: state.reviews,
         autoApproved: state.autoApproved,
-        ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision } } : {}),
+        ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
+        autoEmitted: autoEmitted(state),
         ...this.devCache(),
       });
-      return await this.finish(runId, sink, result, redactor);
+      const outcome = await this.finish(runId, sink, result, redactor);
+      if (outcome.status === 'paused') await this.carryAfterPause(runId, redactor);
+      return outcome;
     }
   }
 

@@ -16,7 +16,7 @@ import { fetchTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { MemorySink, Redactor } from './trace/index.ts';
 import type { LoadedTrace, TraceStore } from './trace/trace-store.ts';
-import { carriedDecision } from './runner/carried-review.ts';
+import { autoEmitted, carriedDecision } from './runner/carried-review.ts';
 
 export interface ValueChange {
   path: string;
@@ -87,7 +87,8 @@ export async function replayRun(
     reviews: recorded.reviews,
     autoApproved: recorded.autoApproved,
     // A carried item's run (one-by-one review): its step is answered from the parent's decision.
-    ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision } } : {}),
+    ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
+    autoEmitted: autoEmitted(recorded),
     recordedTimeouts,
     redactor: new Redactor(),
     secrets: new EnvSecretResolver({}),

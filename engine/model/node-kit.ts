@@ -91,7 +91,7 @@ export interface NodeContext {
    * the item needed no person ("review only if") and answers approve at once.
    * A node with items still waiting throws `new AwaitingReview(...)`: the run pauses there.
    */
-  review(itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true }): Promise<ReviewAnswer | undefined>;
+  review(itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true; emit?: 'each' }): Promise<ReviewAnswer | undefined>;
   /**
    * Processes items one by one (or `concurrency` at a time) with the node's retry policy applied
    * per item: a failing item is retried on its own, so items that already went out are never

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { Flow } from '../model/flow.ts';
 import type { PortItems } from '../model/node-kit.ts';
-import type { ReviewDecision, ReviewRecord } from '../model/review.ts';
+import { reviewId, type ReviewDecision, type ReviewRecord } from '../model/review.ts';
 import { isNodeDone, reduceRun, type RunState } from '../model/run-state.ts';
 import type { TraceHeader } from '../model/events.ts';
 import type { TraceStore } from '../trace/trace-store.ts';
@@ -25,7 +25,7 @@ import { assertRunId } from '../trace/index.ts';
 import { buildGraph, downstreamOf } from './graph.ts';
 
 /** The id of the run that carries this item on: the same for every process, every time. */
-export function carriedRunId(parentRunId: string, record: Pick<ReviewRecord, 'nodeId' | 'itemIndex' | 'requestId'>): string {
+export function carriedRunId(parentRunId: string, record: Pick<ReviewRecord, 'nodeId' | 'itemIndex' | 'requestId'> | ToCarry): string {
   const plain = `${parentRunId}.${record.nodeId}.${record.itemIndex + 1}`;
   try {
     assertRunId(plain);
@@ -36,9 +36,37 @@ export function carriedRunId(parentRunId: string, record: Pick<ReviewRecord, 'no
   return `${parentRunId.slice(0, 90)}.${createHash('sha256').update(record.requestId).digest('hex').slice(0, 16)}`;
 }
 
-/** The decided items of one-by-one review steps that have not gone on yet. */
-export function itemsToCarry(state: RunState): ReviewRecord[] {
-  return [...state.reviews.values()].filter((r) => r.decided !== undefined && r.request.emit === 'each' && r.emittedTo === undefined).sort((a, b) => a.itemIndex - b.itemIndex);
+/** One item to carry on: decided by a person (or the timer), or let through by "review only if". */
+export interface ToCarry {
+  requestId: string;
+  nodeId: string;
+  itemIndex: number;
+  decision: ReviewDecision;
+  auto?: true;
+}
+
+/**
+ * The items of one-by-one review steps that have not gone on yet: decided ones, and ones "review
+ * only if" let through at a step that waits for others (a step that finished gave those out itself).
+ */
+export function itemsToCarry(state: RunState): ToCarry[] {
+  const decided: ToCarry[] = [...state.reviews.values()]
+    .filter((r) => r.decided !== undefined && r.request.emit === 'each' && r.emittedTo === undefined)
+    .map((r) => ({ requestId: r.requestId, nodeId: r.nodeId, itemIndex: r.itemIndex, decision: r.decided! }));
+  const auto: ToCarry[] = [...state.autoCarried.values()]
+    .filter((a) => a.emittedTo === undefined && !isNodeDone(state.nodes[a.nodeId]))
+    .map((a) => ({ requestId: reviewId(state.runId, a.nodeId, a.itemIndex), nodeId: a.nodeId, itemIndex: a.itemIndex, decision: autoDecision(a.at), auto: true }));
+  return [...auto, ...decided].sort((a, b) => a.itemIndex - b.itemIndex);
+}
+
+/** What "review only if" let through reads as, as a decision. */
+function autoDecision(at: string): ReviewDecision {
+  return { outcome: 'approve', by: 'auto', at, changes: [], values: {}, final: true };
+}
+
+/** Items let through that went on in a run of their own, as `node/item` (the parent's step gives nothing out for them). */
+export function autoEmitted(state: RunState): Set<string> {
+  return new Set([...state.autoCarried].filter(([, a]) => a.emittedTo !== undefined).map(([key]) => key));
 }
 
 /**
@@ -61,6 +89,7 @@ export interface Carried {
   nodeId: string;
   itemIndex: number;
   decision: ReviewDecision;
+  auto?: boolean;
   /** The parent's state (the carried run reuses its steps). */
   parent: RunState;
 }
@@ -71,7 +100,8 @@ export async function carriedDecision(store: TraceStore, header: TraceHeader): P
   if (!item || header.parentRunId === undefined) return undefined;
   const parentTrace = await store.load(header.parentRunId);
   const parent = reduceRun(parentTrace.header, parentTrace.events);
-  const decision = parent.reviews.get(item.requestId)?.decided;
+  const letThrough = item.auto ? parent.autoCarried.get(`${item.nodeId}/${item.itemIndex}`) : undefined;
+  const decision = letThrough ? autoDecision(letThrough.at) : parent.reviews.get(item.requestId)?.decided;
   if (!decision) throw new Error(`Run ${header.runId} carries item ${item.itemIndex + 1} of run ${header.parentRunId} on, but that run has no decision for it.`);
-  return { nodeId: item.nodeId, itemIndex: item.itemIndex, decision, parent };
+  return { nodeId: item.nodeId, itemIndex: item.itemIndex, decision, parent, ...(item.auto ? { auto: true } : {}) };
 }

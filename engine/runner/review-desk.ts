@@ -32,22 +32,29 @@ export class ReviewDesk {
     reviews: ReadonlyMap<string, ReviewRecord>,
     autoApproved: ReadonlySet<string>,
     private readonly payload: (value: unknown) => Promise<unknown>,
-    private readonly carried?: { nodeId: string; itemIndex: number; decision: ReviewDecision },
+    private readonly carried?: { nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: boolean },
+    /** One by one: items let through that already went on in a run of their own (`node/item`). */
+    private readonly autoEmitted: ReadonlySet<string> = new Set(),
   ) {
     for (const record of reviews.values()) this.records.set(record.requestId, record);
     this.auto = new Set(autoApproved);
   }
 
-  async ask(nodeId: string, itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true }, now: () => Promise<number>): Promise<ReviewAnswer | undefined> {
-    if (this.carried && nodeId === this.carried.nodeId) return itemIndex === this.carried.itemIndex ? answerOf(this.carried.decision) : ELSEWHERE;
+  async ask(nodeId: string, itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true; emit?: 'each' }, now: () => Promise<number>): Promise<ReviewAnswer | undefined> {
+    if (this.carried && nodeId === this.carried.nodeId) {
+      if (itemIndex !== this.carried.itemIndex) return ELSEWHERE;
+      return { ...answerOf(this.carried.decision), ...(this.carried.auto ? { auto: true } : {}) };
+    }
     const id = reviewId(this.runId, nodeId, itemIndex);
     const record = this.records.get(id);
     if (record?.decided) return record.request.emit === 'each' ? ELSEWHERE : answerOf(record.decided);
     const key = `${nodeId}/${itemIndex}`;
     if ('auto' in ask) {
+      // One by one: an item let through that went on in its own run (at the pause) gives nothing here.
+      if (this.autoEmitted.has(key)) return ELSEWHERE;
       if (!this.auto.has(key)) {
         this.auto.add(key);
-        this.sink.append({ type: 'review.auto-approved', nodeId, itemIndex });
+        this.sink.append({ type: 'review.auto-approved', nodeId, itemIndex, ...(ask.emit === 'each' ? { emit: 'each' as const } : {}) });
       }
       return { outcome: 'approve', by: 'auto', at: new Date(await now()).toISOString(), changes: [], values: {}, auto: true };
     }

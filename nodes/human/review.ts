@@ -246,7 +246,7 @@ export default defineNode({
         firstTitle ||= request.title;
         answer = await ctx.review(i, { request, item });
       } else {
-        answer = await ctx.review(i, { auto: true });
+        answer = await ctx.review(i, { auto: true, ...(config.emit === 'each' ? { emit: 'each' as const } : {}) });
       }
       if (!answer) {
         waiting.push(i);

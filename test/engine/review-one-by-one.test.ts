@@ -95,6 +95,30 @@ describe('review one by one (emit each)', () => {
     expect([...parent.reviews.values()].map((r) => r.emittedTo)).toEqual([1, 2, 3].map((n) => `${runId}.check.${n}`));
   });
 
+  it('items "review only if" lets through go on at once too, each in its own run, while the others wait', async () => {
+    const store = new FileTraceStore(dir);
+    const engine = new Engine({ store, registry });
+    const started = await engine.startRun(flowOf({ reviewIf: 'amount > 15' }), { input });
+    expect(started.status).toBe('paused');
+    const { runId } = started;
+    expect(posted('/paid')).toEqual([{ n: 1, amount: 10 }]);
+    expect((await statusOf(store, `${runId}.check.1`)).status).toBe('succeeded');
+    const carried = await store.load(`${runId}.check.1`);
+    expect(carried.header.reviewItem).toMatchObject({ itemIndex: 0, auto: true });
+    expect((await replayRun(store, registry, `${runId}.check.1`)).identical).toBe(true);
+    await engine.answerReview(runId, { kind: 'decision', requestId: id(runId, 1), outcome: 'approve', by: 'Ana' });
+    expect(posted('/paid').map((p) => p.n)).toEqual([1, 2]);
+    expect((await engine.answerReview(runId, { kind: 'decision', requestId: id(runId, 2), outcome: 'approve', by: 'Ana' })).status).toBe('succeeded');
+    expect((await engine.resume(runId)).status).toBe('succeeded');
+    expect(posted('/paid').map((p) => p.n)).toEqual([1, 2, 3]);
+    const parent = await statusOf(store, runId);
+    expect(parent.nodes.pay?.status).toBe('skipped');
+    expect([...parent.autoCarried.values()]).toMatchObject([{ itemIndex: 0, emittedTo: `${runId}.check.1` }]);
+    expect((await replayRun(store, registry, runId)).identical).toBe(true);
+    // Nobody reviewed item 1: it carries the auto-approval.
+    expect((await statusOf(store, `${runId}.check.1`)).nodes.check?.outputs).toMatchObject({ approve: [{ n: 1, review: { outcome: 'approve', by: 'auto', auto: true } }] });
+  });
+
   it('an item decided just before a crash goes on once, when the run is next touched, even when its run was cut off after its header', async () => {
     const store = new FileTraceStore(dir);
     const { runId } = await new Engine({ store, registry }).startRun(flowOf(), { input });
