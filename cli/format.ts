@@ -91,6 +91,8 @@ export function describeEvent(event: RunEvent, names: Map<string, string>, verbo
       return verbose ? `${name(event.nodeId)} item ${event.itemIndex + 1} needed no review (auto-approved)` : undefined;
     case 'review.decided':
       return `${event.by === 'timer' ? 'nobody decided in time' : `${event.by} decided`} "${event.outcome}" for item ${event.itemIndex + 1} at ${name(event.nodeId)}${event.final ? '' : ' (more approvals needed)'}${event.comment ? `: "${event.comment}"` : ''}${event.changes.map((c) => `\n${' '.repeat(12)}${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`).join('')}`;
+    case 'review.emitted':
+      return `item ${event.itemIndex + 1} of ${name(event.nodeId)} went on in run ${event.runId}`;
     case 'review.reminded':
       return `reminder sent for ${event.requestId}${event.assignee ? ` to ${event.assignee}` : ''}`;
     case 'review.escalated':

@@ -8,6 +8,9 @@ import {
   DecisionRefused,
   Engine,
   InboxIndex,
+  bridgeBase,
+  inboxItemLink,
+  runListerOf,
   dataDirStores,
   inboxItemDetail,
   invalidateInboxIndex,
@@ -17,6 +20,7 @@ import {
   type InboxItemDetail,
 } from '../engine/index.ts';
 import { registry, UsageError, type CommandContext } from './context.ts';
+import { DEFAULT_PORT } from './default-port.ts';
 
 const OK = 0;
 const FAILED = 1;
@@ -56,7 +60,8 @@ async function inboxSubcommand(ctx: CommandContext): Promise<number> {
 
 async function list(ctx: CommandContext): Promise<number> {
   const data = stores(ctx);
-  const index = new InboxIndex({ dir: data.layout.inbox, traces: data.traces, readOnly: true });
+  const runs = await runListerOf(data.runIndex, data.layout.runIndex);
+  const index = new InboxIndex({ dir: data.layout.inbox, traces: data.traces, ...(runs ? { runs } : {}), readOnly: true });
   await index.load();
   const groups = (await data.settings.read()).reviewerGroups;
   const now = Date.now();
@@ -66,7 +71,7 @@ async function list(ctx: CommandContext): Promise<number> {
   };
   const items = index.list(filter, groups, now).map((item) => publicItem(item, now));
   if (ctx.json) {
-    ctx.io.out(JSON.stringify(items, null, 2));
+    ctx.io.out(JSON.stringify(items.map((item) => ({ ...item, links: itemLinks(item.id) })), null, 2));
     return OK;
   }
   if (items.length === 0) {
@@ -84,10 +89,20 @@ function listLine(item: InboxItem): string {
   return `${item.id}\n  ${item.title} — ${item.flowName} › ${item.stepName}, ${who}, ${due}`;
 }
 
+/**
+ * Where a person opens the item: the desktop app's address, and the web bridge's on this machine
+ * (`flowkeeper serve` on its default port) — without any key, so output that ends up in a log
+ * holds none; the browser tab that opened the reviewer's own link has it.
+ */
+function itemLinks(id: string): { app: string; bridge: string } {
+  return { app: inboxItemLink(id), bridge: inboxItemLink(id, { base: bridgeBase(DEFAULT_PORT) }) };
+}
+
 async function show(ctx: CommandContext, id: string): Promise<number> {
   const data = stores(ctx);
   const detail = await inboxItemDetail(data.traces, registry, Date.now(), id);
-  ctx.io.out(ctx.json ? JSON.stringify(detail, null, 2) : detailText(detail));
+  const links = itemLinks(detail.id);
+  ctx.io.out(ctx.json ? JSON.stringify({ ...detail, links }, null, 2) : `${detailText(detail)}\n\n  Open it in the app at ${links.app}, or in a browser (flowkeeper serve) at ${links.bridge}`);
   return OK;
 }
 

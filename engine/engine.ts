@@ -17,8 +17,9 @@ import { fetchTransport, type HttpTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { Redactor, RunLockedError, MemoryRunLeases, type Durability, type RunLeases } from './trace/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { EventSink, LoadedTrace, TraceStore } from './trace/trace-store.ts';
+import { RunNotFoundError, type EventSink, type LoadedTrace, type TraceStore } from './trace/trace-store.ts';
 import { checkRunInput } from './run-input.ts';
+import { autoEmitted, carriedDecision, carriedReuse, carriedRunId, itemsToCarry } from './runner/carried-review.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' | 'paused';
@@ -84,6 +85,8 @@ export interface StartOptions {
    * an earlier run, recorded with `pinnedFrom` so the trace never shows it as having run.
    */
   pinned?: ReadonlyMap<string, { runId: string; outputs: PortItems }>;
+  /** A run carrying one decided item of a one-by-one review on (runner/carried-review.ts). */
+  reviewItem?: { requestId: string; nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: true };
 }
 
 export interface ResumeOptions {
@@ -149,6 +152,7 @@ export class Engine {
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
       ...(start.startedByName ? { startedByName: start.startedByName } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
+      ...(start.reviewItem ? { reviewItem: { requestId: start.reviewItem.requestId, nodeId: start.reviewItem.nodeId, itemIndex: start.reviewItem.itemIndex, ...(start.reviewItem.auto ? { auto: true as const } : {}) } } : {}),
     };
     const claim = await this.leases.claim(runId);
     try {
@@ -157,12 +161,15 @@ export class Engine {
       for (const [nodeId, outputs] of start.reuse ?? []) {
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.parent!.runId });
       }
+      // A carried item's run is started once (see carryDecided): what it reuses is on disk before anything runs.
+      if (start.reviewItem) await sink.sync();
       const done = new Map(start.reuse ?? []);
       for (const [nodeId, pin] of start.pinned ?? []) {
         if (done.has(nodeId) || !flow.nodes.some((n) => n.id === nodeId)) continue;
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(pin.outputs, redactor)) as never, durationMs: 0, pinnedFrom: pin.runId });
         done.set(nodeId, pin.outputs);
       }
+      const carried = start.reviewItem;
       const result = await execute({
         runId,
         flow,
@@ -181,11 +188,74 @@ export class Engine {
         http: this.http,
         payload: (value) => store.putPayload(value, redactor),
         clock: this.clock,
+        ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
         ...this.devCache(),
       });
-      return await this.finish(runId, sink, result, redactor);
+      const outcome = await this.finish(runId, sink, result, redactor);
+      if (outcome.status === 'paused') await this.carryAfterPause(runId, redactor);
+      return outcome;
     } finally {
       await claim.release();
+    }
+  }
+
+  /**
+   * One by one: a run that just paused at such a step carries on at once the items "review only
+   * if" let through there (still under the run's lease).
+   */
+  private async carryAfterPause(runId: string, redactor: Redactor): Promise<void> {
+    const { store } = this.options;
+    const peek = await store.load(runId);
+    const peekState = reduceRun(peek.header, peek.events);
+    if (itemsToCarry(peekState).length === 0) return;
+    const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
+    const sink = this.observe(runId, rawSink, redactor);
+    try {
+      await this.carryDecided(trace, reduceRun(trace.header, trace.events), sink);
+    } finally {
+      await sink.close();
+    }
+  }
+
+  /**
+   * One-by-one review: starts a run for every decided item of the parent that has not gone on
+   * yet, and records `review.emitted` for it (synced). Under the parent's lease; a carried run
+   * whose trace exists already (a crash came between) is not started again — it resumes like any
+   * interrupted run. See runner/carried-review.ts.
+   */
+  private async carryDecided(trace: LoadedTrace, state: RunState, sink: EventSink): Promise<void> {
+    const { store } = this.options;
+    const todo = itemsToCarry(state);
+    if (todo.length === 0) return;
+    const flow = await store.getPayload(trace.header.flow);
+    for (const record of todo) {
+      const childId = carriedRunId(trace.header.runId, record);
+      if (!(await this.traceExists(childId))) {
+        await this.startRun(flow, {
+          runId: childId,
+          input: trace.header.input,
+          parent: { runId: trace.header.runId, fromNodeId: record.nodeId },
+          reuse: await carriedReuse(store, state, flow, record.nodeId),
+          reviewItem: { requestId: record.requestId, nodeId: record.nodeId, itemIndex: record.itemIndex, decision: record.decision, ...(record.auto ? { auto: true as const } : {}) },
+          startedBy: 'review',
+          ...(record.auto ? {} : { startedByName: record.decision.by }),
+        });
+      }
+      const event = await sink.appendDurable({ type: 'review.emitted', requestId: record.requestId, nodeId: record.nodeId, itemIndex: record.itemIndex, runId: childId });
+      applyEvent(state, event);
+      trace.events.push(event);
+    }
+  }
+
+  private async traceExists(runId: string): Promise<boolean> {
+    const { store } = this.options;
+    if (store.stamp) return (await store.stamp(runId)) !== undefined;
+    try {
+      await store.load(runId);
+      return true;
+    } catch (error) {
+      if (error instanceof RunNotFoundError) return false;
+      throw error;
     }
   }
 
@@ -251,6 +321,17 @@ export class Engine {
         else if (n.status === 'running') resumeAt.set(nodeId, { attempt: n.attempt });
         else if (n.status === 'retrying') resumeAt.set(nodeId, { attempt: n.attempt + 1, ...(n.retryAt ? { notBefore: n.retryAt } : {}) });
       }
+      // One-by-one review: items decided before a crash go on first (once); a carried run gets
+      // back what it reuses should a crash have cut it off after its header.
+      await this.carryDecided(trace, state, sink);
+      const carried = await carriedDecision(store, trace.header);
+      if (carried) {
+        for (const [nodeId, outputs] of await carriedReuse(store, carried.parent, flow, carried.nodeId)) {
+          if (done.has(nodeId) || resumeAt.has(nodeId)) continue;
+          sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: trace.header.parentRunId! });
+          done.set(nodeId, outputs);
+        }
+      }
       sink.append({ type: 'run.resumed', reason: options.reason ?? (options.choice ? `decision: ${options.choice}` : 'continuing after an interruption'), pid: process.pid });
       const result = await execute({
         runId,
@@ -273,9 +354,13 @@ export class Engine {
         clock: this.clock,
         reviews: state.reviews,
         autoApproved: state.autoApproved,
+        ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
+        autoEmitted: autoEmitted(state),
         ...this.devCache(),
       });
-      return await this.finish(runId, sink, result, redactor);
+      const outcome = await this.finish(runId, sink, result, redactor);
+      if (outcome.status === 'paused') await this.carryAfterPause(runId, redactor);
+      return outcome;
     }
   }
 
@@ -293,6 +378,13 @@ export class Engine {
       const { trace, sink: rawSink } = await store.reopen(runId, { durability: this.durability, redactor });
       const sink = this.observe(runId, rawSink, redactor);
       const state = reduceRun(trace.header, trace.events);
+      try {
+        // Items of a one-by-one step decided before a crash go on first (once).
+        await this.carryDecided(trace, state, sink);
+      } catch (error) {
+        await sink.close();
+        throw error;
+      }
       const nothing = async (): Promise<ReviewActionOutcome> => {
         await sink.close();
         return { ...(await this.outcomeFromState(state)), recorded: 'nothing' };
@@ -352,6 +444,16 @@ export class Engine {
       });
       applyEvent(state, event);
       trace.events.push(event);
+      if (decision.final && record!.request.emit === 'each') {
+        try {
+          // One by one: this item goes on now, in a run of its own.
+          await this.carryDecided(trace, state, sink);
+        } catch (error) {
+          // The decision is recorded; the next holder of the run's lease carries the item on.
+          await sink.close();
+          throw error;
+        }
+      }
       if (!decision.final || openReviews(state, record!.nodeId).length > 0) {
         await sink.close();
         return { ...(await this.outcomeFromState(state)), recorded: 'decision', decision };

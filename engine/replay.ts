@@ -16,6 +16,7 @@ import { fetchTransport } from './runner/http-transport.ts';
 import type { NodeRegistry } from './runner/registry.ts';
 import { MemorySink, Redactor } from './trace/index.ts';
 import type { LoadedTrace, TraceStore } from './trace/trace-store.ts';
+import { autoEmitted, carriedDecision } from './runner/carried-review.ts';
 
 export interface ValueChange {
   path: string;
@@ -65,6 +66,7 @@ export async function replayRun(
   for (const event of trace.events) {
     if (event.type === 'node.failed' && event.error.details?.limit === 'node') recordedTimeouts.set(`${event.nodeId}#${event.attempt}`, event.error);
   }
+  const carried = await carriedDecision(store, trace.header);
   const sink = new MemorySink();
   for (const [nodeId, outputs] of done) {
     const n = recorded.nodes[nodeId]!;
@@ -84,6 +86,9 @@ export async function replayRun(
     // Review steps are answered by the recorded decisions, as every other call is.
     reviews: recorded.reviews,
     autoApproved: recorded.autoApproved,
+    // A carried item's run (one-by-one review): its step is answered from the parent's decision.
+    ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
+    autoEmitted: autoEmitted(recorded),
     recordedTimeouts,
     redactor: new Redactor(),
     secrets: new EnvSecretResolver({}),

@@ -27,10 +27,16 @@ export interface HistoryLike {
   replaceState(data: unknown, unused: string, url?: string): void;
 }
 
-/** Reads `?token=` once, remembers it for this tab and removes it from the address bar. */
+/**
+ * Reads `?token=` once — in the query, or after the `#` (`#/inbox/<id>?token=…`, a link to one
+ * item: the fragment never reaches a server log) —, remembers it for this tab and removes it from
+ * the address bar.
+ */
 export function takeAccessKey(location: LocationLike, storage: StorageLike | undefined, history: HistoryLike | undefined): string | undefined {
   const params = new URLSearchParams(location.search);
-  const fromUrl = params.get('token');
+  const [hashPath = '', hashQuery = ''] = location.hash.split('?', 2);
+  const hashParams = new URLSearchParams(hashQuery);
+  const fromUrl = params.get('token') ?? hashParams.get('token');
   if (fromUrl !== null) {
     try {
       storage?.setItem(STORAGE_KEY, fromUrl);
@@ -38,8 +44,10 @@ export function takeAccessKey(location: LocationLike, storage: StorageLike | und
       // Storage can be disabled: the key then lasts for this page only.
     }
     params.delete('token');
+    hashParams.delete('token');
     const rest = params.toString();
-    history?.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+    const hashRest = hashParams.toString();
+    history?.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${hashPath}${hashRest ? `?${hashRest}` : ''}`);
     return fromUrl === '' ? undefined : fromUrl;
   }
   try {

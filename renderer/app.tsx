@@ -42,7 +42,8 @@ export function App() {
   // A reviewer's link opens only the inbox: no flows, runs, credentials or settings in the rail.
   const reviewer = session?.role === 'reviewer';
   const sections = reviewer ? SECTIONS.filter((s) => s.section === 'inbox') : SECTIONS;
-  const route: Route = reviewer ? { view: 'inbox' } : navRoute;
+  // (A link to one item keeps its item.)
+  const route: Route = reviewer ? (navRoute.view === 'inbox' ? navRoute : { view: 'inbox' }) : navRoute;
   const mainRef = useRef<HTMLElement>(null);
   const section = sectionOf(route);
   const place = route.view === 'run' ? `run:${route.runId}` : route.view === 'editor' ? `editor:${route.flowId}` : section;
@@ -138,7 +139,7 @@ function Screen({ route }: { route: Route }) {
     case 'run':
       return <RunDetailView runId={route.runId} />;
     case 'inbox':
-      return <InboxView />;
+      return <InboxView {...(route.itemId ? { itemId: route.itemId } : {})} />;
     case 'alerts':
       return <AlertsView />;
     case 'credentials':

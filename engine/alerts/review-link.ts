@@ -1,7 +1,9 @@
 /**
- * The app link of one inbox item, used by review reminders and overdue-review alerts. One
- * function so the inbox's own item link (when the inbox addresses single items) is wired here once.
+ * The app link of one inbox item, used by review reminders and overdue-review alerts: the inbox's
+ * own item address (engine/inbox/inbox-link.ts), so a reminder opens the very item it is about.
  */
-export function reviewItemLink(_itemId: string): string {
-  return '#/inbox';
+import { inboxItemLink } from '../inbox/inbox-link.ts';
+
+export function reviewItemLink(itemId: string): string {
+  return inboxItemLink(itemId);
 }

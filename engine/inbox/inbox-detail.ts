@@ -13,7 +13,7 @@ import { reduceRun } from '../model/run-state.ts';
 import { buildGraph, upstreamOf } from '../runner/graph.ts';
 import type { NodeRegistry } from '../runner/registry.ts';
 import { RunNotFoundError, type TraceStore } from '../trace/trace-store.ts';
-import { publicItem, runEntries } from './inbox-entries.ts';
+import { publicItem, reviewForm, runEntries } from './inbox-entries.ts';
 
 export function inboxNotFound(id: string): ApiError {
   return new ApiError({ code: 'INBOX_ITEM_NOT_FOUND', message: `There is no inbox item "${id}".`, hint: 'Check the id; list open items with "flowkeeper inbox list".' });
@@ -51,6 +51,7 @@ export async function inboxItemDetail(traces: TraceStore, registry: NodeRegistry
   const { request } = record;
   return {
     ...publicItem(base, now),
+    ...reviewForm(record),
     body: request.body,
     ...(request.table ? { table: request.table } : {}),
     ...(request.ai ? { ai: request.ai } : {}),

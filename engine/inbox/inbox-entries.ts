@@ -5,17 +5,14 @@
  *
  * May import: `engine/model`.
  */
-import type { InboxDecision, InboxItem } from '../model/contract.ts';
-import { isBlobRef, type TraceHeader } from '../model/events.ts';
+import type { InboxDecision, InboxItem, InboxItemDetail } from '../model/contract.ts';
+import type { TraceHeader } from '../model/events.ts';
 import type { Flow } from '../model/flow.ts';
 import { currentAssignee, type ReviewRecord } from '../model/review.ts';
 import type { RunState } from '../model/run-state.ts';
 
-/** An inbox item as the index keeps it: `overdue` is worked out when listed. */
+/** An inbox item as the index keeps it (the lean list entry): `overdue` is worked out when listed. */
 export type StoredInboxItem = Omit<InboxItem, 'overdue'>;
-
-/** Items larger than this (serialized) are listed without their payload (inbox.get has it). */
-const LIST_PAYLOAD_BYTES = 4096;
 
 export interface RunEntries {
   open: StoredInboxItem[];
@@ -55,8 +52,6 @@ export function runEntries(header: TraceHeader, state: RunState, flow: Flow | un
 function openItem(header: TraceHeader, record: ReviewRecord, stepName: string): StoredInboxItem {
   const { request } = record;
   const assignee = currentAssignee(record);
-  const small = !isBlobRef(record.item) && (JSON.stringify(record.item) ?? '').length <= LIST_PAYLOAD_BYTES;
-  const latest = record.decisions.at(-1)?.values ?? request.values;
   return {
     id: record.requestId,
     runId: header.runId,
@@ -67,21 +62,27 @@ function openItem(header: TraceHeader, record: ReviewRecord, stepName: string): 
     itemIndex: record.itemIndex,
     title: request.title,
     createdAt: record.requestedAt,
-    payload: small ? record.item : {},
     outcomes: request.outcomes.map((o) => o.id),
-    choices: request.outcomes.map((o) => ({ id: o.id, label: o.label })),
     ...(assignee ? { assignee } : {}),
     ...(record.escalatedTo !== undefined && request.assignee ? { escalatedFrom: request.assignee } : {}),
     ...(record.escalatedAt ? { escalatedAt: record.escalatedAt } : {}),
     ...(record.remindedAt ? { remindedAt: record.remindedAt } : {}),
     ...(request.dueAt ? { dueAt: request.dueAt } : {}),
-    fields: request.fields,
-    values: latest,
-    commentRequiredFor: request.commentRequiredFor,
     approvals: { needed: request.approvals, given: record.decisions.map((d) => ({ by: d.by, at: d.at })) },
-    forbidStarter: request.forbidStarter,
     // Internal to the index (timers): what is still to fire.
     ...timerFields(record),
+  };
+}
+
+/** The form an item is decided with (inbox.get): labelled outcomes, the fields and their latest values. */
+export function reviewForm(record: ReviewRecord): Pick<InboxItemDetail, 'choices' | 'fields' | 'values' | 'commentRequiredFor' | 'forbidStarter'> {
+  const { request } = record;
+  return {
+    choices: request.outcomes.map((o) => ({ id: o.id, label: o.label })),
+    fields: request.fields,
+    values: record.decisions.at(-1)?.values ?? request.values,
+    commentRequiredFor: request.commentRequiredFor,
+    forbidStarter: request.forbidStarter,
   };
 }
 

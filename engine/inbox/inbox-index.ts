@@ -11,26 +11,36 @@
  * May import: `engine/model`, the trace store, `node:*`.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InboxDecision } from '../model/contract.ts';
 import type { RunEvent } from '../model/events.ts';
 import type { Flow } from '../model/flow.ts';
 import { mayDecide } from '../model/review.ts';
 import { reduceRun } from '../model/run-state.ts';
-import { newestFirst, type TraceStore } from '../trace/trace-store.ts';
-import { runEntries, type StoredInboxItem } from './inbox-entries.ts';
+import { newestFirst, type RunSummary, type TraceStore } from '../trace/trace-store.ts';
+import { runEntries, type RunEntries, type StoredInboxItem } from './inbox-entries.ts';
 
 const FORMAT = 'flowkeeper/inbox-index';
-const VERSION = 1;
+/** 2: items are the lean list entries (the form comes from the trace, inbox.get). */
+const VERSION = 2;
 /** How many decisions the history keeps. */
 export const HISTORY_LIMIT = 1000;
 /** A rebuild reads the history from this many of the newest finished runs (all unfinished ones are read). */
 const HISTORY_RUNS = 1000;
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+/** Traces read at once by a rebuild: enough to keep the disk and the parser busy, few file handles. */
+const PARALLEL_READS = 32;
+/** The longest a rebuild holds the event loop between two turns (timers, requests, the window). */
+const SLICE_MS = 20;
+
+/** What a run's inbox entries are made of (a rebuild reads only these events). */
+function isEntryEvent(type: string): boolean {
+  return type.startsWith('review.') || type.startsWith('run.');
+}
 
 /** The events after which a run's inbox entries may have changed. */
-const REVIEW_EVENTS = new Set<RunEvent['type']>(['review.requested', 'review.decided', 'review.reminded', 'review.escalated', 'run.paused', 'run.finished']);
+const REVIEW_EVENTS = new Set<RunEvent['type']>(['review.requested', 'review.decided', 'review.emitted', 'review.reminded', 'review.escalated', 'run.paused', 'run.finished']);
 
 export function isInboxEvent(event: Pick<RunEvent, 'type'>): boolean {
   return REVIEW_EVENTS.has(event.type);
@@ -56,6 +66,12 @@ export interface InboxIndexOptions {
   /** The folder of the index (`<data>/inbox`). */
   dir: string;
   traces: TraceStore;
+  /**
+   * Where a rebuild learns which runs are unfinished and which finished ones are newest without
+   * reading their traces (the run index, see `runListerOf`). Without it, every trace is read
+   * quickly (`TraceStore.runIds` + `scanEvents`; a store without them: `list`).
+   */
+  runs?: { list(): Promise<RunSummary[]> };
   /**
    * Read-only (a CLI command beside a running app): never writes the index or the marker; an
    * untrusted index is rebuilt in memory only.
@@ -171,33 +187,60 @@ export class InboxIndex {
     ids.add(item.id);
   }
 
-  /** Reads every trace again (the index's only source). A damaged trace is skipped: the store quarantines it. */
+  /**
+   * Reads the traces again (the index's only source): every unfinished run for its open items,
+   * and the newest finished ones for the history. Which runs those are comes from the run index
+   * when there is one (no trace read to learn a status); each trace is then read quickly — only
+   * its review and run events are parsed (`TraceStore.scanEvents`) — a few at a time. The index
+   * is swapped in whole at the end, so a list meanwhile shows the previous one. A damaged trace
+   * is skipped: the store sets it aside.
+   */
   async rebuild(): Promise<void> {
+    const { traces, runs: runLister } = this.options;
+    let ids: string[];
+    if (runLister || !traces.runIds) {
+      const runs = runLister ? await runLister.list() : (await traces.list()).runs;
+      const unfinished = runs.filter((r) => !FINISHED.has(r.status));
+      const finished = runs.filter((r) => FINISHED.has(r.status)).sort(newestFirst).slice(0, HISTORY_RUNS);
+      ids = [...unfinished, ...finished].map((r) => r.runId);
+    } else {
+      // No run index to ask: every trace, quickly (finished runs give their decisions).
+      ids = await traces.runIds();
+    }
+    const flows = new Map<string, Promise<Flow | undefined>>();
+    const entries = await mapBounded(ids, PARALLEL_READS, (runId) =>
+      // A trace that cannot be read has nothing to list; the runs list reports it.
+      this.entriesOf(runId, { quick: true, flows }).catch(() => undefined),
+    );
     this.clear();
-    const { runs } = await this.options.traces.list();
     const decided: InboxDecision[] = [];
-    // Every unfinished run (its open items), and the newest finished ones for the history only.
-    const unfinished = runs.filter((r) => !FINISHED.has(r.status));
-    const finished = runs.filter((r) => FINISHED.has(r.status)).sort(newestFirst).slice(0, HISTORY_RUNS);
-    for (const run of [...unfinished, ...finished]) {
-      try {
-        const entries = await this.entriesOf(run.runId);
-        for (const item of entries.open) this.add(item);
-        decided.push(...entries.decided);
-      } catch {
-        /* a trace that cannot be read has nothing to list; the runs list reports it */
-      }
+    for (const entry of entries) {
+      if (!entry) continue;
+      for (const item of entry.open) this.add(item);
+      decided.push(...entry.decided);
     }
     this.decided = newestDecisions(decided);
   }
 
-  private async entriesOf(runId: string) {
+  /**
+   * One run's entries. `quick` (a rebuild): only the events that make them are read, and flows are
+   * shared between runs of the same flow version (by the header's flow hash).
+   */
+  private async entriesOf(runId: string, rebuild?: { quick: true; flows: Map<string, Promise<Flow | undefined>> }): Promise<RunEntries> {
     const { traces } = this.options;
-    const trace = await traces.load(runId);
+    const trace = rebuild && traces.scanEvents ? await traces.scanEvents(runId, isEntryEvent) : await traces.load(runId);
     const state = reduceRun(trace.header, trace.events);
     if (state.reviews.size === 0) return { open: [], decided: [] };
-    const flow = (await traces.getPayload(trace.header.flow)) as Flow;
-    return runEntries(trace.header, state, flow);
+    const readFlow = () => traces.getPayload(trace.header.flow).then((f) => f as Flow, () => undefined);
+    let flow: Promise<Flow | undefined>;
+    if (rebuild) {
+      const key = trace.header.flowHash;
+      flow = rebuild.flows.get(key) ?? readFlow();
+      rebuild.flows.set(key, flow);
+    } else {
+      flow = readFlow();
+    }
+    return runEntries(trace.header, state, await flow);
   }
 
   /** Notes a run event; review events re-read that run's trace (in the background, in order). */
@@ -228,7 +271,7 @@ export class InboxIndex {
     const runs = [...this.dirtyRuns];
     this.dirtyRuns.clear();
     for (const runId of runs) {
-      let entries: Awaited<ReturnType<InboxIndex['entriesOf']>>;
+      let entries: RunEntries;
       try {
         entries = await this.entriesOf(runId);
       } catch {
@@ -337,9 +380,41 @@ export async function invalidateInboxIndex(dir: string): Promise<void> {
   await rm(join(dir, 'index.json'), { force: true });
 }
 
+/**
+ * The run index as the rebuild's list of runs when it has a journal to open from (one read and a
+ * stat per trace); without one it would first read every trace in full, which costs more than
+ * the inbox reading them quickly itself — so then none, and the run index opens later, when asked.
+ */
+export async function runListerOf(runIndex: NonNullable<InboxIndexOptions['runs']>, journal: string): Promise<InboxIndexOptions['runs']> {
+  return (await exists(journal)) ? runIndex : undefined;
+}
+
+/**
+ * `work` over every item, at most `limit` at a time; results in the items' order. Work that
+ * completes without waiting (the file store reads a trace synchronously) would otherwise hold the
+ * event loop for the whole rebuild: it is given back every SLICE_MS.
+ */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let sliceStart = performance.now();
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
-    await readFile(path);
+    await access(path);
     return true;
   } catch {
     return false;

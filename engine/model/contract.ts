@@ -231,8 +231,10 @@ const ReviewDecisionSchema = z.object({
 });
 
 /**
- * One item waiting for a person (a review step's item in a paused run), as the inbox lists it.
- * Served from the inbox index (engine/inbox/), so listing never reads every trace.
+ * One item waiting for a person (a review step's item in a paused run), as the inbox lists it:
+ * what a list row, a filter, a badge or a notification needs — lean, because a list may hold
+ * thousands. The form to decide with (fields, values, labelled outcomes, the item) comes from
+ * inbox.get. Served from the inbox index (engine/inbox/), so listing never reads every trace.
  */
 export const InboxItemSchema = z.object({
   /** `<runId>:<nodeId>:<itemIndex>`; what inbox.get / inbox.decide take. */
@@ -248,12 +250,8 @@ export const InboxItemSchema = z.object({
   title: z.string(),
   /** When the review was asked (ISO). */
   createdAt: z.string(),
-  /** The item as it arrived at the review step ({} when it is large: inbox.get has it whole). */
-  payload: Json,
   /** Outcome ids the reviewer may choose (approve, edit when there are fields, reject, custom). */
   outcomes: z.array(z.string()),
-  /** The same with plain labels for buttons. */
-  choices: z.array(z.object({ id: z.string(), label: z.string() })),
   /** Who decides now: a person or a group (after an escalation, the new one). Absent: anyone. */
   assignee: z.string().optional(),
   /** Set after an escalation: who had it before. */
@@ -263,19 +261,21 @@ export const InboxItemSchema = z.object({
   dueAt: z.string().optional(),
   /** The due time has passed (at the time of the answer). */
   overdue: z.boolean(),
+  /** Four-eyes: how many distinct approvals are needed, and who approved already. */
+  approvals: z.object({ needed: z.number(), given: z.array(z.object({ by: z.string(), at: z.string() })) }),
+});
+export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+/** One inbox item with everything a reviewer needs to decide: the form, the text, the data, the AI answer. */
+export const InboxItemDetailSchema = InboxItemSchema.extend({
+  /** The outcomes with plain labels for buttons. */
+  choices: z.array(z.object({ id: z.string(), label: z.string() })),
   /** Editable fields, their current values, and which outcomes need a comment. */
   fields: z.array(ReviewFieldSchema),
   values: z.record(z.string(), Json),
   commentRequiredFor: z.array(z.string()),
-  /** Four-eyes: how many distinct approvals are needed, and who approved already. */
-  approvals: z.object({ needed: z.number(), given: z.array(z.object({ by: z.string(), at: z.string() })) }),
   /** The person who started the run may not approve it. */
   forbidStarter: z.boolean(),
-});
-export type InboxItem = z.infer<typeof InboxItemSchema>;
-
-/** One inbox item with everything a reviewer needs to decide: the text, the data, the AI answer. */
-export const InboxItemDetailSchema = InboxItemSchema.extend({
   body: z.string(),
   /** Line items, rows of objects (columns are their keys). */
   table: z.array(z.record(z.string(), Json)).optional(),

@@ -41,6 +41,12 @@ export interface TraceHeader {
   hashChain?: 'sha256-128';
   /** The person who started it, when the door knows (the app's reviewer name). */
   startedByName?: string;
+  /**
+   * Set on a run that carries one decided item of a one-by-one review step on (`emit: "each"`):
+   * the parent run is `parentRunId`, the decision is in its trace under `requestId`. Steps before
+   * the review are reused from the parent; the review step gives out only this item.
+   */
+  reviewItem?: { requestId: string; nodeId: string; itemIndex: number; /** An item "review only if" let through (no person decided). */ auto?: true };
 }
 
 export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';
@@ -105,9 +111,11 @@ export type RunEventBody =
    */
   | { type: 'review.requested'; requestId: string; nodeId: string; itemIndex: number; request: ReviewRequest; item: unknown }
   /** "Review only if" said no: the item left on approve without a person. */
-  | { type: 'review.auto-approved'; nodeId: string; itemIndex: number }
+  | { type: 'review.auto-approved'; nodeId: string; itemIndex: number; /** One-by-one step: the item goes on at once, in a run of its own. */ emit?: 'each' }
   /** A person (or the timer: `by: "timer"`, outcome `timeout`) decided; `final: false` for an approval still waiting for more approvers. */
   | { type: 'review.decided'; requestId: string; nodeId: string; itemIndex: number; outcome: string; by: string; comment?: string; changes: FieldChange[]; values: Record<string, unknown>; final: boolean }
+  /** A decided item of a one-by-one review step went on in its own run `runId` (synced; once per item). */
+  | { type: 'review.emitted'; requestId: string; nodeId: string; itemIndex: number; runId: string }
   /** The reminder went out (once). */
   | { type: 'review.reminded'; requestId: string; nodeId: string; assignee?: string }
   /** Nobody decided by the escalation time: the item is now assigned to `to` (once). */

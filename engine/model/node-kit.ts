@@ -96,7 +96,7 @@ export interface NodeContext {
    * the item needed no person ("review only if") and answers approve at once.
    * A node with items still waiting throws `new AwaitingReview(...)`: the run pauses there.
    */
-  review(itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true }): Promise<ReviewAnswer | undefined>;
+  review(itemIndex: number, ask: { request: ReviewRequest; item: Item } | { auto: true; emit?: 'each' }): Promise<ReviewAnswer | undefined>;
   /**
    * Processes items one by one (or `concurrency` at a time) with the node's retry policy applied
    * per item: a failing item is retried on its own, so items that already went out are never
@@ -126,6 +126,11 @@ export interface ReviewAnswer {
   values: Record<string, unknown>;
   /** True when no person was asked ("review only if" said no). */
   auto?: boolean;
+  /**
+   * True when the item goes on in another run (a one-by-one review, `emit: "each"`): the step
+   * gives nothing out for it here.
+   */
+  elsewhere?: boolean;
 }
 
 /** Thrown by a node whose items wait for people: the run pauses durably at this node. */

@@ -64,6 +64,11 @@ export interface ReviewRequest {
   approvals: number;
   /** The person who started the run may not approve it. */
   forbidStarter: boolean;
+  /**
+   * `each`: every item goes on in a run of its own as soon as it is decided (the steps after the
+   * review run per item while others wait); absent: the items go on together when all are decided.
+   */
+  emit?: 'each';
 }
 
 export interface FieldChange {
@@ -100,6 +105,8 @@ export interface ReviewRecord {
   remindedAt?: string;
   escalatedTo?: string;
   escalatedAt?: string;
+  /** One-by-one review: the run the decided item went on in. */
+  emittedTo?: string;
 }
 
 /** The inbox id of one review: run, step and item. */

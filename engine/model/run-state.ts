@@ -72,6 +72,11 @@ export interface RunState {
   reviews: Map<string, ReviewRecord>;
   /** Items a review step let through without a person ("review only if"), as `${nodeId}/${itemIndex}`. */
   autoApproved: Set<string>;
+  /**
+   * Of those, the ones of one-by-one steps (`emit: "each"`), which go on in a run of their own:
+   * when they were let through, and the run they went on in once it is recorded.
+   */
+  autoCarried: Map<string, { nodeId: string; itemIndex: number; at: string; emittedTo?: string }>;
 }
 
 export function initialRunState(header: TraceHeader): RunState {
@@ -90,6 +95,7 @@ export function initialRunState(header: TraceHeader): RunState {
     itemRetries: new Map(),
     reviews: new Map(),
     autoApproved: new Set(),
+    autoCarried: new Map(),
   };
   if (header.startedBy !== undefined) state.startedBy = header.startedBy;
   if (header.parentRunId !== undefined) state.parentRunId = header.parentRunId;
@@ -121,6 +127,7 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       break;
     case 'review.auto-approved':
       state.autoApproved.add(`${event.nodeId}/${event.itemIndex}`);
+      if (event.emit === 'each') state.autoCarried.set(`${event.nodeId}/${event.itemIndex}`, { nodeId: event.nodeId, itemIndex: event.itemIndex, at: event.ts });
       break;
     case 'review.decided': {
       const review = state.reviews.get(event.requestId);
@@ -129,6 +136,13 @@ export function applyEvent(state: RunState, event: RunEvent): RunState {
       review.decisions.push(decision);
       if (event.final) review.decided = decision;
       refreshReviewPause(state);
+      break;
+    }
+    case 'review.emitted': {
+      const review = state.reviews.get(event.requestId);
+      if (review) review.emittedTo = event.runId;
+      const auto = state.autoCarried.get(`${event.nodeId}/${event.itemIndex}`);
+      if (!review && auto) auto.emittedTo = event.runId;
       break;
     }
     case 'review.reminded': {

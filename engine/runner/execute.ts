@@ -10,7 +10,7 @@
 import type { Flow } from '../model/flow.ts';
 import { AwaitingReview, toErrorInfo, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
 import { pruneUnreachable } from '../model/reachability.ts';
-import type { ReviewRecord } from '../model/review.ts';
+import type { ReviewDecision, ReviewRecord } from '../model/review.ts';
 import { ReviewDesk } from './review-desk.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
@@ -67,6 +67,10 @@ export interface ExecutionPlan {
   reviews?: ReadonlyMap<string, ReviewRecord>;
   /** Items already let through without review, as `${nodeId}/${itemIndex}`. */
   autoApproved?: ReadonlySet<string>;
+  /** A run carrying one decided item of a one-by-one review on (see TraceHeader.reviewItem). */
+  carried?: { nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: boolean };
+  /** One by one: items let through that already went on in a run of their own (`node/item`). */
+  autoEmitted?: ReadonlySet<string>;
 }
 
 /** `paused`: review steps wait for people; branches that do not depend on them ran on. */
@@ -104,7 +108,7 @@ export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult>
   let stop: RunStop | undefined;
   let attention: AttentionNeeded | undefined;
   const awaiting: AwaitingReview[] = [];
-  const desk = new ReviewDesk(plan.runId, plan.sink, plan.reviews ?? new Map(), plan.autoApproved ?? new Set(), plan.payload);
+  const desk = new ReviewDesk(plan.runId, plan.sink, plan.reviews ?? new Map(), plan.autoApproved ?? new Set(), plan.payload, plan.carried, plan.autoEmitted);
 
   const recorder = new CallRecorder({
     sink: plan.sink,

@@ -49,7 +49,7 @@ import { triggerHandlers } from './handlers/triggers.ts';
 import { charterHandlers, readableFlow } from './handlers/charter.ts';
 import { runIndexMetricSource } from '../charter/metric-source.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
-import { InboxIndex } from '../inbox/inbox-index.ts';
+import { InboxIndex, runListerOf } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { mkdir } from 'node:fs/promises';
@@ -102,7 +102,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const clock = options.clock ?? systemClock;
   const data = await openDataDir(options.dataDir, { catalog: options.registry, ...(options.keychain ? { keychain: options.keychain } : {}), ...(options.env ? { env: options.env } : {}), now: () => clock.now() });
   const hub = new EventHub();
-  const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces });
+  const runs = await runListerOf(data.runIndex, data.layout.runIndex);
+  const inbox = new InboxIndex({ dir: data.layout.inbox, traces: data.traces, ...(runs ? { runs } : {}) });
   await inbox.load();
   inbox.onChange(() => hub.emit({ type: 'inbox.changed' }));
   let publicAddress: string | undefined;

@@ -20,6 +20,7 @@ export {
   type RunSummary,
   type TracePage,
   type QuarantineNotice,
+  type ScannedTrace,
   type WriterOptions,
 } from './trace-store.ts';
 export { FileTraceStore } from './file-trace-store.ts';

@@ -19,6 +19,7 @@ import {
   type LoadedTrace,
   type QuarantineNotice,
   type RunSummary,
+  type ScannedTrace,
   TraceChangeListeners,
   type TraceChangeListener,
   type TracePage,
@@ -115,6 +116,11 @@ export class MemoryTraceStore implements TraceStore {
   async load(runId: string): Promise<LoadedTrace> {
     const stored = this.stored(runId);
     return { header: JSON.parse(stored.header) as TraceHeader, events: stored.events.map((line) => JSON.parse(line) as RunEvent) };
+  }
+
+  async scanEvents(runId: string, wanted: (type: string) => boolean): Promise<ScannedTrace> {
+    const { header, events } = await this.load(runId);
+    return { header, events: events.filter((e) => wanted(e.type)) };
   }
 
   async readEvents(runId: string, afterSeq: number, limit: number): Promise<TracePage> {

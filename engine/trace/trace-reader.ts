@@ -130,7 +130,8 @@ function addEvent(events: RunEvent[], value: unknown, line: number, location: st
   events.push(event);
 }
 
-function checkHeader(value: unknown, location: string): TraceHeader {
+/** The header line's value as a header, or TraceDamagedError (also used by the quick scan, trace-scan.ts). */
+export function checkHeader(value: unknown, location: string): TraceHeader {
   const h = value as Partial<TraceHeader> | null;
   if (typeof h !== 'object' || h === null || h.kind !== 'header' || h.format !== TRACE_FORMAT) {
     throw new TraceDamagedError(location, 1, 'the first line is not a Flowkeeper trace header');

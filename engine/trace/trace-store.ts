@@ -16,6 +16,9 @@ import { summarizeInput } from '../model/input-summary.ts';
 import type { Redactor } from './redactor.ts';
 import type { Durability } from './trace-writer.ts';
 import type { RunLeases } from './run-leases.ts';
+import type { ScannedTrace } from './trace-scan.ts';
+
+export type { ScannedTrace } from './trace-scan.ts';
 
 export interface EventSink {
   append(body: RunEventBody): RunEvent;
@@ -89,6 +92,13 @@ export interface TraceStore {
   /** Events with `seq > afterSeq`, at most `limit`, without reading the whole trace. */
   readEvents(runId: string, afterSeq: number, limit: number): Promise<TracePage>;
   list(): Promise<{ runs: RunSummary[]; quarantined: QuarantineNotice[] }>;
+  /**
+   * The header and only the events whose type is wanted, read quickly for a derived view that is
+   * rebuilt from traces (the inbox index): neither the hash chain nor the flow's hash is checked
+   * (`load` does, and everything that acts on a run loads it). A trace found damaged is loaded in
+   * full instead, which quarantines it. Optional: without it, callers use `load`.
+   */
+  scanEvents?(runId: string, wanted: (type: string) => boolean): Promise<ScannedTrace>;
   /** Traces set aside earlier (by any process), without reading any other trace. */
   setAside?(): Promise<QuarantineNotice[]>;
   /**

@@ -6,7 +6,9 @@
  *
  * The run pauses durably while items wait (ctx.review records each request in the trace, synced);
  * the step runs again when its items are decided and finds the decisions there, so it finishes
- * when all are decided, with the corrected values.
+ * when all are decided, with the corrected values. One by one (`emit: "each"`), the engine carries
+ * each decided item on at once in a run of its own (the steps after the review run for it while
+ * the others wait); here such items are answered `elsewhere` and give nothing out.
  */
 import { z } from 'zod';
 import {
@@ -135,6 +137,12 @@ const Config = z
       optionLabels: { [EDIT]: 'Their own output ("edit")', [APPROVE]: 'The approve output' },
       advanced: true,
     }),
+    emit: field(z.enum(['together', 'each']).default('together'), {
+      title: 'Items go on',
+      description: 'Together once every item is decided, or one by one: each item goes on as soon as it is decided (in a run of its own), while the others still wait.',
+      optionLabels: { together: 'Together, when all are decided', each: 'One by one, as each is decided' },
+      advanced: true,
+    }),
     resultField: field(z.string().min(1).max(64).default('review'), { title: 'Decision field', description: 'The item field the decision is written to (who, when, outcome, comment, changes).', widget: 'plain', advanced: true }),
   })
   .strict()
@@ -166,6 +174,7 @@ async function buildRequest(ctx: NodeContext, config: ReviewConfig, item: Item, 
     onDue: config.onDue,
     approvals: config.approvals,
     forbidStarter: config.forbidStarter,
+    ...(config.emit === 'each' ? { emit: 'each' as const } : {}),
   };
   if (config.fields.length > 0) request.outcomes.splice(1, 0, { id: EDIT, label: OUTCOME_LABELS[EDIT]! });
   if (config.table?.trim()) {
@@ -237,12 +246,13 @@ export default defineNode({
         firstTitle ||= request.title;
         answer = await ctx.review(i, { request, item });
       } else {
-        answer = await ctx.review(i, { auto: true });
+        answer = await ctx.review(i, { auto: true, ...(config.emit === 'each' ? { emit: 'each' as const } : {}) });
       }
       if (!answer) {
         waiting.push(i);
         continue;
       }
+      if (answer.elsewhere) continue; // one by one: it went on in a run of its own
       const port = answer.outcome === EDIT && config.editedGoesTo === APPROVE ? APPROVE : answer.outcome;
       const target = out[port];
       if (!target) {

@@ -43,6 +43,7 @@ export function alertPlace(alert: Pick<Alert, 'kind' | 'stepName'>): string | un
 /** What the link opens, as a button label. */
 export function openLabel(alert: Pick<Alert, 'link'>): string {
   if (alert.link.startsWith('#/runs/')) return 'Open the run';
+  if (alert.link.startsWith('#/inbox/')) return 'Open the review';
   if (alert.link.startsWith('#/inbox')) return 'Open the inbox';
   return 'Open the flow';
 }

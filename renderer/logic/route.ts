@@ -9,7 +9,8 @@ export type Route =
   | { view: 'editor'; flowId: string; runId?: string; tab?: 'overview' }
   | { view: 'runs'; status?: string; flowId?: string }
   | { view: 'run'; runId: string }
-  | { view: 'inbox' }
+  /** With an item id: that item open (`#/inbox/<id>`, engine/inbox/inbox-link.ts builds the link). */
+  | { view: 'inbox'; itemId?: string }
   | { view: 'alerts' }
   | { view: 'credentials' }
   | { view: 'settings' };
@@ -37,7 +38,7 @@ export function parseRoute(hash: string): Route {
       if (parts[1]) return parts[2] === 'runs' && parts[3] ? { view: 'editor', flowId: parts[1], runId: parts[3] } : { view: 'editor', flowId: parts[1] };
       return { view: 'flows' };
     case 'inbox':
-      return { view: 'inbox' };
+      return parts[1] ? { view: 'inbox', itemId: parts[1] } : { view: 'inbox' };
     case 'alerts':
       return { view: 'alerts' };
     case 'credentials':
@@ -63,6 +64,8 @@ export function formatRoute(route: Route): string {
       const q = query.toString();
       return q ? `#/runs?${q}` : '#/runs';
     }
+    case 'inbox':
+      return route.itemId ? `#/inbox/${encodeURIComponent(route.itemId)}` : '#/inbox';
     default:
       return `#/${route.view}`;
   }

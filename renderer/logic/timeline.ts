@@ -3,6 +3,7 @@
  * `run.event`s feed the same function). Never shows stack traces; outside calls only on request.
  */
 import type { RunEvent } from '../../engine/model/events.ts';
+import { OUTCOME_LABELS } from '../../engine/model/review.ts';
 import { choiceLabel } from './attention.ts';
 import { describePorts, formatDuration, runStatusLabel, type Tone } from './format.ts';
 import { plainError, tidyEngineWords } from './plain-errors.ts';
@@ -193,6 +194,27 @@ function describe(event: RunEvent, name: (id: string) => string, verbose: boolea
       if (event.kind === 'random') return { tone: 'neutral', text: `${name(event.nodeId)} drew a random number${forItem(event.itemIndex)}` };
       return { tone: 'neutral', text: `${name(event.nodeId)}: ${callWord(event.kind)}${forItem(event.itemIndex)} ${resultSummary(event.result)}` };
     }
+    // Human review: who was asked, who decided what (with the corrections and the comment).
+    case 'review.requested':
+      return { tone: 'neutral', text: `${name(event.nodeId)} asked a person to review item ${event.itemIndex + 1}: “${event.request.title}”${event.request.assignee ? ` (for ${event.request.assignee})` : ''}` };
+    case 'review.decided': {
+      const outcome = (OUTCOME_LABELS[event.outcome] ?? event.outcome).toLowerCase();
+      const text =
+        event.by === 'timer'
+          ? `Nobody decided item ${event.itemIndex + 1} at ${name(event.nodeId)} in time: it left through “timeout”`
+          : `${event.by} decided ${outcome} for item ${event.itemIndex + 1} at ${name(event.nodeId)}${event.final ? '' : ' (more approvals needed)'}`;
+      const changes = event.changes.map((c) => `${c.field}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+      const detail = [...changes, ...(event.comment ? [`“${event.comment}”`] : [])].join(' · ');
+      return withDetail(event.outcome === 'reject' || event.by === 'timer' ? 'warning' : 'success', text, detail || undefined);
+    }
+    case 'review.emitted':
+      return { tone: 'neutral', text: `Item ${event.itemIndex + 1} of ${name(event.nodeId)} went on at once, in a run of its own` };
+    case 'review.reminded':
+      return { tone: 'neutral', text: `Reminder sent${event.assignee ? ` to ${event.assignee}` : ''}` };
+    case 'review.escalated':
+      return { tone: 'warning', text: `Nobody decided in time at ${name(event.nodeId)}: handed to ${event.to}` };
+    case 'run.paused':
+      return { tone: 'neutral', text: `Run waits for a person at ${name(event.nodeId)}` };
     case 'run.needs-attention':
       return { tone: 'warning', text: `Run stopped at ${name(event.nodeId)} and needs your decision`, detail: tidyEngineWords(event.reason) };
     case 'run.attention-resolved':

@@ -2,6 +2,8 @@
  * Inbox: items review steps are waiting on, across all runs. A list (filters, soonest due first,
  * bulk approve) beside the open item (renderer/inbox/inbox-detail.tsx); the decided items in a
  * second tab. Keys: J / K next and previous, A approve, R reject; after a decision the next item opens.
+ * A link to one item (`#/inbox/<id>`, engine/inbox/inbox-link.ts) opens it, also when it is not in
+ * the list (decided already, or not this reviewer's: then the plain refusal). Opening decides nothing.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { InboxItem } from '../../engine/model/contract.ts';
@@ -18,7 +20,7 @@ import { useInbox, type BulkResult } from '../stores/inbox-store.ts';
 import { useSession } from '../stores/session-store.ts';
 import { notify } from '../stores/notice-store.ts';
 
-export function InboxView() {
+export function InboxView({ itemId }: { itemId?: string } = {}) {
   const { items, loaded, error, load, detail, detailError, open } = useInbox();
   const session = useSession((s) => s.session);
   const groups = useSession((s) => s.groups);
@@ -41,11 +43,20 @@ export function InboxView() {
     [items, filters, me, groups, session],
   );
 
-  // Keep a selection that exists: the first item when none, or when the selected one left the list.
+  // A link to one item opens it.
+  useEffect(() => {
+    if (itemId === undefined) return;
+    setTab('waiting');
+    setSelectedId(itemId);
+  }, [itemId]);
+
+  // Keep a selection that exists: the first item when none, or when the selected one left the list
+  // (the item a link points to stays open: it is shown even when it is not in the list).
   useEffect(() => {
     if (tab !== 'waiting') return;
+    if (selectedId !== undefined && selectedId === itemId) return;
     if (selectedId === undefined || !shown.some((i) => i.id === selectedId)) setSelectedId(shown[0]?.id);
-  }, [shown, selectedId, tab]);
+  }, [shown, selectedId, tab, itemId]);
 
   useEffect(() => {
     void open(selectedId);
@@ -85,6 +96,31 @@ export function InboxView() {
   const assignees = useMemo(() => assigneesOf(items), [items]);
   const filtered = filters !== NO_FILTERS && (filters.flowId !== undefined || filters.assignee !== 'all' || filters.due !== 'any' || filters.age !== 'any');
   const selectedForBulk = shown.filter((i) => checked.has(i.id));
+  // The linked item is not among the waiting ones: shown on its own (decided, or not this person's).
+  const linkedOutside = itemId !== undefined && selectedId === itemId && loaded && !items.some((i) => i.id === itemId);
+  const linkedFinal = detail && detail.id === itemId ? detail.decisions.find((d) => d.final) : undefined;
+  const linkedPane = !linkedOutside ? null : (
+    <div className="inbox-linked" data-testid="inbox-linked">
+      {detailError ? (
+        <ErrorBox error={detailError} onRetry={() => void open(itemId)} />
+      ) : detail && detail.id === itemId ? (
+        linkedFinal || detail.runStatus === 'succeeded' || detail.runStatus === 'failed' || detail.runStatus === 'cancelled' ? (
+          <div className="card">
+            <h2 className="cell-title">{detail.title}</h2>
+            <p>
+              {linkedFinal
+                ? `This item was already decided: ${(detail.choices.find((c) => c.id === linkedFinal.outcome)?.label ?? linkedFinal.outcome).toLowerCase()} by ${linkedFinal.by}, ${formatWhen(linkedFinal.at)}. Nothing is waiting for a decision here.`
+                : `Its run has ended (${detail.runStatus}), so this item can no longer be decided.`}
+            </p>
+          </div>
+        ) : (
+          <InboxDetail detail={detail} owner={!reviewer} me={me} onDecided={afterDecision} actionsRef={actions} reveal={picked} />
+        )
+      ) : (
+        <p className="muted loading">Opening the item…</p>
+      )}
+    </div>
+  );
 
   return (
     <section className="view view-inbox" aria-labelledby="inbox-title">
@@ -121,6 +157,7 @@ export function InboxView() {
             {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
             {!loaded ? <p className="muted loading">Loading the inbox…</p> : null}
 
+            {items.length === 0 ? linkedPane : null}
             {loaded && !error && items.length === 0 ? (
               <EmptyState title="Nothing is waiting for you">
                 {reviewer ? (
@@ -180,8 +217,9 @@ export function InboxView() {
                     </p>
                   </div>
                   <div className="inbox-detail-col" aria-live="polite">
-                    {detailError && selectedId ? <ErrorBox error={detailError} onRetry={() => void open(selectedId)} /> : null}
-                    {detail && detail.id === selectedId ? (
+                    {linkedPane}
+                    {!linkedOutside && detailError && selectedId ? <ErrorBox error={detailError} onRetry={() => void open(selectedId)} /> : null}
+                    {linkedOutside ? null : detail && detail.id === selectedId ? (
                       <InboxDetail detail={detail} owner={!reviewer} me={me} onDecided={afterDecision} actionsRef={actions} reveal={picked} />
                     ) : !detailError && selectedId ? (
                       <p className="muted loading">Opening the item…</p>

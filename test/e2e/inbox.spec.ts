@@ -15,6 +15,7 @@ import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { addReviewer } from '../../cli/reviewer-keys.ts';
 import { makeFlow } from '../helpers/engine.ts';
+import { inboxItemLink, inboxItemRoute } from '../../engine/inbox/inbox-link.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const shot = (name: string) => join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots', name);
@@ -232,4 +233,47 @@ test("a reviewer's link shows only the inbox and only that reviewer's items", as
   } finally {
     await context.close();
   }
+});
+
+test('a link to one item opens it in the app and on the bridge, decides nothing, and refuses a reviewer someone else\'s item', async ({ page, browser }) => {
+  test.setTimeout(60_000);
+  const danaRun = (await call<{ runId: string }>('runs.start', { flowId: 'pay-invoices', input: { number: 'A-19', supplier: 'Lamp Ltd', amount: 60 } })).runId;
+  const benRun = (await call<{ runId: string }>('runs.start', { flowId: 'pay-travel', input: { number: 'T-4', supplier: 'Bus Co', amount: 12 } })).runId;
+  await expect.poll(() => call<Array<{ runId: string }>>('inbox.list', {}).then((items) => items.filter((i) => i.runId === danaRun || i.runId === benRun).length), { timeout: 15_000 }).toBe(2);
+  const danaItem = `${danaRun}:check:0`;
+  const benItem = `${benRun}:check:0`;
+  const decidedItem = `${runs.first}:check:0`;
+
+  // The owner: the item's address opens it, also an item decided earlier (shown as decided).
+  await page.goto(`${bridge.url}${inboxItemRoute(danaItem)}`);
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  await expect(page.getByTestId('inbox-detail').getByRole('heading', { name: 'Invoice A-19 from Lamp Ltd' })).toBeVisible();
+  await page.evaluate((hash) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = hash), inboxItemRoute(decidedItem));
+  await expect(page.getByTestId('inbox-linked')).toContainText('This item was already decided: approve with changes by Dana');
+
+  // Ben, with the key after the "#" (never in a request line): his item opens; the key leaves the address bar.
+  const context = await browser.newContext();
+  const reviewerPage = await context.newPage();
+  reviewerPage.on('pageerror', (error) => consoleErrors.push(error.message));
+  try {
+    const benKey = new URL(benLink).searchParams.get('token')!;
+    const requested: string[] = [];
+    reviewerPage.on('request', (request) => requested.push(request.url()));
+    await reviewerPage.goto(inboxItemLink(benItem, { base: bridge.origin, key: benKey }));
+    await expect(reviewerPage.getByTestId('connection')).toHaveText('Connected');
+    await expect(reviewerPage.getByTestId('inbox-detail').getByRole('heading', { name: 'Invoice T-4 from Bus Co' })).toBeVisible();
+    expect(reviewerPage.url()).not.toContain(benKey);
+    expect(requested.filter((url) => !url.startsWith('ws')).some((url) => url.includes(benKey))).toBe(false);
+
+    // Someone else's item: the plain refusal, nothing of it shown.
+    await reviewerPage.evaluate((hash) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = hash), inboxItemRoute(danaItem));
+    await expect(reviewerPage.getByTestId('inbox-linked')).toContainText('is not assigned to you or your group, so this link cannot open or decide it.');
+    await expect(reviewerPage.getByTestId('inbox-linked')).not.toContainText('Lamp Ltd');
+    await expectAccessible(reviewerPage, "a reviewer's link to someone else's item");
+  } finally {
+    await context.close();
+  }
+  // Opening decided nothing: both items still wait.
+  const waiting = (await call<Array<{ id: string }>>('inbox.list', {})).map((i) => i.id);
+  expect(waiting).toEqual(expect.arrayContaining([danaItem, benItem]));
 });

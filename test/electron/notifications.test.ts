@@ -13,18 +13,9 @@ function item(id: string, title = `Review ${id}`, assignee?: string): InboxItem 
     itemIndex: 0,
     title,
     createdAt: '2026-11-22T00:00:00Z',
-    payload: {},
     outcomes: ['approve', 'reject'],
-    choices: [
-      { id: 'approve', label: 'Approve' },
-      { id: 'reject', label: 'Reject' },
-    ],
     overdue: false,
-    fields: [],
-    values: {},
-    commentRequiredFor: ['reject'],
     approvals: { needed: 1, given: [] },
-    forbidStarter: false,
     ...(assignee ? { assignee } : {}),
   };
 }

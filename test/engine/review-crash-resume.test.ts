@@ -81,12 +81,17 @@ describe('review across a crash', () => {
 
       const listed = await cli(['inbox', 'list', '--json', '--data-dir', dir]);
       expect(listed.code, listed.stderr).toBe(0);
-      const items = JSON.parse(listed.stdout) as Array<{ id: string; title: string; values: Record<string, unknown> }>;
-      expect(items).toMatchObject([{ id: `${runId}:check:0`, title: 'Invoice INV-7', values: { amount: 120 } }]);
+      const items = JSON.parse(listed.stdout) as Array<{ id: string; title: string }>;
+      // The list entry is lean; the value to correct is shown by `inbox show` (next).
+      expect(items).toMatchObject([{ id: `${runId}:check:0`, title: 'Invoice INV-7' }]);
+      // Where a person opens it: the app's address and the bridge's, without any key.
+      const linkId = encodeURIComponent(`${runId}:check:0`);
+      expect(items[0]).toMatchObject({ links: { app: `#/inbox/${linkId}`, bridge: `http://127.0.0.1:7654/#/inbox/${linkId}` } });
 
       const shown = await cli(['inbox', 'show', items[0]!.id, '--data-dir', dir]);
       expect(shown.stdout).toContain('Invoice INV-7');
       expect(shown.stdout).toContain('amount (Amount, number) = 120');
+      expect(shown.stdout).toContain(`in a browser (flowkeeper serve) at http://127.0.0.1:7654/#/inbox/${linkId}`);
 
       const refused = await cli(['inbox', 'decide', items[0]!.id, '--outcome', 'reject', '--by', 'bob', '--data-dir', dir]);
       expect(refused.code).toBe(2);

@@ -20,6 +20,7 @@ describe('alert words', () => {
     expect(alertPlace({ kind: 'metric-below-target' })).toBeUndefined();
     expect(openLabel({ link: '#/runs/run-1' })).toBe('Open the run');
     expect(openLabel({ link: '#/inbox' })).toBe('Open the inbox');
+    expect(openLabel({ link: '#/inbox/run-1%3Acheck%3A0' })).toBe('Open the review');
     expect(openLabel({ link: '#/flows/orders' })).toBe('Open the flow');
     expect(clockTime('not a time')).toBe('');
   });

@@ -20,15 +20,9 @@ function item(id: string, extra: Partial<InboxItem> = {}): InboxItem {
     itemIndex: 0,
     title: id,
     createdAt: new Date(NOW - HOUR).toISOString(),
-    payload: {},
     outcomes: ['approve', 'reject'],
-    choices: [],
     overdue: false,
-    fields: [],
-    values: {},
-    commentRequiredFor: ['reject'],
     approvals: { needed: 1, given: [] },
-    forbidStarter: false,
     ...extra,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeProbeUrl, bridgeSocketUrl, takeAccessKey } from '../../renderer/access-key.ts';
 import { formatRoute, parseRoute, sectionOf, type Route } from '../../renderer/logic/route.ts';
+import { inboxItemLink, inboxItemRoute, bridgeBase } from '../../engine/inbox/inbox-link.ts';
 
 describe('routes', () => {
   it('round-trips every screen through the hash', () => {
@@ -33,6 +34,14 @@ describe('routes', () => {
     expect(sectionOf(overview)).toBe('flows');
   });
 
+  it('opens one inbox item by its address, the same the engine builds for links', () => {
+    const id = 'run-20261122T033843Z-166324ee:check:0';
+    expect(parseRoute(inboxItemRoute(id))).toEqual({ view: 'inbox', itemId: id });
+    expect(formatRoute({ view: 'inbox', itemId: id })).toBe(inboxItemRoute(id));
+    expect(parseRoute(`${inboxItemRoute(id)}?token=k`)).toEqual({ view: 'inbox', itemId: id });
+    expect(sectionOf({ view: 'inbox', itemId: id })).toBe('inbox');
+  });
+
   it('falls back to Flows, and maps a run to the Runs section', () => {
     expect(parseRoute('')).toEqual({ view: 'flows' });
     expect(parseRoute('#/nowhere')).toEqual({ view: 'flows' });
@@ -62,6 +71,14 @@ describe('access key', () => {
     expect(b.replaced).toEqual(['/?x=1#/runs']);
   });
 
+  it('takes a key given after the "#" (a link to one item), and cleans it from the address bar too', () => {
+    const b = { ...fakeBrowser(''), location: { ...fakeBrowser('').location, hash: '#/inbox/run-1%3Acheck%3A0?token=k%2B1' } };
+    const kept = fakeBrowser('');
+    expect(takeAccessKey(b.location, kept.storage, kept.history)).toBe('k+1');
+    expect(kept.storageMap.get('flowkeeper.accessKey')).toBe('k+1');
+    expect(kept.replaced).toEqual(['/#/inbox/run-1%3Acheck%3A0']);
+  });
+
   it('uses the kept key on reload, and nothing when there is none', () => {
     const b = fakeBrowser('', 'kept');
     expect(takeAccessKey(b.location, b.storage, b.history)).toBe('kept');
@@ -77,5 +94,18 @@ describe('access key', () => {
     expect(bridgeSocketUrl({ protocol: 'http:', host: '127.0.0.1:7654' }, 'a b')).toBe('ws://127.0.0.1:7654/api/ws?token=a%20b');
     expect(bridgeSocketUrl({ protocol: 'https:', host: 'flows.example' }, undefined)).toBe('wss://flows.example/api/ws');
     expect(bridgeProbeUrl({ protocol: 'http:', host: '127.0.0.1:7654' }, 'k')).toBe('http://127.0.0.1:7654/api/ws?token=k');
+  });
+});
+
+describe('inbox item links (engine/inbox/inbox-link.ts)', () => {
+  it('builds the app address, the bridge address, and puts a key only after the "#"', () => {
+    const id = 'run-1:check:0';
+    expect(inboxItemLink(id)).toBe('#/inbox/run-1%3Acheck%3A0');
+    expect(inboxItemLink(id, { base: bridgeBase(7654) })).toBe('http://127.0.0.1:7654/#/inbox/run-1%3Acheck%3A0');
+    expect(inboxItemLink(id, { base: 'http://[::1]:80/' })).toBe('http://[::1]:80/#/inbox/run-1%3Acheck%3A0');
+    const withKey = new URL(inboxItemLink(id, { base: bridgeBase(7654, '::1'), key: 'a/b+c' }));
+    expect(withKey.search).toBe('');
+    expect(withKey.pathname).toBe('/');
+    expect(withKey.hash).toBe('#/inbox/run-1%3Acheck%3A0?token=a%2Fb%2Bc');
   });
 });

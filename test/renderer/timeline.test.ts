@@ -156,4 +156,27 @@ describe('timeline words for outside calls', () => {
     expect(entries[0]).toMatchObject({ text: '“Fetch invoices”: the web request for item 1 failed: Nothing answered at localhost:4020 (connection refused).', detail: 'Could not reach http://localhost:4020/x: ECONNREFUSED.' });
     expect(entries[1]).toMatchObject({ text: '“Fetch invoices” was stopped', tone: 'neutral' });
   });
+
+  it('shows who was asked to review, who decided what with the corrections and the comment, and items that went on one by one', () => {
+    seq = 0;
+    const review = 'Fetch invoices';
+    const entries = buildTimeline(
+      [
+        ev(0, { type: 'review.requested', requestId: 'r:approve:0', nodeId: 'fetch', itemIndex: 0, request: { title: 'Invoice A-17', assignee: 'finance' }, item: {} }),
+        ev(1, { type: 'run.paused', nodeId: 'fetch', reason: 'Waiting', requests: ['r:approve:0'] }),
+        ev(2, { type: 'review.decided', requestId: 'r:approve:0', nodeId: 'fetch', itemIndex: 0, outcome: 'edit', by: 'Dana', comment: 'fixed', changes: [{ field: 'amount', from: 120, to: 99.5 }], values: {}, final: true }),
+        ev(3, { type: 'review.emitted', requestId: 'r:approve:0', nodeId: 'fetch', itemIndex: 0, runId: 'r.approve.1' }),
+        ev(4, { type: 'review.decided', requestId: 'r:approve:1', nodeId: 'fetch', itemIndex: 1, outcome: 'timeout', by: 'timer', changes: [], values: {}, final: true }),
+      ],
+      names,
+    );
+    expect(entries.map((e) => e.text)).toEqual([
+      `“${review}” asked a person to review item 1: “Invoice A-17” (for finance)`,
+      `Run waits for a person at “${review}”`,
+      `Dana decided approve with changes for item 1 at “${review}”`,
+      `Item 1 of “${review}” went on at once, in a run of its own`,
+      `Nobody decided item 2 at “${review}” in time: it left through “timeout”`,
+    ]);
+    expect(entries[2]!.detail).toBe('amount: 120 → 99.5 · “fixed”');
+  });
 });

@@ -82,8 +82,8 @@ describe('review reminders', () => {
     expect(w.smtp.mails).toHaveLength(1);
     expect(w.smtp.mails[0]!.to).toEqual(['ana@example.com']);
     expect(w.smtp.mails[0]!.raw).toContain('Reminder: Refund R-1 waits for your review');
-    expect(w.smtp.mails[0]!.raw).toContain('#/inbox');
-    expect(w.events.filter((e) => e.type === 'alerts.notify')).toMatchObject([{ title: 'Reminder: Refund R-1 waits for your review', link: '#/inbox' }]);
+    expect(w.smtp.mails[0]!.raw).toMatch(/#\/inbox\/run-[^\s]+/); // the very item, not just the inbox
+    expect(w.events.filter((e) => e.type === 'alerts.notify')).toMatchObject([{ title: 'Reminder: Refund R-1 waits for your review', link: expect.stringMatching(/^#\/inbox\/run-/) }]);
 
     // Restart before the escalation: the reminder is not sent again, the escalation goes out once.
     await w.service.close();
