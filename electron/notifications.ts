@@ -67,6 +67,9 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     const settings = await result<Settings>('settings.get', {});
     if (settings?.notifications.failedRuns === false) return;
     const run = await result<RunDetail>('runs.get', { runId });
+    // A run a trigger started is the alerts' business: grouped there, so fifty failures of one
+    // outage are one notice (alerts.notify below), not fifty. Runs a person started are told here.
+    if (run?.startedBy?.startsWith('trigger:')) return;
     const name = run?.flowName ?? runId;
     const reason = run?.errorInfo?.message ?? run?.error ?? 'Open the run to see what went wrong.';
     show(`Run failed: ${name}`, reason);

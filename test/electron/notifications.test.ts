@@ -22,6 +22,7 @@ function item(id: string, title = `Review ${id}`, assignee?: string): InboxItem 
 
 function harness(initialInbox: InboxItem[] = []) {
   let inbox = initialInbox;
+  let runExtra: Record<string, unknown> = {};
   let settings: Settings = { reviewerName: '', llmPrices: {}, llmDevCache: false, reviewerGroups: {}, notifications: { inbox: true, failedRuns: true }, reviewerEmails: {}, reminderCredential: '' };
   const listeners = new Set<(event: ApiEvent) => void>();
   const shown: OsNotification[] = [];
@@ -29,7 +30,7 @@ function harness(initialInbox: InboxItem[] = []) {
   const call = vi.fn(async (method: MethodName, args: unknown): Promise<ApiReply> => {
     if (method === 'inbox.list') return { ok: true, result: inbox };
     if (method === 'settings.get') return { ok: true, result: settings };
-    if (method === 'runs.get') return { ok: true, result: { runId: (args as { runId: string }).runId, flowName: 'Invoice triage', errorInfo: { message: 'HTTP 500 from the accounting API', code: 'HTTP_500', retryable: true } } };
+    if (method === 'runs.get') return { ok: true, result: { runId: (args as { runId: string }).runId, flowName: 'Invoice triage', errorInfo: { message: 'HTTP 500 from the accounting API', code: 'HTTP_500', retryable: true }, ...runExtra } };
     return { ok: false, error: { code: 'UNEXPECTED', message: method } };
   });
   const notifier = startNotifications({ call, subscribe: (l) => (listeners.add(l), () => listeners.delete(l)), show: (n) => shown.push(n), focusWindow, log: () => {} });
@@ -44,6 +45,7 @@ function harness(initialInbox: InboxItem[] = []) {
       await notifier.idle();
     },
     setInbox: (items: InboxItem[]) => (inbox = items),
+    setRun: (extra: Record<string, unknown>) => (runExtra = extra),
     setSettings: (next: Partial<Settings['notifications']>) => (settings = { ...settings, notifications: { ...settings.notifications, ...next } }),
     setPerson: (reviewerName: string, reviewerGroups: Record<string, string[]> = {}) => (settings = { ...settings, reviewerName, reviewerGroups }),
   };
@@ -72,6 +74,15 @@ describe('OS notifications', () => {
     expect(h.shown).toEqual([{ title: 'Run failed: Invoice triage', body: 'HTTP 500 from the accounting API', onClick: expect.any(Function) }]);
     h.shown[0]!.onClick!();
     expect(h.focusWindow).toHaveBeenCalledOnce();
+  });
+
+  it('leaves failed runs a trigger started to the grouped alerts (one notice per outage, not one per run)', async () => {
+    const h = harness();
+    h.setRun({ startedBy: 'trigger:every-hour' });
+    await h.emit({ type: 'runs.changed', runId: 'run-8', status: 'failed' });
+    expect(h.shown).toEqual([]);
+    await h.emit({ type: 'alerts.notify', messageId: 'm-1', title: 'Invoice triage is failing', body: 'Failed 1 time since 09:12', link: '#/runs/run-8' });
+    expect(h.shown).toMatchObject([{ title: 'Invoice triage is failing' }]);
   });
 
   it('honours the settings, and does not replay what arrived while they were off', async () => {
