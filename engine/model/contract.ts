@@ -23,6 +23,7 @@ const ErrorInfo = z.object({
   status: z.number().optional(),
   nodeId: z.string().optional(),
   retryAfterMs: z.number().optional(),
+  field: z.string().optional(),
   details: z.record(z.string(), Json).optional(),
 });
 const FlowId = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" or "-", starting with a letter');

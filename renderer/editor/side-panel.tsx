@@ -8,7 +8,7 @@ import type { CredentialInfo, NodeTypeInfo } from '../../engine/model/contract.t
 import type { Flow, FlowNode } from '../../engine/model/flow.ts';
 import type { Problem } from '../../engine/model/validate.ts';
 import type { NodeRunState } from '../../engine/model/run-state.ts';
-import { Inspector } from '../inspector/inspector.tsx';
+import { Inspector, failedFieldTitle } from '../inspector/inspector.tsx';
 import { ItemsView } from './items-view.tsx';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
 import type { RunStatus } from '../../engine/model/events.ts';
@@ -43,6 +43,7 @@ export function SidePanel(props: SidePanelProps) {
   // The inspector shows the type, the name, the notes, the problems (on their fields too) and
   // the settings; without it (a node type this Flowkeeper does not know) the panel shows them.
   const inspectorProps = inspectorPropsOf(props);
+  const failedSetting = props.nodeType ? failedFieldTitle(props.nodeType, error?.field) : undefined;
   return (
     <aside className="side-panel" aria-label="Selected step" data-testid="side-panel">
       <div className="side-panel-head">
@@ -89,6 +90,11 @@ export function SidePanel(props: SidePanelProps) {
               {error.message}
             </strong>
           </p>
+          {failedSetting ? (
+            <p data-testid="failed-setting">
+              The setting it failed on: <strong>{failedSetting}</strong> (marked below).
+            </p>
+          ) : null}
           {error.hint ? <p>{error.hint}</p> : null}
         </div>
       ) : null}
@@ -161,6 +167,7 @@ export function SidePanel(props: SidePanelProps) {
 export function inspectorPropsOf(props: SidePanelProps) {
   if (!props.nodeType) return undefined;
   const sampleItem = props.run?.inputs[0];
+  const failedField = props.run?.node?.error?.field;
   return {
     flow: props.flow,
     node: props.node,
@@ -168,6 +175,7 @@ export function inspectorPropsOf(props: SidePanelProps) {
     problems: props.problems,
     credentials: props.credentials,
     ...(sampleItem !== undefined ? { sampleItem } : {}),
+    ...(failedField !== undefined ? { failedField } : {}),
     readOnly: props.readOnly,
     onChange: props.onChange,
   };

@@ -306,7 +306,24 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
   await expect(card(page, 'fetch')).toHaveAttribute('data-status', 'failed');
   await card(page, 'fetch').click();
   await expect(page.getByTestId('side-panel').getByRole('alert')).toContainText('answered 500');
+  // A server's 500 is no setting's fault: no field is marked.
+  await expect(page.getByTestId('side-panel').locator('[data-failed="true"]')).toHaveCount(0);
   await shoot(page, 'failed-step');
+
+  // A step failing on one of its settings: the error names it and the inspector marks it.
+  const badExpression = { ...RUN_FLOW(`${api.url}/people`), id: 'double-broken', name: 'Double broken' };
+  badExpression.nodes[2]!.config = { expression: '{ "amount": $number(name) }' };
+  await call('flows.import', { text: JSON.stringify(badExpression) });
+  await open(page, '#/flows/double-broken');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'failed');
+  await card(page, 'double').click();
+  const failedPanel = page.getByTestId('side-panel');
+  await expect(failedPanel.getByRole('alert')).toContainText('could not be evaluated');
+  await expect(failedPanel.getByTestId('failed-setting')).toContainText('The setting it failed on');
+  await expect(failedPanel.locator('[data-failed="true"][data-field="expression"]')).toBeVisible();
+  await shoot(page, 'failed-field');
 });
 
 test('pins a step\'s result for test runs, marks it on the card and in the run, unpins in one click', async ({ page }) => {
