@@ -1,6 +1,6 @@
 /**
- * The right-hand panel of the editor for the selected step: its name (editable), what its type
- * does, its problems in plain words, the settings form (the inspector, mounted below), and what
+ * The right-hand panel of the editor for the selected step: headed by its type (icon, title, what
+ * it does; the name is the inspector's first field, so it is shown once), its problems in plain words, the settings form (the inspector, mounted below), and what
  * it did in the run shown: the items it got and produced, and its error in plain words.
  */
 import { useEffect, useState, type ReactNode } from 'react';
@@ -10,6 +10,8 @@ import type { Problem } from '../../engine/model/validate.ts';
 import type { NodeRunState } from '../../engine/model/run-state.ts';
 import { Inspector, failedFieldTitle } from '../inspector/inspector.tsx';
 import { ItemsView } from './items-view.tsx';
+import { NodeIcon } from './node-icon.tsx';
+import './side-panel.css';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
 import type { RunStatus } from '../../engine/model/events.ts';
 
@@ -47,8 +49,12 @@ export function SidePanel(props: SidePanelProps) {
   return (
     <aside className="side-panel" aria-label="Selected step" data-testid="side-panel">
       <div className="side-panel-head">
-        {inspectorProps ? (
-          <h2 className="side-panel-title">{node.name || nodeType?.title || node.type}</h2>
+        {/* The heading says what kind of step this is; its name is the first field below, shown once. */}
+        {inspectorProps && nodeType ? (
+          <h2 className="side-panel-title" aria-label={`${nodeType.title} step`}>
+            <NodeIcon name={nodeType.icon} />
+            <span>{nodeType.title}</span>
+          </h2>
         ) : (
           <label className="side-panel-name">
             <span className="visually-hidden">Step name</span>
@@ -71,7 +77,9 @@ export function SidePanel(props: SidePanelProps) {
           ×
         </button>
       </div>
-      {inspectorProps ? null : (
+      {inspectorProps ? (
+        <p className="side-panel-description">{nodeType?.description}</p>
+      ) : (
         <p className="side-panel-type">
           <strong>{nodeType?.title ?? node.type}</strong> — {nodeType?.description ?? 'This step type is not known to this Flowkeeper; it cannot run until it is replaced.'}
         </p>
@@ -177,6 +185,7 @@ export function inspectorPropsOf(props: SidePanelProps) {
     ...(sampleItem !== undefined ? { sampleItem } : {}),
     ...(failedField !== undefined ? { failedField } : {}),
     readOnly: props.readOnly,
+    typeShownAbove: true,
     onChange: props.onChange,
   };
 }

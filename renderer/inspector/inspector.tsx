@@ -36,6 +36,11 @@ export interface InspectorProps {
    * path like `url` or `headers[0].value`): marked on its field. Absent when the error names none.
    */
   failedField?: string;
+  /**
+   * The panel around the inspector already heads it with the step's type and description (the
+   * editor's side panel): the inspector does not repeat them, so the person reads each once.
+   */
+  typeShownAbove?: boolean;
   /** One call = one undo step. */
   onChange(patch: { name?: string; notes?: string; config?: Record<string, unknown> }): void;
 }
@@ -101,11 +106,17 @@ function InspectorForNode(props: InspectorProps) {
 
   return (
     <section className="inspector" aria-label={`Settings of ${draft.name || nodeType.title}`}>
-      <header className="inspector-head">
-        <div className="inspector-type">{nodeType.title}</div>
-        <p className="inspector-description">{nodeType.description}</p>
-        {readOnly ? <p className="inspector-readonly">Read only: this is how the step was set up for the run you are looking at.</p> : null}
-      </header>
+      {props.typeShownAbove && !readOnly ? null : (
+        <header className="inspector-head">
+          {props.typeShownAbove ? null : (
+            <>
+              <div className="inspector-type">{nodeType.title}</div>
+              <p className="inspector-description">{nodeType.description}</p>
+            </>
+          )}
+          {readOnly ? <p className="inspector-readonly">Read only: this is how the step was set up for the run you are looking at.</p> : null}
+        </header>
+      )}
 
       {summary.length > 0 ? (
         <div className="inspector-problems" role="alert">

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 /**
- * After a failed run, the setting the step failed on (error.field of its node.failed event) is
+ * The editor's side panel around the inspector: headed by the step's type, its name shown once (in
+ * the Name field). After a failed run, the setting the step failed on (error.field of its node.failed event) is
  * marked in the inspector and named in plain words in the side panel's error box; an error that
  * names no field leaves every field unmarked.
  */
@@ -18,6 +19,21 @@ const http = node('fetch', 'http.request', { method: 'GET', url: 'not an address
 function failedMarks(container: HTMLElement): string[] {
   return [...container.querySelectorAll('[data-failed="true"]')].map((el) => el.getAttribute('data-field') ?? '');
 }
+
+describe('the side panel of a selected step', () => {
+  it('heads it with the type and shows the name once, in the Name field', () => {
+    const api = recordingApi();
+    const props: SidePanelProps = { flow: flowWith([http]), node: http, nodeType: typeInfo('http.request'), problems: [], credentials, readOnly: false, run: undefined, onChange: () => undefined, onClose: () => undefined };
+    const { container } = render(createElement(InspectorApiContext.Provider, { value: api }, createElement(SidePanel, props)));
+    expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('HTTP request');
+    expect(screen.getByLabelText('Name')).toHaveProperty('value', 'Fetch order');
+    // Nowhere else as text: not a heading, not a second title.
+    expect(container.textContent).not.toContain('Fetch order');
+    // The type's description once, under the heading.
+    const description = typeInfo('http.request').description;
+    expect(container.textContent!.split(description).length - 1).toBe(1);
+  });
+});
 
 describe('the failing setting after a failed run', () => {
   it('marks the field the error names, and only that one', () => {
