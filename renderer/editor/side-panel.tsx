@@ -28,6 +28,8 @@ export interface SidePanelProps {
   /** What a replay found for this step, when one was made. */
   /** Pinned test data for this step (pin-section.tsx). */
   pinSection?: ReactNode;
+  /** How people decided at this step, for a review step (review-stats-section.tsx). */
+  reviewStats?: ReactNode;
   replayDiff?: { identical: boolean; changes: Array<{ path: string; recorded: unknown; replayed: unknown }>; replayError?: string };
 }
 
@@ -119,6 +121,8 @@ export function SidePanel(props: SidePanelProps) {
           </ul>
         </div>
       ) : null}
+
+      {props.reviewStats}
 
       <section className="side-panel-settings" aria-label="Settings">
         {inspectorProps ? <Inspector {...inspectorProps} /> : <p className="muted">There is no settings form for a step type this Flowkeeper does not know.</p>}
