@@ -49,6 +49,11 @@ export const FlowSummarySchema = z.object({
   problems: z.array(Problem).optional(),
   /** Switched on: its triggers fire by themselves while Flowkeeper runs (flows.activate). */
   active: z.boolean().optional(),
+  /**
+   * It has a trigger that fires by itself (schedule, webhook, poll, folder, e-mail: a node type with
+   * `subscribe`), so switching it on means something; false for a flow that only starts by hand.
+   */
+  startsByItself: z.boolean().optional(),
 });
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 
