@@ -19,7 +19,9 @@ export interface HealthLine {
 export type FlowStartView = { kind: 'by-hand'; text: string } | { kind: 'switch'; on: boolean; lines: HealthLine[] };
 
 export function describeFlowStart(flow: Pick<FlowSummary, 'active' | 'startsByItself'>, status: FlowTriggerStatus | undefined, now: Date = new Date()): FlowStartView {
-  if (!flow.startsByItself) return { kind: 'by-hand', text: flow.active ? 'Starts by hand (switched on, but nothing in it fires by itself)' : 'Starts by hand' };
+  // Switched on earlier, its trigger since removed: keep the switch, so it can be switched off.
+  if (!flow.startsByItself && flow.active) return { kind: 'switch', on: true, lines: [{ tone: 'warning', text: 'Switched on, but nothing in it fires by itself any more: switch it off, or add a trigger such as “On a schedule”' }] };
+  if (!flow.startsByItself) return { kind: 'by-hand', text: 'Starts by hand' };
   if (!flow.active) return { kind: 'switch', on: false, lines: [{ tone: 'neutral', text: 'Off: starts only when someone runs it' }] };
   const lines: HealthLine[] = [];
   if (status?.note) lines.push({ tone: status.runsHere ? 'danger' : 'neutral', text: withoutStack(status.note) });

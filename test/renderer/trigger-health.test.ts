@@ -13,6 +13,8 @@ const status = (triggers: TriggerHealth[], extra: Partial<FlowTriggerStatus> = {
 describe('how a flow starts, on the flows list', () => {
   it('a flow without a trigger that fires by itself starts by hand and has no switch', () => {
     expect(describeFlowStart({ startsByItself: false }, undefined, now)).toEqual({ kind: 'by-hand', text: 'Starts by hand' });
+    // Switched on before its trigger was removed: the switch stays, to switch it off.
+    expect(describeFlowStart({ startsByItself: false, active: true }, status([]), now)).toMatchObject({ kind: 'switch', on: true, lines: [{ tone: 'warning', text: expect.stringMatching(/^Switched on, but nothing in it fires by itself any more/) }] });
   });
 
   it('off, then listening: not fired yet, then when it last fired', () => {
