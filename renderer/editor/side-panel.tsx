@@ -1,7 +1,8 @@
 /**
  * The right-hand panel of the editor for the selected step: headed by its type (icon, title, what
- * it does; the name is the inspector's first field, so it is shown once), its problems in plain words, the settings form (the inspector, mounted below), and what
- * it did in the run shown: the items it got and produced, and its error in plain words.
+ * it does; the name is the inspector's first field, so it is shown once), its problems in plain
+ * words, the settings form (the inspector, mounted below), and what it did in the run shown: the
+ * items it got and produced, and its error in plain words with the setting it failed on.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { CredentialInfo, NodeTypeInfo } from '../../engine/model/contract.ts';

@@ -3,12 +3,13 @@
  * and data folder: a flow that only starts by hand says so and has no switch; a webhook flow is
  * switched on, listens, fires (the list updates live from the pushed event) and is switched off;
  * a webhook on a port another program holds shows "Stopped: …"; a refused switch shows the
- * service's words and the flow stays off. Screenshots go to docs/screenshots/.
+ * service's words and the flow stays off. Screenshots go to docs/screenshots/; axe checks both widths.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
@@ -82,11 +83,15 @@ const row = (page: Page, id: string): Locator => page.locator(`tr[data-flow-id="
 const toggle = (page: Page, id: string): Locator => row(page, id).getByRole('switch');
 const health = (page: Page, id: string): Locator => row(page, id).getByTestId('trigger-health');
 
+/** Screenshots at 1400 and 800 px, each width also checked against WCAG 2.1 A/AA. */
 async function shoot(page: Page, name: string): Promise<void> {
   for (const width of [1400, 800]) {
     await page.setViewportSize({ width, height: 760 });
     await expect(row(page, 'orders-hook')).toBeVisible();
     await page.screenshot({ path: join(root, 'docs', 'screenshots', `flows-list-${name}-${width}.png`), fullPage: true });
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(result.passes.length).toBeGreaterThan(0);
+    expect(result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `accessibility problems at ${width} px`).toEqual([]);
   }
   await page.setViewportSize({ width: 1400, height: 760 });
 }
