@@ -1,7 +1,7 @@
 /**
  * The Electron main process: wiring only. Window options and guards (window.ts), the IPC adapter
- * (ipc.ts), the menu (menu.ts), Import (flow-import.ts), notifications (notifications.ts) and
- * window state (window-state.ts) each live in a small module with its own tests; the smoke test
+ * (ipc.ts), the menu (menu.ts), Import (flow-import.ts), notifications (notifications.ts), the
+ * tray (tray.ts, tray-icon.ts) and window state (window-state.ts) each live in a small module with its own tests; the smoke test
  * (test/electron/smoke.test.ts) loads this file's built bundle with a stub `electron`.
  *
  * Built to dist/electron/main.js (ESM); every path it loads is resolved from that file's folder.
@@ -9,7 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, screen, session, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, screen, session, shell } from 'electron';
 import Store from 'electron-store';
 import { dispatch } from '../engine/dispatch.ts';
 import { NodeRegistry, resolveDataDir } from '../engine/index.ts';
@@ -24,6 +24,8 @@ import { electronProfileDir } from './profile-dir.ts';
 import { closeWithin, countActiveRunsOfService, createQuitGuard } from './quit.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { startNotifications } from './notifications.ts';
+import { countActiveFlows, createTrayController } from './tray.ts';
+import { trayIconPng } from './tray-icon.ts';
 import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
 import { parseWindowState, restoreBounds, trackWindowState, type WindowState } from './window-state.ts';
 
@@ -34,6 +36,8 @@ const appDir = dirname(fileURLToPath(import.meta.url));
 interface DesktopSettings {
   window?: WindowState;
   importFolder?: string;
+  /** The one-time "still running in the tray" notice was shown. */
+  trayNoticeShown?: boolean;
 }
 
 const log = (message: string) => console.warn(`[flowkeeper] ${message}`);
@@ -173,7 +177,33 @@ async function start(): Promise<void> {
       if (ok) app.quit();
     });
 
+  // Closing the window with flows switched on keeps the app (and their triggers) running in the
+  // tray; with none, closing quits as before (tray.ts decides, this only wires Electron in).
+  const tray = createTrayController({
+    platform: process.platform,
+    countActiveFlows: () => countActiveFlows(call),
+    createTray: () => {
+      const icon = new Tray(nativeImage.createFromBuffer(trayIconPng(32)));
+      return {
+        setToolTip: (text) => icon.setToolTip(text),
+        setContextMenu: (template) => icon.setContextMenu(Menu.buildFromTemplate(template)),
+        on: (event, listener) => void icon.on(event, listener),
+        destroy: () => icon.destroy(),
+      };
+    },
+    showNotice: ({ title, body }) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+    noticeShown: () => store.get('trayNoticeShown') === true,
+    markNoticeShown: () => store.set('trayNoticeShown', true),
+    openWindow: () => showWindow(),
+    quit: () => quitIfConfirmed(),
+    subscribe: (listener) => service.subscribe(listener),
+    log,
+  });
+
   const openWindow = () => {
+    tray.windowOpened();
     const state = parseWindowState(store.get('window'));
     const options = mainWindowOptions({ appDir, bounds: restoreBounds(state, screen.getAllDisplays().map((display) => display.workArea)) });
     // Electronegativity cannot see through mainWindowOptions(): contextIsolation and sandbox are
@@ -184,10 +214,14 @@ async function start(): Promise<void> {
     trackWindowState(window, (next) => store.set('window', next));
     window.once('ready-to-show', () => window.show());
     window.on('close', (event) => {
-      // On macOS the app stays open without a window, and runs go on; elsewhere closing it quits.
+      // On macOS the app stays open without a window, and runs go on; elsewhere closing it quits,
+      // unless flows are switched on: then it goes on running in the tray.
       if (process.platform === 'darwin' || quitGuard.confirmed) return;
       event.preventDefault();
-      quitIfConfirmed();
+      void tray.windowClosing().then((plan) => {
+        if (plan === 'to-tray') window.destroy();
+        else quitIfConfirmed();
+      });
     });
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
@@ -203,7 +237,7 @@ async function start(): Promise<void> {
     if (!mainWindow || mainWindow.isDestroyed()) showWindow();
   });
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+    if (process.platform !== 'darwin' && !tray.inTray) app.quit();
   });
 
   app.on('before-quit', (event) => {
@@ -222,6 +256,7 @@ async function start(): Promise<void> {
     if (closing) return;
     closing = true;
     notifier.dispose();
+    tray.dispose();
     ipc.dispose();
     void closeWithin(() => service.close(), CLOSE_TIMEOUT_MS, log).finally(() => {
       closed = true;

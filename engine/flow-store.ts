@@ -74,6 +74,12 @@ export class FlowStore {
     return result.flow;
   }
 
+  /** Whether any node is a trigger that fires by itself (its type has `subscribe`; manual has not). */
+  private startsByItself(nodes: unknown): boolean {
+    if (!Array.isArray(nodes)) return false;
+    return nodes.some((n) => typeof (n as { type?: unknown } | null)?.type === 'string' && this.catalog.get((n as { type: string }).type)?.subscribe !== undefined);
+  }
+
   async list(): Promise<FlowSummary[]> {
     let names: string[];
     try {
@@ -98,6 +104,7 @@ export class FlowStore {
           version: Number(flow.version ?? 1),
           nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
           updatedAt: info.mtime.toISOString(),
+          startsByItself: this.startsByItself(flow.nodes),
           ...(errors.length > 0 ? { problems: errors } : {}),
         });
       } catch {

@@ -193,6 +193,9 @@ export async function prepareFork(
   // Everything not after the node keeps its recorded result, side branches included: a fork
   // must never repeat a side effect that is not part of what it re-runs.
   const reuse = new Map<string, PortItems>();
+  // A step that used pinned test data in the parent did not run there either: the fork carries it
+  // as pinned (from the run the pin was taken from), never as a reused result that seems to have run.
+  const pinned = new Map<string, { runId: string; outputs: PortItems }>();
   const rerun = downstreamOf(graph, fromNodeId);
   for (const nodeId of flow.nodes.map((n) => n.id).filter((id) => !rerun.has(id))) {
     const n = state.nodes[nodeId];
@@ -200,9 +203,12 @@ export async function prepareFork(
       const why = upstreamOf(graph, fromNodeId).has(nodeId) ? 'which it depends on' : 'on another branch of the flow';
       throw new ForkError(`Cannot start from "${fromNodeId}": node "${nodeId}", ${why}, did not finish in run ${trace.header.runId}. Start from "${nodeId}" or earlier instead.`);
     }
-    reuse.set(nodeId, (await store.getPayload(n!.outputs ?? {})) as PortItems);
+    const outputs = (await store.getPayload(n!.outputs ?? {})) as PortItems;
+    if (n!.pinnedFrom !== undefined) pinned.set(nodeId, { runId: n!.pinnedFrom, outputs });
+    else reuse.set(nodeId, outputs);
   }
   const start: StartOptions = { input: trace.header.input, parent: { runId: trace.header.runId, fromNodeId }, reuse, startedBy: options.startedBy ?? 'fork' };
+  if (pinned.size > 0) start.pinned = pinned;
   if (options.signal) start.signal = options.signal;
   if (options.runId) start.runId = options.runId;
   return { flow, start };

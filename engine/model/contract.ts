@@ -25,6 +25,7 @@ const ErrorInfo = z.object({
   status: z.number().optional(),
   nodeId: z.string().optional(),
   retryAfterMs: z.number().optional(),
+  field: z.string().optional(),
   details: z.record(z.string(), Json).optional(),
 });
 const FlowId = z.string().min(1).max(64).regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" or "-", starting with a letter');
@@ -50,6 +51,11 @@ export const FlowSummarySchema = z.object({
   problems: z.array(Problem).optional(),
   /** Switched on: its triggers fire by themselves while Flowkeeper runs (flows.activate). */
   active: z.boolean().optional(),
+  /**
+   * It has a trigger that fires by itself (schedule, webhook, poll, folder, e-mail: a node type with
+   * `subscribe`), so switching it on means something; false for a flow that only starts by hand.
+   */
+  startsByItself: z.boolean().optional(),
 });
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 

@@ -359,6 +359,12 @@ export interface NodeErrorInfo {
   hint?: string;
   /** A server asked us to wait this long before trying again (Retry-After). */
   retryAfterMs?: number;
+  /**
+   * The config field the error is about, as a path inside the node's config: `url`,
+   * `headers[0].value`. The inspector highlights it after a failed run; absent when no one field
+   * is to blame (a server answered 500). The runner fills it in for expression errors it can place.
+   */
+  field?: string;
   details?: Record<string, unknown>;
 }
 
@@ -369,6 +375,7 @@ export class NodeError extends Error {
   readonly status?: number;
   readonly hint?: string;
   readonly retryAfterMs?: number;
+  readonly field?: string;
   readonly details?: Record<string, unknown>;
 
   constructor(info: NodeErrorInfo) {
@@ -379,6 +386,7 @@ export class NodeError extends Error {
     if (info.status !== undefined) this.status = info.status;
     if (info.hint !== undefined) this.hint = info.hint;
     if (info.retryAfterMs !== undefined) this.retryAfterMs = info.retryAfterMs;
+    if (info.field !== undefined) this.field = info.field;
     if (info.details !== undefined) this.details = info.details;
   }
 
@@ -387,6 +395,7 @@ export class NodeError extends Error {
     if (this.status !== undefined) info.status = this.status;
     if (this.hint !== undefined) info.hint = this.hint;
     if (this.retryAfterMs !== undefined) info.retryAfterMs = this.retryAfterMs;
+    if (this.field !== undefined) info.field = this.field;
     if (this.details !== undefined) info.details = this.details;
     return info;
   }

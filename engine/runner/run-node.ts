@@ -15,6 +15,7 @@ import { abortableSleep, cancelled, createNodeContext, evaluateRetryIf, isStopEr
 import { collectInputs, lazyUpstreamView } from './node-inputs.ts';
 import { attemptLimits } from './attempt-limits.ts';
 import { checkOutputs } from './node-outputs.ts';
+import { withFailingField } from './error-field.ts';
 import type { ReviewDesk } from './review-desk.ts';
 import { NO_RETRY, retryDelayMs, shouldRetry } from './retry-policy.ts';
 import { RunStop } from './run-stop.ts';
@@ -108,12 +109,14 @@ export async function runNode(
       const durationMs = Math.round(clock.monotonic() - started);
       const failedItems = result.error ?? [];
       if (failedItems.length > 0 && !errorPortConnected) {
-        const first = (failedItems[0] as { error?: NodeErrorInfo }).error;
+        const failed = (failedItems[0] as { error?: NodeErrorInfo }).error;
+        const first = failed ? withFailingField(failed, node.config) : undefined;
         const info: NodeErrorInfo = {
           message: `${failedItems.length} of ${items.length} item${items.length === 1 ? '' : 's'} failed in node "${node.name ?? nodeId}". First: ${first?.message ?? 'unknown error'}`,
           code: first?.code ?? 'ITEM_FAILED',
           retryable: false,
           ...(first?.status === undefined ? {} : { status: first.status }),
+          ...(first?.field === undefined ? {} : { field: first.field }),
           hint: first?.hint ?? 'Connect the node\'s "error" output to handle failed items, or fix the cause and resume.',
         };
         sink.append({ type: 'node.failed', nodeId, attempt, error: info, willRetry: false, routedToErrorPort: false, outputs: (staysInline(jsonLength) ? result : await plan.payload(result)) as PortsPayload, durationMs });
@@ -133,7 +136,7 @@ export async function runNode(
         throw new RunStop('cancelled', { ...info, nodeId });
       }
       if (isStopError(error)) throw error;
-      const info = toErrorInfo(error);
+      const info = withFailingField(toErrorInfo(error), node.config);
       const retry = await shouldRetry(policy, attempt, info, evaluateRetryIf).catch(() => false);
       if (retry) {
         const delayMs = plan.replay ? 0 : retryDelayMs(policy, attempt, Math.random(), info.retryAfterMs);

@@ -46,14 +46,14 @@ export default defineNode({
       const given = await ctx.evaluate(config.seconds, 0);
       const seconds = typeof given === 'number' ? given : typeof given === 'string' && given.trim() !== '' ? Number(given) : NaN;
       if (!Number.isFinite(seconds) || seconds < 0) {
-        throw new NodeError({ message: `"Seconds" must be a positive number, not ${JSON.stringify(given) ?? 'nothing'}.`, code: 'CONFIG', retryable: false });
+        throw new NodeError({ message: `"Seconds" must be a positive number, not ${JSON.stringify(given) ?? 'nothing'}.`, code: 'CONFIG', retryable: false, field: 'seconds' });
       }
       wakeAt = started + seconds * 1000;
     } else {
       const until = String(await ctx.evaluate(config.until, 0));
       wakeAt = Date.parse(until);
       if (Number.isNaN(wakeAt)) {
-        throw new NodeError({ message: `"Until" must be a date and time like 2026-12-01T09:00:00Z, not "${until}".`, code: 'CONFIG', retryable: false });
+        throw new NodeError({ message: `"Until" must be a date and time like 2026-12-01T09:00:00Z, not "${until}".`, code: 'CONFIG', retryable: false, field: 'until' });
       }
     }
     await ctx.sleepUntil(wakeAt);

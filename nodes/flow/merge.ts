@@ -59,7 +59,7 @@ export default defineNode({
         return { out: a.length + b.length === 0 ? [] : [{ a, b }] };
       case 'byKey': {
         const key = config.key;
-        if (key === undefined) throw new NodeError({ message: 'Matching by key needs the name of the key field.', code: 'CONFIG', retryable: false });
+        if (key === undefined) throw new NodeError({ message: 'Matching by key needs the name of the key field.', code: 'CONFIG', retryable: false, field: 'key' });
         const byKey = new Map<string, Item[]>();
         for (const item of b) {
           const k = keyOf(item, key);

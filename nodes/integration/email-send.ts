@@ -150,7 +150,7 @@ async function buildMessage(config: EmailConfig, ctx: NodeContext, index: number
   };
   const from = await text(config.from);
   const to = await list(config.to, 'To');
-  if (to.length === 0) throw new NodeError({ message: 'The message has no recipient: "To" came out empty for this item.', code: 'CONFIG', retryable: false, hint: 'Check the expression in "To" and the item\'s data.' });
+  if (to.length === 0) throw new NodeError({ message: 'The message has no recipient: "To" came out empty for this item.', code: 'CONFIG', retryable: false, field: 'to', hint: 'Check the expression in "To" and the item\'s data.' });
   const domain = from ? (/@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'flowkeeper.local') : 'flowkeeper.local';
   const message: EmailMessage = {
     ...(from ? { from } : {}),

@@ -185,10 +185,10 @@ async function buildRequest(config: HttpConfig, ctx: NodeContext, index: number)
   try {
     url = new URL(urlText);
   } catch {
-    throw new NodeError({ message: `"${urlText}" is not a web address.`, code: 'CONFIG', retryable: false, hint: 'Write the full address, starting with https://' });
+    throw new NodeError({ message: `"${urlText}" is not a web address.`, code: 'CONFIG', retryable: false, field: 'url', hint: 'Write the full address, starting with https://' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new NodeError({ message: `Only http and https addresses can be called, not "${url.protocol}".`, code: 'CONFIG', retryable: false });
+    throw new NodeError({ message: `Only http and https addresses can be called, not "${url.protocol}".`, code: 'CONFIG', retryable: false, field: 'url' });
   }
   for (const { name, value } of config.query) url.searchParams.append(name, text(await ctx.evaluate(value, index)));
 

@@ -126,7 +126,7 @@ export default defineNode({
 
 async function messageBody(config: SlackConfig, ctx: NodeContext, index: number): Promise<{ channel: string; text: string; blocks?: unknown; thread_ts?: string }> {
   const channel = String(await ctx.evaluate(config.channel, index)).trim();
-  if (channel === '') throw new NodeError({ message: 'The channel came out empty for this item.', code: 'CONFIG', retryable: false, hint: 'Check "Channel" and the item\'s data.' });
+  if (channel === '') throw new NodeError({ message: 'The channel came out empty for this item.', code: 'CONFIG', retryable: false, field: 'channel', hint: 'Check "Channel" and the item\'s data.' });
   const text = stringOf(await ctx.evaluate(config.text, index));
   const body: { channel: string; text: string; blocks?: unknown; thread_ts?: string } = { channel, text };
   if (config.blocks !== undefined) {
@@ -144,7 +144,7 @@ function parseBlocks(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new NodeError({ message: 'The blocks are not valid JSON.', code: 'CONFIG', retryable: false, hint: 'Check the Block Kit JSON, e.g. in Slack\'s Block Kit Builder.' });
+    throw new NodeError({ message: 'The blocks are not valid JSON.', code: 'CONFIG', retryable: false, field: 'blocks', hint: 'Check the Block Kit JSON, e.g. in Slack\'s Block Kit Builder.' });
   }
 }
 

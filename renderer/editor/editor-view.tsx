@@ -25,6 +25,7 @@ import { autoLayout, copyNodes, duplicateNodes, nudge, pasteNodes, removeSelecti
 import { updateNode, useEditor } from './editor-store.ts';
 import { Palette } from './palette.tsx';
 import { PinSection } from './pin-section.tsx';
+import { ReviewStatsSection } from './review-stats-section.tsx';
 import { usePins } from './pin-store.ts';
 import { followRun, openPastRun, startRunEvents } from './run-controller.ts';
 import { useRunView } from './run-view-store.ts';
@@ -510,6 +511,7 @@ function SelectedPanel({ readOnly, replay }: { readOnly: boolean; replay: Replay
     onChange: (patch) => updateNode(node.id, (n) => ({ ...n, ...patch })),
     onClose: () => useEditorUi.getState().select([]),
     pinSection: <PinSection flowId={flow.id} nodeId={node.id} />,
+    ...(node.type === 'human.review' ? { reviewStats: <ReviewStatsSection flowId={flow.id} nodeId={node.id} /> } : {}),
     ...(diff ? { replayDiff: diff } : {}),
   };
   return <SidePanel key={node.id} {...props} />;

@@ -1,15 +1,18 @@
 /**
- * The right-hand panel of the editor for the selected step: its name (editable), what its type
- * does, its problems in plain words, the settings form (the inspector, mounted below), and what
- * it did in the run shown: the items it got and produced, and its error in plain words.
+ * The right-hand panel of the editor for the selected step: headed by its type (icon, title, what
+ * it does; the name is the inspector's first field, so it is shown once), its problems in plain
+ * words, the settings form (the inspector, mounted below), and what it did in the run shown: the
+ * items it got and produced, and its error in plain words with the setting it failed on.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { CredentialInfo, NodeTypeInfo } from '../../engine/model/contract.ts';
 import type { Flow, FlowNode } from '../../engine/model/flow.ts';
 import type { Problem } from '../../engine/model/validate.ts';
 import type { NodeRunState } from '../../engine/model/run-state.ts';
-import { Inspector } from '../inspector/inspector.tsx';
+import { Inspector, failedFieldTitle } from '../inspector/inspector.tsx';
 import { ItemsView } from './items-view.tsx';
+import { NodeIcon } from './node-icon.tsx';
+import './side-panel.css';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
 import type { RunStatus } from '../../engine/model/events.ts';
 
@@ -26,6 +29,8 @@ export interface SidePanelProps {
   /** What a replay found for this step, when one was made. */
   /** Pinned test data for this step (pin-section.tsx). */
   pinSection?: ReactNode;
+  /** How people decided at this step, for a review step (review-stats-section.tsx). */
+  reviewStats?: ReactNode;
   replayDiff?: { identical: boolean; changes: Array<{ path: string; recorded: unknown; replayed: unknown }>; replayError?: string };
 }
 
@@ -43,11 +48,16 @@ export function SidePanel(props: SidePanelProps) {
   // The inspector shows the type, the name, the notes, the problems (on their fields too) and
   // the settings; without it (a node type this Flowkeeper does not know) the panel shows them.
   const inspectorProps = inspectorPropsOf(props);
+  const failedSetting = props.nodeType ? failedFieldTitle(props.nodeType, error?.field) : undefined;
   return (
     <aside className="side-panel" aria-label="Selected step" data-testid="side-panel">
       <div className="side-panel-head">
-        {inspectorProps ? (
-          <h2 className="side-panel-title">{node.name || nodeType?.title || node.type}</h2>
+        {/* The heading says what kind of step this is; its name is the first field below, shown once. */}
+        {inspectorProps && nodeType ? (
+          <h2 className="side-panel-title" aria-label={`${nodeType.title} step`}>
+            <NodeIcon name={nodeType.icon} />
+            <span>{nodeType.title}</span>
+          </h2>
         ) : (
           <label className="side-panel-name">
             <span className="visually-hidden">Step name</span>
@@ -70,7 +80,9 @@ export function SidePanel(props: SidePanelProps) {
           ×
         </button>
       </div>
-      {inspectorProps ? null : (
+      {inspectorProps ? (
+        <p className="side-panel-description">{nodeType?.description}</p>
+      ) : (
         <p className="side-panel-type">
           <strong>{nodeType?.title ?? node.type}</strong> — {nodeType?.description ?? 'This step type is not known to this Flowkeeper; it cannot run until it is replaced.'}
         </p>
@@ -89,6 +101,11 @@ export function SidePanel(props: SidePanelProps) {
               {error.message}
             </strong>
           </p>
+          {failedSetting ? (
+            <p data-testid="failed-setting">
+              The setting it failed on: <strong>{failedSetting}</strong> (marked below).
+            </p>
+          ) : null}
           {error.hint ? <p>{error.hint}</p> : null}
         </div>
       ) : null}
@@ -105,6 +122,8 @@ export function SidePanel(props: SidePanelProps) {
           </ul>
         </div>
       ) : null}
+
+      {props.reviewStats}
 
       <section className="side-panel-settings" aria-label="Settings">
         {inspectorProps ? <Inspector {...inspectorProps} /> : <p className="muted">There is no settings form for a step type this Flowkeeper does not know.</p>}
@@ -161,6 +180,7 @@ export function SidePanel(props: SidePanelProps) {
 export function inspectorPropsOf(props: SidePanelProps) {
   if (!props.nodeType) return undefined;
   const sampleItem = props.run?.inputs[0];
+  const failedField = props.run?.node?.error?.field;
   return {
     flow: props.flow,
     node: props.node,
@@ -168,7 +188,9 @@ export function inspectorPropsOf(props: SidePanelProps) {
     problems: props.problems,
     credentials: props.credentials,
     ...(sampleItem !== undefined ? { sampleItem } : {}),
+    ...(failedField !== undefined ? { failedField } : {}),
     readOnly: props.readOnly,
+    typeShownAbove: true,
     onChange: props.onChange,
   };
 }

@@ -50,6 +50,7 @@ export function describe(e: RunEvent, nameOf: (id: string) => string): string {
     case 'node.started':
       return `“${nameOf(e.nodeId)}” started`;
     case 'node.succeeded':
+      if (e.pinnedFrom) return `“${nameOf(e.nodeId)}” did not run: it used pinned test data`;
       return e.reusedFrom ? `“${nameOf(e.nodeId)}” reused its earlier result` : `“${nameOf(e.nodeId)}” finished`;
     case 'node.failed':
       return `“${nameOf(e.nodeId)}” failed: ${e.error.message}`;

@@ -27,6 +27,8 @@ export interface FieldProblem {
   message: string;
   detail: string;
   severity?: 'error' | 'warning';
+  /** Not a validation problem: the setting the step failed on in the run shown. */
+  failed?: boolean;
 }
 
 export interface FieldEditorProps {
@@ -45,6 +47,8 @@ export interface FieldEditorProps {
 export function FieldEditor(props: FieldEditorProps) {
   const { field, id, problems = [] } = props;
   const invalid = problems.some((p) => p.severity !== 'warning');
+  const failed = problems.some((p) => p.failed);
+  const fieldClass = failed ? 'inspector-field inspector-field-failed' : 'inspector-field';
   const helpId = field.description ? `${id}-help` : undefined;
   const errorId = problems.length > 0 ? `${id}-error` : undefined;
   const describedBy = [helpId, errorId].filter(Boolean).join(' ') || undefined;
@@ -56,7 +60,7 @@ export function FieldEditor(props: FieldEditorProps) {
         {problems.map((p, i) => {
           const where = describeDetail(field, p.detail);
           return (
-            <li key={i} className={p.severity === 'warning' ? 'inspector-warning' : 'field-error'}>
+            <li key={i} className={p.severity === 'warning' ? 'inspector-warning' : p.failed ? 'field-error field-failed' : 'field-error'}>
               {where ? `${where}: ` : ''}
               {p.message}
             </li>
@@ -67,7 +71,7 @@ export function FieldEditor(props: FieldEditorProps) {
 
   if (field.kind === 'toggle') {
     return (
-      <div className="inspector-field" data-field={field.key}>
+      <div className={fieldClass} data-field={field.key} data-failed={failed || undefined}>
         <label className="check">
           {control}
           <span>
@@ -85,7 +89,7 @@ export function FieldEditor(props: FieldEditorProps) {
   }
   const grouped = field.kind === 'object-list' || field.kind === 'key-value' || field.kind === 'string-list' || field.kind === 'object' || field.kind === 'sql-parameters';
   return (
-    <div className="inspector-field" data-field={field.key} role={grouped ? 'group' : undefined} aria-labelledby={grouped ? `${id}-label` : undefined}>
+    <div className={fieldClass} data-field={field.key} data-failed={failed || undefined} role={grouped ? 'group' : undefined} aria-labelledby={grouped ? `${id}-label` : undefined}>
       {grouped ? (
         <span id={`${id}-label`} className="field-label">
           {field.title}

@@ -8,12 +8,12 @@
  * API use: `catalog.preview` (expression and AI-step previews) and `credentials.set` (a new
  * credential inline), nothing else.
  */
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { CredentialInfo, NodeTypeInfo } from '../../engine/model/contract.ts';
 import type { Flow, FlowNode } from '../../engine/model/flow.ts';
 import type { Problem } from '../../engine/model/validate.ts';
 import { suggestionsFor } from './expression-scope.ts';
-import { FieldEditor, JsonText, type FieldContext } from './field-editor.tsx';
+import { FieldEditor, JsonText, type FieldContext, type FieldProblem } from './field-editor.tsx';
 import { NodePreview } from './node-preview.tsx';
 import { describeDetail, fieldsOf, isVisible, placeProblems, type FieldSpec, type JsonSchema } from './schema-fields.ts';
 import { useDraft } from './use-draft.ts';
@@ -31,6 +31,16 @@ export interface InspectorProps {
   /** An input item of this node from the last run, if any. */
   sampleItem?: unknown;
   readOnly?: boolean;
+  /**
+   * The setting this step failed on in the run shown (`error.field` of its node.failed event, a
+   * path like `url` or `headers[0].value`): marked on its field. Absent when the error names none.
+   */
+  failedField?: string;
+  /**
+   * The panel around the inspector already heads it with the step's type and description (the
+   * editor's side panel): the inspector does not repeat them, so the person reads each once.
+   */
+  typeShownAbove?: boolean;
   /** One call = one undo step. */
   onChange(patch: { name?: string; notes?: string; config?: Record<string, unknown> }): void;
 }
@@ -49,6 +59,14 @@ function InspectorForNode(props: InspectorProps) {
 
   const fields = useMemo(() => fieldsOf(nodeType.configSchema as JsonSchema), [nodeType.configSchema]);
   const placed = useMemo(() => placeProblems(problems), [problems]);
+  const failure = useMemo(() => failureOnField(props.failedField), [props.failedField]);
+  const formRef = useRef<HTMLDivElement>(null);
+  // The failing setting is what the person came to see: bring it into view (once per failure).
+  useEffect(() => {
+    if (!failure) return;
+    const el = formRef.current?.querySelector<HTMLElement>('[data-failed="true"]');
+    if (el && typeof el.scrollIntoView === 'function') el.scrollIntoView({ block: 'nearest' });
+  }, [failure]);
   const suggestions = useMemo(() => suggestionsFor({ flow, nodeId: node.id, sampleItem }), [flow, node.id, sampleItem]);
   const ctx: FieldContext = { readOnly, suggestions, sampleItem, credentials, credentialTypes: nodeType.credentials };
 
@@ -56,7 +74,7 @@ function InspectorForNode(props: InspectorProps) {
   const visible = fields.filter((f) => isVisible(f, config, fields));
   const main = visible.filter((f) => !f.advanced);
   const advanced = visible.filter((f) => f.advanced);
-  const advancedHasProblem = advanced.some((f) => placed.byField.has(f.key));
+  const advancedHasProblem = advanced.some((f) => placed.byField.has(f.key) || failure?.key === f.key);
 
   const setField = (key: string, value: unknown, immediate = false) =>
     edit(
@@ -78,7 +96,7 @@ function InspectorForNode(props: InspectorProps) {
       value={config[f.key]}
       siblings={config}
       ctx={ctx}
-      problems={placed.byField.get(f.key)}
+      problems={failure?.key === f.key ? [failure.problem, ...(placed.byField.get(f.key) ?? [])] : placed.byField.get(f.key)}
       onValue={(v, immediate) => setField(f.key, v, immediate)}
       onCommit={flush}
     />
@@ -88,11 +106,17 @@ function InspectorForNode(props: InspectorProps) {
 
   return (
     <section className="inspector" aria-label={`Settings of ${draft.name || nodeType.title}`}>
-      <header className="inspector-head">
-        <div className="inspector-type">{nodeType.title}</div>
-        <p className="inspector-description">{nodeType.description}</p>
-        {readOnly ? <p className="inspector-readonly">Read only: this is how the step was set up for the run you are looking at.</p> : null}
-      </header>
+      {props.typeShownAbove && !readOnly ? null : (
+        <header className="inspector-head">
+          {props.typeShownAbove ? null : (
+            <>
+              <div className="inspector-type">{nodeType.title}</div>
+              <p className="inspector-description">{nodeType.description}</p>
+            </>
+          )}
+          {readOnly ? <p className="inspector-readonly">Read only: this is how the step was set up for the run you are looking at.</p> : null}
+        </header>
+      )}
 
       {summary.length > 0 ? (
         <div className="inspector-problems" role="alert">
@@ -132,7 +156,7 @@ function InspectorForNode(props: InspectorProps) {
         </div>
       </div>
 
-      <div className="inspector-section inspector-form">
+      <div className="inspector-section inspector-form" ref={formRef}>
         {fields.length === 0 ? <p className="inspector-empty">This step has nothing to set up.</p> : main.map(renderField)}
         {advanced.length > 0 ? (
           <details className="inspector-advanced" open={advancedHasProblem || undefined}>
@@ -179,6 +203,26 @@ function InspectorForNode(props: InspectorProps) {
       </details>
     </section>
   );
+}
+
+/** `headers[0].value` → the field `headers` with the marker its editor shows (entry 1, Value). */
+function failureOnField(path: string | undefined): { key: string; problem: FieldProblem } | undefined {
+  const key = path === undefined ? undefined : /^([A-Za-z0-9_$-]+)/.exec(path)?.[1];
+  if (!path || !key) return undefined;
+  return { key, problem: { message: 'The step failed on this setting in the run shown (the error is above).', detail: path, severity: 'error', failed: true } };
+}
+
+/**
+ * The plain name of the setting an error names, for the error box above the form: "URL",
+ * "Headers, entry 1, Value". Undefined when the node type has no such field (fall back to the
+ * message alone).
+ */
+export function failedFieldTitle(nodeType: NodeTypeInfo, path: string | undefined): string | undefined {
+  const key = path === undefined ? undefined : /^([A-Za-z0-9_$-]+)/.exec(path)?.[1];
+  if (!path || !key) return undefined;
+  const field = fieldsOf(nodeType.configSchema as JsonSchema).find((f) => f.key === key);
+  if (!field) return undefined;
+  return [field.title, describeDetail(field, path)].filter(Boolean).join(', ');
 }
 
 interface SummaryLine {

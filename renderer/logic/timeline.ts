@@ -158,6 +158,7 @@ function describe(event: RunEvent, name: (id: string) => string, verbose: boolea
       return { tone: 'neutral', text: `${name(event.nodeId)} started${again}${n > 0 ? ` with ${itemsWord(n)}` : ''}` };
     }
     case 'node.succeeded':
+      if (event.pinnedFrom) return { tone: 'neutral', text: `${name(event.nodeId)} did not run: it used pinned test data → ${describePorts(event.outputs)}` };
       if (event.reusedFrom) return { tone: 'success', text: `${name(event.nodeId)} re-used its earlier result → ${describePorts(event.outputs)}` };
       return { tone: 'success', text: `${name(event.nodeId)} finished → ${describePorts(event.outputs)}`, note: formatDuration(event.durationMs) };
     case 'node.failed': {

@@ -1,4 +1,7 @@
-/** Flows: the saved flows with their owner, version, AI spend and health; open, create, import, run and export. */
+/**
+ * Flows: the saved flows with their owner, version, how they start (the on/off switch and their
+ * triggers' health, live), AI spend and health; open, create, import, run and export.
+ */
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlowSummary, MethodOutput } from '../../engine/model/contract.ts';
@@ -10,11 +13,19 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { describeFlowSpend } from '../logic/ai-spend.ts';
 import { formatTimestamp, formatWhen, plural } from '../logic/format.ts';
 import { problemCount } from '../logic/problems.ts';
+import { describeFlowStart } from '../logic/trigger-health.ts';
 import { exportFlow } from '../stores/app-commands.ts';
 import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
 import { ImportDialog } from './import-dialog.tsx';
 import { RunDialog } from './run-dialog.tsx';
+import './flows-view.css';
+
+/**
+ * How often the list re-reads its triggers' health while shown: "last fired 3 min ago" ages, and a
+ * heartbeat changes nothing the pushed events announce. Fires and failures arrive as events.
+ */
+const HEALTH_REFRESH_MS = 30_000;
 
 export function FlowsView() {
   const { flows, loaded, error, load, selectedId, select, importOpen, setImportOpen } = useFlows(
@@ -26,6 +37,12 @@ export function FlowsView() {
   useEffect(() => {
     void load();
   }, [load]);
+  const anyActive = flows.some((f) => f.active);
+  useEffect(() => {
+    if (!anyActive) return;
+    const timer = setInterval(() => void useFlows.getState().loadHealth(), HEALTH_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [anyActive]);
 
   const importButton = (
     <button type="button" className="button" onClick={() => setImportOpen(true)}>
@@ -72,13 +89,16 @@ export function FlowsView() {
           <thead>
             <tr>
               <th scope="col">Flow</th>
-              <th scope="col">Owner</th>
-              <th scope="col" className="num">
+              <th scope="col" className="col-owner">
+                Owner
+              </th>
+              <th scope="col" className="num col-version">
                 Version
               </th>
               <th scope="col" className="num">
                 Steps
               </th>
+              <th scope="col">Starts</th>
               <th scope="col" className="num">
                 AI spend
               </th>
@@ -102,12 +122,13 @@ export function FlowsView() {
                     </div>
                     {flow.description ? <div className="cell-sub clamp">{flow.description}</div> : null}
                   </td>
-                  <td className="cell-owner">{flow.owner || <span className="muted">nobody</span>}</td>
-                  <td className="num" title={`Saved ${formatTimestamp(flow.updatedAt)}`}>
+                  <td className="cell-owner col-owner">{flow.owner || <span className="muted">nobody</span>}</td>
+                  <td className="num col-version" title={`Saved ${formatTimestamp(flow.updatedAt)}`}>
                     v{flow.version}
                     <div className="cell-sub">{formatWhen(flow.updatedAt)}</div>
                   </td>
                   <td className="num">{flow.nodeCount}</td>
+                  <FlowStartCell flow={flow} />
                   <FlowSpendCell flowId={flow.id} loadedFlows={flows} />
                   <td>
                     {problems.length > 0 ? (
@@ -150,6 +171,67 @@ export function FlowsView() {
         {templatesOpen ? <TemplatePicker onDone={() => setTemplatesOpen(false)} /> : null}
       </Dialog>
     </section>
+  );
+}
+
+/**
+ * How a flow starts: "Starts by hand", or the on/off switch with its triggers' health in plain
+ * words. A refused switch (the activation gate lists what is missing) shows the service's words
+ * under it; the flow stays off.
+ */
+function FlowStartCell({ flow }: { flow: FlowSummary }) {
+  const { status, switching, refusal } = useFlows(useShallow((s) => ({ status: s.health[flow.id], switching: s.switching[flow.id] ?? false, refusal: s.switchErrors[flow.id] })));
+  const view = describeFlowStart(flow, status);
+  if (view.kind === 'by-hand') {
+    return (
+      <td className="cell-start">
+        <span className="muted">{view.text}</span>
+      </td>
+    );
+  }
+  return (
+    <td className="cell-start">
+      <button
+        type="button"
+        role="switch"
+        aria-checked={view.on}
+        className={`switch${view.on ? ' is-on' : ''}`}
+        disabled={switching}
+        aria-label={`${flow.name} switched on`}
+        title={view.on ? 'Switch off: its triggers stop (runs in progress finish)' : 'Switch on: its triggers fire by themselves while Flowkeeper runs'}
+        onClick={() => void useFlows.getState().setActive(flow.id, !view.on)}
+      >
+        <span className="switch-track" aria-hidden="true">
+          <span className="switch-thumb" />
+        </span>
+        <span className="switch-label">{switching ? (view.on ? 'Switching off…' : 'Switching on…') : view.on ? 'On' : 'Off'}</span>
+      </button>
+      <ul className="trigger-health" data-testid="trigger-health">
+        {view.lines.map((line, i) => (
+          <li key={i} className={`tone-text-${line.tone}`} title={line.detail}>
+            {line.text}
+          </li>
+        ))}
+      </ul>
+      {refusal ? (
+        <div className="switch-refusal" role="alert">
+          <p>
+            <strong>{view.on ? "Not switched off:" : "Not switched on:"}</strong> {refusal.message}
+          </p>
+          {refusal.hint ? <p>{refusal.hint}</p> : null}
+          {refusal.problems && refusal.problems.length > 0 ? (
+            <ul>
+              {refusal.problems.map((p, i) => (
+                <li key={i}>{p.message}</li>
+              ))}
+            </ul>
+          ) : null}
+          <button type="button" className="button button-small button-quiet" onClick={() => useFlows.getState().dismissSwitchError(flow.id)}>
+            OK
+          </button>
+        </div>
+      ) : null}
+    </td>
   );
 }
 

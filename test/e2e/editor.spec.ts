@@ -306,7 +306,24 @@ test('runs on the canvas, shows items and a failed step, travels back in time, f
   await expect(card(page, 'fetch')).toHaveAttribute('data-status', 'failed');
   await card(page, 'fetch').click();
   await expect(page.getByTestId('side-panel').getByRole('alert')).toContainText('answered 500');
+  // A server's 500 is no setting's fault: no field is marked.
+  await expect(page.getByTestId('side-panel').locator('[data-failed="true"]')).toHaveCount(0);
   await shoot(page, 'failed-step');
+
+  // A step failing on one of its settings: the error names it and the inspector marks it.
+  const badExpression = { ...RUN_FLOW(`${api.url}/people`), id: 'double-broken', name: 'Double broken' };
+  badExpression.nodes[2]!.config = { expression: '{ "amount": $number(name) }' };
+  await call('flows.import', { text: JSON.stringify(badExpression) });
+  await open(page, '#/flows/double-broken');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Start run' }).click();
+  await expect(page.getByTestId('run-bar')).toHaveAttribute('data-run-status', 'failed');
+  await card(page, 'double').click();
+  const failedPanel = page.getByTestId('side-panel');
+  await expect(failedPanel.getByRole('alert')).toContainText('could not be evaluated');
+  await expect(failedPanel.getByTestId('failed-setting')).toContainText('The setting it failed on');
+  await expect(failedPanel.locator('[data-failed="true"][data-field="expression"]')).toBeVisible();
+  await shoot(page, 'failed-field');
 });
 
 test('pins a step\'s result for test runs, marks it on the card and in the run, unpins in one click', async ({ page }) => {
@@ -410,6 +427,47 @@ test('a broken field of a template: plain words on the field and on the step', a
   const words = (await card(page, 'is_routine').locator('.node-card-problem').textContent()) ?? '';
   expect(words).not.toMatch(/[A-Z_]{6,}|\bat\b.*:\d+/); // no error code, no stack
   await shoot(page, 'broken-field');
+});
+
+test('a review step shows how people decided: nothing yet, then the shares after decisions', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 860 });
+  const flowId = 'approve-invoices';
+  const reviewFlow = {
+    format: 'flowkeeper/flow',
+    formatVersion: 1,
+    id: flowId,
+    name: 'Approve invoices',
+    nodes: [
+      { id: 'start', type: 'trigger.manual', name: 'Start', position: { x: 0, y: 80 } },
+      { id: 'check', type: 'human.review', name: 'Check the invoice', position: { x: 280, y: 80 }, config: { title: 'Invoice of {{ amount }} EUR', reviewIf: 'amount > 100', fields: [{ name: 'amount', type: 'number', label: 'Amount (EUR)' }] } },
+      { id: 'pay', type: 'transform.set', name: 'Pay it', position: { x: 560, y: 80 }, config: { fields: [{ name: 'paid', value: true }] } },
+    ],
+    edges: [
+      { source: 'start', target: 'check' },
+      { source: 'check', sourcePort: 'approve', target: 'pay' },
+      { source: 'check', sourcePort: 'edit', target: 'pay' },
+    ],
+  };
+  await call('flows.import', { text: JSON.stringify(reviewFlow) });
+  await open(page, `#/flows/${flowId}`);
+  await card(page, 'check').click();
+  const stats = page.getByTestId('review-stats');
+  await expect(stats).toContainText('No decisions yet.');
+
+  // One invoice passes without a person (50 EUR); two wait for one, who approves one as it is
+  // and corrects the other. The panel follows the pushed events, without a reload.
+  for (const amount of [50, 500, 900]) await call('runs.start', { flowId, input: { amount } });
+  await expect.poll(() => call<Array<{ id: string; runId: string }>>('inbox.list', { flowId }).then((items) => items.length), { timeout: 15_000 }).toBe(2);
+  const [first, second] = await call<Array<{ id: string }>>('inbox.list', { flowId });
+  await call('inbox.decide', { id: first!.id, outcome: 'approve', by: 'Anna' });
+  await call('inbox.decide', { id: second!.id, outcome: 'edit', edits: { amount: 450 }, by: 'Anna' });
+  await expect(stats.locator('tr', { hasText: 'Approved as shown' })).toContainText('33 %');
+  await expect(stats.locator('tr', { hasText: 'Corrected, then approved' })).toContainText('33 %');
+  await expect(stats.locator('tr', { hasText: 'Approved without a person' })).toContainText('33 %');
+  await expect(stats.locator('tr', { hasText: 'Rejected' })).toContainText('0 %');
+  await expect(stats).toContainText('3 runs reached this step with 3 items');
+  await expect(stats).toContainText('Half of the decisions were made within');
+  await shoot(page, 'review-stats');
 });
 
 /** WCAG 2.1 A/AA over what is on screen now (as run-views.spec.ts checks the other screens). */

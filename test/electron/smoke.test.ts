@@ -195,6 +195,42 @@ describe('quitting while a run is in progress', () => {
   });
 });
 
+describe.runIf(process.platform !== 'darwin')('with flows switched on, closing the window', () => {
+  const env = () => ({ FLOWKEEPER_DATA_DIR: join(scratch, 'tray-data'), XDG_CONFIG_HOME: join(scratch, 'tray-config') });
+
+  it('keeps Flowkeeper running in the tray (notice once), reopens from it, and quits when nothing is on', async () => {
+    const report = parse(await runMain({ HARNESS_SCENARIO: 'tray', ...env() }));
+    expect(report).toMatchObject({ saved: true, activated: true, deactivated: true });
+    expect(report.steps).toEqual([
+      { step: 'closed with a flow on', open: 0, windows: 1, exited: false, trays: 1, trayLive: true, notifications: 1 },
+      { step: 'tray Open', open: 1, windows: 2, exited: false, trays: 1, trayLive: false, notifications: 1 },
+      { step: 'closed again', open: 0, windows: 2, exited: false, trays: 2, trayLive: true, notifications: 1 },
+      { step: 'second launch', open: 1, windows: 3, exited: false, trays: 2, trayLive: false, notifications: 1 },
+      { step: 'closed with no flow on', open: 0, windows: 3, exited: true, trays: 2, trayLive: false, notifications: 1 },
+    ]);
+    expect(report.trayMenu).toEqual([
+      { label: 'Open Flowkeeper', enabled: true },
+      { label: '1 flow switched on', enabled: false },
+      { label: 'separator', enabled: true },
+      { label: 'Quit Flowkeeper', enabled: true },
+    ]);
+    expect(report.trayToolTip).toBe('Flowkeeper: 1 flow switched on');
+    expect(report.trayImage).toEqual({ width: 32, height: 32 });
+    expect(report.notice).toEqual({ title: 'Flowkeeper is still running', body: expect.stringContaining('use its icon in the tray') });
+    // Nothing was running: no quit question.
+    expect(report.messageBoxes).toEqual([]);
+    expect(report.errorBoxes).toEqual([]);
+  });
+
+  it('quits from the tray’s menu, and never shows the notice a second time', async () => {
+    const report = parse(await runMain({ HARNESS_SCENARIO: 'tray-quit', ...env() }));
+    expect(report.activated).toBe(true);
+    expect(report.trayMenu).toEqual(['Open Flowkeeper', '1 flow switched on', 'separator', 'Quit Flowkeeper']);
+    expect(report.notificationsAfterClose).toBe(0);
+    expect(report).toMatchObject({ exited: true, trayDestroyed: true, errorBoxes: [] });
+  });
+});
+
 describe('on macOS, with the window closed', () => {
   it('the Dock icon, a second launch and a notification click each reopen it', async () => {
     const report = parse(await runMain({ HARNESS_SCENARIO: 'mac-reopen', HARNESS_PLATFORM: 'darwin', HOME: join(scratch, 'mac-home'), FLOWKEEPER_DATA_DIR: join(scratch, 'mac-data') }));

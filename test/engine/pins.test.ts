@@ -1,7 +1,8 @@
 /**
  * Pinned test data through the API: a step's result pinned from a past run is used only by runs
  * started with `usePins` (the editor's test runs), marked `pinnedFrom` in their trace, treated as
- * recorded by replay, never used by a plain start, a fork or after unpinning. A real local HTTP
+ * recorded by replay, carried as pinned (not reused) by a fork of a run that used it, never used
+ * by a plain start, a fork of a run that did not, or after unpinning. A real local HTTP
  * server counts the calls the pinned step did not make.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,7 @@ const succeeded = (events: RunEvent[], nodeId: string) => events.find((e): e is 
 
 describe('pinned test data', () => {
   let first: string;
+  let testRun: string;
 
   it('pins a step from a past run; a test run uses it instead of calling the server, and says so', async () => {
     const a = await run(() => api.runs.start({ flowId: 'pinned' }));
@@ -88,6 +90,7 @@ describe('pinned test data', () => {
 
     answer = [{ name: 'Grace', amount: 12 }];
     const b = await run(() => api.runs.start({ flowId: 'pinned', usePins: true }));
+    testRun = b.runId;
     expect(calls).toBe(1); // the pinned step did not call
     const fetch = succeeded(b.events, 'fetch')!;
     expect(fetch.pinnedFrom).toBe(first);
@@ -99,6 +102,25 @@ describe('pinned test data', () => {
     // Replay treats the pinned result as recorded: identical, nothing called.
     const report = await api.runs.replay({ runId: b.runId });
     expect(report.identical).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('a fork of a run that used pinned data marks that step pinned, not reused, also a fork of the fork', async () => {
+    const fork = await run(() => api.runs.fork({ runId: testRun, fromNodeId: 'double' }));
+    expect(calls).toBe(1); // nothing called: the step before the fork point is carried over
+    const fetch = succeeded(fork.events, 'fetch')!;
+    expect(fetch.pinnedFrom).toBe(first); // where the pinned data really came from
+    expect(fetch.reusedFrom).toBeUndefined();
+    expect(fork.events.some((e) => e.type === 'node.started' && e.nodeId === 'fetch')).toBe(false);
+    const detail = await api.runs.get({ runId: fork.runId });
+    expect(detail.nodes.fetch).toMatchObject({ pinnedFrom: first });
+    expect(detail.nodes.double!.outputs).toEqual({ out: [{ name: 'Ada', amount: 60 }] });
+
+    const again = await run(() => api.runs.fork({ runId: fork.runId, fromNodeId: 'double' }));
+    expect(succeeded(again.events, 'fetch')).toMatchObject({ pinnedFrom: first });
+    expect(succeeded(again.events, 'fetch')!.reusedFrom).toBeUndefined();
+    // Replay of such a fork treats the pinned step as recorded, too.
+    expect((await api.runs.replay({ runId: fork.runId })).identical).toBe(true);
     expect(calls).toBe(1);
   });
 

@@ -113,6 +113,13 @@ describe('timeline', () => {
     expect(entries[1]).toMatchObject({ tone: 'warning', detail: 'The items went on along its error path; the run carries on.' });
   });
 
+  it('never shows pinned test data as having run', () => {
+    seq = 0;
+    const entries = buildTimeline([ev(0, { type: 'node.succeeded', nodeId: 'fetch', attempt: 1, outputs: { out: items(2) }, durationMs: 0, pinnedFrom: 'run-1' })], names);
+    expect(entries.map((e) => e.text)).toEqual(['“Fetch invoices” did not run: it used pinned test data → 2 items']);
+    expect(entries[0]!.tone).toBe('neutral');
+  });
+
   it('keeps only event-shaped values and merges pages with live events by sequence', () => {
     seq = 0;
     const a = ev(0, { type: 'run.started', input: {} });

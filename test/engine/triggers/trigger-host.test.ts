@@ -97,6 +97,11 @@ describe('switching flows on and off', () => {
     const manual = await api.flows.activate({ id: 'by-hand' }).catch((e: unknown) => e);
     expect(manual).toBeInstanceOf(ApiError);
     expect(manual).toMatchObject({ code: 'FLOW_HAS_NO_TRIGGER', message: expect.stringContaining('only starts by hand') });
+    // The flows list says which flows have a trigger that fires by itself (the switch shows only there).
+    await api.flows.save({ flow: flow('pushed') });
+    await api.flows.save({ flow: flow('scheduled', 'x', 'trigger.schedule') });
+    const listed = Object.fromEntries((await api.flows.list()).map((f) => [f.id, f.startsByItself]));
+    expect(listed).toEqual({ 'by-hand': false, pushed: true, scheduled: true });
     expect((manual as ApiError).hint).toMatch(/On a schedule/);
     await expect(api.flows.activate({ id: 'nope' })).rejects.toMatchObject({ code: 'FLOW_NOT_FOUND' });
     expect(await api.triggers.status()).toEqual([]);
