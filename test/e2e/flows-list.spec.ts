@@ -13,6 +13,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
+import { readyCharter } from '../helpers/ready-charter.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -32,11 +33,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const flow = (id: string, name: string, trigger: Record<string, unknown>) => ({
+const flow = (id: string, name: string, trigger: Record<string, unknown>, ready = true) => ({
   format: 'flowkeeper/flow',
   formatVersion: 1,
   id,
   name,
+  // Switching on needs a complete charter (the activation gate); the refusal case has none.
+  ...(ready ? { charter: readyCharter() } : {}),
   nodes: [
     { id: 'start', ...trigger, position: { x: 0, y: 0 } },
     { id: 'mark', type: 'transform.set', position: { x: 280, y: 0 }, config: { fields: [{ name: 'seen', value: 'yes' }] } },
@@ -59,7 +62,7 @@ test.beforeAll(async () => {
   await call('flows.import', { text: JSON.stringify(flow('orders-hook', 'New orders', { type: 'trigger.webhook', config: { port: hookPort, path: '/hooks/orders' } })) });
   await call('flows.import', { text: JSON.stringify(flow('busy-hook', 'Returns', { type: 'trigger.webhook', config: { port: busyPort, path: '/hooks/returns' } })) });
   // Saved with a problem (a save keeps a half-built flow; an import would refuse it).
-  await call('flows.save', { flow: flow('morning', 'Morning report', { type: 'trigger.schedule', config: { cron: 'every morning', timezone: 'Europe/Berlin' } }) });
+  await call('flows.save', { flow: flow('morning', 'Morning report', { type: 'trigger.schedule', config: { cron: 'every morning', timezone: 'Europe/Berlin' } }, false) });
 });
 
 test.afterAll(async () => {
