@@ -9,7 +9,9 @@ export const registry = new NodeRegistry(builtinNodes);
 
 export async function tempDir(prefix = 'flowkeeper-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  // Retries: a run cancelled just before (or a service closed with a grace period) may still be
+  // writing its last lines while the folder goes, which rmdir meets as ENOTEMPTY.
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }) };
 }
 
 type NodeSpec = { id: string; type: string; config?: Record<string, unknown> } & Partial<Flow['nodes'][number]>;

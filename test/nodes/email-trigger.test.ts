@@ -268,7 +268,13 @@ describe.skipIf(skip !== undefined)('On a new e-mail (real Dovecot)', () => {
   });
 
   it('says which credential field is missing, and stops at once while a connection attempt hangs', { timeout: 20_000 }, async () => {
-    await api.credentials.set({ id: 'mail', type: 'imap', values: { username: 'anna', password: 'x' } });
+    // The API refuses an IMAP login without a server; one stored before that check (or edited in
+    // the keychain by hand) still reaches the trigger, which must say what is missing.
+    await expect(api.credentials.set({ id: 'mail', type: 'imap', values: { username: 'anna', password: 'x' } })).rejects.toThrow(/needs “Mail server/);
+    await api.credentials.set({ id: 'mail', type: 'imap', values: { host: 'drop-me', username: 'anna', password: 'x' } });
+    for (const [account, value] of keychain.entries) {
+      if (value.includes('drop-me')) keychain.entries.set(account, value.replace(/"host":"drop-me",?/, ''));
+    }
     await api.flows.save({
       flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'mail', name: 'Mail', charter: readyCharter(), nodes: [{ id: 'inbox', type: 'trigger.email', config: { credential: 'mail' } }], edges: [] },
     });
