@@ -63,6 +63,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Run the triggers of active flows here (default true). */
   triggers?: boolean;
+  /** The trigger host's backlog cap and run pool size (defaults in trigger-host.ts; tests and benches set them). */
+  triggerLimits?: { backlogLimit?: number; runConcurrency?: number };
   /** How often review timers compare the wall clock with due times at most (default a minute). */
   reviewTimerStepMs?: number;
 }
@@ -105,7 +107,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.runIndex, hub);
   const projections = new RunProjections(data.traces, data.settings, data.runIndex);
-  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
+  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}), ...options.triggerLimits });
   const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),

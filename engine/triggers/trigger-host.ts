@@ -35,6 +35,7 @@ import { FileRunLeases, RunLockedError, RunNotFoundError, TraceQuarantinedError,
 import { ActiveFlows } from './active-flows.ts';
 import { TriggerJournal, type JournalEntry } from './trigger-journal.ts';
 import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
+import { IntakeBusyError } from './intake-busy.ts';
 import { WebhookIntake } from './webhook-intake.ts';
 
 /** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
@@ -46,6 +47,8 @@ export const DEDUPE_WINDOW = 1000;
 export const TRIGGER_RUN_CONCURRENCY = 4;
 /** Accepted events waiting to start, above which emits are refused (the sender retries later). */
 export const TRIGGER_BACKLOG_LIMIT = 20_000;
+/** Seconds a sender refused because of the backlog is asked to wait (429 Retry-After). */
+const BUSY_RETRY_AFTER_S = 1;
 /** A stale-but-young run lock (run-lock.ts counts an unreadable one as held for 2 s): wait, retry. */
 const LOCKED_RETRY_MS = 2500;
 const LOCKED_RETRIES = 5;
@@ -62,6 +65,10 @@ export interface TriggerHostOptions {
   http?: HttpTransport;
   /** A finished run's status and outputs (for "respond with the flow's result"). */
   runDetail?: (runId: string) => Promise<{ status: string; outputs?: unknown }>;
+  /** Accepted events waiting to start above which emits are refused; default TRIGGER_BACKLOG_LIMIT (tests lower it). */
+  backlogLimit?: number;
+  /** Trigger-started runs executing at once; default TRIGGER_RUN_CONCURRENCY (a kill test sets 0: nothing starts). */
+  runConcurrency?: number;
 }
 
 interface LiveTrigger {
@@ -127,7 +134,12 @@ export class TriggerHost {
   /** Webhook listeners, shared by the routes of every active flow. */
   readonly intake = new WebhookIntake();
 
+  private readonly backlogLimit: number;
+  private readonly runConcurrency: number;
+
   constructor(private readonly options: TriggerHostOptions) {
+    this.backlogLimit = options.backlogLimit ?? TRIGGER_BACKLOG_LIMIT;
+    this.runConcurrency = options.runConcurrency ?? TRIGGER_RUN_CONCURRENCY;
     this.active = new ActiveFlows(options.data.layout.triggers);
     this.journal = new TriggerJournal(join(options.data.layout.triggers, 'intake.jsonl'));
     // Reported before the job's settled promise resolves, so pump() sees the mark.
@@ -197,20 +209,30 @@ export class TriggerHost {
       kept.set(entry.trigger, list);
       if (entry.dedupeKey !== undefined) this.remember(entry.trigger, entry.dedupeKey, { runId: entry.runId, durable: Promise.resolve() });
     }
+    // Entries whose run has no trace here yet: never compacted away (the journal is their only record).
+    const untraced = new Set<JournalEntry>();
     for (const entry of entries) {
       if (await this.hasTrace(entry.runId)) continue;
+      untraced.add(entry);
       try {
         const stored = await data.flows.get(entry.flowId, entry.flowVersion);
         const result = validateFlow(stored.flow, registry);
         if (!result.ok) throw new Error('that version of the flow has problems');
-        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}` });
+        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}`, journalled: true });
       } catch (error) {
         // Kept in the journal: the event is not thrown away; it is retried at the next start.
         process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
       }
     }
-    const compacted = [...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW));
-    if (compacted.length < entries.length) await this.journal.rewrite(compacted);
+    const window = new Set([...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW)));
+    const compacted = entries.filter((e) => window.has(e) || untraced.has(e));
+    if (compacted.length === entries.length) return;
+    // A journalled run's trace may have been written without an fsync of its own by a process
+    // that was killed: make the traces whose entries are dropped durable first (cheap for the
+    // many the kernel has written back already), so the journal never forgets a run whose trace
+    // could still vanish with a power cut.
+    await this.options.data.traces.syncRuns(entries.filter((e) => !window.has(e) && !untraced.has(e)).map((e) => e.runId));
+    await this.journal.rewrite(compacted);
   }
 
   /**
@@ -403,7 +425,7 @@ export class TriggerHost {
         throw new Error(this.closed ? 'Flowkeeper is closing; the event was not taken.' : 'The flow was switched off or changed; the event was not taken.');
       }
       if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
-      if (this.backlog.length >= TRIGGER_BACKLOG_LIMIT) throw new Error(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`);
+      if (this.backlog.length >= this.backlogLimit) throw new IntakeBusyError(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`, BUSY_RETRY_AFTER_S);
       const { dedupeKey } = options;
       if (dedupeKey !== undefined) {
         const prior = this.seen.get(live.key)?.get(dedupeKey);
@@ -424,7 +446,7 @@ export class TriggerHost {
         throw error;
       }
       // A closed queue (shutdown) is fine: the journalled event starts at the next start.
-      this.startRun({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}` });
+      this.startRun({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}`, journalled: true });
       this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
       return { runId, duplicate: false };
     };
@@ -445,7 +467,7 @@ export class TriggerHost {
   }
 
   private pump(): void {
-    while (this.running < TRIGGER_RUN_CONCURRENCY && this.backlog.length > 0) {
+    while (this.running < this.runConcurrency && this.backlog.length > 0) {
       const job = this.backlog.shift()!;
       if (!this.options.queue.enqueue(job)) {
         this.settle(job.runId);
@@ -491,6 +513,8 @@ export class TriggerHost {
 
   /** Resolves when every accepted event has started and its run settled (tests, benches). */
   async drained(): Promise<void> {
+    // A pool of 0 (tests of the window before any run starts) never drains: nothing to wait for.
+    if (this.runConcurrency === 0) return;
     while (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) {
       await this.options.queue.idle();
       if (this.running === 0 && this.backlog.length === 0 && this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, 50));
