@@ -122,14 +122,30 @@ export class FileTraceStore implements TraceStore {
     return join(this.runsDir, `${runId}.jsonl`);
   }
 
+  /** The runs folder was made by this instance (made once; again if it vanished). */
+  private runsDirMade = false;
+
+  private async openNew(path: string): Promise<FileHandle> {
+    if (!this.runsDirMade) {
+      await mkdir(this.runsDir, { recursive: true });
+      this.runsDirMade = true;
+    }
+    try {
+      return await open(path, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.runsDir, { recursive: true });
+      return open(path, 'wx');
+    }
+  }
+
   async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
-    await mkdir(this.runsDir, { recursive: true });
     const path = this.locate(header.runId);
     // Serialized before the file exists, and the file removed when the header cannot be
     // written (disk full): a run that never started leaves no empty trace behind.
     const headerLine = options.redactor.stringify({ ...header, hashChain: HASH_CHAIN } satisfies TraceHeader);
     const line = headerLine + '\n';
-    const file = await open(path, 'wx');
+    const file = await this.openNew(path);
     const journalled = options.journalled === true;
     try {
       await writeAll(file, Buffer.from(line, 'utf8'));

@@ -67,11 +67,11 @@ export class SyncBatch {
     this.ticking = (async () => {
       // The same handle asked twice in one tick is synced once.
       const files = [...new Set(requests.map((r) => r.file))];
-      const results = await Promise.allSettled(files.map((f) => f.datasync()));
+      // Folders and files at the same time: a file counts as synced once both are on disk, in
+      // whichever order. fsyncDir is best effort (Windows cannot); the files' data syncs are not.
+      const [results] = await Promise.all([Promise.allSettled(files.map((f) => f.datasync())), Promise.all(dirs.map((d) => fsyncDir(d)))]);
       const failed = new Map<FileHandle, unknown>();
       results.forEach((r, i) => r.status === 'rejected' && failed.set(files[i]!, r.reason));
-      // fsyncDir is best effort (Windows cannot); the files' own data syncs are not.
-      await Promise.all(dirs.map((d) => fsyncDir(d)));
       this.stats.ticks++;
       this.stats.files += files.length;
       this.stats.dirs += dirs.length;
