@@ -479,6 +479,8 @@ export class TriggerHost {
       const entry: JournalEntry = { trigger: live.key, runId, flowId: flow.id, flowVersion: flow.version, input: items, at: this.iso(), ...(dedupeKey === undefined ? {} : { dedupeKey }) };
       const written = this.journal.append(entry);
       const durable = written.then(() => undefined);
+      // Awaited only by a duplicate arriving meanwhile; a failed write is reported below, not as an unhandled rejection.
+      durable.catch(() => undefined);
       if (dedupeKey !== undefined) this.remember(live.key, dedupeKey, { runId, durable });
       let at: JournalPosition;
       try {
