@@ -87,6 +87,8 @@ export interface StartOptions {
   pinned?: ReadonlyMap<string, { runId: string; outputs: PortItems }>;
   /** A run carrying one decided item of a one-by-one review on (runner/carried-review.ts). */
   reviewItem?: { requestId: string; nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: true };
+  /** The start is already durable in the intake journal: the trace skips its own creation fsyncs (WriterOptions.journalled). */
+  journalled?: boolean;
 }
 
 export interface ResumeOptions {
@@ -156,7 +158,7 @@ export class Engine {
     };
     const claim = await this.leases.claim(runId);
     try {
-      const sink = this.observe(runId, await store.create(header, { durability: this.durability, redactor }), redactor);
+      const sink = this.observe(runId, await store.create(header, { durability: this.durability, redactor, ...(start.journalled ? { journalled: true } : {}) }), redactor);
       sink.append({ type: 'run.started', input: header.input });
       for (const [nodeId, outputs] of start.reuse ?? []) {
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.parent!.runId });

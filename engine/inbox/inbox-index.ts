@@ -82,6 +82,8 @@ export interface InboxIndexOptions {
 export class InboxIndex {
   private readonly open = new Map<string, StoredInboxItem>();
   private readonly openByRun = new Map<string, Set<string>>();
+  /** Runs of this process that had a review event and have not finished yet. */
+  private readonly reviewedRuns = new Set<string>();
   private decided: InboxDecision[] = [];
   private readonly dirtyRuns = new Set<string>();
   private refreshing: Promise<void> = Promise.resolve();
@@ -246,6 +248,12 @@ export class InboxIndex {
   /** Notes a run event; review events re-read that run's trace (in the background, in order). */
   notice(runId: string, event: Pick<RunEvent, 'type'>): void {
     if (!isInboxEvent(event)) return;
+    // A run ending that never had a review event here and has nothing open in the inbox changes
+    // nothing: not re-read, so runs without reviews (a busy webhook) cost no trace read.
+    if (event.type === 'run.finished') {
+      const reviewed = this.reviewedRuns.delete(runId);
+      if (!reviewed && !this.openByRun.has(runId)) return;
+    } else this.reviewedRuns.add(runId);
     this.refreshLater(runId);
   }
 

@@ -55,6 +55,7 @@ export class InProcessRunQueue implements RunQueue {
           input: job.input,
           startedBy: job.startedBy,
           ...(job.startedByName ? { startedByName: job.startedByName } : {}),
+          ...(job.journalled ? { journalled: true } : {}),
           ...(job.pinned ? { pinned: new Map(Object.entries(job.pinned) as Array<[string, { runId: string; outputs: PortItems }]>) } : {}),
           signal,
           stop,

@@ -21,6 +21,11 @@ export interface StartJob {
   startedByName?: string;
   /** Pinned test data to use instead of running those nodes (editor test runs only; engine/pins.ts). */
   pinned?: Record<string, { runId: string; outputs: Record<string, unknown[]> }>;
+  /**
+   * The start is already durable in the trigger host's intake journal (which starts it again under
+   * the same id after a crash), so the trace is created without its own fsyncs.
+   */
+  journalled?: true;
 }
 
 /** Continue an unfinished run from its trace; `choice` answers a needs-attention question. */

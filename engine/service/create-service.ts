@@ -75,6 +75,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Run the triggers of active flows here (default true). */
   triggers?: boolean;
+  /** The trigger host's backlog cap and run pool size (defaults in trigger-host.ts; tests and benches set them). */
+  triggerLimits?: { backlogLimit?: number; runConcurrency?: number };
   /** How often review timers compare the wall clock with due times at most (default a minute). */
   reviewTimerStepMs?: number;
   /** How often alerts look at trigger health, overdue reviews and metrics (default a minute). */
@@ -183,7 +185,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const queue: RunQueue = new InProcessRunQueue(engine);
   const supervisor = new RunSupervisor(queue, data.runIndex, hub);
   const projections = new RunProjections(data.traces, data.settings, data.runIndex);
-  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}) });
+  const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}), ...options.triggerLimits });
   triggerStatus = () => triggers.status();
   const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock, alerts };
   const handlers: ServiceHandlers = {

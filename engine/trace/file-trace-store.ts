@@ -12,7 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, writeFile, truncate, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobRef, RunEvent, TraceHeader } from '../model/events.ts';
 import { isBlobRef } from '../model/events.ts';
@@ -42,6 +42,7 @@ import {
   type WriterOptions,
 } from './trace-store.ts';
 import { fsyncDir } from './fsync-dir.ts';
+import { SyncBatch } from './sync-batch.ts';
 
 /** Bytes read at a time when paging through a trace file. */
 const PAGE_CHUNK_BYTES = 64 * 1024;
@@ -59,6 +60,9 @@ export class FileTraceStore implements TraceStore {
     this.quarantineDir = layout.quarantine;
     this.leases = new FileRunLeases(layout.runs);
   }
+
+  /** The shared sync tick of journalled runs' traces (see sync-batch.ts). */
+  readonly syncBatch = new SyncBatch();
 
   /** The runs' leases: lock files beside the traces. */
   readonly leases: FileRunLeases;
@@ -120,26 +124,81 @@ export class FileTraceStore implements TraceStore {
     return join(this.runsDir, `${runId}.jsonl`);
   }
 
+  /** The runs folder was made by this instance (made once; again if it vanished). */
+  private runsDirMade = false;
+
+  private async openNew(path: string): Promise<FileHandle> {
+    if (!this.runsDirMade) {
+      await mkdir(this.runsDir, { recursive: true });
+      this.runsDirMade = true;
+    }
+    try {
+      return await open(path, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.runsDir, { recursive: true });
+      return open(path, 'wx');
+    }
+  }
+
   async create(header: TraceHeader, options: WriterOptions): Promise<EventSink> {
-    await mkdir(this.runsDir, { recursive: true });
     const path = this.locate(header.runId);
     // Serialized before the file exists, and the file removed when the header cannot be
     // written (disk full): a run that never started leaves no empty trace behind.
     const headerLine = options.redactor.stringify({ ...header, hashChain: HASH_CHAIN } satisfies TraceHeader);
     const line = headerLine + '\n';
-    const file = await open(path, 'wx');
+    const file = await this.openNew(path);
+    const journalled = options.journalled === true;
     try {
-      await file.write(line);
-      await file.datasync();
+      await writeAll(file, Buffer.from(line, 'utf8'));
+      // A journalled start syncs header and folder with its first sync, in a shared tick.
+      if (!journalled) await file.datasync();
     } catch (error) {
       await file.close().catch(() => undefined);
       await unlink(path).catch(() => undefined);
       throw error;
     }
-    await fsyncDir(this.runsDir);
-    const sink = this.changes.wrap(header.runId, new TraceWriter(file, path, { ...options, nextSeq: 1, chain: chainSeed(headerLine) }));
+    if (journalled) this.syncBatch.created(this.runsDir);
+    else await fsyncDir(this.runsDir);
+    const writer = new TraceWriter(file, path, {
+      durability: options.durability,
+      redactor: options.redactor,
+      nextSeq: 1,
+      chain: chainSeed(headerLine),
+      ...(journalled ? { unsynced: true, syncFile: (fh: FileHandle) => this.syncBatch.sync(fh) } : {}),
+    });
+    const sink = this.changes.wrap(header.runId, writer);
     await this.changes.notify({ runId: header.runId, header });
     return sink;
+  }
+
+  /**
+   * File store only: makes these runs' traces durable (fdatasync each, then the folder). A trace
+   * written without its own fsync (a journalled start) by a process that was killed may still be
+   * only in the page cache; the trigger host calls this before it forgets such runs' journal
+   * entries. Missing traces are skipped.
+   */
+  async syncRuns(runIds: readonly string[]): Promise<void> {
+    const BATCH = 64;
+    for (let i = 0; i < runIds.length; i += BATCH) {
+      await Promise.all(
+        runIds.slice(i, i + BATCH).map(async (runId) => {
+          let fh: FileHandle;
+          try {
+            fh = await open(this.locate(runId), 'r');
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+            throw error;
+          }
+          try {
+            await fh.datasync();
+          } finally {
+            await fh.close();
+          }
+        }),
+      );
+    }
+    if (runIds.length > 0) await fsyncDir(this.runsDir);
   }
 
   async reopen(runId: string, options: WriterOptions): Promise<{ trace: ParsedTrace; sink: EventSink }> {
@@ -376,6 +435,16 @@ export class FileTraceStore implements TraceStore {
       return { runId, movedTo: path, moved: false, reason };
     }
     return { runId, movedTo, moved: true, reason };
+  }
+}
+
+/** write() may write less than asked; the header must go out whole. */
+async function writeAll(file: FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
+    offset += bytesWritten;
   }
 }
 

@@ -518,7 +518,7 @@ export class RunIndex {
     if (!path || lines.length === 0) return;
     if (this.unwritable) return;
     try {
-      await this.serially(() => appendFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+      await this.appendCoalesced(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     } catch (error) {
       // The index is derived: on a read-only folder or a full disk it works from memory and the
       // next open reconciles it with the traces. The run itself reports the folder's problem.
@@ -544,6 +544,26 @@ export class RunIndex {
       .catch(() => undefined) // tried again after the next appends; the journal stays valid meanwhile
       .finally(() => (this.compacting = false));
   }
+
+  /**
+   * Lines appended while an earlier append waits its turn join it: many runs finishing at once
+   * cost one appendFile (open, write, close), not one each.
+   */
+  private appendCoalesced(path: string, text: string): Promise<void> {
+    if (this.queuedAppend) {
+      this.queuedAppend.text += text;
+      return this.queuedAppend.done;
+    }
+    const batch: { text: string; done: Promise<void> } = { text, done: Promise.resolve() };
+    this.queuedAppend = batch;
+    batch.done = this.serially(() => {
+      if (this.queuedAppend === batch) this.queuedAppend = undefined;
+      return appendFile(path, batch.text);
+    });
+    return batch.done;
+  }
+
+  private queuedAppend: { text: string; done: Promise<void> } | undefined;
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const next = this.journalWork.then(work, work);

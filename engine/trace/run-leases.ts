@@ -23,10 +23,23 @@ export interface RunLeases {
 export class FileRunLeases implements RunLeases {
   constructor(private readonly runsDir: string) {}
 
+  /** The folder is made once per instance (a busy trigger starts many runs); again if it vanished. */
+  private made = false;
+
   async claim(runId: string): Promise<RunClaim> {
     assertRunId(runId);
-    await mkdir(this.runsDir, { recursive: true });
-    return claimRun(runId, join(this.runsDir, `${runId}.lock`));
+    const path = join(this.runsDir, `${runId}.lock`);
+    if (!this.made) {
+      await mkdir(this.runsDir, { recursive: true });
+      this.made = true;
+    }
+    try {
+      return await claimRun(runId, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.runsDir, { recursive: true });
+      return claimRun(runId, path);
+    }
   }
 }
 

@@ -40,6 +40,13 @@ function processStartTicks(pid: number): string | undefined {
   return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
+/** This process's start time never changes: read once, not once per run (a busy trigger starts many). */
+let own: { pid: number; ticks: string | undefined } | undefined;
+function ownStartTicks(): string | undefined {
+  if (own?.pid !== process.pid) own = { pid: process.pid, ticks: processStartTicks(process.pid) };
+  return own.ticks;
+}
+
 const BOOT_ID = readProc('/proc/sys/kernel/random/boot_id');
 
 export class RunLockedError extends Error {
@@ -94,7 +101,7 @@ async function isStale(path: string, info: LockInfo | undefined): Promise<boolea
 export async function claimRun(runId: string, path: string): Promise<RunClaim> {
   const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomUUID() };
   if (BOOT_ID) info.bootId = BOOT_ID;
-  const ticks = processStartTicks(process.pid);
+  const ticks = ownStartTicks();
   if (ticks) info.startTicks = ticks;
   for (let tries = 0; tries < 3; tries++) {
     try {

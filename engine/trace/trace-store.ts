@@ -73,6 +73,12 @@ export interface QuarantineNotice {
 export interface WriterOptions {
   durability: Durability;
   redactor: Redactor;
+  /**
+   * The run's start is already durable elsewhere (a trigger event in the fsynced intake journal,
+   * which re-derives a lost start under the same run id): the trace is created without its own
+   * header and folder fsyncs, and its syncs share one tick with other such runs (sync-batch.ts).
+   */
+  journalled?: boolean;
 }
 
 /** One page of a run's events. */

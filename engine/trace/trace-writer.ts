@@ -45,10 +45,21 @@ export class TraceWriter {
   constructor(
     private readonly file: FileHandle,
     private readonly location: string,
-    private readonly options: { durability: Durability; redactor: Redactor; nextSeq: number; clock?: () => number; chain?: string },
+    private readonly options: {
+      durability: Durability;
+      redactor: Redactor;
+      nextSeq: number;
+      clock?: () => number;
+      chain?: string;
+      /** How the file is flushed to disk; default its own fdatasync (a SyncBatch shares one tick among files). */
+      syncFile?: (file: FileHandle) => Promise<void>;
+      /** The file already holds bytes that were never synced (a header written without its fsync). */
+      unsynced?: boolean;
+    },
   ) {
     this.seq = options.nextSeq;
     this.chain = options.chain;
+    this.unsynced = options.unsynced ?? false;
   }
 
   get lastSeq(): number {
@@ -159,7 +170,7 @@ export class TraceWriter {
         // Nothing written since the last flush to disk: another fdatasync would buy nothing.
         if (wantSync && this.unsynced) {
           this.unsynced = false;
-          await this.file.datasync();
+          await (this.options.syncFile ? this.options.syncFile(this.file) : this.file.datasync());
         }
         for (const w of waiters) w.resolve();
       } catch (error) {

@@ -33,8 +33,9 @@ import { Serial } from '../serial.ts';
 import type { DataDir } from '../storage/open-data-dir.ts';
 import { FileRunLeases, RunLockedError, RunNotFoundError, TraceQuarantinedError, type RunClaim } from '../trace/index.ts';
 import { ActiveFlows } from './active-flows.ts';
-import { TriggerJournal, type JournalEntry } from './trigger-journal.ts';
+import { TriggerJournal, type JournalEntry, type JournalPosition } from './trigger-journal.ts';
 import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
+import { IntakeBusyError } from './intake-busy.ts';
 import { WebhookIntake } from './webhook-intake.ts';
 
 /** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
@@ -44,8 +45,14 @@ export const DEDUPE_WINDOW = 1000;
  * journal). Keeps a burst of webhook requests from starving the intake of CPU and disk.
  */
 export const TRIGGER_RUN_CONCURRENCY = 4;
-/** Accepted events waiting to start, above which emits are refused (the sender retries later). */
-export const TRIGGER_BACKLOG_LIMIT = 20_000;
+/**
+ * Accepted events waiting to start, above which emits are refused (the webhook answers 429 and
+ * the sender retries later). A waiting event is held as its journal position (about 200 bytes
+ * with its bookkeeping, whatever the payload), so the cap bounds memory to ~10 MB.
+ */
+export const TRIGGER_BACKLOG_LIMIT = 50_000;
+/** Seconds a sender refused because of the backlog is asked to wait (429 Retry-After). */
+const BUSY_RETRY_AFTER_S = 1;
 /** A stale-but-young run lock (run-lock.ts counts an unreadable one as held for 2 s): wait, retry. */
 const LOCKED_RETRY_MS = 2500;
 const LOCKED_RETRIES = 5;
@@ -62,6 +69,10 @@ export interface TriggerHostOptions {
   http?: HttpTransport;
   /** A finished run's status and outputs (for "respond with the flow's result"). */
   runDetail?: (runId: string) => Promise<{ status: string; outputs?: unknown }>;
+  /** Accepted events waiting to start above which emits are refused; default TRIGGER_BACKLOG_LIMIT (tests lower it). */
+  backlogLimit?: number;
+  /** Trigger-started runs executing at once; default TRIGGER_RUN_CONCURRENCY (a kill test sets 0: nothing starts). */
+  runConcurrency?: number;
 }
 
 interface LiveTrigger {
@@ -80,6 +91,41 @@ interface FlowSubscription {
   triggers: LiveTrigger[];
   /** Why nothing listens although the flow is on (problems in the saved flow…). */
   note?: string;
+}
+
+/** An accepted event waiting for a run slot: its journal line's position, or (recovery, retries) the job itself. */
+interface Waiting {
+  runId: string;
+  flow?: Flow;
+  startedBy?: string;
+  at?: JournalPosition;
+  job?: StartJob;
+}
+
+/** First in, first out, without Array.shift's copying (the backlog can hold tens of thousands). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
 }
 
 interface Seen {
@@ -118,21 +164,28 @@ export class TriggerHost {
   private running = 0;
   /** Retries waiting for their timer (see retryLater). */
   private waiting = 0;
-  private readonly backlog: StartJob[] = [];
-  /** Settles when a trigger-started run (waiting in the backlog or running) has finished here. */
-  private readonly settledRuns = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  private readonly backlog = new Fifo<Waiting>();
+  /** Trigger-started runs waiting in the backlog or running here. */
+  private readonly pendingRuns = new Set<string>();
+  /** Who waits for one of those to settle ("answer with the flow's result"); made only when asked. */
+  private readonly settleWaiters = new Map<string, Array<() => void>>();
   /** Trigger-started runs whose start met a run lock left by a process that died (retried). */
   private readonly lockedOut = new Map<string, number>();
   private readonly stopOutcomes: () => void;
   /** Webhook listeners, shared by the routes of every active flow. */
   readonly intake = new WebhookIntake();
 
+  private readonly backlogLimit: number;
+  private readonly runConcurrency: number;
+
   constructor(private readonly options: TriggerHostOptions) {
+    this.backlogLimit = options.backlogLimit ?? TRIGGER_BACKLOG_LIMIT;
+    this.runConcurrency = options.runConcurrency ?? TRIGGER_RUN_CONCURRENCY;
     this.active = new ActiveFlows(options.data.layout.triggers);
     this.journal = new TriggerJournal(join(options.data.layout.triggers, 'intake.jsonl'));
     // Reported before the job's settled promise resolves, so pump() sees the mark.
     this.stopOutcomes = options.queue.onOutcome((outcome) => {
-      if (outcome.kind === 'start' && !outcome.ok && outcome.reason === 'owned-elsewhere' && this.settledRuns.has(outcome.runId)) {
+      if (outcome.kind === 'start' && !outcome.ok && outcome.reason === 'owned-elsewhere' && this.pendingRuns.has(outcome.runId)) {
         this.lockedOut.set(outcome.runId, (this.lockedOut.get(outcome.runId) ?? 0) + 1);
       }
     });
@@ -197,20 +250,30 @@ export class TriggerHost {
       kept.set(entry.trigger, list);
       if (entry.dedupeKey !== undefined) this.remember(entry.trigger, entry.dedupeKey, { runId: entry.runId, durable: Promise.resolve() });
     }
+    // Entries whose run has no trace here yet: never compacted away (the journal is their only record).
+    const untraced = new Set<JournalEntry>();
     for (const entry of entries) {
       if (await this.hasTrace(entry.runId)) continue;
+      untraced.add(entry);
       try {
         const stored = await data.flows.get(entry.flowId, entry.flowVersion);
         const result = validateFlow(stored.flow, registry);
         if (!result.ok) throw new Error('that version of the flow has problems');
-        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}` });
+        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}`, journalled: true });
       } catch (error) {
         // Kept in the journal: the event is not thrown away; it is retried at the next start.
         process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
       }
     }
-    const compacted = [...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW));
-    if (compacted.length < entries.length) await this.journal.rewrite(compacted);
+    const window = new Set([...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW)));
+    const compacted = entries.filter((e) => window.has(e) || untraced.has(e));
+    if (compacted.length === entries.length) return;
+    // A journalled run's trace may have been written without an fsync of its own by a process
+    // that was killed: make the traces whose entries are dropped durable first (cheap for the
+    // many the kernel has written back already), so the journal never forgets a run whose trace
+    // could still vanish with a power cut.
+    await this.options.data.traces.syncRuns(entries.filter((e) => !window.has(e) && !untraced.has(e)).map((e) => e.runId));
+    await this.journal.rewrite(compacted);
   }
 
   /**
@@ -390,7 +453,7 @@ export class TriggerHost {
       },
       http: (request) => (this.options.http ?? fetchTransport)(request, live.abort.signal),
       runResult: async (runId) => {
-        await (this.settledRuns.get(runId)?.promise ?? this.options.queue.settled(runId));
+        await (this.pendingRuns.has(runId) ? new Promise<void>((resolve) => this.settleWaiters.set(runId, [...(this.settleWaiters.get(runId) ?? []), resolve])) : this.options.queue.settled(runId));
         const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
         return { status: detail.status, outputs: (detail.outputs ?? {}) as Record<string, unknown> };
       },
@@ -403,7 +466,7 @@ export class TriggerHost {
         throw new Error(this.closed ? 'Flowkeeper is closing; the event was not taken.' : 'The flow was switched off or changed; the event was not taken.');
       }
       if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
-      if (this.backlog.length >= TRIGGER_BACKLOG_LIMIT) throw new Error(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`);
+      if (this.backlog.length >= this.backlogLimit) throw new IntakeBusyError(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`, BUSY_RETRY_AFTER_S);
       const { dedupeKey } = options;
       if (dedupeKey !== undefined) {
         const prior = this.seen.get(live.key)?.get(dedupeKey);
@@ -414,17 +477,22 @@ export class TriggerHost {
       }
       const runId = newRunId(new Date(this.options.clock.now()));
       const entry: JournalEntry = { trigger: live.key, runId, flowId: flow.id, flowVersion: flow.version, input: items, at: this.iso(), ...(dedupeKey === undefined ? {} : { dedupeKey }) };
-      const durable = this.journal.append(entry);
+      const written = this.journal.append(entry);
+      const durable = written.then(() => undefined);
+      // Awaited only by a duplicate arriving meanwhile; a failed write is reported below, not as an unhandled rejection.
+      durable.catch(() => undefined);
       if (dedupeKey !== undefined) this.remember(live.key, dedupeKey, { runId, durable });
+      let at: JournalPosition;
       try {
-        await durable;
+        at = await written;
       } catch (error) {
         if (dedupeKey !== undefined) this.seen.get(live.key)?.delete(dedupeKey);
         this.setHealth(flow.id, live, { lastError: { message: `An event could not be recorded: ${(error as Error).message}`, at: this.iso() } });
         throw error;
       }
       // A closed queue (shutdown) is fine: the journalled event starts at the next start.
-      this.startRun({ kind: 'start', runId, flow, input: items, startedBy: `trigger:${live.nodeId}` });
+      // Held as its journal position while it waits; the input is read back when it starts.
+      this.wait({ runId, flow, startedBy: `trigger:${live.nodeId}`, at });
       this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
       return { runId, duplicate: false };
     };
@@ -432,37 +500,63 @@ export class TriggerHost {
 
   /** Starts a trigger-started run now, or when one of the TRIGGER_RUN_CONCURRENCY slots frees up. */
   private startRun(job: StartJob): void {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.settledRuns.set(job.runId, { promise, resolve });
-    this.backlog.push(job);
+    this.wait({ runId: job.runId, job });
+  }
+
+  private wait(waiting: Waiting): void {
+    this.pendingRuns.add(waiting.runId);
+    this.backlog.push(waiting);
     this.pump();
   }
 
   private settle(runId: string): void {
-    this.settledRuns.get(runId)?.resolve();
-    this.settledRuns.delete(runId);
+    this.pendingRuns.delete(runId);
+    const waiters = this.settleWaiters.get(runId);
+    this.settleWaiters.delete(runId);
+    for (const resolve of waiters ?? []) resolve();
   }
 
   private pump(): void {
-    while (this.running < TRIGGER_RUN_CONCURRENCY && this.backlog.length > 0) {
-      const job = this.backlog.shift()!;
-      if (!this.options.queue.enqueue(job)) {
-        this.settle(job.runId);
-        continue;
-      }
+    while (this.running < this.runConcurrency && this.backlog.length > 0) {
       this.running++;
-      void this.options.queue.settled(job.runId).then(() => {
-        this.running--;
-        const attempts = this.lockedOut.get(job.runId);
-        if (attempts !== undefined && attempts <= LOCKED_RETRIES && !this.closed) this.retryLater(job);
-        else {
-          this.lockedOut.delete(job.runId);
-          this.settle(job.runId);
-        }
-        this.pump();
-      });
+      void this.launch(this.backlog.shift()!);
     }
+  }
+
+  /** The waiting event's job (read back from the journal), on the queue; the slot is freed when it settles. */
+  private async launch(waiting: Waiting): Promise<void> {
+    let job: StartJob;
+    try {
+      job = waiting.job ?? (await this.jobAt(waiting));
+    } catch (error) {
+      // Still in the journal: started at the next start (recover), never dropped without a word.
+      if (!this.closed) process.emitWarning(`Flowkeeper: the accepted trigger event for run ${waiting.runId} could not be read back from the intake journal: ${(error as Error).message}. It starts at the next start.`);
+      this.running--;
+      this.settle(waiting.runId);
+      this.pump();
+      return;
+    }
+    if (!this.options.queue.enqueue(job)) {
+      this.running--;
+      this.settle(job.runId);
+      this.pump();
+      return;
+    }
+    await this.options.queue.settled(job.runId);
+    this.running--;
+    const attempts = this.lockedOut.get(job.runId);
+    if (attempts !== undefined && attempts <= LOCKED_RETRIES && !this.closed) this.retryLater(job);
+    else {
+      this.lockedOut.delete(job.runId);
+      this.settle(job.runId);
+    }
+    this.pump();
+  }
+
+  private async jobAt(waiting: Waiting): Promise<StartJob> {
+    const entry = await this.journal.readAt(waiting.at!);
+    if (entry.runId !== waiting.runId) throw new Error(`the journal holds run ${entry.runId} where run ${waiting.runId} was written`);
+    return { kind: 'start', runId: entry.runId, flow: waiting.flow!, input: entry.input, startedBy: waiting.startedBy!, journalled: true };
   }
 
   /**
@@ -476,7 +570,7 @@ export class TriggerHost {
       void (async () => {
         try {
           if (!this.closed && !(await this.hasTrace(job.runId))) {
-            this.backlog.push(job);
+            this.backlog.push({ runId: job.runId, job });
             this.pump();
             return;
           }
@@ -491,9 +585,13 @@ export class TriggerHost {
 
   /** Resolves when every accepted event has started and its run settled (tests, benches). */
   async drained(): Promise<void> {
+    // A pool of 0 (tests of the window before any run starts) never drains: nothing to wait for.
+    if (this.runConcurrency === 0) return;
     while (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) {
       await this.options.queue.idle();
-      if (this.running === 0 && this.backlog.length === 0 && this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Nothing on the queue yet (an event being read back from the journal, a retry's timer): a
+      // short wait, never a spin that would starve the very I/O being waited for.
+      if (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, this.waiting > 0 && this.running === 0 ? 50 : 5));
     }
   }
 
@@ -515,8 +613,8 @@ export class TriggerHost {
     for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
     await this.intake.close();
     // Events still waiting to start stay in the journal and start at the next start.
-    this.backlog.length = 0;
-    for (const runId of [...this.settledRuns.keys()]) this.settle(runId);
+    this.backlog.clear();
+    for (const runId of [...this.pendingRuns]) this.settle(runId);
     await this.journal.close();
     await this.lock?.release();
     this.lock = undefined;

@@ -6,6 +6,8 @@
  * event. At start the host reads it back: an entry whose run has no trace yet is started then
  * (same run id), so an acknowledged event is never lost; dedupe keys are re-learnt from it, so an
  * event is never started twice. The file is compacted at start to the last entries per trigger.
+ * `append` answers where the line went, so an accepted event waiting for a run slot is held in
+ * memory as a position (a few dozen bytes), not as its payload, and read back when it starts.
  */
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -22,14 +24,24 @@ export interface JournalEntry {
   dedupeKey?: string;
 }
 
+/** Where an entry's line is in the journal file (the host keeps this, not the event, while it waits to start). */
+export interface JournalPosition {
+  offset: number;
+  length: number;
+}
+
 interface Waiter {
-  line: string;
-  resolve(): void;
+  line: Buffer;
+  resolve(at: JournalPosition): void;
   reject(error: unknown): void;
 }
 
 export class TriggerJournal {
   private handle: FileHandle | undefined;
+  /** For reading entries back by position (the append handle is write-only). */
+  private reader: FileHandle | undefined;
+  /** Bytes in the file: where the next line goes (one writer: the host lock). */
+  private size = 0;
   private pending: Waiter[] = [];
   private flushing: Promise<void> | undefined;
 
@@ -56,10 +68,10 @@ export class TriggerJournal {
     return entries;
   }
 
-  /** Resolves once the entry is on disk (fsynced), possibly together with others. */
-  append(entry: JournalEntry): Promise<void> {
+  /** Resolves once the entry is on disk (fsynced), possibly together with others, with where it is. */
+  append(entry: JournalEntry): Promise<JournalPosition> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
+      this.pending.push({ line: Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8'), resolve, reject });
       this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
     });
   }
@@ -70,10 +82,25 @@ export class TriggerJournal {
       this.pending = [];
       try {
         const handle = await this.open();
-        await handle.write(batch.map((w) => w.line).join(''));
+        const bytes = Buffer.concat(batch.map((w) => w.line));
+        let written = 0;
+        // write() may write less than asked; a short write left alone would tear a line.
+        while (written < bytes.length) {
+          const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+          if (bytesWritten <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
+          written += bytesWritten;
+        }
         await handle.datasync();
-        for (const w of batch) w.resolve();
+        let offset = this.size;
+        this.size += bytes.length;
+        for (const w of batch) {
+          w.resolve({ offset, length: w.line.length });
+          offset += w.line.length;
+        }
       } catch (error) {
+        // The file's end is unknown after a failed write: find it again before the next one.
+        await this.handle?.close().catch(() => undefined);
+        this.handle = undefined;
         for (const w of batch) w.reject(error);
       }
     }
@@ -82,9 +109,40 @@ export class TriggerJournal {
   private async open(): Promise<FileHandle> {
     if (this.handle) return this.handle;
     await mkdir(dirname(this.file), { recursive: true });
-    this.handle = await open(this.file, 'a');
+    const handle = await open(this.file, 'a');
+    this.size = (await handle.stat()).size;
+    if (this.size > 0 && !(await this.endsWithNewline())) {
+      // A torn line (a write that failed or a crash mid-write): end it, so the next entry is a line of its own.
+      await handle.write('\n');
+      this.size += 1;
+    }
+    this.handle = handle;
     await syncDir(dirname(this.file));
-    return this.handle;
+    return handle;
+  }
+
+  private async endsWithNewline(): Promise<boolean> {
+    const fh = await open(this.file, 'r');
+    try {
+      const last = Buffer.alloc(1);
+      await fh.read(last, 0, 1, this.size - 1);
+      return last[0] === 0x0a;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** The entry written at `at` (by append, in this process). */
+  async readAt(at: JournalPosition): Promise<JournalEntry> {
+    this.reader ??= await open(this.file, 'r');
+    const buffer = Buffer.alloc(at.length);
+    let read = 0;
+    while (read < at.length) {
+      const { bytesRead } = await this.reader.read(buffer, read, at.length - read, at.offset + read);
+      if (bytesRead <= 0) throw new Error(`The intake journal ${this.file} ends before the event at byte ${at.offset}; was it changed by hand?`);
+      read += bytesRead;
+    }
+    return JSON.parse(buffer.toString('utf8')) as JournalEntry;
   }
 
   /** Replaces the file with `keep` (atomically: temp file, fsync, rename, fsync the folder). */
@@ -92,6 +150,8 @@ export class TriggerJournal {
     await this.flushing;
     await this.handle?.close();
     this.handle = undefined;
+    await this.reader?.close();
+    this.reader = undefined;
     await mkdir(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${randomUUID()}.tmp`;
     const fh = await open(tmp, 'w');
@@ -109,6 +169,8 @@ export class TriggerJournal {
     await this.flushing;
     await this.handle?.close();
     this.handle = undefined;
+    await this.reader?.close();
+    this.reader = undefined;
   }
 }
 

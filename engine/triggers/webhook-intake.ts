@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { IntakeBusyError } from './intake-busy.ts';
 import type { WebhookReply, WebhookRequest, WebhookRoute } from '../model/node-kit.ts';
 
 type Handler = (request: WebhookRequest) => Promise<WebhookReply>;
@@ -119,6 +120,8 @@ export class WebhookIntake {
       const reply = await mounted.handle({ method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
       send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
+      // Over capacity (too many accepted events waiting to start): 429, like the in-flight cap.
+      if (error instanceof IntakeBusyError) return send(res, 429, { error: error.message }, { 'retry-after': String(error.retryAfterSeconds) });
       // Not taken: the sender should try again (nothing was acknowledged).
       send(res, 503, { error: `The event was not taken: ${(error as Error).message}` }, { 'retry-after': String(RETRY_AFTER_S) });
     } finally {

@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperService } from '../../engine/index.ts';
+import { dataDirLayout } from '../../engine/storage/layout.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { withReadyCharter } from '../helpers/ready-charter.ts';
@@ -41,7 +43,7 @@ afterEach(async () => {
   await cleanup();
 });
 
-it('loses no acknowledged request and runs none twice when the process is killed mid-way', { timeout: 60_000 }, async () => {
+async function killMidway(runConcurrency?: number): Promise<void> {
   const port = await freePort();
   const first = await openService();
   const steps = Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, type: 'transform.set', config: { fields: [{ name: `step${i}`, value: 'done' }] } }));
@@ -59,7 +61,7 @@ it('loses no acknowledged request and runs none twice when the process is killed
   await first.service.close();
   services.length = 0;
 
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, ...(runConcurrency === undefined ? [] : [String(runConcurrency)])], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => (chunk.toString().includes('READY') ? resolve() : undefined));
     child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
@@ -86,6 +88,8 @@ it('loses no acknowledged request and runs none twice when the process is killed
   await Promise.all(Array.from({ length: 10 }, worker));
   await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
   expect(acked.size).toBeGreaterThanOrEqual(150);
+  // With no run started, no trace exists: the acknowledged requests live only in the journal.
+  if (runConcurrency === 0) expect((await readdir(dataDirLayout(dir).runs).catch(() => [])).filter((n) => n.endsWith('.jsonl'))).toEqual([]);
 
   // Restart on the same folder: journalled events without a trace start, interrupted runs resume.
   const second = await openService();
@@ -101,4 +105,11 @@ it('loses no acknowledged request and runs none twice when the process is killed
   // restarted host retries that start once the lock counts as stale.)
   for (const [id, runId] of acked) expect(byRequest.get(id), `request ${id}`).toEqual([`${runId}:succeeded`]);
   for (const [id, list] of byRequest) expect(list, `request ${id}`).toHaveLength(1);
-});
+}
+
+it('loses no acknowledged request and runs none twice when the process is killed mid-way', { timeout: 60_000 }, () => killMidway());
+
+// Journalled starts create their trace without an fsync of their own: the 2xx rests on the intake
+// journal alone. Killed after the 2xx and before any run has its trace, every acknowledged
+// request is started from the journal at the restart, exactly once.
+it('starts every acknowledged request from the journal exactly once when killed before any run had its trace', { timeout: 60_000 }, () => killMidway(0));
