@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
+import { readyCharter } from '../../helpers/ready-charter.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -43,6 +44,7 @@ it('answers 429 with Retry-After above the backlog cap, and starts every accepte
       formatVersion: 1,
       id: 'hook',
       name: 'Hook',
+      charter: readyCharter(),
       nodes: [
         { id: 'hook', type: 'trigger.webhook', config: { port, path: '/in' } },
         { id: 'mark', type: 'transform.set', config: { fields: [{ name: 'n', value: '{{ body.n }}' }] } },
