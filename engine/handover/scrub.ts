@@ -151,7 +151,12 @@ export class Masker {
       this.masks.set(key, mask);
       this.maskTexts.add(mask);
       const text = String(value);
-      if (text.length >= 4) this.quoted.set(text, mask);
+      if (text.length >= 4) {
+        this.quoted.set(text, mask);
+        // As it appears in a recorded address or form body (`?email=ana%40example.com`).
+        const encoded = encodeURIComponent(text);
+        if (encoded !== text) this.quoted.set(encoded, encodeURIComponent(mask));
+      }
     }
     return mask;
   }
