@@ -100,6 +100,9 @@ export async function exportHandover(deps: HandoverDeps, request: HandoverExport
     );
   }
 
+  for (const run of runs) {
+    if (run.flow.version !== flow.version) warnings.push(`Run “${run.header.runId}” ran version ${run.flow.version} of the flow; the bundle holds version ${flow.version}, so replaying it against this version may show differences.`);
+  }
   const flows = [flow, ...runs.map((r) => r.flow)];
   const scrubber = new Scrubber(secrets, flows.flatMap(signInHeaderNames));
   const cleanFlow = cleanHandedFlow(flow, scrubber, warnings);

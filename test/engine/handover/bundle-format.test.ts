@@ -1,6 +1,8 @@
 /** The bundle format read back: plain errors for a wrong file, a newer format, a damaged one. */
 import { describe, expect, it } from 'vitest';
 import { BundleReadError, HANDOVER_FORMAT, HANDOVER_FORMAT_VERSION, HandoverBundleSchema, maskLabel, readBundle, type HandoverBundle } from '../../../engine/model/handover-bundle.ts';
+import { gzipSync } from 'node:zlib';
+import { encodeBundle, readBundleBytes } from '../../../engine/handover/index.ts';
 import { supportFlow } from './fixture-flow.ts';
 
 function bundle(): HandoverBundle {
@@ -52,6 +54,16 @@ describe('readBundle', () => {
     const error = readError(JSON.stringify(broken));
     expect(error.message).toContain('damaged');
     expect(error.problems.some((p) => p.startsWith('credentials.0.'))).toBe(true);
+  });
+
+  it('reads plain and gzipped files by their bytes, whatever their name', () => {
+    const original = bundle();
+    expect(readBundleBytes(encodeBundle(original, 'a.fkbundle'))).toEqual(original);
+    const zipped = encodeBundle(original, 'a.fkbundle.GZ');
+    expect(zipped[0]).toBe(0x1f);
+    expect(readBundleBytes(zipped)).toEqual(original);
+    expect(() => readBundleBytes(zipped.subarray(0, 40))).toThrow('This hand-over bundle is damaged: it is compressed, but cut short or broken.');
+    expect(() => readBundleBytes(gzipSync('{"format":"flowkeeper/flow"}'))).toThrow('This file is not a Flowkeeper hand-over bundle.');
   });
 
   it('masks are stable labels', () => {

@@ -133,6 +133,10 @@ describe('handover.export', () => {
     expect((await api.handover.export({ flowId: 'lookup' })).bundle.flow).toMatchObject({ version: 2, name: 'Customer lookup v2' });
     const first = await api.handover.export({ flowId: 'lookup', version: 1 });
     expect(first.bundle.flow).toMatchObject({ version: 1, name: 'Customer lookup' });
+    const mixed = await api.handover.export({ flowId: 'lookup', runIds: [runs[0]!] });
+    expect(mixed.warnings).toEqual([`Run “${runs[0]}” ran version 1 of the flow; the bundle holds version 2, so replaying it against this version may show differences.`]);
+    expect(mixed.bundle.references[0]!.flowVersion).toBe(1);
+    expect((mixed.bundle.references[0]!.header.flow as { version: number }).version).toBe(1);
     const page = await api.handover.runbook({ flowId: 'lookup', format: 'html' });
     expect(page.fileName).toBe('lookup-runbook.html');
     expect(page.text).toContain('<h2>Credentials it needs</h2>');
