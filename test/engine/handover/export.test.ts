@@ -144,6 +144,19 @@ describe('handover.export', () => {
     expect(page.text).not.toMatch(/<script/i);
   });
 
+  it('removes a credential value that reached a trace unredacted (typed into a step by hand), and says which step', async () => {
+    // No step reads the credential here, so the runner never learns the value: it is recorded as is.
+    const leaky = { ...flow(server.url), id: 'leaky', name: 'Leaky', nodes: [flow(server.url).nodes[0], { id: 'fetch', type: 'http.request', name: 'Fetch by hand', config: { url: `${server.url}/customers?email={{ email }}`, headers: [{ name: 'X-Debug', value: TOKEN }] } }] };
+    await api.flows.import({ text: JSON.stringify(leaky) });
+    const runId = await runToEnd({ email: 'ben@example.org' }, 'leaky');
+    const raw = await api.traces.events({ runId, limit: 5000 });
+    expect(JSON.stringify(raw.events)).toContain(TOKEN); // the premise: the trace holds it
+    const { bundle, warnings } = await api.handover.export({ flowId: 'leaky', runIds: [runId] });
+    expect(bundleText(bundle)).not.toContain(TOKEN);
+    expect(warnings).toContain('Step “Fetch by hand” had a secret-looking value in its settings (a token or a sign-in header); it was replaced by [redacted]: the team taking over fills it in, or better, moves it to a credential.');
+    expect((bundle.flow.nodes[1]!.config.headers as Array<{ value: string }>)[0]!.value).toBe('[redacted]');
+  });
+
   it('refuses runs of another flow, unknown runs and bad field paths, in plain words', async () => {
     await api.flows.import({ text: JSON.stringify({ ...flow(server.url), id: 'other', name: 'Other' }) });
     const otherRun = await runToEnd({ email: 'x@y.z' }, 'other');
