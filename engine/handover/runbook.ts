@@ -17,7 +17,7 @@ import type { NodeCatalog } from '../model/validate.ts';
 import { effectsOf, type AnyNodeDefinition } from '../model/node-kit.ts';
 import { configSummary } from '../model/config-summary.ts';
 import type { CredentialRequirement, CredentialUse } from '../model/handover-bundle.ts';
-import { charterOf, describeMetric } from '../charter/readiness.ts';
+import { charterOf, describeMetric, duration, percent } from '../charter/readiness.ts';
 
 export type Inline = string | { strong: string } | { code: string };
 export type Block = { p: Inline[] } | { ul: Inline[][] } | { ol: Inline[][] } | { table: { head: string[]; rows: Inline[][][] } };
@@ -142,7 +142,7 @@ function whenItRuns(ctx: Ctx, steps: FlowNode[]): RunbookSection {
     title: 'When it runs',
     blocks: [
       triggers.length > 0 ? { ul: lines } : { p: ['It has no trigger step, so it runs only when someone starts it by hand.'] },
-      { p: ['Triggers that fire by themselves do so only while the flow is switched on and the Flowkeeper app (or ', { code: 'flowkeeper serve' }, ') is running on this data folder. Anyone may also start it by hand: Run in the app, or ', { code: `flowkeeper run ${ctx.flow.id}.json` }, '.'] },
+      { p: ['Triggers that fire by themselves do so only while the flow is switched on and the Flowkeeper app (or ', { code: 'flowkeeper serve' }, ') is running on this data folder. Anyone may also start it by hand: Run in the app, or ', { code: `flowkeeper run ${ctx.flow.id}.json` }, ' with the flow file exported from the app.'] },
     ],
   };
 }
@@ -226,8 +226,8 @@ function errorPaths(ctx: Ctx, steps: FlowNode[]): RunbookSection {
       lines.push([
         'If Flowkeeper stops in the middle of ',
         { strong: ctx.title(node) },
-        ' and cannot tell whether the write went out, the run waits with “needs attention” instead of sending twice: check the other system, then choose send again, mark done or cancel (in the app, or ',
-        { code: 'flowkeeper resume <runId> --choice send-again|mark-done|cancel' },
+        ' and cannot tell whether the write went out, the run waits with “needs attention” instead of sending twice: check the other system, then choose send again, skip the item or cancel (in the app, or ',
+        { code: 'flowkeeper resume <runId> --choice send-again|skip-item|cancel' },
         ').',
       ]);
     }
@@ -284,12 +284,19 @@ function person(p: { name: string; email: string }): string {
 function whoOwnsIt(ctx: Ctx): RunbookSection {
   const charter = charterOf(ctx.flow);
   const list: Inline[][] = [[`Owner: ${person(charter.owner)}.`], [`Backup owner: ${person(charter.backupOwner)}.`]];
-  list.push([charter.metric ? `Success means: ${describeMetric(charter.metric, ctx.flow)} (measured over ${charter.metric.windowDays} days${charter.metric.baseline !== undefined ? `; before the flow: ${charter.metric.baseline}` : ''}).` : 'Success metric: none set yet.']);
+  list.push([charter.metric ? `Success means: ${describeMetric(charter.metric, ctx.flow)} (measured over ${charter.metric.windowDays} days${charter.metric.baseline !== undefined ? `; before the flow: ${metricValue(charter.metric.kind, charter.metric.baseline)}` : ''}).` : 'Success metric: none set yet.']);
   if (charter.reviewers) list.push([`Reviewers: ${charter.reviewers}.`]);
   const blocks: Block[] = [{ ul: list }];
-  blocks.push(charter.mustNever.trim() ? { p: [{ strong: 'It must never: ' }, oneLine(charter.mustNever)] } : { p: ['The owner wrote nothing it must never do.'] });
+  blocks.push(charter.mustNever.trim() ? { p: [{ strong: 'It must never:' }, ` ${oneLine(charter.mustNever)}`] } : { p: ['The owner wrote nothing it must never do.'] });
   blocks.push({ p: ['Taking over means becoming the owner: change the owner on the flow page, so alerts and questions reach you.'] });
   return { id: 'owner', title: 'Who owns it', blocks };
+}
+
+/** A metric's figure as its form reads: a share in %, the median time as a duration. */
+function metricValue(kind: string, value: number): string {
+  if (kind === 'reviews-approved-unedited' || kind === 'runs-without-person') return percent(value);
+  if (kind === 'median-trigger-to-done') return duration(value);
+  return String(value);
 }
 
 function alertRoute(ctx: Ctx): RunbookSection {

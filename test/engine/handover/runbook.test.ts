@@ -42,6 +42,7 @@ describe('runbook', () => {
     expect(errors).toMatch(/If \*\*Fetch customer\*\* fails, the run stops[^\n]*tried up to 3 times/);
     expect(errors).toContain('flowkeeper replay <runId> --from fetch');
     expect(errors).toContain('needs attention');
+    expect(errors).toContain('`flowkeeper resume <runId> --choice send-again|skip-item|cancel`');
 
     const review = section(md, 'Review steps');
     expect(review).toContain('Who reviews: support-leads.');
@@ -54,7 +55,8 @@ describe('runbook', () => {
     expect(owner).toContain('Owner: Ana Owner \\<ana@example.com\\>');
     expect(owner).toContain('Backup owner: Ben Backup');
     expect(owner).toContain('Success means: at least 80 % of runs need no person');
-    expect(owner).toContain('**It must never: **Send anything to a customer without a person seeing it.');
+    expect(owner).toContain('**It must never:** Send anything to a customer without a person seeing it.');
+    expect(owner).toContain('before the flow: 20 %');
 
     const alerts = section(md, 'Where alerts go');
     expect(alerts).toContain('mail server credential “mail”');
