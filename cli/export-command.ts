@@ -37,7 +37,7 @@ export const exportCommand: Command = {
     const format = runbookPath === undefined ? undefined : runbookFormat(runbookPath);
 
     const data = dataDirStores(resolveDataDir(ctx.values['data-dir'] as string | undefined), { catalog: registry });
-    const deps = { flows: data.flows, traces: data.traces, vault: data.vault, catalog: registry, now: () => Date.now(), generator: 'Flowkeeper 0.1.0' };
+    const deps = { flows: data.flows, traces: data.traces, vault: data.vault, catalog: registry, now: () => Date.now(), generator: 'Flowkeeper 0.1.0', env: process.env };
     const runIds = list(ctx.values.runs);
     const mask = list(ctx.values.mask);
     const result = await exportHandover(deps, { flowId, ...(version === undefined ? {} : { version }), ...(runIds ? { runIds } : {}), ...(mask ? { mask } : {}) });

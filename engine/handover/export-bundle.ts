@@ -19,6 +19,7 @@ import { HANDOVER_FILE_EXTENSION, HANDOVER_FORMAT, HANDOVER_FORMAT_VERSION, Hand
 import { zodProblems } from '../model/validate.ts';
 import { REDACTED } from '../trace/index.ts';
 import { canonicalJson, sha256 } from '../canonical-json.ts';
+import { EnvSecretResolver } from '../secrets.ts';
 import { credentialRequirements, credentialUses, scopesOf, type KnownCredential } from './credential-requirements.ts';
 import { buildRunbook } from './runbook.ts';
 import { runbookMarkdown } from './runbook-render.ts';
@@ -36,6 +37,11 @@ export interface HandoverDeps {
   now(): number;
   /** What made the file, e.g. "Flowkeeper 0.1.0". */
   generator?: string;
+  /**
+   * The environment, for credentials provided as FLOWKEEPER_CREDENTIAL_<ID> on a headless machine
+   * (engine/secrets.ts): their values are searched for too, and their type read when they name one.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface HandoverExportRequest {
@@ -92,6 +98,19 @@ export async function exportHandover(deps: HandoverDeps, request: HandoverExport
       if (tokens?.refreshToken) secrets.push(tokens.refreshToken);
     } catch {
       unreadable.push(info.id);
+    }
+  }
+  // Credentials this flow uses that only the environment provides (a headless machine).
+  if (deps.env !== undefined) {
+    const env = new EnvSecretResolver(deps.env);
+    for (const id of credentialUses(flow, deps.catalog).keys()) {
+      if (known.has(id)) continue;
+      const values = await env.get(id).catch(() => undefined);
+      if (values === undefined) continue;
+      const { type, ...fields } = values;
+      const preset = type === undefined ? undefined : presetFor(type);
+      for (const [name, value] of Object.entries(fields)) if (preset ? preset.fields.find((f) => f.name === name)?.secret !== false : !NOT_SECRET_FIELDS.has(name.toLowerCase())) secrets.push(value);
+      if (type !== undefined) known.set(id, { type, fields: Object.keys(fields).sort(), ...(scopesOf(type, fields) ? { scopes: scopesOf(type, fields)! } : {}) });
     }
   }
   if (unreadable.length > 0) {

@@ -36,7 +36,7 @@ export const CredentialRequirementSchema = z
     /** A type of engine/model/credential-types.ts, or a person's own ("Other") type. */
     type: z.string().max(100),
     typeTitle: z.string().max(300),
-    /** `stored`: the builder's credential list said so; `inferred`: from the step's settings; `unknown`: neither. */
+    /** `stored`: the builder's credential list (or the FLOWKEEPER_CREDENTIAL_<ID> variable) said so; `inferred`: from the step's settings; `unknown`: neither. */
     typeSource: z.enum(['stored', 'inferred', 'unknown']),
     /** Field names the credential needs (labels from the type's form); values never. */
     fields: z.array(z.object({ name: z.string(), label: z.string(), secret: z.boolean(), optional: z.boolean() }).strict()),

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
 
 export function handoverHandlers({ data, registry, clock }: ServiceContext): GroupHandlers<'handover'> {
-  const deps = { flows: data.flows, traces: data.traces, vault: data.vault, catalog: registry, now: () => clock.now() };
+  const deps = { flows: data.flows, traces: data.traces, vault: data.vault, catalog: registry, now: () => clock.now(), env: process.env };
   return {
     'handover.export': (request) => exportHandover(deps, request),
     'handover.runbook': ({ flowId, version, format }) => handoverRunbook(deps, { flowId, ...(version === undefined ? {} : { version }), format }),

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
-import { bundleText, readBundleBytes, encodeBundle } from '../../../engine/handover/index.ts';
+import { bundleText, readBundleBytes, encodeBundle, exportHandover } from '../../../engine/handover/index.ts';
 import { readBundle } from '../../../engine/model/handover-bundle.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
@@ -155,6 +155,15 @@ describe('handover.export', () => {
     expect(bundleText(bundle)).not.toContain(TOKEN);
     expect(warnings).toContain('Step “Fetch by hand” had a secret-looking value in its settings (a token or a sign-in header); it was replaced by [redacted]: the team taking over fills it in, or better, moves it to a credential.');
     expect((bundle.flow.nodes[1]!.config.headers as Array<{ value: string }>)[0]!.value).toBe('[redacted]');
+  });
+
+  it('searches for credentials given only through the environment (a headless machine) too', async () => {
+    const envFlow = { ...flow(server.url), id: 'from-env', name: 'From env', nodes: [flow(server.url).nodes[0], { id: 'fetch', type: 'http.request', name: 'Fetch', config: { url: `${server.url}/customers?email=x&k=ENVSECRET-123456`, auth: 'bearer', credential: 'env-api' } }] };
+    await api.flows.import({ text: JSON.stringify(envFlow) });
+    const deps = { flows: service.data.flows, traces: service.data.traces, vault: service.data.vault, catalog: registry, now: () => Date.now(), env: { FLOWKEEPER_CREDENTIAL_ENV_API: JSON.stringify({ type: 'http.bearer', token: 'ENVSECRET-123456' }) } };
+    const { bundle } = await exportHandover(deps, { flowId: 'from-env' });
+    expect(bundleText(bundle)).not.toContain('ENVSECRET-123456');
+    expect(bundle.credentials).toMatchObject([{ id: 'env-api', type: 'http.bearer', typeSource: 'stored', fields: [{ name: 'token' }] }]);
   });
 
   it('refuses runs of another flow, unknown runs and bad field paths, in plain words', async () => {
