@@ -147,6 +147,19 @@ export const specs = {
       '--host <address>': 'add: the address "flowkeeper serve --host" uses, for the printed link',
     },
   },
+  export: {
+    args: '<flowId>',
+    summary: 'Write a flow\'s hand-over bundle: the flow and its charter, the credentials it needs (never values), reference runs with secrets removed, and the runbook.',
+    options: { version: { type: 'string' }, runs: { type: 'string' }, mask: { type: 'string' }, out: { type: 'string' }, runbook: { type: 'string' } },
+    help: {
+      '--runs <id,id>': 'finished runs of the flow to include as reference runs (flowkeeper runs --flow <flowId> lists them)',
+      '--mask <field,field>': 'personal data to mask in those runs, by field, e.g. email,customer.name (each value becomes «masked n», the same value the same mask)',
+      '--out <file.fkbundle>': 'where to write it (default <flowId>-v<version>.fkbundle here; a name ending in .gz is gzipped)',
+      '--runbook <out.md|out.html>': 'also write the runbook alone: Markdown, or a page to open in a browser',
+      '--version <n>': 'a saved version of the flow (default the latest)',
+      '--json': 'print what was written, the credentials and the warnings as JSON',
+    },
+  },
   verify: {
     args: '<runId|all>',
     summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',

@@ -31,6 +31,7 @@ import { spawn } from 'node:child_process';
 import { credentialsCommand } from './credential-commands.ts';
 import { flowsCommand } from './flow-commands.ts';
 import { statusCommand } from './status-command.ts';
+import { exportCommand } from './export-command.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
 import { alertsCommand } from './alerts-command.ts';
@@ -318,6 +319,7 @@ export const commands: Record<CommandName, Command> = {
   credentials: credentialsCommand,
   flows: flowsCommand,
   status: statusCommand,
+  export: exportCommand,
   inbox: {
     ...specs.inbox,
     run: inboxCommand,

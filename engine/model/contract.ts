@@ -10,6 +10,7 @@ import { AlertListSchema } from './alerts.ts';
 import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
 import { FlowHeadlineSchema, MetricResultSchema, ReadinessSchema } from './charter.ts';
+import { HandoverBundleSchema } from './handover-bundle.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -595,6 +596,28 @@ export const METHODS = {
     z.object({ key: z.string().min(1).max(400), minutes: z.number().int().min(0).max(60 * 24 * 90) }).strict(),
     z.object({ ok: z.literal(true), snoozedUntil: z.string().optional() }),
     'Holds back the messages of one open alert for that many minutes (0 ends the snooze); it is still counted.',
+  ),
+
+  // handover.*: the hand-over bundle and its runbook (engine/handover/, engine/model/handover-bundle.ts).
+  'handover.export': method(
+    z
+      .object({
+        flowId: FlowId,
+        /** A saved version of the flow; default the latest. */
+        version: z.number().int().min(1).optional(),
+        /** Finished runs of the flow to include as reference runs (secrets scrubbed). */
+        runIds: z.array(RunId).max(50).optional(),
+        /** Field paths whose values are masked in the reference runs, e.g. email, customer.name. */
+        mask: z.array(z.string().min(1).max(200)).max(100).optional(),
+      })
+      .strict(),
+    z.object({ fileName: z.string(), bundle: HandoverBundleSchema, warnings: z.array(z.string()) }),
+    'The hand-over bundle of a flow: the flow at a version with its charter, the credentials it needs (type, fields, scopes, steps; never values), chosen reference runs with secrets scrubbed and chosen fields masked, and the runbook. `warnings`: what was cleaned or could not be checked, in plain words.',
+  ),
+  'handover.runbook': method(
+    z.object({ flowId: FlowId, version: z.number().int().min(1).optional(), format: z.enum(['markdown', 'html']).default('markdown') }).strict(),
+    z.object({ fileName: z.string(), text: z.string() }),
+    'The runbook of a flow, generated from the flow, the catalogue and the charter: Markdown, or one self-contained HTML page (no scripts) to read without the app.',
   ),
 
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),

@@ -58,6 +58,7 @@ import { Alerts, alertFlow, type MetricSource } from '../alerts/alerts.ts';
 import { Outbox } from '../alerts/outbox.ts';
 import { channelSender } from '../alerts/channels.ts';
 import { alertHandlers } from './handlers/alerts.ts';
+import { handoverHandlers } from './handlers/handover.ts';
 import { ReviewReminders } from '../alerts/review-reminders.ts';
 import { reviewItemLink } from '../alerts/review-link.ts';
 
@@ -200,6 +201,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...settingsHandlers(context),
     ...charterHandlers(context),
     ...alertHandlers(context),
+    ...handoverHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.

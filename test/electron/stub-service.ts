@@ -53,6 +53,8 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'alerts.mute': { flowId: 'invoice-triage' },
   'alerts.unmute': { flowId: 'invoice-triage' },
   'alerts.snooze': { key: 'invoice-triage/run-failed', minutes: 60 },
+  'handover.export': { flowId: 'invoice-triage' },
+  'handover.runbook': { flowId: 'invoice-triage' },
   'settings.get': {},
   'settings.update': { reviewerName: 'Ada' },
 };
