@@ -309,6 +309,11 @@ export class TriggerHost {
     return new Set(Object.keys(await this.active.read()));
   }
 
+  /** Which flows are on, each with its pinned version (absent: it follows the latest). */
+  async activeVersions(): Promise<Map<string, { version?: number }>> {
+    return new Map(Object.entries(await this.active.read()).map(([id, f]) => [id, f.version === undefined ? {} : { version: f.version }]));
+  }
+
   private async subscribeFlow(flowId: string): Promise<void> {
     await this.unsubscribeFlow(flowId);
     if (this.closed || this.elsewhere) return;
