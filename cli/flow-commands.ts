@@ -35,15 +35,17 @@ async function flows(ctx: CommandContext): Promise<number> {
     case 'deactivate': {
       if (id === undefined) throw new UsageError(`Missing the id of the flow to ${action === 'activate' ? 'switch on' : 'switch off'}.`);
       if (action === 'activate') {
-        const flow = await data.flows.runnable(id);
-        // The same production checklist as flows.activate: each missing item, exit 2.
+        const pin = ctx.values.version === undefined ? undefined : versionArg(ctx.values.version as string, 'chosen');
+        const flow = await data.flows.runnable(id, pin);
+        // The same production checklist as flows.activate, of the version that is to run: each missing item, exit 2.
         assertReady(flow, registry);
         const triggers = selfFiringTriggers(flow, registry);
-        await active.set(id, true, new Date());
+        await active.set(id, true, new Date(), pin);
+        const which = pin === undefined ? `Version ${flow.version} runs, and each new save takes over.` : `Version ${pin} runs; later saves change nothing until you switch it on again.`;
         ctx.io.out(
           ctx.json
-            ? JSON.stringify({ flowId: id, active: true, triggers: triggers.map((t) => ({ nodeId: t.nodeId, type: t.def.type })) })
-            : `Switched on "${flow.name}" (${triggers.map((t) => t.def.title).join(', ')}). It fires while the desktop app or "flowkeeper serve" runs on this data folder.`,
+            ? JSON.stringify({ flowId: id, active: true, ...(pin === undefined ? {} : { version: pin, pinned: true }), triggers: triggers.map((t) => ({ nodeId: t.nodeId, type: t.def.type })) })
+            : `Switched on "${flow.name}" (${triggers.map((t) => t.def.title).join(', ')}). ${which} It fires while the desktop app or "flowkeeper serve" runs on this data folder.`,
         );
       } else {
         await data.flows.get(id);
@@ -57,7 +59,13 @@ async function flows(ctx: CommandContext): Promise<number> {
       const flows = await active.read();
       if (ctx.json) ctx.io.out(JSON.stringify(Object.entries(flows).map(([flowId, f]) => ({ flowId, ...f })), null, 2));
       else if (Object.keys(flows).length === 0) ctx.io.out('No flow is switched on. Switch one on with: flowkeeper flows activate <flowId>');
-      else for (const [flowId, f] of Object.entries(flows)) ctx.io.out(`${flowId.padEnd(32)} on since ${f.activatedAt}`);
+      else {
+        for (const [flowId, f] of Object.entries(flows)) {
+          const latest = await data.flows.get(flowId).then(({ flow }) => Number(flow.version ?? 1), () => undefined);
+          const runs = f.version === undefined ? `follows the latest version${latest === undefined ? '' : ` (${latest})`}` : `version ${f.version}${latest !== undefined && latest !== f.version ? ` (latest ${latest})` : ''}`;
+          ctx.io.out(`${flowId.padEnd(32)} on since ${f.activatedAt}: ${runs}`);
+        }
+      }
       return 0;
     }
     case 'versions': {

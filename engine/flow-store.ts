@@ -86,12 +86,13 @@ export class FlowStore {
     return result.problems;
   }
 
-  /** The latest saved flow, validated for running. */
-  async runnable(id: string): Promise<Flow> {
-    const { flow } = await this.get(id);
+  /** The latest saved flow (or a given saved version), validated for running. */
+  async runnable(id: string, version?: number): Promise<Flow> {
+    const { flow } = await this.get(id, version);
     const result = validateFlow(flow, this.catalog);
     if (!result.ok) {
-      throw new ApiError({ code: 'FLOW_INVALID', message: `The flow "${id}" has problems, so it cannot run yet.`, hint: 'Fix the problems listed, save, and run again.', problems: result.problems });
+      const which = version === undefined ? `The flow "${id}"` : `Version ${version} of the flow "${id}"`;
+      throw new ApiError({ code: 'FLOW_INVALID', message: `${which} has problems, so it cannot run yet.`, hint: version === undefined ? 'Fix the problems listed, save, and run again.' : 'Choose another version, or fix the problems, save, and use the new version.', problems: result.problems });
     }
     return result.flow;
   }

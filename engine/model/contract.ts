@@ -237,6 +237,10 @@ export const FlowTriggerStatusSchema = z.object({
   active: z.boolean(),
   /** False when another Flowkeeper on the same data folder runs the triggers (see note). */
   runsHere: z.boolean(),
+  /** The version whose triggers listen (absent while nothing listens). */
+  version: z.number().optional(),
+  /** Switched on at a chosen version: later saves do not change what runs until it is switched on again. */
+  pinned: z.boolean().optional(),
   /** Why nothing listens although the flow is on, in plain words. */
   note: z.string().optional(),
   triggers: z.array(TriggerHealthSchema),
@@ -478,7 +482,11 @@ export const METHODS = {
     'Saves the content of an earlier version as a new version ("Rolled back to version K"); history is never rewritten.',
   ),
   'flows.templates': method(Empty, z.array(FlowTemplateSchema), 'Ready-made flows to start from (copies; saving one makes a new flow).'),
-  'flows.activate': method(z.object({ id: FlowId }).strict(), FlowTriggerStatusSchema, 'Switches a flow on: its triggers fire by themselves while Flowkeeper runs.'),
+  'flows.activate': method(
+    z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(),
+    FlowTriggerStatusSchema,
+    'Switches a flow on: its triggers fire by themselves while Flowkeeper runs. Without `version` it follows each new save; with one, that saved version runs until the flow is switched on again.',
+  ),
   'flows.deactivate': method(z.object({ id: FlowId }).strict(), Ok, 'Switches a flow off: its triggers stop (runs in progress continue).'),
 
   'runs.start': method(
