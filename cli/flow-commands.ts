@@ -84,7 +84,7 @@ async function flows(ctx: CommandContext): Promise<number> {
       if (id === undefined || more.length < 2) throw new UsageError('Say which flow and which two versions: flowkeeper flows diff <flowId> <from> <to>.');
       const [from, to] = [versionArg(more[0], 'from'), versionArg(more[1], 'to')];
       const [before, after] = await Promise.all([data.flows.get(id, from), data.flows.get(id, to)]);
-      const diff = diffFlows(before.flow, after.flow);
+      const diff = diffFlows(before.flow, after.flow, registry);
       if (ctx.json) ctx.io.out(JSON.stringify({ from, to, summary: summarizeDiff(diff), diff }, null, 2));
       else ctx.io.out([`From version ${from} to version ${to} of "${String(after.flow.name ?? id)}": ${summarizeDiff(diff)}.`, ...describeDiff(diff)].join('\n'));
       return 0;

@@ -236,7 +236,7 @@ export class FlowStore {
   private async summaryAgainstPrevious(id: string, version: number, flow: Record<string, unknown>): Promise<string> {
     for (let previous = version - 1; previous >= 1; previous--) {
       try {
-        return summarizeDiff(diffFlows((await this.get(id, previous)).flow, flow));
+        return summarizeDiff(diffFlows((await this.get(id, previous)).flow, flow, this.catalog));
       } catch (error) {
         // A gap (a version that never saved) or a damaged file: compare with the one before it.
         if (!(error instanceof ApiError)) throw error;

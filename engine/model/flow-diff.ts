@@ -5,9 +5,16 @@
  * — so the engine (`flows.diff`, the one-line summary in `flows.versions`), the CLI and the
  * canvas (drawing the comparison) share one answer.
  *
- * It reads the stored JSON as it is, not a validated flow: a version saved with problems (work in
- * progress) still compares. Values missing on one side are absent (`before` / `after` left out).
+ * It reads the stored JSON, not a validated flow: a version saved with problems (work in progress)
+ * still compares. Each part that is valid on its own (a step, the settings, the charter) gets its
+ * defaults first — and, given the node catalog, each step's config its node's defaults — so a
+ * hand-written file and the editor's save of the same flow compare equal.
+ * Values missing on one side are absent (`before` / `after` left out).
  */
+import type { z } from 'zod';
+import { CharterSchema } from './charter.ts';
+import { FlowNodeSchema, FlowSettingsSchema } from './flow.ts';
+import type { NodeCatalog } from './validate.ts';
 
 /** One changed value: `path` is dotted from the thing that changed ("config.url", "owner.name"). */
 export interface FlowFieldChange {
@@ -112,8 +119,30 @@ function charterForDiff(charter: unknown): Obj {
   return Object.keys(byCheck).length > 0 ? { ...rest, waivers: byCheck } : rest;
 }
 
-/** The differences from `before` (the older version) to `after`. */
-export function diffFlows(before: Obj, after: Obj): FlowDiff {
+/** The value with its schema's defaults when it is valid; as it is otherwise. */
+function withDefaults(schema: z.ZodType, value: unknown): unknown {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : value;
+}
+
+function normalised(flow: Obj, catalog: Pick<NodeCatalog, 'get'> | undefined): Obj {
+  const node = (raw: Obj): unknown => {
+    const withNodeDefaults = withDefaults(FlowNodeSchema, raw);
+    const def = catalog?.get(String(raw.type));
+    if (!def || !isObj(withNodeDefaults)) return withNodeDefaults;
+    return { ...withNodeDefaults, config: withDefaults(def.config, withNodeDefaults.config) };
+  };
+  return {
+    ...flow,
+    nodes: list(flow.nodes).map(node),
+    settings: withDefaults(FlowSettingsSchema, flow.settings ?? {}),
+    ...(flow.charter === undefined ? {} : { charter: withDefaults(CharterSchema, flow.charter) }),
+  };
+}
+
+/** The differences from `older` to `newer`; `catalog` (the node registry) fills in config defaults. */
+export function diffFlows(older: Obj, newer: Obj, catalog?: Pick<NodeCatalog, 'get'>): FlowDiff {
+  const [before, after] = [normalised(older, catalog), normalised(newer, catalog)];
   const oldNodes = new Map(list(before.nodes).map((n) => [String(n.id), n]));
   const newNodes = new Map(list(after.nodes).map((n) => [String(n.id), n]));
   const nodesAdded: NodeRef[] = [];

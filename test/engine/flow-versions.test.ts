@@ -6,7 +6,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
+import { createService, diffFlows, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
 import { main } from '../../cli/main.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
@@ -136,5 +136,19 @@ describe('versions', () => {
     const missing = await cli('flows', 'rollback', 'invoices', '9');
     expect(missing).toMatchObject({ code: 2, err: 'Flow "invoices" has no saved version 9.\n' });
   });
-});
 
+  it('a run records the version it ran, and that version opens', async () => {
+    await api.flows.save({ flow: flow() });
+    await api.flows.save({ flow: flow('https://a.example/v2') });
+    const { runId } = await api.runs.start({ flowId: 'invoices' });
+    await service.idle();
+    const run = await api.runs.get({ runId });
+    expect(run.flowVersion).toBe(2);
+    expect((await api.runs.list({ flowId: 'invoices' }))[0]).toMatchObject({ runId, flowVersion: 2 });
+    await api.flows.rollback({ id: 'invoices', version: 1 });
+    // The version it ran, not the latest: the same steps and settings as the run recorded.
+    const { flow: ran } = await api.flows.get({ id: 'invoices', version: run.flowVersion });
+    expect(ran.version).toBe(2);
+    expect(diffFlows(ran as unknown as Record<string, unknown>, run.flow as unknown as Record<string, unknown>, registry)).toEqual(expect.objectContaining({ nodesChanged: [], flow: [], settings: [], edgesAdded: [], edgesRemoved: [], identical: true }));
+  });
+});

@@ -57,7 +57,7 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
     'flows.versions': ({ id }) => flows.versions(id),
     'flows.diff': async ({ id, from, to }) => {
       const [before, after] = await Promise.all([flows.get(id, from), flows.get(id, to)]);
-      const diff = diffFlows(before.flow, after.flow);
+      const diff = diffFlows(before.flow, after.flow, registry);
       return { from, to, summary: summarizeDiff(diff), diff };
     },
     'flows.rollback': async ({ id, version, message, by }) => {

@@ -1,6 +1,8 @@
 /** The comparison of two flow versions, on hand-built flows: what the CLI prints and the canvas will draw. */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { describeDiff, diffFlows, summarizeDiff } from '../../../engine/model/flow-diff.ts';
+import type { AnyNodeDefinition } from '../../../engine/model/node-kit.ts';
 
 function base(): Record<string, unknown> {
   return {
@@ -84,7 +86,7 @@ describe('diffFlows', () => {
     const a = base();
     const b = structuredClone(a) as Record<string, unknown> & { charter: Record<string, unknown> };
     b.charter.owner = { name: 'Ben', email: 'ana@example.com' };
-    b.charter.metric = { kind: 'runs-succeeded', target: 20 };
+    b.charter.metric = { kind: 'runs-without-person', target: 0.8 };
     b.charter.alerts = { desktop: true };
     b.charter.waivers = [];
     b.settings = { concurrency: 2 };
@@ -92,7 +94,7 @@ describe('diffFlows', () => {
     const diff = diffFlows(a, b);
     expect(diff.charter).toEqual([
       { path: 'alerts', after: { desktop: true } },
-      { path: 'metric', after: { kind: 'runs-succeeded', target: 20 } },
+      { path: 'metric', after: { kind: 'runs-without-person', target: 0.8, windowDays: 7 } },
       { path: 'owner.name', before: 'Ana', after: 'Ben' },
       { path: 'waivers', before: { 'review-step': { check: 'review-step', reason: 'read only', by: 'Ana', at: '2026-01-01' } } },
     ]);
@@ -106,5 +108,14 @@ describe('diffFlows', () => {
     const diff = diffFlows({ id: 'x', name: 'X' }, { id: 'x', name: 'X', nodes: [{ id: 'a', type: 't' }, 'junk'], edges: null });
     expect(diff.nodesAdded).toEqual([{ nodeId: 'a', name: 'a', type: 't' }]);
     expect(summarizeDiff(diff)).toBe('added “a”');
+  });
+
+  it('fills in defaults first: a hand-written step and the editor\'s full save of it compare equal', () => {
+    const catalog = { get: (type: string) => (type === 'transform.set' ? ({ config: z.object({ fields: z.array(z.unknown()).default([]), keep: z.boolean().default(true) }) } as unknown as AnyNodeDefinition) : undefined) };
+    const hand = { id: 'f', name: 'F', nodes: [{ id: 'mark', type: 'transform.set', config: {} }], edges: [] };
+    const saved = { id: 'f', name: 'F', description: '', owner: '', settings: { concurrency: 4 }, nodes: [{ id: 'mark', type: 'transform.set', version: 1, position: { x: 0, y: 0 }, config: { fields: [], keep: true } }], edges: [] };
+    expect(diffFlows(hand, saved, catalog).identical).toBe(true);
+    // Without the catalog only the flow format's own defaults are known.
+    expect(diffFlows(hand, saved).nodesChanged[0]?.changes.map((c) => c.path)).toEqual(['config.fields', 'config.keep']);
   });
 });
