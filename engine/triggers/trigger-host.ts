@@ -117,6 +117,7 @@ export class TriggerHost {
   private closed = false;
   private started: Promise<void> | undefined;
   private watcher: FSWatcher | undefined;
+  private flowsWatcher: FSWatcher | undefined;
   private running = 0;
   /** Retries waiting for their timer (see retryLater). */
   private waiting = 0;
@@ -154,6 +155,14 @@ export class TriggerHost {
     });
     this.watcher.on('error', () => undefined);
     this.watcher.unref();
+    // A save by another process (`flowkeeper flows rollback`) reaches a flow that follows its saves too.
+    await mkdir(this.options.data.flows.dir, { recursive: true });
+    this.flowsWatcher = watch(this.options.data.flows.dir, (_event, name) => {
+      const match = typeof name === 'string' ? /^([A-Za-z][A-Za-z0-9_-]*)\.json$/.exec(name) : null;
+      if (match) void this.followSave(match[1]!).catch(() => undefined);
+    });
+    this.flowsWatcher.on('error', () => undefined);
+    this.flowsWatcher.unref();
     const flows = await this.active.read();
     const entries = await this.journal.read();
     // Nothing on and nothing journalled: the lock is taken at the first activation instead.
@@ -273,7 +282,25 @@ export class TriggerHost {
     await this.start();
     const on = (await this.active.read())[flowId];
     if (!on || on.version !== undefined) return;
-    await this.serial.run(flowId, () => this.subscribeFlow(flowId));
+    // Already at that version: the flows folder's watcher (followSave) was quicker.
+    await this.serial.run(flowId, async () => ((await this.listensToLatest(flowId)) ? undefined : this.subscribeFlow(flowId)));
+  }
+
+  private async listensToLatest(flowId: string): Promise<boolean> {
+    const sub = this.subscriptions.get(flowId);
+    if (!sub || sub.pinned !== undefined) return false;
+    const latest = await this.options.data.flows.get(flowId).then(({ flow }) => Number(flow.version ?? 1), () => undefined);
+    return latest !== undefined && latest === sub.flow.version;
+  }
+
+  /** A flow file changed on disk: a flow that is on and follows its saves restarts if its version moved. */
+  private async followSave(flowId: string): Promise<void> {
+    if (this.closed) return;
+    const on = (await this.active.read())[flowId];
+    if (!on || on.version !== undefined || !this.subscriptions.has(flowId)) return;
+    await this.serial.run(flowId, async () => {
+      if (this.subscriptions.get(flowId)?.pinned === undefined && this.subscriptions.has(flowId) && !(await this.listensToLatest(flowId))) await this.subscribeFlow(flowId);
+    });
   }
 
   /** A deleted flow is switched off (its runs and history stay). */
@@ -534,6 +561,7 @@ export class TriggerHost {
   async close(): Promise<void> {
     this.closed = true;
     this.watcher?.close();
+    this.flowsWatcher?.close();
     this.stopOutcomes();
     await this.started?.catch(() => undefined);
     for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));

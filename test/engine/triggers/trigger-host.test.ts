@@ -328,4 +328,20 @@ describe('switching on a chosen version', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/The chosen version must be a whole number from 1 \(got "latest"\)/);
   });
+
+  it('a rollback from the CLI reaches a running service: a flow that follows its saves restarts, a pinned one stays', async () => {
+    const { api } = await start();
+    const at = (hour: number) => ({ ...flow('orders'), nodes: [{ id: 'source', type: 'trigger.schedule', config: { cron: `0 ${hour} * * *`, timezone: 'Europe/Berlin' } }, flow('x').nodes[1]!] });
+    await api.flows.save({ flow: at(9) });
+    await api.flows.save({ flow: at(10) });
+    await api.flows.activate({ id: 'orders' });
+    expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 2 });
+    expect(await cli('flows', 'rollback', 'orders', '1')).toMatchObject({ code: 0, err: '' });
+    await vi.waitFor(async () => expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 3, triggers: [{ state: 'listening' }] }));
+
+    await api.flows.activate({ id: 'orders', version: 3 });
+    expect(await cli('flows', 'rollback', 'orders', '2')).toMatchObject({ code: 0 });
+    await vi.waitFor(async () => expect((await api.flows.list()).find((f) => f.id === 'orders')).toMatchObject({ version: 4 }));
+    expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 3, pinned: true });
+  });
 });
