@@ -369,7 +369,9 @@ export class TriggerHost {
       flow = await data.flows.runnable(flowId, pinned);
     } catch (error) {
       const message = error instanceof ApiError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : (error as Error).message;
-      this.subscriptions.set(flowId, { flow: { id: flowId } as Flow, ...pin, triggers: [], note: `Nothing listens: ${message}` });
+      // The version that failed is kept, so a later look at the same file restarts nothing.
+      const version = pinned ?? (await data.flows.get(flowId).then(({ flow }) => Number(flow.version ?? 1), () => undefined));
+      this.subscriptions.set(flowId, { flow: { id: flowId, ...(version === undefined ? {} : { version }) } as Flow, ...pin, triggers: [], note: `Nothing listens: ${message}` });
       this.options.onChange?.(flowId);
       return;
     }
