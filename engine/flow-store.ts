@@ -200,7 +200,7 @@ export class FlowStore {
     });
   }
 
-  async import(text: string, overwrite: boolean): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
+  async import(text: string, overwrite: boolean, note: SaveNote = {}): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
     const parsed = parseFlowText(text);
     if (!parsed.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'This is not a flow file.', problems: parsed.problems });
     const flow = parsed.value as Record<string, unknown>;
@@ -210,7 +210,7 @@ export class FlowStore {
     if (exists && !overwrite) {
       throw new ApiError({ code: 'FLOW_EXISTS', message: `A flow with the id "${result.flow.id}" already exists.`, hint: 'Import it as a new version of that flow, or change the id in the file.' });
     }
-    return this.save(result.flow);
+    return this.save(result.flow, undefined, note);
   }
 
   async delete(id: string): Promise<void> {

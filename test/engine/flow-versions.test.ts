@@ -151,4 +151,10 @@ describe('versions', () => {
     expect(ran.version).toBe(2);
     expect(diffFlows(ran as unknown as Record<string, unknown>, run.flow as unknown as Record<string, unknown>, registry)).toEqual(expect.objectContaining({ nodesChanged: [], flow: [], settings: [], edgesAdded: [], edgesRemoved: [], identical: true }));
   });
+
+  it('an import is a version too, named as such', async () => {
+    await api.settings.update({ reviewerName: 'Ana' });
+    await api.flows.import({ text: JSON.stringify(flow()) });
+    expect((await api.flows.versions({ id: 'invoices' }))[0]).toMatchObject({ version: 1, author: 'Ana', message: 'Imported from a file', summary: 'first version' });
+  });
 });

@@ -41,7 +41,7 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
       return { ok: result.ok, problems: result.problems };
     },
     'flows.import': async ({ text, overwrite }) => {
-      const saved = await flows.import(text, overwrite);
+      const saved = await flows.import(text, overwrite, { author: await author(undefined), message: 'Imported from a file' });
       await restartTriggers(String(saved.flow.id));
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
       return typedFlow(saved);
