@@ -95,12 +95,19 @@ export const specs = {
     },
   },
   flows: {
-    args: 'activate <flowId> | deactivate <flowId> | status',
-    summary: 'Switch a saved flow on (its triggers fire by themselves) or off, or list the flows that are on.',
+    args: 'activate <flowId> [--version N] | deactivate <flowId> | status | versions <flowId> | diff <flowId> <from> <to> | rollback <flowId> <version>',
+    summary: 'Switch a saved flow on (its triggers fire by themselves) or off, list the flows that are on, and look after its versions: list, compare, roll back.',
+    options: { version: { type: 'string' }, message: { type: 'string', short: 'm' }, by: { type: 'string' } },
     help: {
-      'activate <flowId>': 'switch on: its triggers fire while the desktop app or "flowkeeper serve" runs on this data folder',
+      'activate <flowId>': 'switch on: its triggers fire while the desktop app or "flowkeeper serve" runs on this data folder; it follows each new save',
+      '--version <N>': 'activate: switch on this saved version; later saves change nothing until you switch it on again',
       'deactivate <flowId>': 'switch off: its triggers stop (runs in progress continue)',
-      status: 'the flows that are on',
+      status: 'the flows that are on, and which version runs',
+      'versions <flowId>': 'every saved version, newest first: when, who, their message and what changed',
+      'diff <flowId> <from> <to>': 'what changed between two versions, in plain words',
+      'rollback <flowId> <version>': 'save the content of that version as a new version (history is kept)',
+      '-m, --message <text>': 'rollback: why, kept with the new version',
+      '--by <name>': 'rollback: who does it (default: the name in settings)',
     },
   },
   status: {

@@ -2,8 +2,11 @@
  * `flowkeeper flows activate|deactivate|status`: switches flows on and off in the data folder
  * (triggers/active.json). The process that runs triggers — the desktop app or `flowkeeper serve`
  * on the same folder — follows the change at once; without one, the flow fires from its next start.
+ *
+ * `flowkeeper flows versions|diff|rollback`: the flow's saved versions (engine/flow-store.ts),
+ * compared in plain words (engine/model/flow-diff.ts); a rollback is a new version.
  */
-import { ActiveFlows, ApiError, assertReady, dataDirStores, resolveDataDir, selfFiringTriggers } from '../engine/index.ts';
+import { ActiveFlows, ApiError, assertReady, dataDirStores, describeDiff, diffFlows, resolveDataDir, selfFiringTriggers, summarizeDiff } from '../engine/index.ts';
 import type { Command } from './commands.ts';
 import { specs } from './command-specs.ts';
 import { registry, UsageError, type CommandContext } from './context.ts';
@@ -22,8 +25,9 @@ export const flowsCommand: Command = {
 };
 
 async function flows(ctx: CommandContext): Promise<number> {
-  const [action, id, extra] = ctx.positionals;
-  if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}".`);
+  const [action, id, ...more] = ctx.positionals;
+  const wanted = action === 'diff' ? 2 : action === 'rollback' ? 1 : 0;
+  if (more.length > wanted) throw new UsageError(`Unexpected argument "${more[wanted]}".`);
   const data = dataDirStores(resolveDataDir(ctx.values['data-dir'] as string | undefined), { catalog: registry });
   const active = new ActiveFlows(data.layout.triggers);
   switch (action) {
@@ -31,15 +35,17 @@ async function flows(ctx: CommandContext): Promise<number> {
     case 'deactivate': {
       if (id === undefined) throw new UsageError(`Missing the id of the flow to ${action === 'activate' ? 'switch on' : 'switch off'}.`);
       if (action === 'activate') {
-        const flow = await data.flows.runnable(id);
-        // The same production checklist as flows.activate: each missing item, exit 2.
+        const pin = ctx.values.version === undefined ? undefined : versionArg(ctx.values.version as string, 'chosen');
+        const flow = await data.flows.runnable(id, pin);
+        // The same production checklist as flows.activate, of the version that is to run: each missing item, exit 2.
         assertReady(flow, registry);
         const triggers = selfFiringTriggers(flow, registry);
-        await active.set(id, true, new Date());
+        await active.set(id, true, new Date(), pin);
+        const which = pin === undefined ? `Version ${flow.version} runs, and each new save takes over.` : `Version ${pin} runs; later saves change nothing until you switch it on again.`;
         ctx.io.out(
           ctx.json
-            ? JSON.stringify({ flowId: id, active: true, triggers: triggers.map((t) => ({ nodeId: t.nodeId, type: t.def.type })) })
-            : `Switched on "${flow.name}" (${triggers.map((t) => t.def.title).join(', ')}). It fires while the desktop app or "flowkeeper serve" runs on this data folder.`,
+            ? JSON.stringify({ flowId: id, active: true, ...(pin === undefined ? {} : { version: pin, pinned: true }), triggers: triggers.map((t) => ({ nodeId: t.nodeId, type: t.def.type })) })
+            : `Switched on "${flow.name}" (${triggers.map((t) => t.def.title).join(', ')}). ${which} It fires while the desktop app or "flowkeeper serve" runs on this data folder.`,
         );
       } else {
         await data.flows.get(id);
@@ -53,10 +59,57 @@ async function flows(ctx: CommandContext): Promise<number> {
       const flows = await active.read();
       if (ctx.json) ctx.io.out(JSON.stringify(Object.entries(flows).map(([flowId, f]) => ({ flowId, ...f })), null, 2));
       else if (Object.keys(flows).length === 0) ctx.io.out('No flow is switched on. Switch one on with: flowkeeper flows activate <flowId>');
-      else for (const [flowId, f] of Object.entries(flows)) ctx.io.out(`${flowId.padEnd(32)} on since ${f.activatedAt}`);
+      else {
+        for (const [flowId, f] of Object.entries(flows)) {
+          const latest = await data.flows.get(flowId).then(({ flow }) => Number(flow.version ?? 1), () => undefined);
+          const runs = f.version === undefined ? `follows the latest version${latest === undefined ? '' : ` (${latest})`}` : `version ${f.version}${latest !== undefined && latest !== f.version ? ` (latest ${latest})` : ''}`;
+          ctx.io.out(`${flowId.padEnd(32)} on since ${f.activatedAt}: ${runs}`);
+        }
+      }
+      return 0;
+    }
+    case 'versions': {
+      if (id === undefined) throw new UsageError('Missing the id of the flow whose versions to list.');
+      const versions = await data.flows.versions(id);
+      if (ctx.json) ctx.io.out(JSON.stringify(versions, null, 2));
+      else {
+        for (const v of versions) {
+          const who = v.author ? ` by ${v.author}` : '';
+          ctx.io.out(`version ${v.version}  ${v.savedAt}${who}  ${v.summary}${v.message ? `  — “${v.message}”` : ''}`);
+        }
+      }
+      return 0;
+    }
+    case 'diff': {
+      if (id === undefined || more.length < 2) throw new UsageError('Say which flow and which two versions: flowkeeper flows diff <flowId> <from> <to>.');
+      const [from, to] = [versionArg(more[0], 'from'), versionArg(more[1], 'to')];
+      const [before, after] = await Promise.all([data.flows.get(id, from), data.flows.get(id, to)]);
+      const diff = diffFlows(before.flow, after.flow, registry);
+      if (ctx.json) ctx.io.out(JSON.stringify({ from, to, summary: summarizeDiff(diff), diff }, null, 2));
+      else ctx.io.out([`From version ${from} to version ${to} of "${String(after.flow.name ?? id)}": ${summarizeDiff(diff)}.`, ...describeDiff(diff)].join('\n'));
+      return 0;
+    }
+    case 'rollback': {
+      if (id === undefined || more.length < 1) throw new UsageError('Say which flow and which version to go back to: flowkeeper flows rollback <flowId> <version>.');
+      const version = versionArg(more[0], 'version');
+      const by = (ctx.values.by as string | undefined)?.trim() || (await data.settings.read()).reviewerName;
+      const message = ctx.values.message as string | undefined;
+      const saved = await data.flows.rollback(id, version, { author: by, ...(message === undefined ? {} : { message }) });
+      ctx.io.out(
+        ctx.json
+          ? JSON.stringify({ flowId: id, version: saved.version, restoredFrom: version })
+          : `Saved version ${saved.version} of "${String(saved.flow.name ?? id)}" with the content of version ${version}. Earlier versions are kept.`,
+      );
       return 0;
     }
     default:
-      throw new UsageError(action === undefined ? 'Say what to do: activate, deactivate or status.' : `Unknown action "${action}": use activate, deactivate or status.`);
+      throw new UsageError(action === undefined ? 'Say what to do: activate, deactivate, status, versions, diff or rollback.' : `Unknown action "${action}": use activate, deactivate, status, versions, diff or rollback.`);
   }
+}
+
+/** A version number from the command line: a whole number from 1. */
+function versionArg(text: string | undefined, what: string): number {
+  const n = Number(text);
+  if (text === undefined || !Number.isInteger(n) || n < 1) throw new UsageError(`The ${what} version must be a whole number from 1 (got "${text ?? ''}"); see them with: flowkeeper flows versions <flowId>.`);
+  return n;
 }

@@ -2,18 +2,40 @@
  * Saved flows with their version history, in the data folder:
  *
  *   <data>/flows/<id>.json                 the latest version
- *   <data>/flows/history/<id>/v<N>.json    every saved version
+ *   <data>/flows/history/<id>/v<N>.json    every saved version (the flow exactly as saved)
+ *   <data>/flows/history/<id>/v<N>.meta.json  who saved it, their message, what changed
+ *
+ * The note about a version lives beside it, not inside it, so a history file stays a flow file a
+ * person can open or import, and history written before notes existed reads as it is (its author
+ * unknown, its summary computed when asked).
  *
  * A flow may be saved with problems (work in progress in the editor); it runs only once valid.
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ApiError, type FlowSummary } from './model/contract.ts';
+import { ApiError, type FlowSummary, type FlowVersionInfo } from './model/contract.ts';
+import { diffFlows, summarizeDiff } from './model/flow-diff.ts';
 import { IdSchema, type Flow } from './model/flow.ts';
 import { parseFlowText, scanUnsafe, validateFlow, type NodeCatalog, type Problem } from './model/validate.ts';
 import { Serial } from './serial.ts';
 import { dataDirLayout, type FlowLayout } from './storage/layout.ts';
+
+/** What the person saving says about a version (all optional: autosave says nothing). */
+export interface SaveNote {
+  /** Who saved it; '' when nobody is named. */
+  author?: string;
+  message?: string;
+  /** Set by rollback: the version whose content this one restores. */
+  restoredFrom?: number;
+}
+
+interface VersionMeta {
+  author: string;
+  message?: string;
+  summary: string;
+  restoredFrom?: number;
+}
 
 export interface StoredFlow {
   flow: Record<string, unknown>;
@@ -64,12 +86,13 @@ export class FlowStore {
     return result.problems;
   }
 
-  /** The latest saved flow, validated for running. */
-  async runnable(id: string): Promise<Flow> {
-    const { flow } = await this.get(id);
+  /** The latest saved flow (or a given saved version), validated for running. */
+  async runnable(id: string, version?: number): Promise<Flow> {
+    const { flow } = await this.get(id, version);
     const result = validateFlow(flow, this.catalog);
     if (!result.ok) {
-      throw new ApiError({ code: 'FLOW_INVALID', message: `The flow "${id}" has problems, so it cannot run yet.`, hint: 'Fix the problems listed, save, and run again.', problems: result.problems });
+      const which = version === undefined ? `The flow "${id}"` : `Version ${version} of the flow "${id}"`;
+      throw new ApiError({ code: 'FLOW_INVALID', message: `${which} has problems, so it cannot run yet.`, hint: version === undefined ? 'Fix the problems listed, save, and run again.' : 'Choose another version, or fix the problems, save, and use the new version.', problems: result.problems });
     }
     return result.flow;
   }
@@ -134,7 +157,7 @@ export class FlowStore {
   }
 
   /** Saves as a new version. `expectedVersion` guards against overwriting someone else's save. */
-  async save(raw: unknown, expectedVersion?: number): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
+  async save(raw: unknown, expectedVersion?: number, note: SaveNote = {}): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ApiError({ code: 'FLOW_INVALID', message: 'A flow must be one JSON object.' });
     }
@@ -171,12 +194,20 @@ export class FlowStore {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(version);
         throw error;
       }
+      const summary = await this.summaryAgainstPrevious(id, version, stored);
+      const meta: VersionMeta = {
+        author: note.author?.trim() ?? '',
+        ...(note.message?.trim() ? { message: note.message.trim() } : {}),
+        summary,
+        ...(note.restoredFrom === undefined ? {} : { restoredFrom: note.restoredFrom }),
+      };
+      await writeAtomic(join(this.historyDir(id), `v${version}.meta.json`), `${JSON.stringify(meta, null, 2)}\n`);
       await writeAtomic(this.path(id), text);
       return { flow: stored, version, problems: this.problemsOf(stored) };
     });
   }
 
-  async import(text: string, overwrite: boolean): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
+  async import(text: string, overwrite: boolean, note: SaveNote = {}): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
     const parsed = parseFlowText(text);
     if (!parsed.ok) throw new ApiError({ code: 'FLOW_INVALID', message: 'This is not a flow file.', problems: parsed.problems });
     const flow = parsed.value as Record<string, unknown>;
@@ -186,7 +217,7 @@ export class FlowStore {
     if (exists && !overwrite) {
       throw new ApiError({ code: 'FLOW_EXISTS', message: `A flow with the id "${result.flow.id}" already exists.`, hint: 'Import it as a new version of that flow, or change the id in the file.' });
     }
-    return this.save(result.flow);
+    return this.save(result.flow, undefined, note);
   }
 
   async delete(id: string): Promise<void> {
@@ -198,18 +229,68 @@ export class FlowStore {
     }
   }
 
-  async versions(id: string): Promise<Array<{ version: number; savedAt: string }>> {
+  /**
+   * Saves the content of an earlier version as a new version (history is never rewritten), with
+   * the message "Rolled back to version K" and the person's own words after it.
+   */
+  async rollback(id: string, version: number, note: SaveNote = {}): Promise<{ flow: Record<string, unknown>; version: number; problems: Problem[] }> {
+    const { flow } = await this.get(id, version);
+    const message = `Rolled back to version ${version}${note.message?.trim() ? `: ${note.message.trim()}` : ''}`;
+    return this.save({ ...flow, id }, undefined, { ...note, message, restoredFrom: version });
+  }
+
+  /** "added 2 steps, changed “Fetch invoices”" against the version before (a first version says so). */
+  private async summaryAgainstPrevious(id: string, version: number, flow: Record<string, unknown>): Promise<string> {
+    for (let previous = version - 1; previous >= 1; previous--) {
+      try {
+        return summarizeDiff(diffFlows((await this.get(id, previous)).flow, flow, this.catalog));
+      } catch (error) {
+        // A gap (a version that never saved) or a damaged file: compare with the one before it.
+        if (!(error instanceof ApiError)) throw error;
+      }
+    }
+    return 'first version';
+  }
+
+  private async readMeta(id: string, version: number): Promise<VersionMeta | undefined> {
+    try {
+      const parsed = JSON.parse(await readFile(join(this.historyDir(id), `v${version}.meta.json`), 'utf8')) as Partial<VersionMeta>;
+      return { author: typeof parsed.author === 'string' ? parsed.author : '', summary: typeof parsed.summary === 'string' ? parsed.summary : '', ...(typeof parsed.message === 'string' ? { message: parsed.message } : {}), ...(typeof parsed.restoredFrom === 'number' ? { restoredFrom: parsed.restoredFrom } : {}) };
+    } catch {
+      // Written before notes existed, or damaged: the version still lists, its author unknown.
+      return undefined;
+    }
+  }
+
+  /** Every saved version, newest first, with who saved it, their message and what changed. */
+  async versions(id: string): Promise<FlowVersionInfo[]> {
     let names: string[];
     try {
       names = await readdir(this.historyDir(id));
     } catch {
       throw notFound(id);
     }
-    const out: Array<{ version: number; savedAt: string }> = [];
+    const out: FlowVersionInfo[] = [];
     for (const name of names) {
       const match = /^v(\d+)\.json$/.exec(name);
       if (!match) continue;
-      out.push({ version: Number(match[1]), savedAt: (await stat(join(this.historyDir(id), name))).mtime.toISOString() });
+      const version = Number(match[1]);
+      const meta = await this.readMeta(id, version);
+      let summary = meta?.summary;
+      if (!summary) {
+        summary = await this.get(id, version).then(
+          ({ flow }) => this.summaryAgainstPrevious(id, version, flow),
+          () => 'this version cannot be read',
+        );
+      }
+      out.push({
+        version,
+        savedAt: (await stat(join(this.historyDir(id), name))).mtime.toISOString(),
+        author: meta?.author ?? '',
+        ...(meta?.message ? { message: meta.message } : {}),
+        summary,
+        ...(meta?.restoredFrom === undefined ? {} : { restoredFrom: meta.restoredFrom }),
+      });
     }
     return out.sort((a, b) => b.version - a.version);
   }

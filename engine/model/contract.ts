@@ -57,8 +57,42 @@ export const FlowSummarySchema = z.object({
    * `subscribe`), so switching it on means something; false for a flow that only starts by hand.
    */
   startsByItself: z.boolean().optional(),
+  /** When on: the version whose triggers run (a pinned one, or the latest when it follows saves). */
+  activeVersion: z.number().optional(),
+  /** When on: switched on at a chosen version, so later saves do not change what runs. */
+  pinned: z.boolean().optional(),
 });
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
+
+// Versions (engine/flow-store.ts keeps them; engine/model/flow-diff.ts compares two).
+export const FlowVersionInfoSchema = z.object({
+  version: z.number(),
+  savedAt: z.string(),
+  /** Who saved it ('' when nobody was named: settings has no name and the door gave none). */
+  author: z.string(),
+  message: z.string().optional(),
+  /** What changed since the version before, in one line ("added 2 steps, changed “Fetch invoices”"). */
+  summary: z.string(),
+  /** A rollback: the version whose content this one restores. */
+  restoredFrom: z.number().optional(),
+});
+export type FlowVersionInfo = z.infer<typeof FlowVersionInfoSchema>;
+const FieldChangeOfFlow = z.object({ path: z.string(), before: Json.optional(), after: Json.optional() });
+const NodeRefSchema = z.object({ nodeId: z.string(), name: z.string(), type: z.string() });
+const PointSchema = z.object({ x: z.number(), y: z.number() });
+const EdgeRefSchema = z.object({ source: z.string(), sourcePort: z.string(), target: z.string(), targetPort: z.string() });
+export const FlowDiffSchema = z.object({
+  nodesAdded: z.array(NodeRefSchema),
+  nodesRemoved: z.array(NodeRefSchema),
+  nodesChanged: z.array(NodeRefSchema.extend({ changes: z.array(FieldChangeOfFlow) })),
+  nodesMoved: z.array(NodeRefSchema.extend({ before: PointSchema, after: PointSchema })),
+  edgesAdded: z.array(EdgeRefSchema),
+  edgesRemoved: z.array(EdgeRefSchema),
+  flow: z.array(FieldChangeOfFlow),
+  charter: z.array(FieldChangeOfFlow),
+  settings: z.array(FieldChangeOfFlow),
+  identical: z.boolean(),
+});
 
 export const RunSummarySchema = z.object({
   runId: z.string(),
@@ -210,6 +244,10 @@ export const FlowTriggerStatusSchema = z.object({
   active: z.boolean(),
   /** False when another Flowkeeper on the same data folder runs the triggers (see note). */
   runsHere: z.boolean(),
+  /** The version whose triggers listen (absent while nothing listens). */
+  version: z.number().optional(),
+  /** Switched on at a chosen version: later saves do not change what runs until it is switched on again. */
+  pinned: z.boolean().optional(),
   /** Why nothing listens although the flow is on, in plain words. */
   note: z.string().optional(),
   triggers: z.array(TriggerHealthSchema),
@@ -417,7 +455,16 @@ export const METHODS = {
   'flows.list': method(Empty, z.array(FlowSummarySchema), 'All saved flows.'),
   'flows.get': method(z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(), z.object({ flow: FlowJson, problems: z.array(Problem) }), 'One flow (the latest version, or a given one).'),
   'flows.save': method(
-    z.object({ flow: FlowInputJson, expectedVersion: z.number().int().min(0).optional() }).strict(),
+    z
+      .object({
+        flow: FlowInputJson,
+        expectedVersion: z.number().int().min(0).optional(),
+        /** A note for the version list ("new supplier address"). */
+        message: z.string().max(2000).optional(),
+        /** Who saves; default: the name in settings (`reviewerName`, the person at this desktop). */
+        by: z.string().max(200).optional(),
+      })
+      .strict(),
     z.object({ flow: FlowJson, version: z.number(), problems: z.array(Problem) }),
     'Saves a flow as a new version. Refuses when someone saved a newer version meanwhile.',
   ),
@@ -430,9 +477,23 @@ export const METHODS = {
     CostSummarySchema.extend({ runs: z.array(CostSummarySchema.extend({ runId: z.string() })) }),
     'Tokens and money a flow spent on AI steps over its recent runs.',
   ),
-  'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(z.object({ version: z.number(), savedAt: z.string() })), 'Saved versions of a flow, newest first.'),
+  'flows.versions': method(z.object({ id: FlowId }).strict(), z.array(FlowVersionInfoSchema), 'Saved versions of a flow, newest first, with who saved each, their message and what changed.'),
+  'flows.diff': method(
+    z.object({ id: FlowId, from: z.number().int().min(1), to: z.number().int().min(1) }).strict(),
+    z.object({ from: z.number(), to: z.number(), summary: z.string(), diff: FlowDiffSchema }),
+    'What changed from one saved version to another: steps added, removed, changed field by field, moved; connections; charter; settings.',
+  ),
+  'flows.rollback': method(
+    z.object({ id: FlowId, version: z.number().int().min(1), message: z.string().max(2000).optional(), by: z.string().max(200).optional() }).strict(),
+    z.object({ flow: FlowJson, version: z.number(), problems: z.array(Problem) }),
+    'Saves the content of an earlier version as a new version ("Rolled back to version K"); history is never rewritten.',
+  ),
   'flows.templates': method(Empty, z.array(FlowTemplateSchema), 'Ready-made flows to start from (copies; saving one makes a new flow).'),
-  'flows.activate': method(z.object({ id: FlowId }).strict(), FlowTriggerStatusSchema, 'Switches a flow on: its triggers fire by themselves while Flowkeeper runs.'),
+  'flows.activate': method(
+    z.object({ id: FlowId, version: z.number().int().min(1).optional() }).strict(),
+    FlowTriggerStatusSchema,
+    'Switches a flow on: its triggers fire by themselves while Flowkeeper runs. Without `version` it follows each new save; with one, that saved version runs until the flow is switched on again.',
+  ),
   'flows.deactivate': method(z.object({ id: FlowId }).strict(), Ok, 'Switches a flow off: its triggers stop (runs in progress continue).'),
 
   'runs.start': method(

@@ -15,3 +15,4 @@ export * from './sql-placeholders.ts';
 export * from './review.ts';
 export * from './smtp-mail.ts';
 export * from './alerts.ts';
+export * from './flow-diff.ts';

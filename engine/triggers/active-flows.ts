@@ -12,6 +12,11 @@ import { syncDir } from './trigger-journal.ts';
 
 export interface ActiveFlow {
   activatedAt: string;
+  /**
+   * Switched on at this version (pinned): its triggers run it, and later saves change nothing
+   * until the flow is switched on again. Absent: the flow follows its latest saved version.
+   */
+  version?: number;
 }
 
 export class ActiveFlows {
@@ -38,12 +43,14 @@ export class ActiveFlows {
     }
   }
 
-  /** Marks a flow on or off; returns whether anything changed. */
-  set(flowId: string, active: boolean, now: Date): Promise<boolean> {
+  /** Marks a flow on (at a pinned version, or following the latest) or off; returns whether anything changed. */
+  set(flowId: string, active: boolean, now: Date, version?: number): Promise<boolean> {
     return this.serial.run('active', async () => {
       const flows = await this.read();
-      if (active === flowId in flows) return false;
-      if (active) flows[flowId] = { activatedAt: now.toISOString() };
+      const current = flows[flowId];
+      if (!active && !current) return false;
+      if (active && current && current.version === version) return false;
+      if (active) flows[flowId] = { activatedAt: now.toISOString(), ...(version === undefined ? {} : { version }) };
       else delete flows[flowId];
       await mkdir(dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${randomUUID()}.tmp`;

@@ -88,6 +88,8 @@ interface LiveTrigger {
 
 interface FlowSubscription {
   flow: Flow;
+  /** The version it was switched on at; absent when it follows the latest save. */
+  pinned?: number;
   triggers: LiveTrigger[];
   /** Why nothing listens although the flow is on (problems in the saved flow…). */
   note?: string;
@@ -161,6 +163,7 @@ export class TriggerHost {
   private closed = false;
   private started: Promise<void> | undefined;
   private watcher: FSWatcher | undefined;
+  private flowsWatcher: FSWatcher | undefined;
   private running = 0;
   /** Retries waiting for their timer (see retryLater). */
   private waiting = 0;
@@ -205,6 +208,14 @@ export class TriggerHost {
     });
     this.watcher.on('error', () => undefined);
     this.watcher.unref();
+    // A save by another process (`flowkeeper flows rollback`) reaches a flow that follows its saves too.
+    await mkdir(this.options.data.flows.dir, { recursive: true });
+    this.flowsWatcher = watch(this.options.data.flows.dir, (_event, name) => {
+      const match = typeof name === 'string' ? /^([A-Za-z][A-Za-z0-9_-]*)\.json$/.exec(name) : null;
+      if (match) void this.followSave(match[1]!).catch(() => undefined);
+    });
+    this.flowsWatcher.on('error', () => undefined);
+    this.flowsWatcher.unref();
     const flows = await this.active.read();
     const entries = await this.journal.read();
     // Nothing on and nothing journalled: the lock is taken at the first activation instead.
@@ -300,16 +311,26 @@ export class TriggerHost {
     if (map.size > DEDUPE_WINDOW) map.delete(map.keys().next().value as string);
   }
 
-  /** Switches a flow on (stored in the data folder) and subscribes its triggers. */
-  async activate(flowId: string): Promise<FlowTriggerStatus> {
+  /**
+   * Switches a flow on (stored in the data folder) and subscribes its triggers: of `version`
+   * (pinned: later saves change nothing until it is switched on again), or of the latest save
+   * (it then follows every save).
+   */
+  async activate(flowId: string, version?: number): Promise<FlowTriggerStatus> {
     await this.start();
-    const flow = await this.options.data.flows.runnable(flowId);
+    const flow = await this.options.data.flows.runnable(flowId, version);
     if (selfFiringTriggers(flow, this.options.registry).length === 0) throw notActivatable(flow);
-    await this.active.set(flowId, true, new Date(this.options.clock.now()));
+    await this.active.set(flowId, true, new Date(this.options.clock.now()), version);
     await this.takeLock();
-    // Already listening (switched on twice, or the file watcher was quicker): nothing to restart.
-    await this.serial.run(flowId, () => (this.subscriptions.has(flowId) ? Promise.resolve() : this.subscribeFlow(flowId)));
+    // Already listening to what is wanted (switched on twice, or the file watcher was quicker): nothing to restart.
+    await this.serial.run(flowId, () => (this.listensAsWanted(flowId, version) ? Promise.resolve() : this.subscribeFlow(flowId)));
     return (await this.status(flowId))[0]!;
+  }
+
+  /** Subscribed at the wanted pin (or following the latest, when none is wanted). */
+  private listensAsWanted(flowId: string, pinned: number | undefined): boolean {
+    const sub = this.subscriptions.get(flowId);
+    return sub !== undefined && sub.pinned === pinned;
   }
 
   async deactivate(flowId: string): Promise<void> {
@@ -319,11 +340,30 @@ export class TriggerHost {
     this.options.onChange?.(flowId);
   }
 
-  /** A saved flow that is on: its triggers restart with the new version. */
+  /** A saved flow that is on and follows its saves: its triggers restart with the new version (a pinned one keeps running its version). */
   async flowSaved(flowId: string): Promise<void> {
     await this.start();
-    if (!((await this.active.read())[flowId])) return;
-    await this.serial.run(flowId, () => this.subscribeFlow(flowId));
+    const on = (await this.active.read())[flowId];
+    if (!on || on.version !== undefined) return;
+    // Already at that version: the flows folder's watcher (followSave) was quicker.
+    await this.serial.run(flowId, async () => ((await this.listensToLatest(flowId)) ? undefined : this.subscribeFlow(flowId)));
+  }
+
+  private async listensToLatest(flowId: string): Promise<boolean> {
+    const sub = this.subscriptions.get(flowId);
+    if (!sub || sub.pinned !== undefined) return false;
+    const latest = await this.options.data.flows.get(flowId).then(({ flow }) => Number(flow.version ?? 1), () => undefined);
+    return latest !== undefined && latest === sub.flow.version;
+  }
+
+  /** A flow file changed on disk: a flow that is on and follows its saves restarts if its version moved. */
+  private async followSave(flowId: string): Promise<void> {
+    if (this.closed) return;
+    const on = (await this.active.read())[flowId];
+    if (!on || on.version !== undefined || !this.subscriptions.has(flowId)) return;
+    await this.serial.run(flowId, async () => {
+      if (this.subscriptions.get(flowId)?.pinned === undefined && this.subscriptions.has(flowId) && !(await this.listensToLatest(flowId))) await this.subscribeFlow(flowId);
+    });
   }
 
   /** A deleted flow is switched off (its runs and history stay). */
@@ -337,10 +377,11 @@ export class TriggerHost {
   private async reconcile(): Promise<void> {
     if (this.closed) return;
     const flows = await this.active.read();
-    for (const flowId of Object.keys(flows)) {
-      if (this.subscriptions.has(flowId) || this.closed) continue;
+    for (const [flowId, on] of Object.entries(flows)) {
+      // Also a flow switched on again at another version (`flowkeeper flows activate --version`).
+      if (this.listensAsWanted(flowId, on.version) || this.closed) continue;
       if (!(await this.takeLock())) return;
-      await this.serial.run(flowId, () => (this.subscriptions.has(flowId) ? Promise.resolve() : this.subscribeFlow(flowId)));
+      await this.serial.run(flowId, () => (this.listensAsWanted(flowId, on.version) ? Promise.resolve() : this.subscribeFlow(flowId)));
     }
     for (const flowId of [...this.subscriptions.keys()]) {
       if (!(flowId in flows)) {
@@ -357,10 +398,13 @@ export class TriggerHost {
     return ids.map((id) => {
       const sub = this.subscriptions.get(id);
       const note = this.elsewhere ?? sub?.note;
+      const listening = sub && sub.triggers.length > 0 ? sub.flow.version : undefined;
       return {
         flowId: id,
         active: id in flows,
         runsHere: this.elsewhere === undefined,
+        ...(listening === undefined ? {} : { version: listening }),
+        ...(flows[id]?.version === undefined ? {} : { pinned: true }),
         ...(note ? { note } : {}),
         triggers: sub ? sub.triggers.map((t) => ({ ...t.health })) : [],
       };
@@ -372,20 +416,29 @@ export class TriggerHost {
     return new Set(Object.keys(await this.active.read()));
   }
 
+  /** Which flows are on, each with its pinned version (absent: it follows the latest). */
+  async activeVersions(): Promise<Map<string, { version?: number }>> {
+    return new Map(Object.entries(await this.active.read()).map(([id, f]) => [id, f.version === undefined ? {} : { version: f.version }]));
+  }
+
   private async subscribeFlow(flowId: string): Promise<void> {
     await this.unsubscribeFlow(flowId);
     if (this.closed || this.elsewhere) return;
     const { data, registry } = this.options;
+    const pinned = (await this.active.read())[flowId]?.version;
+    const pin = pinned === undefined ? {} : { pinned };
     let flow: Flow;
     try {
-      flow = await data.flows.runnable(flowId);
+      flow = await data.flows.runnable(flowId, pinned);
     } catch (error) {
       const message = error instanceof ApiError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : (error as Error).message;
-      this.subscriptions.set(flowId, { flow: { id: flowId } as Flow, triggers: [], note: `Nothing listens: ${message}` });
+      // The version that failed is kept, so a later look at the same file restarts nothing.
+      const version = pinned ?? (await data.flows.get(flowId).then(({ flow }) => Number(flow.version ?? 1), () => undefined));
+      this.subscriptions.set(flowId, { flow: { id: flowId, ...(version === undefined ? {} : { version }) } as Flow, ...pin, triggers: [], note: `Nothing listens: ${message}` });
       this.options.onChange?.(flowId);
       return;
     }
-    const sub: FlowSubscription = { flow, triggers: [] };
+    const sub: FlowSubscription = { flow, ...pin, triggers: [] };
     this.subscriptions.set(flowId, sub);
     const found = selfFiringTriggers(flow, registry);
     if (found.length === 0) sub.note = 'Nothing listens: the flow has no trigger that fires by itself any more.';
@@ -608,6 +661,7 @@ export class TriggerHost {
   async close(): Promise<void> {
     this.closed = true;
     this.watcher?.close();
+    this.flowsWatcher?.close();
     this.stopOutcomes();
     await this.started?.catch(() => undefined);
     for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));

@@ -120,7 +120,10 @@ function RunBody({ run }: { run: RunDetail }) {
             <span title={formatTimestamp(run.createdAt)}>Started {formatWhen(run.createdAt)}</span>
             {/* Same clock as the timeline: from the run's start to its last event. */}
             {final ? <span className="nowrap">Took {formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt))}</span> : null}
-            <span>Flow version {run.flowVersion}</span>
+            {/* Opens the canvas with the flow exactly as this run ran it (that version, read-only). */}
+            <a href={formatRoute({ view: 'editor', flowId: run.flowId, runId: run.runId })} title={`Open version ${run.flowVersion} of the flow, as this run ran it`} data-testid="run-flow-version">
+              Flow version {run.flowVersion}
+            </a>
             {run.parentRunId ? (
               <span>
                 {run.mode === 'replay' ? 'replay of ' : 're-run of '}

@@ -17,6 +17,8 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'flows.export': { id: 'invoice-triage' },
   'flows.cost': { id: 'invoice-triage' },
   'flows.versions': { id: 'invoice-triage' },
+  'flows.diff': { id: 'invoice-triage', from: 1, to: 2 },
+  'flows.rollback': { id: 'invoice-triage', version: 1 },
   'flows.templates': {},
   'flows.activate': { id: 'invoice-triage' },
   'flows.deactivate': { id: 'invoice-triage' },

@@ -1,5 +1,6 @@
 /** flows.*: saved flows with history, validation, import/export, AI spend. */
 import { validateFlow } from '../../model/validate.ts';
+import { diffFlows, summarizeDiff } from '../../model/flow-diff.ts';
 import type { Flow } from '../../model/flow.ts';
 import { loadTemplates } from '../../templates.ts';
 import type { ServiceContext } from '../service-context.ts';
@@ -10,14 +11,21 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
   const { flows } = data;
   // A save never fails because a trigger could not restart: that shows in triggers.status.
   const restartTriggers = (flowId: string) => triggers.flowSaved(flowId).catch(() => undefined);
+  // Each version names who saved it: the door's name, else the person named in settings.
+  const author = async (by: string | undefined) => by?.trim() || (await data.settings.read()).reviewerName;
   return {
     'flows.list': async () => {
-      const [list, active] = await Promise.all([flows.list(), triggers.activeFlowIds()]);
-      return list.map((f) => (active.has(f.id) ? { ...f, active: true } : f));
+      const [list, active] = await Promise.all([flows.list(), triggers.activeVersions()]);
+      return list.map((f) => {
+        const on = active.get(f.id);
+        if (!on) return f;
+        // Pinned: the chosen version runs; otherwise the latest saved one does.
+        return { ...f, active: true, activeVersion: on.version ?? f.version, ...(on.version === undefined ? {} : { pinned: true }) };
+      });
     },
     'flows.get': async ({ id, version }) => typedFlow(await flows.get(id, version)),
-    'flows.save': async ({ flow, expectedVersion }) => {
-      const saved = await flows.save(withCharterOwner(flow), expectedVersion);
+    'flows.save': async ({ flow, expectedVersion, message, by }) => {
+      const saved = await flows.save(withCharterOwner(flow), expectedVersion, { author: await author(by), ...(message === undefined ? {} : { message }) });
       await restartTriggers(String(saved.flow.id));
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
       return typedFlow(saved);
@@ -33,7 +41,7 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
       return { ok: result.ok, problems: result.problems };
     },
     'flows.import': async ({ text, overwrite }) => {
-      const saved = await flows.import(text, overwrite);
+      const saved = await flows.import(text, overwrite, { author: await author(undefined), message: 'Imported from a file' });
       await restartTriggers(String(saved.flow.id));
       hub.emit({ type: 'flows.changed', flowId: String(saved.flow.id) });
       return typedFlow(saved);
@@ -47,6 +55,17 @@ export function flowHandlers({ data, registry, hub, projections, templatesDir, t
       return { fileName: `${id}.flow.json`, text: `${JSON.stringify(portable, null, 2)}\n` };
     },
     'flows.versions': ({ id }) => flows.versions(id),
+    'flows.diff': async ({ id, from, to }) => {
+      const [before, after] = await Promise.all([flows.get(id, from), flows.get(id, to)]);
+      const diff = diffFlows(before.flow, after.flow, registry);
+      return { from, to, summary: summarizeDiff(diff), diff };
+    },
+    'flows.rollback': async ({ id, version, message, by }) => {
+      const saved = await flows.rollback(id, version, { author: await author(by), ...(message === undefined ? {} : { message }) });
+      await restartTriggers(id);
+      hub.emit({ type: 'flows.changed', flowId: id });
+      return typedFlow(saved);
+    },
     'flows.templates': () => loadTemplates(templatesDir),
     'flows.cost': ({ id, limit }) => projections.flowCost(id, limit),
   };

@@ -7,10 +7,11 @@ export type TriggerMethod = 'flows.activate' | 'flows.deactivate' | 'triggers.st
 
 export function triggerHandlers({ hub, triggers: host, data, registry }: ServiceContext): Pick<ServiceHandlers, TriggerMethod> {
   return {
-    'flows.activate': async ({ id }) => {
-      // The production checklist first (engine/charter/activation-gate.ts): refused with each missing item.
-      assertReady(await data.flows.runnable(id), registry);
-      const status = await host.activate(id);
+    'flows.activate': async ({ id, version }) => {
+      // The production checklist first (engine/charter/activation-gate.ts), of the version that
+      // is to run: refused with each missing item.
+      assertReady(await data.flows.runnable(id, version), registry);
+      const status = await host.activate(id, version);
       hub.emit({ type: 'flows.changed', flowId: id });
       return status;
     },

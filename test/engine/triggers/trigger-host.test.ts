@@ -260,3 +260,93 @@ describe('flowkeeper flows activate | deactivate | status', () => {
     expect(missing.err).toMatch(/nope/);
   });
 });
+
+describe('switching on a chosen version', () => {
+  async function cli(...argv: string[]) {
+    let out = '';
+    let err = '';
+    const code = await main([...argv, '--data-dir', dir], { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) });
+    return { code, out, err };
+  }
+
+  async function runVersion(api: FlowkeeperApi, service: FlowkeeperService): Promise<{ flowVersion: number; label: string }> {
+    const [sub] = live('orders');
+    const { runId } = await sub!.emit([{ n: 1 }]);
+    await service.idle();
+    const [summary] = (await api.runs.list({ flowId: 'orders' })).filter((r) => r.runId === runId);
+    return { flowVersion: summary!.flowVersion, label: sub!.config.label };
+  }
+
+  it('activate v1, save v2: v1 still runs; activate v2: v2 runs; without a version it follows saves again', async () => {
+    const { service, api } = await start();
+    await api.flows.save({ flow: flow('orders', 'one') });
+    const status = await api.flows.activate({ id: 'orders', version: 1 });
+    expect(status).toMatchObject({ active: true, version: 1, pinned: true });
+    await api.flows.save({ flow: flow('orders', 'two') });
+    expect(live('orders').map((s) => s.config.label)).toEqual(['one']);
+    expect(await runVersion(api, service)).toEqual({ flowVersion: 1, label: 'one' });
+    expect((await api.flows.list()).find((f) => f.id === 'orders')).toMatchObject({ version: 2, active: true, activeVersion: 1, pinned: true });
+    expect(JSON.parse(await readFile(join(dir, 'triggers', 'active.json'), 'utf8')).flows.orders).toMatchObject({ version: 1 });
+    expect((await cli('flows', 'status')).out).toMatch(/^orders\s+on since \S+: version 1 \(latest 2\)$/m);
+
+    await api.flows.activate({ id: 'orders', version: 2 });
+    expect(live('orders').map((s) => s.config.label)).toEqual(['two']);
+    expect(await runVersion(api, service)).toEqual({ flowVersion: 2, label: 'two' });
+
+    // Switched on without a version: it follows the latest save again.
+    await api.flows.activate({ id: 'orders' });
+    await api.flows.save({ flow: flow('orders', 'three') });
+    expect(live('orders').map((s) => s.config.label)).toEqual(['three']);
+    expect((await api.flows.list()).find((f) => f.id === 'orders')).toMatchObject({ version: 3, activeVersion: 3 });
+    expect((await api.flows.list()).find((f) => f.id === 'orders')?.pinned).toBeUndefined();
+  });
+
+  it('the gate checks the chosen version, and a pin survives a restart', async () => {
+    const first = await start();
+    // Version 1 has no charter: not ready; version 2 is.
+    const { charter: _c, ...bare } = flow('orders', 'bare');
+    await first.api.flows.save({ flow: bare });
+    await first.api.flows.save({ flow: flow('orders', 'ready') });
+    await expect(first.api.flows.activate({ id: 'orders', version: 1 })).rejects.toMatchObject({ code: 'FLOW_NOT_READY' });
+    await expect(first.api.flows.activate({ id: 'orders', version: 5 })).rejects.toMatchObject({ code: 'FLOW_NOT_FOUND', message: 'Flow "orders" has no saved version 5.' });
+    await first.api.flows.activate({ id: 'orders', version: 2 });
+    await first.api.flows.save({ flow: flow('orders', 'later') });
+    await stop(first.service);
+    const second = await start();
+    expect(live('orders').map((s) => s.config.label)).toEqual(['ready']);
+    expect(await runVersion(second.api, second.service)).toEqual({ flowVersion: 2, label: 'ready' });
+  });
+
+  it('the CLI pins a version and a running service follows at once', async () => {
+    const { api } = await start();
+    // The CLI knows only the built-in nodes: a schedule trigger, at 9 and then at 10.
+    const at = (hour: number) => ({ ...flow('orders'), nodes: [{ id: 'source', type: 'trigger.schedule', config: { cron: `0 ${hour} * * *`, timezone: 'Europe/Berlin' } }, flow('x').nodes[1]!] });
+    await api.flows.save({ flow: at(9) });
+    await api.flows.activate({ id: 'orders' });
+    await api.flows.save({ flow: at(10) });
+    expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 2 });
+    const on = await cli('flows', 'activate', 'orders', '--version', '1');
+    expect(on).toMatchObject({ code: 0, err: '' });
+    expect(on.out).toContain('Switched on "Flow orders" (On a schedule). Version 1 runs; later saves change nothing until you switch it on again.');
+    await vi.waitFor(async () => expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 1, pinned: true, triggers: [{ state: 'listening' }] }));
+    const bad = await cli('flows', 'activate', 'orders', '--version', 'latest');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/The chosen version must be a whole number from 1 \(got "latest"\)/);
+  });
+
+  it('a rollback from the CLI reaches a running service: a flow that follows its saves restarts, a pinned one stays', async () => {
+    const { api } = await start();
+    const at = (hour: number) => ({ ...flow('orders'), nodes: [{ id: 'source', type: 'trigger.schedule', config: { cron: `0 ${hour} * * *`, timezone: 'Europe/Berlin' } }, flow('x').nodes[1]!] });
+    await api.flows.save({ flow: at(9) });
+    await api.flows.save({ flow: at(10) });
+    await api.flows.activate({ id: 'orders' });
+    expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 2 });
+    expect(await cli('flows', 'rollback', 'orders', '1')).toMatchObject({ code: 0, err: '' });
+    await vi.waitFor(async () => expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 3, triggers: [{ state: 'listening' }] }));
+
+    await api.flows.activate({ id: 'orders', version: 3 });
+    expect(await cli('flows', 'rollback', 'orders', '2')).toMatchObject({ code: 0 });
+    await vi.waitFor(async () => expect((await api.flows.list()).find((f) => f.id === 'orders')).toMatchObject({ version: 4 }));
+    expect((await api.triggers.status({ flowId: 'orders' }))[0]).toMatchObject({ version: 3, pinned: true });
+  });
+});
