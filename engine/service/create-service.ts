@@ -45,6 +45,7 @@ import { catalogHandlers } from './handlers/catalog.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { triggerHandlers } from './handlers/triggers.ts';
 import { charterHandlers } from './handlers/charter.ts';
+import { dashboardHandlers } from './handlers/dashboard.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
 import { InboxIndex } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
@@ -119,6 +120,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...catalogHandlers(context),
     ...settingsHandlers(context),
     ...charterHandlers(context),
+    ...dashboardHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.
