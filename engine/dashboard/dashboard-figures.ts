@@ -57,32 +57,50 @@ interface Window {
   toIso: string;
   dayOf: (ms: number) => string;
   days: string[];
+  /** The ISO time each day starts at (the first: the window's start), for a binary search on text. */
+  starts: string[];
 }
 
 function windowOf(options: Pick<DashboardOptions, 'now' | 'days' | 'timeZone'>): Window {
   const from = options.now - options.days * DAY_MS;
   const dayOf = dayKeyer(options.timeZone);
   const days: string[] = [];
+  const starts: string[] = [];
   // Days change on a quarter hour in every zone: one look per quarter hour finds them all.
   for (let t = from + 1; t <= options.now; t = (Math.floor(t / QUARTER_HOUR_MS) + 1) * QUARTER_HOUR_MS) {
     const day = dayOf(t);
-    if (days.at(-1) !== day) days.push(day);
+    if (days.at(-1) !== day) {
+      days.push(day);
+      starts.push(new Date(t).toISOString());
+    }
   }
-  return { fromIso: new Date(from).toISOString(), toIso: new Date(options.now).toISOString(), dayOf, days };
+  return { fromIso: new Date(from).toISOString(), toIso: new Date(options.now).toISOString(), dayOf, days, starts };
 }
 
 /** ISO text as toISOString() writes it; other forms are normalised first. */
 function canonical(time: string): string {
-  return time.length === 24 && time.endsWith('Z') && time.charCodeAt(10) === 84 ? time : new Date(Date.parse(time)).toISOString();
+  return time.length === 24 && time.charCodeAt(23) === 90 /* Z */ && time.charCodeAt(10) === 84 /* T */ ? time : new Date(Date.parse(time)).toISOString();
 }
 
-function counted(entry: RunIndexEntry, window: Window): boolean {
-  if (entry.mode !== 'run') return false;
+/** The day (index into window.days) a run started on, or -1 when it does not count (see the top). */
+function dayIndex(entry: RunIndexEntry, window: Window): number {
+  if (entry.mode !== 'run') return -1;
   const at = canonical(entry.createdAt);
-  return at > window.fromIso && at <= window.toIso;
+  if (!(at > window.fromIso && at <= window.toIso)) return -1;
+  const { starts } = window;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
-const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+function ended(status: RunIndexEntry['status']): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}
 
 function durationOf(entry: RunIndexEntry): number | undefined {
   if (entry.finishedAt === undefined) return undefined;
@@ -96,7 +114,8 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 }
 
 function addUsage(into: LlmUsage, usage: LlmUsage): void {
-  for (const model of Object.keys(usage)) {
+  for (const model in usage) {
+    if (!Object.hasOwn(usage, model)) continue;
     const u = usage[model]!;
     const t = (into[model] ??= { calls: 0, cachedCalls: 0, promptTokens: 0, completionTokens: 0 });
     t.calls += u.calls;
@@ -106,45 +125,57 @@ function addUsage(into: LlmUsage, usage: LlmUsage): void {
   }
 }
 
-/** A scope's running totals while entries go past. */
+interface DayTally {
+  succeeded: number;
+  failed: number;
+  unfinished: number;
+  durations: number[];
+  usage: LlmUsage;
+}
+
+/**
+ * A scope's running totals while entries go past: each run is added to its flow's tally only,
+ * and the overall tally is the flows' merged (one pass, one addition per run). Totals of runs and
+ * AI use are kept per day and summed at the end.
+ */
 class Tally {
   readonly runs = { total: 0, succeeded: 0, failed: 0, cancelled: 0, unfinished: 0 };
-  readonly durations: number[] = [];
   readonly steps = new Map<string, { name: string; runs: number; items: number }>();
-  readonly usage: LlmUsage = {};
   readonly reviews = { decided: 0, approvedUnedited: 0, autoApproved: 0, timedOut: 0 };
-  readonly byDay = new Map<string, { succeeded: number; failed: number; unfinished: number; durations: number[]; usage: LlmUsage }>();
+  readonly byDay: DayTally[];
   /** The run that ended last (health: is the flow failing now). */
   lastEnded: RunIndexEntry | undefined;
 
-  constructor(days: readonly string[]) {
-    for (const day of days) this.byDay.set(day, { succeeded: 0, failed: 0, unfinished: 0, durations: [], usage: {} });
+  constructor(private readonly days: readonly string[]) {
+    this.byDay = days.map(() => ({ succeeded: 0, failed: 0, unfinished: 0, durations: [], usage: {} }));
   }
 
-  add(entry: RunIndexEntry, day: string): void {
-    const bucket = this.byDay.get(day);
+  add(entry: RunIndexEntry, day: number): void {
+    const bucket = this.byDay[day]!;
+    const status = entry.status;
     this.runs.total++;
-    if (entry.status === 'succeeded') this.runs.succeeded++;
-    else if (entry.status === 'failed') this.runs.failed++;
-    else if (entry.status === 'cancelled') this.runs.cancelled++;
-    else this.runs.unfinished++;
-    if (bucket) {
-      if (entry.status === 'succeeded') bucket.succeeded++;
-      else if (ENDED.has(entry.status)) bucket.failed++;
-      else bucket.unfinished++;
+    if (status === 'succeeded') {
+      this.runs.succeeded++;
+      bucket.succeeded++;
+    } else if (status === 'failed' || status === 'cancelled') {
+      if (status === 'failed') this.runs.failed++;
+      else this.runs.cancelled++;
+      bucket.failed++;
+    } else {
+      this.runs.unfinished++;
+      bucket.unfinished++;
     }
-    const duration = ENDED.has(entry.status) ? durationOf(entry) : undefined;
-    if (duration !== undefined) {
-      this.durations.push(duration);
-      bucket?.durations.push(duration);
+    if (ended(status)) {
+      const duration = durationOf(entry);
+      if (duration !== undefined) bucket.durations.push(duration);
+      if (entry.finishedAt !== undefined && (this.lastEnded?.finishedAt === undefined || entry.finishedAt > this.lastEnded.finishedAt)) this.lastEnded = entry;
     }
-    if (entry.status === 'failed') {
+    if (status === 'failed') {
       const step = entry.facts?.failedStep;
       this.step(step?.nodeId ?? UNKNOWN_STEP, step?.name ?? 'A step not recorded').runs++;
     }
-    for (const failure of entry.failedItems ?? []) this.step(failure.nodeId, failure.name).items += failure.failed;
-    addUsage(this.usage, entry.ai);
-    if (bucket) addUsage(bucket.usage, entry.ai);
+    if (entry.failedItems) for (const failure of entry.failedItems) this.step(failure.nodeId, failure.name).items += failure.failed;
+    addUsage(bucket.usage, entry.ai);
     const reviews = entry.facts?.reviews;
     if (reviews) {
       this.reviews.decided += reviews.decided;
@@ -152,7 +183,25 @@ class Tally {
       this.reviews.autoApproved += reviews.autoApproved;
       this.reviews.timedOut += reviews.timedOut;
     }
-    if (ENDED.has(entry.status) && entry.finishedAt !== undefined && (this.lastEnded?.finishedAt === undefined || entry.finishedAt > this.lastEnded.finishedAt)) this.lastEnded = entry;
+  }
+
+  /** Adds another scope's totals (the overall tally is the flows' merged). */
+  merge(other: Tally): void {
+    for (const key of Object.keys(this.runs) as Array<keyof Tally['runs']>) this.runs[key] += other.runs[key];
+    for (const key of Object.keys(this.reviews) as Array<keyof Tally['reviews']>) this.reviews[key] += other.reviews[key];
+    for (const [nodeId, s] of other.steps) {
+      const mine = this.step(nodeId, s.name);
+      mine.runs += s.runs;
+      mine.items += s.items;
+    }
+    other.byDay.forEach((b, i) => {
+      const mine = this.byDay[i]!;
+      mine.succeeded += b.succeeded;
+      mine.failed += b.failed;
+      mine.unfinished += b.unfinished;
+      for (const d of b.durations) mine.durations.push(d);
+      addUsage(mine.usage, b.usage);
+    });
   }
 
   private step(nodeId: string, name: string) {
@@ -162,22 +211,26 @@ class Tally {
   }
 
   figures(open: readonly OpenReview[], now: number, prices: PriceTable): DashboardFigures {
-    const ended = this.runs.succeeded + this.runs.failed + this.runs.cancelled;
-    const sorted = this.durations.sort((a, b) => a - b);
-    const { calls, cachedCalls, promptTokens, completionTokens, costUsd, unpricedModels } = usageCost(this.usage, prices);
+    const endedRuns = this.runs.succeeded + this.runs.failed + this.runs.cancelled;
+    const usage: LlmUsage = {};
+    const all: number[] = [];
+    const days: DashboardDay[] = this.byDay.map((b, i) => {
+      addUsage(usage, b.usage);
+      for (const d of b.durations) all.push(d);
+      const sorted = b.durations.sort((x, y) => x - y);
+      return { day: this.days[i]!, succeeded: b.succeeded, failed: b.failed, unfinished: b.unfinished, p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95), costUsd: usageCost(b.usage, prices).costUsd };
+    });
+    const sorted = all.sort((a, b) => a - b);
+    const { calls, cachedCalls, promptTokens, completionTokens, costUsd, unpricedModels } = usageCost(usage, prices);
     let oldest: OpenReview | undefined;
     let overdue = 0;
     for (const item of open) {
       if (oldest === undefined || item.createdAt < oldest.createdAt) oldest = item;
       if (item.dueAt !== undefined && Date.parse(item.dueAt) <= now) overdue++;
     }
-    const days: DashboardDay[] = [...this.byDay].map(([day, b]) => {
-      const d = b.durations.sort((x, y) => x - y);
-      return { day, succeeded: b.succeeded, failed: b.failed, unfinished: b.unfinished, p50Ms: percentile(d, 0.5), p95Ms: percentile(d, 0.95), costUsd: usageCost(b.usage, prices).costUsd };
-    });
     return {
       runs: { ...this.runs },
-      successRate: ended === 0 ? null : this.runs.succeeded / ended,
+      successRate: endedRuns === 0 ? null : this.runs.succeeded / endedRuns,
       duration: { p50Ms: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95), runs: sorted.length },
       failuresByStep: [...this.steps]
         .map(([nodeId, s]) => ({ nodeId, name: s.name, runs: s.runs, items: s.items }))
@@ -198,33 +251,37 @@ class Tally {
 /** The whole dashboard: overall, then one row per flow (saved flows and flows with runs). */
 export function dashboardOf(entries: readonly RunIndexEntry[], open: readonly OpenReview[], flows: readonly DashboardFlowInfo[], options: DashboardOptions): Dashboard {
   const window = windowOf(options);
-  const overall = new Tally(window.days);
-  const perFlow = new Map<string, { tally: Tally; name: string; entries: RunIndexEntry[] }>();
+  const saved = new Map(flows.map((f) => [f.id, f]));
+  const perFlow = new Map<string, { tally: Tally; name: string; info: DashboardFlowInfo | undefined; metricFromIso: string | undefined; recent: RunIndexEntry[] }>();
   const flowOf = (flowId: string, name: string) => {
     let f = perFlow.get(flowId);
-    if (!f) perFlow.set(flowId, (f = { tally: new Tally(window.days), name, entries: [] }));
+    if (!f) {
+      const info = saved.get(flowId);
+      const metricFromIso = info?.metric ? new Date(options.now - info.metric.windowDays * DAY_MS).toISOString() : undefined;
+      perFlow.set(flowId, (f = { tally: new Tally(window.days), name, info, metricFromIso, recent: [] }));
+    }
     return f;
   };
   for (const info of flows) flowOf(info.id, info.name);
   for (const entry of entries) {
-    // Every run of the flow feeds its metric (which has its own window); the figures take the window's.
     const f = flowOf(entry.flowId, entry.flowName);
-    f.entries.push(entry);
-    if (!counted(entry, window)) continue;
-    const day = window.dayOf(Date.parse(entry.createdAt));
-    overall.add(entry, day);
-    f.tally.add(entry, day);
+    // A metric looks at runs that ended (or, unfinished, started) within its window: older ones
+    // count in none of its figures, so they are not handed to it.
+    if (f.metricFromIso !== undefined && canonical(entry.finishedAt ?? entry.createdAt) > f.metricFromIso) f.recent.push(entry);
+    const day = dayIndex(entry, window);
+    if (day >= 0) f.tally.add(entry, day);
   }
-  const saved = new Map(flows.map((f) => [f.id, f]));
+  const overall = new Tally(window.days);
   const rows: DashboardFlow[] = [];
+  const at = { now: options.now, ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) };
   for (const [flowId, f] of perFlow) {
-    const info = saved.get(flowId);
+    overall.merge(f.tally);
+    const { info } = f;
     const mine = open.filter((item) => item.flowId === flowId);
     const figures = f.tally.figures(mine, options.now, options.prices);
-    const at = { now: options.now, ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }) };
-    const metric = info?.metric ? computeMetric(info.metric, f.entries, at, info.flow) : null;
-    const metricSeries = info?.metric ? computeMetric(info.metric, f.entries, { ...at, days: options.days }, info.flow) : null;
-    rows.push({ flowId, name: info?.name ?? f.name, deleted: info === undefined, ...figures, health: flowHealth(f.tally, figures, metric, options.days), metric, metricSeries });
+    // Over its own window, day by day (the chart): the period its target is judged over.
+    const metric = info?.metric ? computeMetric(info.metric, f.recent, at, info.flow) : null;
+    rows.push({ flowId, name: info?.name ?? f.name, deleted: info === undefined, ...figures, health: flowHealth(f.tally, figures, metric, options.days), metric });
   }
   const rank: Record<DashboardHealth['state'], number> = { failing: 0, 'below-target': 1, ok: 2, idle: 3 };
   rows.sort((a, b) => rank[a.health.state] - rank[b.health.state] || a.name.localeCompare(b.name));
@@ -274,11 +331,12 @@ export function runsBehind(entries: readonly RunIndexEntry[], filter: DashboardR
   const out: RunIndexEntry[] = [];
   for (const entry of entries) {
     if (filter.flowId !== undefined && entry.flowId !== filter.flowId) continue;
-    if (!counted(entry, window)) continue;
+    const day = dayIndex(entry, window);
+    if (day < 0) continue;
     if (filter.status === 'succeeded' && entry.status !== 'succeeded') continue;
     if (filter.status === 'failed' && !(entry.status === 'failed' || entry.status === 'cancelled')) continue;
-    if (filter.status === 'unfinished' && ENDED.has(entry.status)) continue;
-    if (filter.day !== undefined && window.dayOf(Date.parse(entry.createdAt)) !== filter.day) continue;
+    if (filter.status === 'unfinished' && ended(entry.status)) continue;
+    if (filter.day !== undefined && window.days[day] !== filter.day) continue;
     if (filter.failedStep !== undefined && !failedAt(entry, filter.failedStep)) continue;
     if (filter.usedAi !== undefined && filter.usedAi !== Object.values(entry.ai).some((u) => u.calls > 0)) continue;
     if (filter.reviewed !== undefined && filter.reviewed !== (entry.facts?.reviews.decided ?? 0) > 0) continue;

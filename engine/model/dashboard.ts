@@ -73,10 +73,8 @@ export const DashboardFlowSchema = DashboardFiguresSchema.extend({
   /** The flow file is gone; its runs stay. */
   deleted: z.boolean(),
   health: DashboardHealthSchema,
-  /** The charter's metric over its own window (headline, health); null when it names none. */
+  /** The charter's metric over its own window, with one point per day (headline, health, chart); null when it names none. */
   metric: MetricResultSchema.nullable(),
-  /** The same metric day by day over the dashboard's window (the chart); null when none. */
-  metricSeries: MetricResultSchema.nullable(),
 });
 export type DashboardFlow = z.infer<typeof DashboardFlowSchema>;
 

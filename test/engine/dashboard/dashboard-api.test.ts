@@ -91,7 +91,7 @@ describe('dashboard.get', () => {
     expect(dashboard.flows).toHaveLength(1);
     const [replies] = dashboard.flows;
     expect(replies).toMatchObject({ flowId: 'replies', name: 'Replies', deleted: false, health: { state: 'ok', reasons: [] }, metric: { value: 8 / 7, met: true } });
-    expect(replies!.metricSeries?.series).toHaveLength(8);
+    expect(replies!.metric?.series).toHaveLength(8);
     expect(overall.health.state).toBe('ok');
     // One flow only: the same figures.
     expect((await api.dashboard.get({ flowId: 'replies', days: 7, timeZone: 'UTC' })).overall.runs.total).toBe(9);

@@ -131,8 +131,8 @@ describe('the dashboard over fixture entries equals the figures worked out by ha
     expect(orders).toMatchObject({ name: 'Orders', deleted: false, runs: { total: 4, succeeded: 2, failed: 1, unfinished: 1 }, successRate: 2 / 3, duration: { p50Ms: 60_000, p95Ms: 120_000, runs: 3 } });
     expect(orders!.reviews).toMatchObject({ open: 1, overdue: 1, oldest: { id: 'a4:check:0' }, agreement: 0.75 });
     expect(orders!.metric).toMatchObject({ value: 0.5, target: 0.9, met: false, runs: 2, windowDays: 7 });
-    expect(orders!.metricSeries?.series.map((p) => [p.day, p.value])).toContainEqual(['2026-12-02', 1]);
-    expect(invoices).toMatchObject({ runs: { total: 2, succeeded: 1, failed: 1 }, successRate: 0.5, metric: null, metricSeries: null, ai: { costUsd: 0, unpricedModels: ['unknown-model'] } });
+    expect(orders!.metric?.series.map((p) => [p.day, p.value])).toContainEqual(['2026-12-02', 1]);
+    expect(invoices).toMatchObject({ runs: { total: 2, succeeded: 1, failed: 1 }, successRate: 0.5, metric: null, ai: { costUsd: 0, unpricedModels: ['unknown-model'] } });
     expect(quiet).toMatchObject({ runs: { total: 0 }, successRate: null, duration: { p50Ms: null, p95Ms: null, runs: 0 }, failuresByStep: [], reviews: { open: 0, oldest: null, agreement: null } });
     expect(dashboard.overall.health).toEqual({ state: 'failing', reasons: ['1 flow failing: Invoices.', '1 flow below target: Orders.'] });
   });
