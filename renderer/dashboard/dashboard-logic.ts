@@ -64,3 +64,11 @@ export function describeDrill(drill: DashboardDrill, stepName: string | undefine
 export function rowTone(flow: Pick<DashboardFlow, 'health'>): string {
   return flow.health.state === 'failing' ? 'row-danger' : flow.health.state === 'below-target' ? 'row-warning' : '';
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2026-12-03" → "3 Dec". */
+export function shortDay(day: string): string {
+  const [, m, d] = day.split('-');
+  return `${Number(d)} ${MONTHS[Number(m) - 1] ?? ''}`.trim();
+}

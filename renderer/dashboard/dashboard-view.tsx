@@ -18,8 +18,8 @@ import { formatTimestamp, formatWhen, plural } from '../logic/format.ts';
 import { formatRoute, type DashboardDrill, type Route } from '../logic/route.ts';
 import { spendMoney, formatTokens } from '../logic/ai-spend.ts';
 import { go } from '../stores/nav-store.ts';
-import { DayChart, shortDay, type ChartSeries } from './day-chart.tsx';
-import { describeDrill, drillFilter, duration, HEALTH_LABEL, HEALTH_TONE, metricFigure, metricLine, percent, rowTone } from './dashboard-logic.ts';
+import { DayChart, type ChartSeries } from './day-chart.tsx';
+import { describeDrill, drillFilter, duration, HEALTH_LABEL, HEALTH_TONE, metricFigure, metricLine, percent, rowTone, shortDay } from './dashboard-logic.ts';
 
 const DAY_CHOICES = [7, 14, 30, 90];
 const DEFAULT_DAYS = 14;

@@ -7,6 +7,7 @@
 import 'uplot/dist/uPlot.min.css';
 import uPlot from 'uplot';
 import { useEffect, useRef, useState } from 'react';
+import { shortDay } from './dashboard-logic.ts';
 
 export interface ChartSeries {
   label: string;
@@ -152,12 +153,4 @@ export function DayChart({ title, summary, days, kind, series, format, onDay, on
       </details>
     </figure>
   );
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "2026-12-03" → "3 Dec". */
-export function shortDay(day: string): string {
-  const [, m, d] = day.split('-');
-  return `${Number(d)} ${MONTHS[Number(m) - 1] ?? ''}`.trim();
 }

@@ -1,8 +1,7 @@
 /** The dashboard's address (figure → runs behind it) and its words, without a browser. */
 import { describe, expect, it } from 'vitest';
 import { formatRoute, parseRoute, sectionOf, type Route } from '../../renderer/logic/route.ts';
-import { describeDrill, drillFilter, metricFigure, metricLine, percent } from '../../renderer/dashboard/dashboard-logic.ts';
-import { shortDay } from '../../renderer/dashboard/day-chart.tsx';
+import { describeDrill, drillFilter, metricFigure, metricLine, percent, shortDay } from '../../renderer/dashboard/dashboard-logic.ts';
 
 describe('the dashboard route', () => {
   it('round-trips the flow, the period and the runs behind a figure', () => {
