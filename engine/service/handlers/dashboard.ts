@@ -24,6 +24,8 @@ export function dashboardHandlers({ data, inbox, clock, projections }: ServiceCo
   return {
     'dashboard.get': async ({ flowId, days, timeZone }) => {
       const [entries, flows, prices] = await Promise.all([data.runIndex.list(flowId === undefined ? {} : { flowId }), savedFlows(flowId), projections.prices()]);
+      // A deleted flow's runs still have a dashboard; an id with neither a file nor runs is a mistake.
+      if (flowId !== undefined && flows.length === 0 && entries.length === 0) await data.flows.get(flowId);
       await inbox.settled();
       const open: OpenReview[] = inbox.all().filter((item) => flowId === undefined || item.flowId === flowId);
       return dashboardOf(entries, open, flows, { now: clock.now(), days, prices, ...(timeZone === undefined ? {} : { timeZone }) });

@@ -104,6 +104,16 @@ describe('dashboard.get', () => {
   });
 });
 
+describe('a flow that does not exist', () => {
+  it('is FLOW_NOT_FOUND, not an empty dashboard; a deleted flow with runs keeps its figures', async () => {
+    const api = inProcessApi(service);
+    await expect(api.dashboard.get({ flowId: 'no-such-flow' })).rejects.toMatchObject({ code: 'FLOW_NOT_FOUND' });
+    // "replies" was never saved here, but its runs are in the folder.
+    const deleted = await api.dashboard.get({ flowId: 'replies', days: 7, timeZone: 'UTC' });
+    expect(deleted.flows).toMatchObject([{ flowId: 'replies', deleted: true, metric: null }]);
+  });
+});
+
 describe('dashboard.runs', () => {
   it('lists the runs behind a figure, a page at a time, with their total', async () => {
     const api = inProcessApi(service);
