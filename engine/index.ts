@@ -32,6 +32,7 @@ export { readiness, charterOf, describeMetric } from './charter/readiness.ts';
 export { assertReady, notReady } from './charter/activation-gate.ts';
 export { computeMetric, isProductionRun } from './charter/metrics.ts';
 export { flowHeadlines } from './charter/status.ts';
+export { dashboardOf, runsBehind, percentile } from './dashboard/dashboard-figures.ts';
 export { ActiveFlows } from './triggers/active-flows.ts';
 export { InboxIndex, invalidateInboxIndex, isInboxEvent, runListerOf, type InboxFilter } from './inbox/inbox-index.ts';
 export { bridgeBase, inboxItemLink, inboxItemRoute } from './inbox/inbox-link.ts';

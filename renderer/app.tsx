@@ -10,6 +10,7 @@ import { useNotices } from './stores/notice-store.ts';
 import { useSession } from './stores/session-store.ts';
 import { AccessRefused } from './components/access-refused.tsx';
 import { CredentialsView } from './views/credentials-view.tsx';
+import { DashboardView } from './dashboard/dashboard-view.tsx';
 import { EditorView } from './editor/editor-view.tsx';
 import { FlowsView } from './views/flows-view.tsx';
 import { InboxView } from './views/inbox-view.tsx';
@@ -23,12 +24,13 @@ const SECTIONS: Array<{ section: Section; label: string; icon: ReactNode }> = [
   { section: 'flows', label: 'Flows', icon: <path d="M4 6h5v4H4zM15 14h5v4h-5zM9 8h3a2 2 0 0 1 2 2v4a2 2 0 0 0 2 2" /> },
   { section: 'runs', label: 'Runs', icon: <path d="M5 4l12 8-12 8z" /> },
   { section: 'inbox', label: 'Inbox', icon: <path d="M3 13l3-8h12l3 8v6H3zM3 13h5l1 3h6l1-3h5" /> },
+  { section: 'dashboard', label: 'Dashboard', icon: <path d="M4 20V10M10 20V4M16 20v-7M22 20H2" /> },
   { section: 'alerts', label: 'Alerts', icon: <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20h4" /> },
   { section: 'credentials', label: 'Credentials', icon: <path d="M14 10a4 4 0 1 0-3.5 4L9 16H7v2H5v2H3v-3l6.5-6.5M15.5 7.5h.01" /> },
   { section: 'settings', label: 'Settings', icon: <path d="M4 7h10M18 7h2M4 17h4M12 17h8M14 5v4M8 15v4" /> },
 ];
 
-const TITLES: Record<Section, string> = { flows: 'Flows', runs: 'Runs', inbox: 'Inbox', alerts: 'Alerts', credentials: 'Credentials', settings: 'Settings' };
+const TITLES: Record<Section, string> = { flows: 'Flows', runs: 'Runs', inbox: 'Inbox', dashboard: 'Dashboard', alerts: 'Alerts', credentials: 'Credentials', settings: 'Settings' };
 
 export function App() {
   const navRoute = useNav((s) => s.route);
@@ -142,6 +144,8 @@ function Screen({ route }: { route: Route }) {
       return <InboxView {...(route.itemId ? { itemId: route.itemId } : {})} />;
     case 'alerts':
       return <AlertsView />;
+    case 'dashboard':
+      return <DashboardView flowId={route.flowId} days={route.days} drill={route.drill} />;
     case 'credentials':
       return <CredentialsView />;
     case 'settings':

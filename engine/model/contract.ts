@@ -11,6 +11,7 @@ import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
 import { FlowHeadlineSchema, MetricResultSchema, ReadinessSchema } from './charter.ts';
 import { HandoverBundleSchema } from './handover-bundle.ts';
+import { DashboardRunFilterSchema, DashboardSchema } from './dashboard.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -559,6 +560,33 @@ export const METHODS = {
     z.object({ flowId: FlowId.optional(), timeZone: z.string().min(1).max(100).optional() }).strict().default({}),
     z.array(FlowHeadlineSchema),
     'Per flow: on or off, ready or what is missing, owner, runs today and their success rate, and the success metric against its target.',
+  ),
+
+  // dashboard.*: overall and per-flow figures from the run index (engine/dashboard/).
+  'dashboard.get': method(
+    z
+      .object({
+        /** Only this flow's row (the overall figures are then that flow's). */
+        flowId: FlowId.optional(),
+        /** Days of the window, up to now; default 14. */
+        days: z.number().int().min(1).max(365).default(14),
+        /** IANA time zone for calendar days; default the machine's. */
+        timeZone: z.string().min(1).max(100).optional(),
+      })
+      .strict()
+      .default({ days: 14 }),
+    DashboardSchema,
+    'The dashboard: runs by day, success rate, failures by step, p50/p95 duration, AI tokens and cost, review queue and agreement, and each flow\'s success metric against its target (flows failing or below target first). Runs started by a trigger, by hand or as a test count; forks and replays do not.',
+  ),
+  'dashboard.runs': method(
+    DashboardRunFilterSchema.extend({
+      days: z.number().int().min(1).max(365).default(14),
+      timeZone: z.string().min(1).max(100).optional(),
+      limit: z.number().int().min(1).max(1000).default(100),
+      offset: z.number().int().min(0).default(0),
+    }).strict(),
+    z.object({ runs: z.array(RunSummarySchema), total: z.number() }),
+    'The runs behind a dashboard figure (same window and counting), newest first, a page at a time; `total` counts them all.',
   ),
 
   'inbox.list': method(

@@ -48,6 +48,7 @@ import { settingsHandlers } from './handlers/settings.ts';
 import { triggerHandlers } from './handlers/triggers.ts';
 import { charterHandlers, readableFlow } from './handlers/charter.ts';
 import { runIndexMetricSource } from '../charter/metric-source.ts';
+import { dashboardHandlers } from './handlers/dashboard.ts';
 import { TriggerHost } from '../triggers/trigger-host.ts';
 import { InboxIndex, runListerOf } from '../inbox/inbox-index.ts';
 import { ReviewTimers } from '../scheduler/review-timers.ts';
@@ -202,6 +203,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...charterHandlers(context),
     ...alertHandlers(context),
     ...handoverHandlers(context),
+    ...dashboardHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.

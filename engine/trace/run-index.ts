@@ -81,6 +81,8 @@ export interface RunFacts {
   person: boolean;
   /** From the trigger (the run's creation) to its end, when it ended: the median form needs no date parsing. */
   durationMs?: number;
+  /** The step a failed run stopped at, and its name as the run recorded it (the dashboard's failures by step). */
+  failedStep?: { nodeId: string; name: string };
 }
 
 export interface RunIndexQuery {
@@ -387,6 +389,9 @@ export class RunIndex {
     const state = reduceRun(trace.header, trace.events);
     const entry = entryOf(trace, state, stamp, llmUsage(events), await this.failedItems(state));
     entry.facts = await this.factsOf(trace.events, state);
+    // The run's error names the step; a trace written before it did: the step that failed last.
+    const failedNode = state.status !== 'failed' ? undefined : (state.error?.nodeId ?? Object.entries(state.nodes).findLast(([, n]) => n.status === 'failed' && !n.routedToErrorPort)?.[0]);
+    if (failedNode !== undefined) entry.facts.failedStep = { nodeId: failedNode, name: stepName(trace.header, failedNode) };
     if (entry.finishedAt !== undefined) entry.facts.durationMs = Date.parse(entry.finishedAt) - Date.parse(entry.startedAt);
     return entry;
   }
@@ -728,6 +733,13 @@ function isEntry(value: unknown): value is RunIndexEntry {
     typeof e.nodes === 'object' &&
     e.nodes !== null
   );
+}
+
+/** A step's name from the flow inline in the header (a flow stored aside, or no name: its id). */
+function stepName(header: TraceHeader, nodeId: string): string {
+  const nodes = 'nodes' in header.flow && Array.isArray(header.flow.nodes) ? (header.flow.nodes as { id: string; name?: string }[]) : [];
+  const name = nodes.find((n) => n.id === nodeId)?.name;
+  return name && name.trim() !== '' ? name : nodeId;
 }
 
 /** The run summary the API shows (the index's extra fields stay inside). */

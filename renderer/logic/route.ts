@@ -12,10 +12,26 @@ export type Route =
   /** With an item id: that item open (`#/inbox/<id>`, engine/inbox/inbox-link.ts builds the link). */
   | { view: 'inbox'; itemId?: string }
   | { view: 'alerts' }
+  /** The dashboard (renderer/dashboard/); `drill`: the runs behind one of its figures. */
+  | { view: 'dashboard'; flowId?: string; days?: number; drill?: DashboardDrill }
   | { view: 'credentials' }
   | { view: 'settings' };
 
-export type Section = 'flows' | 'runs' | 'inbox' | 'alerts' | 'credentials' | 'settings';
+export type Section = 'flows' | 'runs' | 'inbox' | 'dashboard' | 'alerts' | 'credentials' | 'settings';
+
+/** Which runs a dashboard figure stands for (the filter of `dashboard.runs`, in the address). */
+export interface DashboardDrill {
+  status?: 'succeeded' | 'failed' | 'unfinished';
+  /** YYYY-MM-DD, a local calendar day. */
+  day?: string;
+  /** The step runs failed at. */
+  step?: string;
+  ai?: boolean;
+  reviewed?: boolean;
+  production?: boolean;
+}
+
+const DRILL_STATUSES = new Set(['succeeded', 'failed', 'unfinished']);
 
 export function parseRoute(hash: string): Route {
   const clean = hash.replace(/^#\/?/, '');
@@ -41,6 +57,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { view: 'inbox', itemId: parts[1] } : { view: 'inbox' };
     case 'alerts':
       return { view: 'alerts' };
+    case 'dashboard':
+      return dashboardRoute(query);
     case 'credentials':
       return { view: 'credentials' };
     case 'settings':
@@ -66,9 +84,48 @@ export function formatRoute(route: Route): string {
     }
     case 'inbox':
       return route.itemId ? `#/inbox/${encodeURIComponent(route.itemId)}` : '#/inbox';
+    case 'dashboard': {
+      const query = new URLSearchParams();
+      if (route.flowId) query.set('flow', route.flowId);
+      if (route.days) query.set('days', String(route.days));
+      const drill = route.drill;
+      if (drill) {
+        query.set('runs', '1');
+        if (drill.status) query.set('status', drill.status);
+        if (drill.day) query.set('day', drill.day);
+        if (drill.step !== undefined) query.set('step', drill.step);
+        if (drill.ai) query.set('ai', '1');
+        if (drill.reviewed) query.set('reviewed', '1');
+        if (drill.production) query.set('production', '1');
+      }
+      const q = query.toString();
+      return q ? `#/dashboard?${q}` : '#/dashboard';
+    }
     default:
       return `#/${route.view}`;
   }
+}
+
+function dashboardRoute(query: URLSearchParams): Route {
+  const route: Extract<Route, { view: 'dashboard' }> = { view: 'dashboard' };
+  const flowId = query.get('flow');
+  if (flowId) route.flowId = flowId;
+  const days = Number(query.get('days'));
+  if (Number.isInteger(days) && days >= 1 && days <= 365) route.days = days;
+  if (query.get('runs') === '1') {
+    const drill: DashboardDrill = {};
+    const status = query.get('status');
+    if (status && DRILL_STATUSES.has(status)) drill.status = status as DashboardDrill['status'];
+    const day = query.get('day');
+    if (day && /^\d{4}-\d{2}-\d{2}$/.test(day)) drill.day = day;
+    const step = query.get('step');
+    if (step !== null && step !== '') drill.step = step;
+    if (query.get('ai') === '1') drill.ai = true;
+    if (query.get('reviewed') === '1') drill.reviewed = true;
+    if (query.get('production') === '1') drill.production = true;
+    route.drill = drill;
+  }
+  return route;
 }
 
 /** Which item of the left navigation a route belongs to. */

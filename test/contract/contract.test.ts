@@ -364,6 +364,15 @@ describe.each(doors)('API contract through $name', (door) => {
     const flowCost = await api.flows.cost({ id: 'classify' });
     expect(flowCost.runs.map((r) => r.runId)).toEqual([runId]);
     expect(flowCost.costUsd).toBeCloseTo(0.004, 10);
+    // The dashboard counts the same run and money from the run index, and lists the run behind the figure.
+    const dashboard = await api.dashboard.get({ flowId: 'classify' });
+    expect(dashboard.overall).toMatchObject({ runs: { total: 1, succeeded: 1 }, successRate: 1, ai: { calls: 2, promptTokens: 2000, completionTokens: 1000 } });
+    expect(dashboard.overall.ai.costUsd).toBeCloseTo(0.004, 10);
+    expect(dashboard.flows.map((f) => [f.flowId, f.health.state])).toEqual([['classify', 'ok']]);
+    expect(await api.dashboard.runs({ flowId: 'classify', usedAi: true })).toMatchObject({ total: 1, runs: [{ runId }] });
+    const badDay = await apiError(api.dashboard.runs({ day: 'yesterday' }));
+    expect(badDay.code).toBe('INVALID_ARGUMENTS');
+    shapes.dashboardDay = badDay.toInfo();
     await api.settings.update({ llmPrices: {} });
   });
 

@@ -38,6 +38,8 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'charter.readiness': { flowId: 'invoice-triage' },
   'charter.metric': { flowId: 'invoice-triage' },
   'charter.status': {},
+  'dashboard.get': {},
+  'dashboard.runs': {},
   'inbox.list': {},
   'inbox.get': { id: 'item-1' },
   'inbox.decide': { id: 'item-1', outcome: 'approve' },
