@@ -165,6 +165,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     itemLink: reviewItemLink,
     publicAddress: () => publicAddress,
   });
+  /** Set by close() once the runs are stopped (or the grace period is over). */
+  let closed = false;
   const engine = new Engine({
     clock,
     reviewerGroups: () => data.settings.current.reviewerGroups ?? {},
@@ -173,6 +175,12 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     secrets: data.vault,
     ...(options.http ? { http: options.http } : {}),
     onEvent: (runId, event) => {
+      // A run that outlives close() (a step still working after the grace period) writes only its
+      // own trace: the inbox, alerts and reminders are closed, and writing their files now would
+      // race whoever removes or copies the data folder once close() resolved. The next start
+      // reads that run from its trace (run index, inbox) like any run it did not see. (No
+      // runIndex.expect either: the closed index no longer hears the writer close it waits for.)
+      if (closed) return hub.runEvent(runId, event);
       // The run index is written when the run's writer closes, just after this event: lists
       // asked for after the "changed" notice wait for it.
       if (event.type === 'run.finished' || event.type === 'run.needs-attention' || event.type === 'run.stopped') data.runIndex.expect(runId);
@@ -236,12 +244,14 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await triggers.close();
       data.vault.closeConnections();
       await supervisor.close(closeOptions);
+      // Runs stopped or finished by now are recorded everywhere; later events are not (see onEvent).
+      closed = true;
       await inbox.close();
       await alerts.settled();
       await reminders.settled();
       await outbox.close();
       await alertsOwner.claim?.release();
-      data.runIndex.close();
+      await data.runIndex.close();
       hub.clear();
     },
   };

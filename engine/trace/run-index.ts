@@ -139,6 +139,8 @@ export class RunIndex {
   private journalWork: Promise<unknown> = Promise.resolve();
   /** The journal cannot be written (read-only folder, full disk): the index lives in memory. */
   private unwritable = false;
+  /** Closed: the journal is no longer written (see close). */
+  private closed = false;
 
   constructor(
     private readonly store: IndexableTraceStore,
@@ -251,8 +253,16 @@ export class RunIndex {
     await this.journalWork;
   }
 
-  close(): void {
+  /**
+   * Stops listening and writing, and waits for the journal writes under way: the service's close
+   * resolves only once nothing more is written to the data folder. A run that outlives the close
+   * (a step still working after the grace period) is read from its trace at the next open, like
+   * any run this index did not see; lookups still answer from memory meanwhile.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
     this.unsubscribe();
+    await this.journalWork;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -570,8 +580,10 @@ export class RunIndex {
 
   private queuedAppend: { text: string; done: Promise<void> } | undefined;
 
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.journalWork.then(work, work);
+  private serially(work: () => Promise<void>): Promise<void> {
+    // Once closed, queued and later writes are skipped (close waits for the one under way).
+    const guarded = () => (this.closed ? Promise.resolve() : work());
+    const next = this.journalWork.then(guarded, guarded);
     this.journalWork = next.catch(() => undefined);
     return next;
   }

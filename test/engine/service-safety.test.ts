@@ -90,7 +90,13 @@ describe('service under concurrent use', () => {
 
   it('resumes interrupted runs at start as tracked runs, and refuses a second resume of the same run', async () => {
     const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
+    // Closed before its folder is removed (the cleanups run side by side): the resumed run is
+    // still being cancelled and recorded while the service closes.
+    const opened: FlowkeeperService[] = [];
+    cleanups.push(async () => {
+      for (const service of opened) await service.close({ cancelRuns: true });
+      await cleanup();
+    });
     const first = await createService({ dataDir: join(dir, 'a'), registry, keychain: new MemoryKeychain(), resumeOnStart: false });
     const api = inProcessApi(first);
     await api.flows.save({ flow: { format: 'flowkeeper/flow', formatVersion: 1, id: 'slow', name: 'Slow', nodes: [{ id: 'start', type: 'trigger.manual' }, { id: 'wait', type: 'flow.delay', config: { seconds: 30 } }], edges: [{ source: 'start', target: 'wait' }] } });
@@ -104,7 +110,7 @@ describe('service under concurrent use', () => {
     await first.close({ cancelRuns: true });
 
     const second = await createService({ dataDir: join(dir, 'b'), registry, keychain: new MemoryKeychain() });
-    cleanups.push(() => second.close({ cancelRuns: true }));
+    opened.push(second);
     const api2 = inProcessApi(second);
     // Resumed at start, in the background: wait until its resume is under way (an event of the run).
     if (second.activeRunCount() === 0) await waitForEvent(second, (e) => e.type === 'run.event' && e.runId === runId);

@@ -52,7 +52,7 @@ describe('InboxIndex.rebuild', () => {
     const onlyFirst = new InboxIndex({ dir: join(dir, 'inbox'), traces: store, runs: { list: async () => (await runIndex.list()).filter((r) => r.runId === first) }, readOnly: true });
     await onlyFirst.rebuild();
     expect(onlyFirst.all().map((i) => i.runId)).toEqual([first]);
-    runIndex.close();
+    await runIndex.close();
   });
 
   it('without a run index journal reads every trace itself (quickly) instead of waiting for the run index to read them in full', async () => {
@@ -69,7 +69,7 @@ describe('InboxIndex.rebuild', () => {
     await runIndex.list();
     await runIndex.writes();
     expect(await runListerOf(runIndex, journal)).toBe(runIndex);
-    runIndex.close();
+    await runIndex.close();
   });
 
   it('sets a damaged trace aside and keeps the other runs\' items', async () => {
@@ -87,6 +87,6 @@ describe('InboxIndex.rebuild', () => {
     expect(index.all().map((i) => i.runId)).toEqual([good]);
     await expect(store.load(bad!)).rejects.toMatchObject({ name: 'RunNotFoundError' });
     expect((await store.setAside()).map((q) => q.runId)).toEqual([bad]);
-    runIndex.close();
+    await runIndex.close();
   });
 });
