@@ -3,7 +3,6 @@
  * panel on the right; a toolbar with save state, undo/redo, layout, run and help. With a run id
  * it shows that past run read-only with a timeline (time travel), and can fork or replay it.
  */
-import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import './editor.css';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -107,11 +106,8 @@ export function EditorView({ flowId, runId }: { flowId: string; runId?: string }
     );
   }
   if (!loaded) return <p className="muted loading">Opening the flow…</p>;
-  return (
-    <ReactFlowProvider>
-      <Editor flowId={flowId} runId={runId} readOnly={readOnly} />
-    </ReactFlowProvider>
-  );
+  // The canvas makes its own React Flow store, with the flow's steps in it from the start (canvas.tsx).
+  return <Editor flowId={flowId} runId={runId} readOnly={readOnly} />;
 }
 
 function Editor({ flowId, runId, readOnly }: { flowId: string; runId: string | undefined; readOnly: boolean }) {
