@@ -1,5 +1,5 @@
 /**
- * Figure 7: the canvas editor with a 1,000-node, 1,000-edge flow, in headless Chromium
+ * Figure 9: the canvas editor with a 1,000-node, 1,000-edge flow, in headless Chromium
  * (/usr/bin/chromium), on the production build served by the web bridge, side by side with a
  * bare @xyflow/react page (default nodes, bench/canvas-page/) that this figure builds with vite
  * into its temp folder. Both draw the same graph (bench/lib/canvas-graph.ts) at the same

@@ -9,14 +9,15 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  ReactFlowProvider,
   useReactFlow,
   type Connection,
   type Edge as RfEdge,
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
-import type { FlowNode } from '../../engine/model/flow.ts';
+import { useCallback, useMemo, useState, type DragEvent, type PointerEvent } from 'react';
+import type { Edge, FlowNode } from '../../engine/model/flow.ts';
 import { isBlobRef } from '../../engine/model/events.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { addNode, connect } from './editor-actions.ts';
@@ -31,49 +32,78 @@ const NODE_TYPES = { card: NodeCard };
 
 export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
 
+type Cache = WeakMap<FlowNode, CardNode>;
+type Counts = Record<string, string>;
+const NO_SIZES: Sizes = new Map();
+
+/**
+ * The canvas with its own React Flow store, created with the flow's nodes and edges: React Flow
+ * then mounts the 1,000 cards in the same commit as their container. (A provider created empty
+ * above the canvas received them one render later, and React inserted each card into the mounted
+ * list separately, looking up its DOM sibling each time.)
+ */
 export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes: Sizes): void }) {
+  const [cache] = useState<Cache>(() => new WeakMap());
+  const [initial] = useState(() => {
+    const flow = useEditor.getState().flow;
+    const ui = useEditorUi.getState();
+    return { nodes: toCards(flow?.nodes, ui.selected, NO_SIZES, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
+  });
+  return (
+    <ReactFlowProvider initialNodes={initial.nodes} initialEdges={initial.edges}>
+      <CanvasFlow readOnly={readOnly} onSizes={onSizes} cache={cache} />
+    </ReactFlowProvider>
+  );
+}
+
+/** React Flow nodes for the flow's steps, each reused while its step, size and selection stay the same. */
+function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly string[], sizes: Sizes, readOnly: boolean, cache: Cache): CardNode[] {
+  const chosen = new Set(selected);
+  return (flowNodes ?? []).map((n) => {
+    const measured = sizes.get(n.id);
+    const hit = cache.get(n);
+    if (hit && hit.selected === chosen.has(n.id) && hit.measured === measured) return hit;
+    // The card's props keep their identity when only the size or the selection changes (the
+    // first measuring of 1,000 cards is one such change), so the memoized card does not re-render.
+    const card: CardNode = { id: n.id, type: 'card', position: n.position, data: hit ? hit.data : { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : {}), draggable: !readOnly, connectable: !readOnly, deletable: false };
+    cache.set(n, card);
+    return card;
+  });
+}
+
+function toEdges(flowEdges: readonly Edge[] | undefined, selectedEdges: readonly string[], counts: Counts): RfEdge[] {
+  const chosen = new Set(selectedEdges);
+  return (flowEdges ?? []).map((e) => {
+    const id = e.id ?? edgeId(e);
+    const count = counts[`${e.source}:${e.sourcePort}`];
+    return {
+      id,
+      source: e.source,
+      sourceHandle: e.sourcePort,
+      target: e.target,
+      targetHandle: e.targetPort,
+      selected: chosen.has(id),
+      deletable: false,
+      className: e.sourcePort === 'error' ? 'edge-error' : undefined,
+      ...(count !== undefined ? { label: count, labelBgPadding: [6, 2] as [number, number], labelBgBorderRadius: 8 } : {}),
+    };
+  });
+}
+
+function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(sizes: Sizes): void; cache: Cache }) {
   const flowNodes = useEditor((s) => s.flow?.nodes);
   const flowEdges = useEditor((s) => s.flow?.edges);
   const selected = useEditorUi((s) => s.selected);
   const selectedEdges = useEditorUi((s) => s.selectedEdges);
   const counts = useRunView(useShallow((s) => edgeCounts(s.state?.nodes)));
   const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
-  const cache = useRef(new WeakMap<FlowNode, CardNode>());
   const { screenToFlowPosition } = useReactFlow();
   // Fit the view to a flow that opens with steps; an empty one stays at 100 % so the first
   // dropped step lands where it was dropped instead of the view jumping to it.
   const [fitOnOpen] = useState(() => (useEditor.getState().flow?.nodes.length ?? 0) > 0);
 
-  const nodes = useMemo(() => {
-    const chosen = new Set(selected);
-    return (flowNodes ?? []).map((n) => {
-      const measured = sizes.get(n.id);
-      const hit = cache.current.get(n);
-      if (hit && hit.selected === chosen.has(n.id) && hit.measured === measured) return hit;
-      const card: CardNode = { id: n.id, type: 'card', position: n.position, data: { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : {}), draggable: !readOnly, connectable: !readOnly, deletable: false };
-      cache.current.set(n, card);
-      return card;
-    });
-  }, [flowNodes, selected, sizes, readOnly]);
-
-  const edges = useMemo<RfEdge[]>(() => {
-    const chosen = new Set(selectedEdges);
-    return (flowEdges ?? []).map((e) => {
-      const id = e.id ?? edgeId(e);
-      const count = counts[`${e.source}:${e.sourcePort}`];
-      return {
-        id,
-        source: e.source,
-        sourceHandle: e.sourcePort,
-        target: e.target,
-        targetHandle: e.targetPort,
-        selected: chosen.has(id),
-        deletable: false,
-        className: e.sourcePort === 'error' ? 'edge-error' : undefined,
-        ...(count !== undefined ? { label: count, labelBgPadding: [6, 2] as [number, number], labelBgBorderRadius: 8 } : {}),
-      };
-    });
-  }, [flowEdges, selectedEdges, counts]);
+  const nodes = useMemo(() => toCards(flowNodes, selected, sizes, readOnly, cache), [flowNodes, selected, sizes, readOnly, cache]);
+  const edges = useMemo(() => toEdges(flowEdges, selectedEdges, counts), [flowEdges, selectedEdges, counts]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CardNode>[]) => {
@@ -141,7 +171,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
   );
 
   return (
-    <div className="canvas" onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" onPointerDownCapture={capturePanPointer} onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<CardNode, RfEdge>
         nodes={nodes}
         edges={edges}
@@ -160,16 +190,26 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={{ width: 150, height: 100 }} nodeColor="var(--accent-soft)" nodeStrokeColor="var(--accent)" nodeStrokeWidth={2} nodeBorderRadius={8} />
+        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={{ width: 150, height: 100 }} nodeColor="var(--accent)" nodeStrokeWidth={0} nodeBorderRadius={2} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
   );
 }
 
+/**
+ * A drag on the empty background (a pan) keeps the pointer on the background: with the pointer
+ * captured, Chromium does not hit-test the 1,000 cards and edges under it on every move, which
+ * was the largest cost of a pan frame (bench figure 9). Clicks and box selection are unchanged.
+ */
+function capturePanPointer(event: PointerEvent<HTMLDivElement>): void {
+  const target = event.target as Element;
+  if (event.button === 0 && target.classList.contains('react-flow__pane') && typeof target.setPointerCapture === 'function') target.setPointerCapture(event.pointerId);
+}
+
 /** Items on each output port of each node, as edge labels (`source:port` → "3 items"). */
-function edgeCounts(nodes: Record<string, { outputs?: Record<string, unknown> }> | undefined): Record<string, string> {
-  const counts: Record<string, string> = {};
+function edgeCounts(nodes: Record<string, { outputs?: Record<string, unknown> }> | undefined): Counts {
+  const counts: Counts = {};
   for (const [id, n] of Object.entries(nodes ?? {})) {
     for (const [port, items] of Object.entries(n.outputs ?? {})) {
       if (Array.isArray(items)) counts[`${id}:${port}`] = items.length === 1 ? '1 item' : `${items.length} items`;

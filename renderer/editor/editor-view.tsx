@@ -3,7 +3,6 @@
  * panel on the right; a toolbar with save state, undo/redo, layout, run and help. With a run id
  * it shows that past run read-only with a timeline (time travel), and can fork or replay it.
  */
-import { ReactFlowProvider } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import './editor.css';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -54,14 +53,15 @@ export function EditorView({ flowId, runId, tab }: { flowId: string; runId?: str
     pauseAutosave(true);
     void (async () => {
       try {
-        await loadCatalog();
+        // The catalogue and the flow are asked for together: one round trip less before the canvas shows.
+        const catalog = loadCatalog();
         void usePins.getState().load(flowId);
         if (runId) {
-          const detail = await openPastRun(runId);
+          const [detail] = await Promise.all([openPastRun(runId), catalog]);
           if (!live) return;
           useEditor.getState().load(detail.flow, detail.flow.version, []);
         } else {
-          const { flow, problems } = await getApi().flows.get({ id: flowId });
+          const [{ flow, problems }] = await Promise.all([getApi().flows.get({ id: flowId }), catalog]);
           if (!live) return;
           useEditor.getState().load(flow, flow.version, problems);
           if (useRunView.getState().mode === 'past' || useRunView.getState().header?.flowId !== flowId) useRunView.getState().close();
@@ -108,11 +108,8 @@ export function EditorView({ flowId, runId, tab }: { flowId: string; runId?: str
     );
   }
   if (!loaded) return <p className="muted loading">Opening the flow…</p>;
-  return (
-    <ReactFlowProvider>
-      <Editor flowId={flowId} runId={runId} readOnly={readOnly} overview={tab === 'overview' && !readOnly} />
-    </ReactFlowProvider>
-  );
+  // The canvas makes its own React Flow store, with the flow's steps in it from the start (canvas.tsx).
+  return <Editor flowId={flowId} runId={runId} readOnly={readOnly} overview={tab === 'overview' && !readOnly} />;
 }
 
 function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: string | undefined; readOnly: boolean; overview: boolean }) {

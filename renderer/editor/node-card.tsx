@@ -11,7 +11,7 @@ import type { Problem } from '../../engine/model/validate.ts';
 import { useCatalog } from './catalog-store.ts';
 import { useEditor } from './editor-store.ts';
 import { configSummary, inputPorts, outputPorts } from './graph-logic.ts';
-import { NodeIcon } from './node-icon.tsx';
+import { CardIcon } from './node-icon.tsx';
 import { usePins } from './pin-store.ts';
 import { useRunView } from './run-view-store.ts';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
@@ -44,6 +44,21 @@ function problemsOf(problems: readonly Problem[], nodeId: string): CardProblems 
   return problemsIndex.get(nodeId) ?? NO_PROBLEMS;
 }
 
+/*
+ * Port handles are placed against the React Flow node (the positioned wrapper), not against the
+ * card or a port row: with 1,000 cards every positioned box and every transformed one is a layer
+ * Chromium hit-tests on each pointer move and a paint chunk it re-layerizes on each pan or drag
+ * frame (see docs/architecture.md, "What keeps the canvas fast"). So the card and its port rows
+ * are not positioned, and a handle is offset with top/bottom instead of React Flow's
+ * translate(-50%, -50%). The numbers follow editor.css: a 10 px handle, port rows 14 px high
+ * 2 px apart, above the card's 8 px bottom padding and 1 px border.
+ */
+const PORT_HALF = 5;
+/** A longer name or summary is cut with an ellipsis on the card (it wraps: at most three lines); the name is whole in its tooltip. */
+const TEXT_MAX = 60;
+const clip = (text: string) => (text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text);
+const outputBottom = (fromLast: number) => 1 + 8 + fromLast * 16 + 7 - PORT_HALF;
+
 function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const { node } = data;
   const info = useCatalog((s) => s.byType.get(node.type));
@@ -61,18 +76,19 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   );
   const pinned = usePins((s) => s.byNode[node.id] !== undefined);
   const inputs = inputPorts(info);
-  const summary = configSummary(node);
+  const summary = clip(configSummary(node));
   const title = node.name || info?.title || node.type;
+  const shown = clip(title);
   return (
     <div className={`node-card${selected ? ' is-selected' : ''}${run.status ? ` run-${run.status}` : ''}`} data-node-id={node.id} data-status={run.status ?? 'none'} data-pinned={pinned || run.pinnedInRun ? 'true' : undefined} title={info?.description}>
       {inputs.map((port, i) => (
-        <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `${((i + 1) / (inputs.length + 1)) * 100}%` }} title={`Input “${port}” of ${title}`} />
+        <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `calc(${((i + 1) / (inputs.length + 1)) * 100}% - ${PORT_HALF}px)` }} title={`Input “${port}” of ${title}`} />
       ))}
       <div className="node-card-head">
-        <span className="node-card-icon">
-          <NodeIcon name={info?.icon ?? ''} />
+        <CardIcon name={info?.icon ?? ''} />
+        <span className="node-card-name" title={shown !== title ? title : undefined}>
+          {shown}
         </span>
-        <span className="node-card-name">{title}</span>
         {run.status ? (
           <span className={`node-badge status-${run.pinnedInRun ? 'pinned' : run.status}`}>{run.pinnedInRun ? 'Pinned data' : nodeStatusLabel(run.status)}</span>
         ) : problems.length > 0 ? (
@@ -104,10 +120,10 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
       {run.reused ? <div className="node-card-note">Result reused from the earlier run</div> : null}
       {run.replay === false ? <div className="node-card-note node-card-diff">Different on replay — see the panel</div> : run.replay === true ? <div className="node-card-note">Same on replay</div> : null}
       <div className="node-ports-out">
-        {outputs.map((port) => (
+        {outputs.map((port, i) => (
           <div key={port} className={`port-row${port === 'error' ? ' port-row-error' : ''}`}>
             {outputs.length > 1 || port !== 'out' ? <span className="port-label">{port === 'error' ? 'on error' : port}</span> : null}
-            <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} title={`Output “${port}” of ${title}`} />
+            <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} style={{ bottom: `${outputBottom(outputs.length - 1 - i)}px` }} title={`Output “${port}” of ${title}`} />
           </div>
         ))}
       </div>

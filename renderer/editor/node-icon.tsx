@@ -1,4 +1,6 @@
 /** The catalogue's icon names as small line drawings (one path each; unknown names get a dot). */
+import type { CSSProperties } from 'react';
+
 const PATHS: Record<string, string> = {
   clock: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 2',
   database: 'M4 6c0-4 16-4 16 0v12c0 4-16 4-16 0zM4 6c0 4 16 4 16 0M4 12c0 4 16 4 16 0',
@@ -24,10 +26,40 @@ const PATHS: Record<string, string> = {
   split: 'M12 3v7M12 10l-6 7M12 10l6 7M4 20h4M16 20h4',
 };
 
+const DOT = 'M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z';
+
 export function NodeIcon({ name, size = 16 }: { name: string; size?: number }) {
   return (
     <svg viewBox="0 0 24 24" width={size} height={size} aria-hidden="true" className="node-icon">
-      <path d={PATHS[name] ?? 'M12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z'} />
+      <path d={PATHS[name] ?? DOT} />
     </svg>
   );
+}
+
+/*
+ * The accent colour of styles.css (light and dark), baked into the card icon's image: a CSS
+ * background image cannot use currentColor.
+ */
+const ACCENT = { light: '#4b57d1', dark: '#7c86f0' };
+const urls = new Map<string, { light: string; dark: string }>();
+
+function iconUrls(name: string): { light: string; dark: string } {
+  let hit = urls.get(name);
+  if (!hit) {
+    const url = (color: string) =>
+      `url("data:image/svg+xml,${encodeURIComponent(`<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='${color}' stroke-width='1.8' stroke-linecap='round' stroke-linejoin='round'><path d='${PATHS[name] ?? DOT}'/></svg>`)}")`;
+    hit = { light: url(ACCENT.light), dark: url(ACCENT.dark) };
+    urls.set(name, hit);
+  }
+  return hit;
+}
+
+/**
+ * The icon on a canvas card: the same drawing as NodeIcon, as a background image. An inline
+ * <svg> is its own clip and transform (its viewBox) to the browser, which with 1,000 cards adds
+ * thousands of paint chunks re-layerized on every pan and drag frame; an image is one draw.
+ */
+export function CardIcon({ name }: { name: string }) {
+  const { light, dark } = iconUrls(name);
+  return <span className="node-card-icon" aria-hidden="true" style={{ '--icon-light': light, '--icon-dark': dark } as CSSProperties} />;
 }
