@@ -72,3 +72,11 @@ export function shortDay(day: string): string {
   const [, m, d] = day.split('-');
   return `${Number(d)} ${MONTHS[Number(m) - 1] ?? ''}`.trim();
 }
+
+/** The dashboard's line about alert messages that could not be sent (undefined when none). */
+export function failedDeliveryLine(failed: ReadonlyArray<{ to: string }>): string | undefined {
+  if (failed.length === 0) return undefined;
+  const where = [...new Set(failed.map((d) => d.to))];
+  const places = where.length <= 2 ? where.join(' and ') : `${where.slice(0, 2).join(', ')} and ${where.length - 2} more`;
+  return failed.length === 1 ? `1 alert message could not be sent (to ${places}), so someone may not know about a problem.` : `${failed.length} alert messages could not be sent (to ${places}), so someone may not know about a problem.`;
+}

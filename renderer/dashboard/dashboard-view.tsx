@@ -18,8 +18,9 @@ import { formatTimestamp, formatWhen, plural } from '../logic/format.ts';
 import { formatRoute, type DashboardDrill, type Route } from '../logic/route.ts';
 import { spendMoney, formatTokens } from '../logic/ai-spend.ts';
 import { go } from '../stores/nav-store.ts';
+import { useAlerts } from '../alerts/alerts-store.ts';
 import { DayChart, type ChartSeries } from './day-chart.tsx';
-import { describeDrill, drillFilter, duration, HEALTH_LABEL, HEALTH_TONE, metricFigure, metricLine, percent, rowTone, shortDay } from './dashboard-logic.ts';
+import { describeDrill, drillFilter, duration, failedDeliveryLine, HEALTH_LABEL, HEALTH_TONE, metricFigure, metricLine, percent, rowTone, shortDay } from './dashboard-logic.ts';
 
 const DAY_CHOICES = [7, 14, 30, 90];
 const DEFAULT_DAYS = 14;
@@ -101,10 +102,25 @@ export function DashboardView({ flowId, days = DEFAULT_DAYS, drill }: DashboardV
         ) : null}
       </div>
 
+      <FailedDeliveries flowId={flowId} />
       {error ? <ErrorBox error={error} onRetry={() => setTick((t) => t + 1)} /> : null}
       {!data && !error ? <p className="muted loading">Loading the dashboard…</p> : null}
       {data ? <DashboardBody data={data} flow={flow} flowId={flowId} days={days} drill={drill} open={open} here={here} /> : null}
     </section>
+  );
+}
+
+/** Alert messages that could not be sent: an owner who is not told is worse than a red figure. */
+function FailedDeliveries({ flowId }: { flowId: string | undefined }) {
+  const failed = useAlerts((s) => s.list.failedDeliveries);
+  const shown = flowId ? failed.filter((d) => d.flowId === flowId) : failed;
+  const line = failedDeliveryLine(shown);
+  if (!line) return null;
+  return (
+    <div className="dashboard-delivery-warning" role="status" data-testid="dashboard-failed-deliveries">
+      <span>{line}</span>{' '}
+      <a href={formatRoute({ view: 'alerts' })}>See what to do on the Alerts screen</a>
+    </div>
   );
 }
 

@@ -128,6 +128,12 @@ test('five failed runs are one alert with a count; a failed delivery says what t
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 
+  // The dashboard says so too: an owner who is not told is worse than a red figure.
+  await page.goto(`${bridge.url}#/dashboard`);
+  await expect(page.getByTestId('dashboard-failed-deliveries')).toContainText('1 alert message could not be sent');
+  await page.getByTestId('dashboard-failed-deliveries').getByRole('link', { name: 'See what to do on the Alerts screen' }).click();
+  await expect(page).toHaveURL(/#\/alerts$/);
+
   await open.getByRole('button', { name: 'Snooze 1 h' }).click();
   await expect(open).toContainText('Snoozed until');
   await open.getByRole('button', { name: 'End snooze' }).click();

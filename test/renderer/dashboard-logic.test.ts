@@ -1,7 +1,7 @@
 /** The dashboard's address (figure → runs behind it) and its words, without a browser. */
 import { describe, expect, it } from 'vitest';
 import { formatRoute, parseRoute, sectionOf, type Route } from '../../renderer/logic/route.ts';
-import { describeDrill, drillFilter, metricFigure, metricLine, percent, shortDay } from '../../renderer/dashboard/dashboard-logic.ts';
+import { describeDrill, drillFilter, failedDeliveryLine, metricFigure, metricLine, percent, shortDay } from '../../renderer/dashboard/dashboard-logic.ts';
 
 describe('the dashboard route', () => {
   it('round-trips the flow, the period and the runs behind a figure', () => {
@@ -35,5 +35,15 @@ describe('words', () => {
     expect(metricFigure({ unit: 'ms' }, 90_000)).toBe('1 min 30 s');
     expect(metricFigure({ unit: 'items', period: 'week' }, 12.345)).toBe('12.3 items per week');
     expect(metricLine({ unit: 'share', value: null, target: 0.8 } as never)).toBe('Nothing to measure yet (target 80 %)');
+  });
+});
+
+describe('failed alert messages on the dashboard', () => {
+  it('says nothing when every message went out', () => {
+    expect(failedDeliveryLine([])).toBeUndefined();
+  });
+  it('counts them and names where they were going', () => {
+    expect(failedDeliveryLine([{ to: 'ana@example.com' }])).toBe('1 alert message could not be sent (to ana@example.com), so someone may not know about a problem.');
+    expect(failedDeliveryLine([{ to: 'a' }, { to: 'b' }, { to: 'c' }, { to: 'd' }, { to: 'a' }])).toBe('5 alert messages could not be sent (to a, b and 2 more), so someone may not know about a problem.');
   });
 });
