@@ -131,6 +131,8 @@ test('five failed runs are one alert with a count; a failed delivery says what t
   // The dashboard says so too: an owner who is not told is worse than a red figure.
   await page.goto(`${bridge.url}#/dashboard`);
   await expect(page.getByTestId('dashboard-failed-deliveries')).toContainText('1 alert message could not be sent');
+  await expect(page.locator('tr[data-flow-id="invoice-sync"]')).toHaveAttribute('data-health', 'failing');
+  await expect(page.locator('tr[data-flow-id="invoice-sync"]')).toContainText('Its last run failed at "Post invoice".');
   await page.getByTestId('dashboard-failed-deliveries').getByRole('link', { name: 'See what to do on the Alerts screen' }).click();
   await expect(page).toHaveURL(/#\/alerts$/);
 
@@ -150,6 +152,9 @@ test('five failed runs are one alert with a count; a failed delivery says what t
   await expect(page.getByRole('link', { name: /Alerts/ }).locator('.nav-count')).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Recently cleared' })).toBeVisible();
   await expect(page.getByText(/Invoice sync failed 5 times since .* cleared .* \(the next run succeeded\)/)).toBeVisible();
+  // …and the dashboard is no longer red for it.
+  await page.goto(`${bridge.url}#/dashboard`);
+  await expect(page.locator('tr[data-flow-id="invoice-sync"]')).not.toHaveAttribute('data-health', 'failing');
 });
 
 test('reviewers\' addresses for review reminders are checked, saved and kept', async ({ page }) => {
