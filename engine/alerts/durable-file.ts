@@ -6,6 +6,7 @@
 import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { fsyncDir } from '../storage/fsync-dir.ts';
 
 export async function appendDurable(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
@@ -29,19 +30,5 @@ export async function replaceDurable(file: string, text: string): Promise<void> 
     await fh.close();
   }
   await rename(tmp, file);
-  await syncDir(dirname(file));
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Some file systems (and Windows) cannot open a directory for fsync; the rename is then as durable as they get.
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* see above */
-  }
+  await fsyncDir(dirname(file));
 }

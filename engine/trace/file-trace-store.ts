@@ -41,7 +41,7 @@ import {
   type TraceStore,
   type WriterOptions,
 } from './trace-store.ts';
-import { fsyncDir } from './fsync-dir.ts';
+import { fsyncDir } from '../storage/fsync-dir.ts';
 import { SyncBatch } from './sync-batch.ts';
 
 /** Bytes read at a time when paging through a trace file. */

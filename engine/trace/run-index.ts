@@ -42,7 +42,7 @@ import {
   type RunSummary,
   type TraceChange,
 } from './trace-store.ts';
-import { fsyncDir } from './fsync-dir.ts';
+import { fsyncDir } from '../storage/fsync-dir.ts';
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 /** The longest a read waits for a run's writer to close after its end was announced. */

@@ -12,7 +12,7 @@
  * behind the intake journal's.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { fsyncDir } from './fsync-dir.ts';
+import { fsyncDir } from '../storage/fsync-dir.ts';
 
 interface Request {
   file: FileHandle;

@@ -1,4 +1,4 @@
-/** Makes a new file's directory entry durable; best effort where the platform cannot (Windows). */
+/** Makes a new or renamed file's directory entry durable (traces, the run index, the alert files); best effort where the platform cannot (Windows). */
 import { open } from 'node:fs/promises';
 
 export async function fsyncDir(dir: string): Promise<void> {
