@@ -36,6 +36,9 @@ export function startNotifications(deps: NotifierDeps): Notifier {
   const log = deps.log ?? ((message: string) => console.warn(`[flowkeeper] ${message}`));
   const seenInbox = new Set<string>();
   const reportedRuns = new Set<string>();
+  /** Runs a notice was shown for, by either path: one failure is one notice, never two. */
+  const toldRuns = new Set<string>();
+  const runOfLink = (link: string | undefined) => (link?.startsWith('#/runs/') ? decodeURIComponent(link.slice('#/runs/'.length)) : undefined);
   let disposed = false;
 
   const result = async <T>(method: MethodName, args: unknown): Promise<T | undefined> => {
@@ -70,6 +73,8 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     // A run a trigger started is the alerts' business: grouped there, so fifty failures of one
     // outage are one notice (alerts.notify below), not fifty. Runs a person started are told here.
     if (run?.startedBy?.startsWith('trigger:')) return;
+    if (toldRuns.has(runId)) return; // the alert about this very run was shown already
+    toldRuns.add(runId);
     const name = run?.flowName ?? runId;
     const reason = run?.errorInfo?.message ?? run?.error ?? 'Open the run to see what went wrong.';
     show(`Run failed: ${name}`, reason);
@@ -92,7 +97,16 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     if (event.type === 'inbox.changed') enqueue(onInboxChanged);
     else if (event.type === 'runs.changed' && event.status === 'failed') enqueue(() => onRunChanged(event.runId));
     // Alerts (opened, recovered) and review reminders the engine addressed to this computer (engine/alerts/).
-    else if (event.type === 'alerts.notify') enqueue(async () => show(event.title, event.body));
+    else if (event.type === 'alerts.notify')
+      enqueue(async () => {
+        // An alert opened by a run the person was already told about (a run they started) adds nothing.
+        const runId = runOfLink(event.link);
+        if (runId !== undefined) {
+          if (toldRuns.has(runId)) return;
+          toldRuns.add(runId);
+        }
+        show(event.title, event.body);
+      });
   });
 
   return {

@@ -85,6 +85,16 @@ describe('OS notifications', () => {
     expect(h.shown).toMatchObject([{ title: 'Invoice triage is failing' }]);
   });
 
+  it('a failed run a person started and the alert it opens are one notice, whichever comes first', async () => {
+    const h = harness();
+    await h.emit({ type: 'runs.changed', runId: 'run-9', status: 'failed' });
+    await h.emit({ type: 'alerts.notify', messageId: 'm-2', title: 'Invoice triage is failing', body: 'Failed 1 time', link: '#/runs/run-9' });
+    expect(h.shown.map((n) => n.title)).toEqual(['Run failed: Invoice triage']);
+    await h.emit({ type: 'alerts.notify', messageId: 'm-3', title: 'Refunds is failing', body: 'Failed 1 time', link: '#/runs/run-10' });
+    await h.emit({ type: 'runs.changed', runId: 'run-10', status: 'failed' });
+    expect(h.shown.map((n) => n.title)).toEqual(['Run failed: Invoice triage', 'Refunds is failing']);
+  });
+
   it('honours the settings, and does not replay what arrived while they were off', async () => {
     const h = harness();
     await h.notifier.ready;
