@@ -370,7 +370,7 @@ function LiveNote({ flowId }: { flowId: string }) {
   if (!note || summary?.activeVersion === undefined) return null;
   const behind = summary.activeVersion < savedVersion;
   return (
-    <span className={`badge ${behind ? 'tone-warning' : 'tone-success'}`} data-testid="live-note" title={behind ? `Your edits since (version ${savedVersion}) are not live yet: put them live on the Overview.` : 'The version that runs when its triggers fire.'}>
+    <span className={`badge editor-live-note ${behind ? 'tone-warning' : 'tone-success'}`} data-testid="live-note" title={behind ? `Your edits since (version ${savedVersion}) are not live yet: put them live on the Overview.` : 'The version that runs when its triggers fire.'}>
       {note}
     </span>
   );

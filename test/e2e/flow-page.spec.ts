@@ -218,6 +218,12 @@ test('a live flow stays put while edited: the flow page and the list say so, and
   await open(page, '#/flows');
   const row = page.locator('tr[data-flow-id="morning-digest"]');
   await expect(row.getByTestId('live-behind').locator('p')).toHaveText(`On: version ${edited.version} is live · your edits since (version ${again.version}) are not`);
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 760 });
+    await expect(row.getByTestId('live-behind')).toBeVisible();
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', `flows-list-live-behind-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
   await row.getByRole('button', { name: `Put version ${again.version} live` }).click();
   await expect(row.getByTestId('live-behind')).toHaveCount(0);
   await expect(row.getByRole('switch')).toHaveAttribute('aria-checked', 'true');
