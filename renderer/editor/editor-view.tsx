@@ -13,7 +13,9 @@ import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
+import { liveNote } from '../logic/live-version.ts';
 import { useCredentials } from '../stores/credentials-store.ts';
+import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
 import { notify } from '../stores/notice-store.ts';
 import { RunDialog } from '../views/run-dialog.tsx';
@@ -189,6 +191,7 @@ function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: 
         </button>
         <FlowName readOnly={readOnly} />
         {readOnly ? <span className="badge tone-info">Past run · read-only</span> : <SaveState />}
+        {readOnly ? null : <LiveNote flowId={flowId} />}
         <div className="editor-bar-actions">
           {readOnly ? (
             <>
@@ -349,6 +352,27 @@ function FlowName({ readOnly }: { readOnly: boolean }) {
         if (e.key === 'Enter') commit();
       }}
     />
+  );
+}
+
+/**
+ * "Live: version 7" while the flow is switched on: the app pins the version it switches on, so
+ * autosaved edits are not live until someone puts them live (on the Overview or the flows list).
+ * Read from the flows list (kept current by its pushed `flows.changed` events).
+ */
+function LiveNote({ flowId }: { flowId: string }) {
+  const { summary, loaded } = useFlows(useShallow((s) => ({ summary: s.flows.find((f) => f.id === flowId), loaded: s.loaded })));
+  const savedVersion = useEditor((s) => s.savedVersion);
+  useEffect(() => {
+    if (!loaded) void useFlows.getState().load();
+  }, [loaded]);
+  const note = liveNote({ active: summary?.active, activeVersion: summary?.activeVersion });
+  if (!note || summary?.activeVersion === undefined) return null;
+  const behind = summary.activeVersion < savedVersion;
+  return (
+    <span className={`badge editor-live-note ${behind ? 'tone-warning' : 'tone-success'}`} data-testid="live-note" title={behind ? `Your edits since (version ${savedVersion}) are not live yet: put them live on the Overview.` : 'The version that runs when its triggers fire.'}>
+      {note}
+    </span>
   );
 }
 

@@ -13,6 +13,7 @@ import type { MetricResult, Readiness, ReadinessItem } from '../../engine/model/
 import type { Flow } from '../../engine/model/flow.ts';
 import { getApi } from '../api.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
+import { describeLiveVersion } from '../logic/live-version.ts';
 import { notify } from '../stores/notice-store.ts';
 import { flushSave } from '../editor/autosave.ts';
 import { useCatalog } from '../editor/catalog-store.ts';
@@ -38,6 +39,19 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
   const [refused, setRefused] = useState<{ message: string; missing: string[] } | undefined>();
   const [switching, setSwitching] = useState(false);
   const [listTick, setListTick] = useState(0);
+  // Which version runs while on (`flows.list`'s activeVersion): pinned by the app's switch.
+  const [activeVersion, setActiveVersion] = useState<number | undefined>();
+
+  useEffect(() => {
+    let live = true;
+    getApi()
+      .flows.list({})
+      .then((list) => live && setActiveVersion(list.find((f) => f.id === flowId)?.activeVersion))
+      .catch(() => live && setActiveVersion(undefined));
+    return () => {
+      live = false;
+    };
+  }, [flowId, savedVersion, listTick]);
 
   // The checklist follows every edit (debounced), before it is saved.
   useEffect(() => {
@@ -74,7 +88,8 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
       if (!r || r.missing.length === 0) return r;
       const still = r.missing.filter((m) => checklist.missing.includes(m));
       if (still.length === r.missing.length) return r;
-      return still.length === 0 ? undefined : { message: `Not switched on: ${still.length === 1 ? 'one thing is' : `${still.length} things are`} still missing.`, missing: still };
+      const words = r.message.startsWith('Not put live') ? 'Not put live' : 'Not switched on';
+      return still.length === 0 ? undefined : { message: `${words}: ${still.length === 1 ? 'one thing is' : `${still.length} things are`} still missing.`, missing: still };
     });
   }, [checklist]);
 
@@ -95,7 +110,12 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
     else showField(item.fix.field);
   };
 
-  const switchOn = async () => {
+  /**
+   * Saves first, then switches on the saved version, pinned: later autosaves do not go live until
+   * someone presses "Put version … live" (`putLive`, the same call on a flow already on).
+   */
+  const switchOn = async (putLive = false) => {
+    const refusedWords = putLive ? 'Not put live' : 'Not switched on';
     setSwitching(true);
     setRefused(undefined);
     try {
@@ -103,13 +123,14 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
         notify('Save the flow first: see the message next to “Saved”.', 'danger');
         return;
       }
-      await getApi().flows.activate({ id: flowId });
-      notify(`“${flow.name}” is switched on: its triggers fire by themselves while Flowkeeper runs.`, 'success');
+      const version = useEditor.getState().savedVersion;
+      await getApi().flows.activate({ id: flowId, version });
+      notify(putLive ? `Version ${version} of “${flow.name}” is live now.` : `“${flow.name}” is switched on (version ${version}): its triggers fire by themselves while Flowkeeper runs. Later edits go live only when you put them live.`, 'success');
     } catch (e) {
       const details = (e as { details?: { missing?: unknown } }).details;
       const missing = Array.isArray(details?.missing) ? details.missing.filter((m): m is string => typeof m === 'string') : [];
       const view = toErrorView(e);
-      setRefused({ message: missing.length > 0 ? `Not switched on: ${missing.length === 1 ? 'one thing is' : `${missing.length} things are`} missing.` : view.message, missing });
+      setRefused({ message: missing.length > 0 ? `${refusedWords}: ${missing.length === 1 ? 'one thing is' : `${missing.length} things are`} missing.` : `${refusedWords}: ${view.message}`, missing });
     } finally {
       setSwitching(false);
       setListTick((t) => t + 1);
@@ -130,6 +151,7 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
 
   const items = checklist?.items ?? [];
   const missing = items.filter((i) => !i.ok);
+  const behind = describeLiveVersion({ active: checklist?.active, activeVersion, latest: savedVersion });
   return (
     <div className="flow-page" data-testid="flow-page">
       <section className={`flow-page-status card ${checklist?.active ? 'is-on' : ''}`} aria-label="Switched on or off">
@@ -146,11 +168,25 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
                   ? `It stays on, but ${missing.length === 1 ? 'one item of its checklist is' : `${missing.length} items of its checklist are`} missing now.`
                   : `${missing.length === 1 ? 'One item is' : `${missing.length} items are`} missing before it can be switched on.`}
           </span>
+          {behind ? (
+            <span className="flow-page-live-behind" data-testid="live-behind">
+              {behind.text}
+            </span>
+          ) : checklist?.active && activeVersion !== undefined ? (
+            <span className="muted">Version {activeVersion} is live.</span>
+          ) : null}
         </div>
         {checklist?.active ? (
-          <button type="button" className="button" disabled={switching} onClick={() => void switchOff()}>
-            Switch off
-          </button>
+          <div className="flow-page-status-actions">
+            {behind ? (
+              <button type="button" className="button button-primary" disabled={switching} onClick={() => void switchOn(true)}>
+                {behind.button}
+              </button>
+            ) : null}
+            <button type="button" className="button" disabled={switching} onClick={() => void switchOff()}>
+              Switch off
+            </button>
+          </div>
         ) : (
           <button type="button" className="button button-primary" disabled={switching || checklist === undefined} onClick={() => void switchOn()}>
             {switching ? 'Switching on…' : 'Switch on'}

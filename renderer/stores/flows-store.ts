@@ -4,6 +4,9 @@ import type { FlowSummary, FlowTriggerStatus } from '../../engine/model/contract
 import { getApi } from '../api.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
 
+/** A refused switch, and what was tried: switching on, off, or putting a newer version live. */
+export type SwitchRefusal = ErrorView & { tried: 'on' | 'off' | 'live' };
+
 interface FlowsStore {
   flows: FlowSummary[];
   loaded: boolean;
@@ -14,7 +17,7 @@ interface FlowsStore {
   /** A switch being flipped, by flow id (the button waits for the answer). */
   switching: Record<string, boolean>;
   /** Why switching a flow on or off was refused, by flow id, in the service's plain words. */
-  switchErrors: Record<string, ErrorView>;
+  switchErrors: Record<string, SwitchRefusal>;
   /** The flow last picked in the list (for the desktop menu's Export). */
   selectedId?: string;
   /** The import dialog is open (the desktop menu's "Open…" opens it too). */
@@ -22,8 +25,13 @@ interface FlowsStore {
   load(): Promise<void>;
   /** Only the triggers' health (the list's modest refresh of "last fired 3 min ago"). */
   loadHealth(): Promise<void>;
-  /** Switches a flow on or off; a refusal is kept in `switchErrors` and the flow stays as it was. */
-  setActive(flowId: string, on: boolean): Promise<void>;
+  /**
+   * Switches a flow on or off; a refusal is kept in `switchErrors` and the flow stays as it was.
+   * `version` pins the saved version that goes live (the app always passes the one it shows, so
+   * later autosaves do not change what runs); switching an on flow on again with a newer version
+   * puts that one live, through the same readiness gate.
+   */
+  setActive(flowId: string, on: boolean, version?: number): Promise<void>;
   dismissSwitchError(flowId: string): void;
   select(id: string): void;
   setImportOpen(open: boolean): void;
@@ -59,14 +67,16 @@ export const useFlows = create<FlowsStore>((set, get) => ({
     const health = await fetchHealth();
     if (health) set({ health });
   },
-  async setActive(flowId, on) {
+  async setActive(flowId, on, version) {
     const { [flowId]: _old, ...otherErrors } = get().switchErrors;
+    const wasOn = get().flows.find((f) => f.id === flowId)?.active === true;
     set({ switching: { ...get().switching, [flowId]: true }, switchErrors: otherErrors });
     try {
-      if (on) await getApi().flows.activate({ id: flowId });
+      if (on) await getApi().flows.activate(version === undefined ? { id: flowId } : { id: flowId, version });
       else await getApi().flows.deactivate({ id: flowId });
     } catch (error) {
-      set({ switchErrors: { ...get().switchErrors, [flowId]: toErrorView(error) } });
+      const tried = !on ? 'off' : wasOn ? 'live' : 'on';
+      set({ switchErrors: { ...get().switchErrors, [flowId]: { ...toErrorView(error), tried } } });
     } finally {
       const { [flowId]: _done, ...still } = get().switching;
       set({ switching: still });

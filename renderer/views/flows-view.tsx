@@ -13,6 +13,7 @@ import { ErrorBox } from '../components/error-box.tsx';
 import { describeFlowSpend } from '../logic/ai-spend.ts';
 import { formatTimestamp, formatWhen, plural } from '../logic/format.ts';
 import { problemCount } from '../logic/problems.ts';
+import { describeLiveVersion } from '../logic/live-version.ts';
 import { describeFlowStart } from '../logic/trigger-health.ts';
 import { exportFlow } from '../stores/app-commands.ts';
 import { useFlows } from '../stores/flows-store.ts';
@@ -179,9 +180,10 @@ export function FlowsView() {
  * words. A refused switch (the activation gate lists what is missing) shows the service's words
  * under it; the flow stays off.
  */
-function FlowStartCell({ flow }: { flow: FlowSummary }) {
+export function FlowStartCell({ flow }: { flow: FlowSummary }) {
   const { status, switching, refusal } = useFlows(useShallow((s) => ({ status: s.health[flow.id], switching: s.switching[flow.id] ?? false, refusal: s.switchErrors[flow.id] })));
   const view = describeFlowStart(flow, status);
+  const behind = describeLiveVersion({ active: flow.active, activeVersion: flow.activeVersion, latest: flow.version });
   if (view.kind === 'by-hand') {
     return (
       <td className="cell-start">
@@ -199,7 +201,8 @@ function FlowStartCell({ flow }: { flow: FlowSummary }) {
         disabled={switching}
         aria-label={`${flow.name} switched on`}
         title={view.on ? 'Switch off: its triggers stop (runs in progress finish)' : 'Switch on: its triggers fire by themselves while Flowkeeper runs'}
-        onClick={() => void useFlows.getState().setActive(flow.id, !view.on)}
+        // Switching on pins the version shown, so later saves do not go live by themselves.
+        onClick={() => void useFlows.getState().setActive(flow.id, !view.on, view.on ? undefined : flow.version)}
       >
         <span className="switch-track" aria-hidden="true">
           <span className="switch-thumb" />
@@ -213,10 +216,18 @@ function FlowStartCell({ flow }: { flow: FlowSummary }) {
           </li>
         ))}
       </ul>
+      {behind ? (
+        <div className="live-behind" data-testid="live-behind">
+          <p>{behind.text}</p>
+          <button type="button" className="button button-small" disabled={switching} onClick={() => void useFlows.getState().setActive(flow.id, true, behind.latest)}>
+            {behind.button}
+          </button>
+        </div>
+      ) : null}
       {refusal ? (
         <div className="switch-refusal" role="alert">
           <p>
-            <strong>{view.on ? "Not switched off:" : "Not switched on:"}</strong> {refusal.message}
+            <strong>{refusal.tried === 'off' ? 'Not switched off:' : refusal.tried === 'live' ? 'Not put live:' : 'Not switched on:'}</strong> {refusal.message}
           </p>
           {refusal.hint ? <p>{refusal.hint}</p> : null}
           {refusal.problems && refusal.problems.length > 0 ? (

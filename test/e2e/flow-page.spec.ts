@@ -3,7 +3,9 @@
  * folder: a new schedule flow has no charter, so switching it on is refused with the missing
  * items; the charter is filled in plain fields (owner, backup, metric, alert route), the
  * checklist turns green, and switching on is allowed. The charter is saved with the flow
- * (survives a reload, one undo takes back one field). Screenshots go to docs/screenshots/.
+ * (survives a reload, one undo takes back one field). Switching on pins the saved version: a
+ * later edit (autosaved) is not live, both the page and the flows list say so, and "Put version N
+ * live" puts it live. Screenshots go to docs/screenshots/.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -166,4 +168,66 @@ test('fills a charter on a new flow: switching on is refused, then allowed', asy
   await page.getByRole('button', { name: 'Every morning' }).first().click();
   await expect(page.getByRole('tab', { name: 'Canvas' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.locator('.node-card[data-node-id="every-morning"]')).toBeVisible();
+});
+
+type Listed = { id: string; version: number; active?: boolean; activeVersion?: number; pinned?: boolean };
+const listed = async (): Promise<Listed> => (await call<Listed[]>('flows.list', {})).find((f) => f.id === 'morning-digest')!;
+
+test('a live flow stays put while edited: the flow page and the list say so, and "Put version N live" puts the edits live', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  // The previous test switched it on from the flow page: pinned at the version it showed.
+  const before = await listed();
+  expect(before).toMatchObject({ active: true, pinned: true, activeVersion: before.version });
+  await open(page, '#/flows');
+  await page.getByRole('button', { name: /^Overview of Morning digest/ }).click();
+  const flowPage = page.getByTestId('flow-page');
+  await expect(flowPage.getByText('Switched on', { exact: true })).toBeVisible();
+  await expect(flowPage.getByText(`Version ${before.version} is live.`)).toBeVisible();
+  await expect(flowPage.getByTestId('live-behind')).toHaveCount(0);
+  // The editor bar says which version is live too.
+  const liveNote = page.getByTestId('live-note');
+  await expect(liveNote).toHaveText(`Live: version ${before.version}`);
+  await expect(liveNote).toHaveClass(/tone-success/);
+
+  // An edit autosaves a new version; the live one stays, and the page says so beside the switch.
+  await type(page, 'What it must never do', 'Send the digest to customers, ever.');
+  const behind = flowPage.getByTestId('live-behind');
+  await expect(behind).toBeVisible();
+  const edited = await listed();
+  expect(edited.version).toBeGreaterThan(before.version);
+  expect(edited).toMatchObject({ active: true, pinned: true, activeVersion: before.version });
+  await expect(behind).toHaveText(`On: version ${before.version} is live · your edits since (version ${edited.version}) are not`);
+  await expect(liveNote).toHaveText(`Live: version ${before.version}`);
+  await expect(liveNote).toHaveClass(/tone-warning/);
+  await page.locator('.flow-page').evaluate((e) => e.scrollTo(0, 0));
+  await shoot(page, 'live-behind');
+
+  // "Put version N live" goes through the gate and pins the latest save.
+  await flowPage.getByRole('button', { name: `Put version ${edited.version} live` }).click();
+  await expect(flowPage.getByText(`Version ${edited.version} is live.`)).toBeVisible();
+  await expect(liveNote).toHaveText(`Live: version ${edited.version}`);
+  await expect(behind).toHaveCount(0);
+  expect(await listed()).toMatchObject({ active: true, pinned: true, activeVersion: edited.version });
+
+  // Edited again; the flows list says it too, and its button puts the edits live.
+  await type(page, 'What it must never do', 'Send the digest to customers.');
+  await expect(behind).toBeVisible();
+  const again = await listed();
+  expect(again).toMatchObject({ activeVersion: edited.version });
+  expect(again.version).toBeGreaterThan(edited.version);
+  await open(page, '#/flows');
+  const row = page.locator('tr[data-flow-id="morning-digest"]');
+  await expect(row.getByTestId('live-behind').locator('p')).toHaveText(`On: version ${edited.version} is live · your edits since (version ${again.version}) are not`);
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 760 });
+    await expect(row.getByTestId('live-behind')).toBeVisible();
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', `flows-list-live-behind-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await row.getByRole('button', { name: `Put version ${again.version} live` }).click();
+  await expect(row.getByTestId('live-behind')).toHaveCount(0);
+  await expect(row.getByRole('switch')).toHaveAttribute('aria-checked', 'true');
+  expect(await listed()).toMatchObject({ active: true, pinned: true, activeVersion: again.version, version: again.version });
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 });
