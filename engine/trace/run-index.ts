@@ -141,6 +141,11 @@ export class RunIndex {
   private unwritable = false;
   /** Closed: the journal is no longer written (see close). */
   private closed = false;
+  /**
+   * Runs that changed while the index was opening: its reconcile may have read their trace before
+   * the change and put that older entry back, so each is read once more when the open is done.
+   */
+  private readonly changedWhileOpening = new Set<string>();
 
   constructor(
     private readonly store: IndexableTraceStore,
@@ -269,6 +274,7 @@ export class RunIndex {
   // Keeping up with this process's runs
 
   private async changed(change: TraceChange): Promise<void> {
+    if (this.opening !== undefined && !this.opened) this.changedWhileOpening.add(change.runId);
     if (change.reopened) return this.continuing(change.runId);
     try {
       await this.update(change);
@@ -325,6 +331,9 @@ export class RunIndex {
     else await this.append(appended);
     this.opened = true;
     this.lastOpen = shown;
+    const changed = [...this.changedWhileOpening];
+    this.changedWhileOpening.clear();
+    for (const runId of changed) await this.update({ runId });
   }
 
   private endBulk(): void {
