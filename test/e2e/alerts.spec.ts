@@ -6,8 +6,7 @@
  * succeeds, and the alert moves to "Recently cleared".
  * Screenshots at 1400 and 800 px: test-results/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { makeFlow } from '../helpers/engine.ts';
+import { expectAccessible } from './accessibility.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const shot = (name: string) => join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots', name);
@@ -96,13 +96,6 @@ test.beforeEach(async ({ page }) => {
 test.afterEach(() => {
   expect(consoleErrors).toEqual([]);
 });
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(found, `accessibility problems on ${where}`).toEqual([]);
-}
 
 test('five failed runs are one alert with a count; a failed delivery says what to do; snooze, open the run, recovery', async ({ page }) => {
   test.setTimeout(60_000);

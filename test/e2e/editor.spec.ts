@@ -8,11 +8,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+import { expectAccessible } from './accessibility.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -471,13 +471,6 @@ test('a review step shows how people decided: nothing yet, then the shares after
 });
 
 /** WCAG 2.1 A/AA over what is on screen now (as run-views.spec.ts checks the other screens). */
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(found, `accessibility problems on ${where}`).toEqual([]);
-}
-
 test('the editor, its panel, its run states and its dialogs pass axe (WCAG 2.1 A/AA), at 1400 and 800 px', async ({ page }) => {
   test.setTimeout(120_000);
   await call('flows.import', { text: JSON.stringify({ ...RUN_FLOW(`${api.url}/people`), id: 'fetch-a11y', name: 'Fetch people (a11y)' }) });

@@ -6,8 +6,7 @@
  * value. Ben, in a second browser context, sees only his item and only the inbox.
  * Screenshots at 1400 and 800 px: test-results/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { bridgeCall } from './bridge-call.ts';
 import { addReviewer } from '../../cli/reviewer-keys.ts';
 import { makeFlow } from '../helpers/engine.ts';
 import { inboxItemLink, inboxItemRoute } from '../../engine/inbox/inbox-link.ts';
+import { expectAccessible } from './accessibility.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const shot = (name: string) => join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots', name);
@@ -100,13 +100,6 @@ test.beforeEach(async ({ page }) => {
 test.afterEach(() => {
   expect(consoleErrors).toEqual([]);
 });
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(found, `accessibility problems on ${where}`).toEqual([]);
-}
 
 test('the badge counts, Dana corrects an amount and approves with the keyboard, and the run finishes with it', async ({ page }) => {
   test.setTimeout(60_000);

@@ -8,7 +8,6 @@
  * - "Slow lookup" hangs at a test server until the person cancels it.
  * Screenshots at 1400 and 800 px: test-results/screenshots/, or docs/screenshots/ with UPDATE_SCREENSHOTS=1.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +19,7 @@ import { bridgeCall } from './bridge-call.ts';
 import { Engine, FileTraceStore } from '../../engine/index.ts';
 import { KeychainUnavailableError } from '../../engine/vault.ts';
 import { makeFlow, registry } from '../helpers/engine.ts';
+import { expectAccessible } from './accessibility.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 /** test-results/ normally; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/ (as app.spec.ts does). */
@@ -367,13 +367,6 @@ test('the access key survives a restart; a replaced key is explained, with this 
 });
 
 /** WCAG 2.1 A/AA over what is on screen now; any violation fails with its rule and elements. */
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(result.passes.length, `axe checked nothing on ${where}`).toBeGreaterThan(0);
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(found, `accessibility problems on ${where}`).toEqual([]);
-}
-
 test('every screen and dialog passes axe (WCAG 2.1 A/AA), at 1280 and at 800 px', async ({ page }) => {
   test.setTimeout(180_000);
   for (const width of [1280, 800]) {
