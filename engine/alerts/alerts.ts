@@ -28,7 +28,7 @@ import type { RunEvent } from '../model/events.ts';
 import { CharterSchema, type Charter, type SuccessMetric } from '../model/charter.ts';
 import { alertTargets } from './alert-routes.ts';
 import { alertMessage, alertTitle, type AlertFacts } from './alert-text.ts';
-import { replaceDurable } from './durable-file.ts';
+import { replaceDurable } from '../storage/durable-file.ts';
 import type { Outbox } from './outbox.ts';
 
 export const DEFAULT_CHECK_EVERY_MS = 60_000;

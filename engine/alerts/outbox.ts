@@ -24,7 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { AlertDelivery, DeliveryChannel, MessagePurpose } from '../model/alerts.ts';
-import { appendDurable, replaceDurable } from './durable-file.ts';
+import { appendDurable, replaceDurable } from '../storage/durable-file.ts';
 
 /** Waits after the 1st, 2nd, … failed attempt; one more failure than there are waits gives up. */
 export const RETRY_DELAYS_MS = [30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000];

@@ -11,3 +11,4 @@ export { encodeBundle, readBundleBytes } from './bundle-file.ts';
 export { buildRunbook } from './runbook.ts';
 export { runbookHtml, runbookMarkdown } from './runbook-render.ts';
 export { credentialRequirements } from './credential-requirements.ts';
+export { ReferenceStore, referenceAsTrace, type ReferenceSource, type StoredReference } from './reference-store.ts';

@@ -20,6 +20,7 @@
  *   <data>/alerts/outbox.jsonl                messages to send and every attempt (engine/alerts/outbox.ts)
  *   <data>/alerts/alerts.json                 open and recent alerts, mutes, snoozes (engine/alerts/alerts.ts)
  *   <data>/alerts/owner.lock                  the one process that keeps the alerts on this folder
+ *   <data>/references/<flowId>/<runId>.json   reference runs of a flow (imported from a hand-over bundle; engine/handover/reference-store.ts)
  *
  * May import: `node:path` only.
  */
@@ -40,6 +41,7 @@ export interface DataDirLayout {
   triggers: string;
   pins: string;
   alerts: string;
+  references: string;
 }
 
 /** Where each store keeps its files inside a data folder. */
@@ -60,6 +62,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     triggers: join(root, 'triggers'),
     pins: join(root, 'pins'),
     alerts: join(root, 'alerts'),
+    references: join(root, 'references'),
   };
 }
 

@@ -12,6 +12,7 @@ import { OsKeychain, Vault, type KeychainBackend } from '../vault.ts';
 import { dataDirLayout, type DataDirLayout } from './layout.ts';
 import { SettingsStore } from './settings-store.ts';
 import { PinStore } from '../pins.ts';
+import { ReferenceStore } from '../handover/reference-store.ts';
 
 export interface DataDirOptions {
   /** Node types, so saved flows are checked against what can run. */
@@ -32,6 +33,8 @@ export interface DataDir {
   settings: SettingsStore;
   /** Pinned test data per flow (editor test runs only). */
   pins: PinStore;
+  /** Reference runs per flow (imported with a hand-over bundle; acceptance replay, demo mode, drift checks). */
+  references: ReferenceStore;
   /** The development cache folder (used only when the setting or `--dev-cache` asks for it). */
   devCacheDir: string;
 }
@@ -48,6 +51,7 @@ export function dataDirStores(dir: string, options: DataDirOptions): DataDir {
     vault: new Vault(layout, options.keychain ?? new OsKeychain(), options.env, options.now ? { now: options.now } : {}),
     settings: new SettingsStore(layout.settings),
     pins: new PinStore(layout.pins),
+    references: new ReferenceStore(layout.references),
     devCacheDir: layout.cache,
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The two ways the alert files reach the disk: a line appended and fsynced (the outbox journal),
+ * The two ways a small file reaches the disk (the alert files, the reference runs): a line appended and fsynced (the outbox journal),
  * and a whole file replaced atomically (temp file, fsync, rename, directory fsync: the alert
  * book). Either survives a crash whole or not at all.
  */
 import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fsyncDir } from '../storage/fsync-dir.ts';
+import { fsyncDir } from './fsync-dir.ts';
 
 export async function appendDurable(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
