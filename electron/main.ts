@@ -24,6 +24,7 @@ import { electronProfileDir } from './profile-dir.ts';
 import { closeWithin, countActiveRunsOfService, createQuitGuard } from './quit.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { startNotifications } from './notifications.ts';
+import { appLinkHash } from './app-link.ts';
 import { countActiveFlows, createTrayController } from './tray.ts';
 import { trayIconPng } from './tray-icon.ts';
 import { guardSession, guardWebContents, mainWindowOptions } from './window.ts';
@@ -79,21 +80,25 @@ async function start(): Promise<void> {
   const entry = resolveAppEntry({ appDir, devServerUrl: process.env.FLOWKEEPER_DEV_SERVER_URL, isPackaged: app.isPackaged });
   let mainWindow: BrowserWindow | undefined;
   /** Set once the app is ready; until then the window is about to open anyway. */
-  const opener: { openWindow?: () => void } = {};
+  const opener: { openWindow?: (hash?: string) => void } = {};
   // A second launch, a notification click or the Dock icon (macOS, where the app outlives its
   // window) brings the window back: focused if it is open, opened again if it was closed.
-  const showWindow = () => {
+  const showWindow = (link?: string) => {
+    const hash = appLinkHash(link);
     if (!mainWindow || mainWindow.isDestroyed()) {
-      opener.openWindow?.();
+      opener.openWindow?.(hash);
       return;
     }
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.show();
     mainWindow.focus();
+    // An in-page route change (no reload, so an edit being saved is not cut off); the hash passed
+    // appLinkHash, and JSON.stringify makes it one string literal.
+    if (hash !== undefined) mainWindow.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`).catch((error: unknown) => log(`Could not open ${hash}: ${String(error)}`));
   };
 
   if (process.platform === 'win32') app.setAppUserModelId('dev.flowkeeper.app');
-  app.on('second-instance', showWindow);
+  app.on('second-instance', () => showWindow());
   // Every webContents (ours, and any a bug might create) gets the navigation guards.
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, { entry, openExternal: (url) => shell.openExternal(url), log }));
 
@@ -202,7 +207,7 @@ async function start(): Promise<void> {
     log,
   });
 
-  const openWindow = () => {
+  const openWindow = (hash?: string) => {
     tray.windowOpened();
     const state = parseWindowState(store.get('window'));
     const options = mainWindowOptions({ appDir, bounds: restoreBounds(state, screen.getAllDisplays().map((display) => display.workArea)) });
@@ -226,7 +231,7 @@ async function start(): Promise<void> {
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
     });
-    const loading = entry.kind === 'file' ? window.loadFile(entry.file) : window.loadURL(entry.url);
+    const loading = entry.kind === 'file' ? window.loadFile(entry.file, hash === undefined ? {} : { hash: hash.slice(1) }) : window.loadURL(`${entry.url}${hash ?? ''}`);
     loading.catch((error: unknown) => log(`Could not load the app page ${entry.url}: ${String(error)}`));
   };
 

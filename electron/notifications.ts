@@ -19,8 +19,8 @@ export interface NotifierDeps {
   call(method: MethodName, args: unknown): Promise<ApiReply>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
   show(notification: OsNotification): void;
-  /** Brings the window forward when a notification is clicked. */
-  focusWindow(): void;
+  /** Brings the window forward when a notification is clicked, at the notice's place in the app (a `#/…` route) when it has one. */
+  focusWindow(link?: string): void;
   log?: (message: string) => void;
 }
 
@@ -47,7 +47,8 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     log(`Notifications: ${method} failed: ${reply.error.message}`);
     return undefined;
   };
-  const show = (title: string, body: string) => deps.show({ title, body, onClick: () => deps.focusWindow() });
+  // Clicking a notice opens what it is about: the run, the inbox item, the flow.
+  const show = (title: string, body: string, link?: string) => deps.show({ title, body, onClick: () => (link === undefined ? deps.focusWindow() : deps.focusWindow(link)) });
 
   const onInboxChanged = async () => {
     const [settings, items] = await Promise.all([result<Settings>('settings.get', {}), result<InboxItem[]>('inbox.list', {})]);
@@ -60,8 +61,8 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     // Items for someone else are theirs to hear about (their own link, their own app).
     const mine = fresh.filter((item) => mayDecide(settings?.reviewerName ?? '', item.assignee, settings?.reviewerGroups ?? {}));
     if (mine.length === 0) return;
-    if (mine.length === 1) show('Waiting for your review', mine[0]!.title);
-    else show(`${mine.length} items wait for your review`, mine.map((item) => item.title).slice(0, 3).join(' · '));
+    if (mine.length === 1) show('Waiting for your review', mine[0]!.title, `#/inbox/${encodeURIComponent(mine[0]!.id)}`);
+    else show(`${mine.length} items wait for your review`, mine.map((item) => item.title).slice(0, 3).join(' · '), '#/inbox');
   };
 
   const onRunChanged = async (runId: string) => {
@@ -77,7 +78,7 @@ export function startNotifications(deps: NotifierDeps): Notifier {
     toldRuns.add(runId);
     const name = run?.flowName ?? runId;
     const reason = run?.errorInfo?.message ?? run?.error ?? 'Open the run to see what went wrong.';
-    show(`Run failed: ${name}`, reason);
+    show(`Run failed: ${name}`, reason, `#/runs/${encodeURIComponent(runId)}`);
   };
 
   // Events are handled one after another, so two quick inbox changes never notify twice.
@@ -105,7 +106,7 @@ export function startNotifications(deps: NotifierDeps): Notifier {
           if (toldRuns.has(runId)) return;
           toldRuns.add(runId);
         }
-        show(event.title, event.body);
+        show(event.title, event.body, event.link);
       });
   });
 

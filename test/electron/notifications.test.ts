@@ -58,12 +58,16 @@ describe('OS notifications', () => {
     h.setInbox([item('a'), item('b', 'Approve invoice 17 from ACME')]);
     await h.emit({ type: 'inbox.changed' });
     expect(h.shown).toEqual([{ title: 'Waiting for your review', body: 'Approve invoice 17 from ACME', onClick: expect.any(Function) }]);
+    h.shown[0]!.onClick!();
+    expect(h.focusWindow).toHaveBeenLastCalledWith('#/inbox/b'); // the item itself
     await h.emit({ type: 'inbox.changed' });
     expect(h.shown).toHaveLength(1);
 
     h.setInbox([item('a'), item('b'), item('c'), item('d')]);
     await h.emit({ type: 'inbox.changed' });
     expect(h.shown[1]).toMatchObject({ title: '2 items wait for your review', body: 'Review c · Review d' });
+    h.shown[1]!.onClick!();
+    expect(h.focusWindow).toHaveBeenLastCalledWith('#/inbox');
   });
 
   it('notifies once about a failed run, with the flow name and the reason; clicking focuses the window', async () => {
@@ -74,6 +78,7 @@ describe('OS notifications', () => {
     expect(h.shown).toEqual([{ title: 'Run failed: Invoice triage', body: 'HTTP 500 from the accounting API', onClick: expect.any(Function) }]);
     h.shown[0]!.onClick!();
     expect(h.focusWindow).toHaveBeenCalledOnce();
+    expect(h.focusWindow).toHaveBeenCalledWith('#/runs/run-7'); // opens the run, not just the window
   });
 
   it('leaves failed runs a trigger started to the grouped alerts (one notice per outage, not one per run)', async () => {
@@ -129,7 +134,7 @@ describe('OS notifications', () => {
     await h.emit({ type: 'alerts.notify', messageId: 'msg-1', title: 'Invoice sync failed', body: 'Invoice sync failed at "Post invoice".', link: '#/runs/run-1' });
     expect(h.shown).toEqual([{ title: 'Invoice sync failed', body: 'Invoice sync failed at "Post invoice".', onClick: expect.any(Function) }]);
     h.shown[0]!.onClick!();
-    expect(h.focusWindow).toHaveBeenCalled();
+    expect(h.focusWindow).toHaveBeenCalledWith('#/runs/run-1');
   });
 
   it('stops listening when disposed', async () => {

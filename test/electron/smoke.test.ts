@@ -243,6 +243,10 @@ describe('on macOS, with the window closed', () => {
       { step: 'notification click', open: 1, windows: 4 },
     ]);
     expect(report.notifications).toEqual([expect.objectContaining({ title: expect.stringMatching(/fail/i) })]);
+    // The click opens the failed run itself: the new window loads at its route, an open one goes there.
+    const route = `#/runs/${encodeURIComponent(report.failedRunId as string)}`;
+    expect(report.openedAt).toMatchObject({ kind: 'file', hash: route.slice(1) });
+    expect(report.executed).toEqual([`location.hash = ${JSON.stringify(route)}`]);
     // Closing the window on macOS neither quits nor asks.
     expect(report.messageBoxes).toEqual([]);
     expect(report.quits).toBe(0);
