@@ -19,6 +19,7 @@ import { diffFlows, summarizeDiff } from './model/flow-diff.ts';
 import { IdSchema, type Flow } from './model/flow.ts';
 import { parseFlowText, scanUnsafe, validateFlow, type NodeCatalog, type Problem } from './model/validate.ts';
 import { Serial } from './serial.ts';
+import { readiness } from './charter/readiness.ts';
 import { dataDirLayout, type FlowLayout } from './storage/layout.ts';
 
 /** What the person saving says about a version (all optional: autosave says nothing). */
@@ -128,7 +129,7 @@ export class FlowStore {
           nodeCount: Array.isArray(flow.nodes) ? flow.nodes.length : 0,
           updatedAt: info.mtime.toISOString(),
           startsByItself: this.startsByItself(flow.nodes),
-          ...(errors.length > 0 ? { problems: errors } : {}),
+          ...(errors.length > 0 ? { problems: errors } : { readinessMissing: readiness(flow as Flow, this.catalog).missing.length }),
         });
       } catch {
         out.push({ id, name: id, description: '', owner: '', version: 0, nodeCount: 0, updatedAt: new Date(0).toISOString(), problems: [{ path: '$', message: 'This file could not be read as a flow.', severity: 'error' }] });

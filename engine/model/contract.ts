@@ -51,6 +51,12 @@ export const FlowSummarySchema = z.object({
   updatedAt: z.string(),
   /** Set when the stored file no longer validates (e.g. a node type was removed). */
   problems: z.array(Problem).optional(),
+  /**
+   * How many items of the switch-on checklist (engine/charter/readiness.ts: owner, backup, metric,
+   * alert route, review step, error paths, a trigger) are still missing; 0 = it may be switched on.
+   * Absent when the flow has problems (those come first).
+   */
+  readinessMissing: z.number().int().min(0).optional(),
   /** Switched on: its triggers fire by themselves while Flowkeeper runs (flows.activate). */
   active: z.boolean().optional(),
   /**

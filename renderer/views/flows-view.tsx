@@ -131,18 +131,7 @@ export function FlowsView() {
                   <td className="num">{flow.nodeCount}</td>
                   <FlowStartCell flow={flow} />
                   <FlowSpendCell flowId={flow.id} loadedFlows={flows} />
-                  <td>
-                    {problems.length > 0 ? (
-                      <span className={`badge tone-${hasErrors ? 'danger' : 'warning'}`} title={problems.map((p) => `${p.path}: ${p.message}`).join('\n')}>
-                        {problemCount(problems)}
-                      </span>
-                    ) : (
-                      <span className="badge tone-success">
-                        <span className="badge-dot" aria-hidden="true" />
-                        Ready
-                      </span>
-                    )}
-                  </td>
+                  <FlowHealthCell flow={flow} />
                   <td className="row-actions">
                     <button type="button" className="button button-primary button-small" onClick={() => setRunFlow(flow)} disabled={hasErrors} title={hasErrors ? 'Fix the problems first' : undefined} aria-label={`Run ${flow.name}`}>
                       Run
@@ -172,6 +161,35 @@ export function FlowsView() {
         {templatesOpen ? <TemplatePicker onDone={() => setTemplatesOpen(false)} /> : null}
       </Dialog>
     </section>
+  );
+}
+
+/**
+ * Whether a flow can go: its problems, else — for a flow that starts by itself and is off — how
+ * much of the switch-on checklist is missing (so "Ready" never means "ready except that the
+ * switch will refuse"), else Ready.
+ */
+export function FlowHealthCell({ flow }: { flow: FlowSummary }) {
+  const problems = flow.problems ?? [];
+  const hasErrors = problems.some((p) => p.severity === 'error');
+  const todo = flow.startsByItself && !flow.active ? (flow.readinessMissing ?? 0) : 0;
+  return (
+    <td>
+      {problems.length > 0 ? (
+        <span className={`badge tone-${hasErrors ? 'danger' : 'warning'}`} title={problems.map((p) => `${p.path}: ${p.message}`).join('\n')}>
+          {problemCount(problems)}
+        </span>
+      ) : todo > 0 ? (
+        <button type="button" className="badge badge-button tone-warning" onClick={() => go({ view: 'editor', flowId: flow.id, tab: 'overview' })} title="Switching on needs its checklist complete first (owner, backup, success metric, alert route…): open it">
+          {plural(todo, 'thing')} to do before switching on
+        </button>
+      ) : (
+        <span className="badge tone-success" title={flow.startsByItself ? 'No problems, and the checklist for switching on is complete' : 'No problems: it can run'}>
+          <span className="badge-dot" aria-hidden="true" />
+          Ready
+        </span>
+      )}
+    </td>
   );
 }
 

@@ -112,6 +112,8 @@ describe('the activation gate', () => {
       ].join('\n'),
     );
     expect(refused.hint).toMatch(/flow page/);
+    // The flows list says the same before anyone tries the switch.
+    expect((await api.flows.list()).find((l) => l.id === 'bare')).toMatchObject({ startsByItself: true, readinessMissing: 4 });
     const fromCli = await cli('flows', 'activate', 'bare');
     expect(fromCli.code).toBe(2);
     expect(fromCli.err).toContain('- No success metric: pick what success means');
@@ -121,6 +123,7 @@ describe('the activation gate', () => {
 
   it('switches a complete flow on (API and CLI); a later save that breaks the checklist leaves it on and says why', async () => {
     await api.flows.save({ flow: flow('ready') });
+    expect((await api.flows.list()).find((l) => l.id === 'ready')?.readinessMissing).toBe(0);
     const on = await api.flows.activate({ id: 'ready' });
     expect(on).toMatchObject({ flowId: 'ready', active: true });
     await api.flows.save({ flow: flow('ready-too') });

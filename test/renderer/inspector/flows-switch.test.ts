@@ -30,18 +30,19 @@ vi.mock('../../../renderer/api.ts', () => ({
   }),
 }));
 
-const { FlowStartCell } = await import('../../../renderer/views/flows-view.tsx');
+const { FlowStartCell, FlowHealthCell } = await import('../../../renderer/views/flows-view.tsx');
+const { formatRoute } = await import('../../../renderer/logic/route.ts');
 const { useFlows } = await import('../../../renderer/stores/flows-store.ts');
 
 const summary = (change: Partial<FlowSummary> = {}): FlowSummary => ({ id: 'orders', name: 'New orders', version: 9, nodeCount: 2, updatedAt: '2026-12-01T10:00:00Z', startsByItself: true, ...change }) as FlowSummary;
 
-function show(flow: FlowSummary): void {
+function show(flow: FlowSummary, cell: typeof FlowStartCell = FlowStartCell): void {
   listed = [flow];
   useFlows.setState({ flows: [flow], switchErrors: {}, switching: {}, health: {} });
   const table = document.createElement('table');
   const row = table.appendChild(document.createElement('tbody')).appendChild(document.createElement('tr'));
   document.body.appendChild(table);
-  render(createElement(FlowStartCell, { flow }), { container: row });
+  render(createElement(cell, { flow }), { container: row });
 }
 
 describe('the flows list switch', () => {
@@ -84,5 +85,34 @@ describe('the flows list switch', () => {
     expect(alert.textContent).toContain('Complete its checklist');
     expect(alert.textContent).not.toContain('FLOW_NOT_READY');
     expect(useFlows.getState().switchErrors.orders?.tried).toBe('live');
+  });
+});
+
+describe('the flows list health badge', () => {
+  afterEach(() => {
+    cleanup();
+    document.body.innerHTML = '';
+  });
+
+  it('a flow that starts by itself with its checklist incomplete says so, and opens the checklist', () => {
+    show(summary({ readinessMissing: 3 }), FlowHealthCell);
+    expect(screen.queryByText('Ready')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: '3 things to do before switching on' }));
+    expect(window.location.hash).toBe(formatRoute({ view: 'editor', flowId: 'orders', tab: 'overview' }));
+  });
+
+  it('Ready when the checklist is complete, when it starts by hand, and once it is on', () => {
+    for (const change of [{ readinessMissing: 0 }, { startsByItself: false, readinessMissing: 5 }, { active: true, readinessMissing: 1 }]) {
+      show(summary(change), FlowHealthCell);
+      expect(screen.getByText('Ready')).toBeTruthy();
+      cleanup();
+      document.body.innerHTML = '';
+    }
+  });
+
+  it('problems come first', () => {
+    show(summary({ readinessMissing: 2, problems: [{ path: 'nodes[1].type', message: 'Unknown step type', severity: 'error' }] }), FlowHealthCell);
+    expect(screen.getByText('1 problem')).toBeTruthy();
+    expect(screen.queryByText(/to do before switching on/)).toBeNull();
   });
 });
