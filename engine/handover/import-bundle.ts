@@ -54,7 +54,10 @@ export interface ImportDeps {
 /** `handover.acceptance`: the replay alone, credential ids as mapped so far (nothing stored). */
 export async function handoverAcceptance(deps: Pick<ImportDeps, 'registry'>, request: BundleSource & { credentials?: Record<string, CredentialMapping> }): Promise<Acceptance> {
   const bundle = bundleFromSource(request);
-  return acceptanceReplay(deps.registry, withCredentialIds(bundle.flow, mappedIds(request.credentials)), bundle.references);
+  const flow = withCredentialIds(bundle.flow, mappedIds(request.credentials));
+  // Replayed as it would run: each step's settings with their defaults filled in, as validation gives them.
+  const checked = validateFlow(flow, deps.registry);
+  return acceptanceReplay(deps.registry, checked.ok ? checked.flow : flow, bundle.references);
 }
 
 function badRequest(message: string, hint: string): ApiError {
