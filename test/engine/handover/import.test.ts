@@ -92,7 +92,8 @@ beforeAll(async () => {
   server = await startServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: 'who are you?' });
     const email = new URL(req.url, 'http://x').searchParams.get('email') ?? '';
-    json(res, 200, { customer: CUSTOMERS[email], email });
+    // Echoes the sign-in and hands out a session token and cookie: scrubbed in the bundle, and the replay must still pass.
+    json(res, 200, { customer: CUSTOMERS[email], email, seenAuthorization: req.headers.authorization, session: 'Bearer sess-abcdef123456' }, { 'set-cookie': 'sid=xyz-cookie-value; HttpOnly' });
   });
   const temp = await tempDir();
   const service = await createService({ dataDir: temp.dir, registry, keychain: new MemoryKeychain(), resumeOnStart: false, triggers: false });
