@@ -122,6 +122,9 @@ export async function importHandover(deps: ImportDeps, raw: HandoverImportReques
 
   // Every credential mapped explicitly, each checked against this machine's list.
   const resolved = resolveCredentials(bundle.credentials, request.credentials, await deps.vault.list());
+  for (const r of resolved) {
+    if (r.requirement.type === '' && !r.create) warnings.push(`The bundle does not say which type “${r.requirement.id}” is, so linking it to “${r.credentialId}” (${r.type}) could not be checked: make sure it is the right kind of credential before switching the flow on.`);
+  }
 
   // What the bundle left out: the alert webhook's address must be given again.
   const reenter = reenterOf(bundle.flow);

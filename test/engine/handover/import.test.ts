@@ -385,6 +385,8 @@ describe('import rules', () => {
     expect(noType.message).toContain('give the type of the credential to create');
     const made = await b.api.handover.import({ ...request, credentials: { 'shop-api': { create: { type: 'http.bearer', values: { token: B_TOKEN } } } } });
     expect(made.credentials[0]).toMatchObject({ credentialId: 'shop-api', type: 'http.bearer', created: true });
+    const linked = await b.api.handover.import({ ...request, target: { newId: 'lookup-two' }, credentials: { 'shop-api': { use: 'shop-api' } } });
+    expect(linked.warnings.join(' ')).toContain('could not be checked');
   });
 
   it('rewrites credential ids all at once, steps and alert route', () => {
