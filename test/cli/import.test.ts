@@ -195,6 +195,21 @@ describe('flowkeeper export → flowkeeper import', () => {
     expect(piped.status).toBe(0);
     expect(JSON.parse((await keychain.getPassword(PIPED))!)).toEqual({ token: SECRET_C });
 
+    // A bundle whose flow was changed after its runs: the replay shows the difference, exit 1.
+    const edited = JSON.parse(await readFile(bundleFile, 'utf8')) as { flow: { nodes: Array<{ id: string; config: Record<string, unknown> }> } };
+    edited.flow.nodes.find((n) => n.id === 'fetch')!.config.output = 'full';
+    const editedFile = join(root, 'edited.fkbundle');
+    await writeFile(editedFile, JSON.stringify(edited));
+    const differs = await cli(['import', editedFile, '--data-dir', b, '--check-only']);
+    expect(differs.code).toBe(1);
+    expect(differs.out).toContain('0 of 2 reference runs passed');
+    expect(differs.out).toContain('Step “Fetch customer” (fetch)');
+    expect(differs.out).toMatch(/outputs\.out\[0\]\.status: \(nothing\) → 200/);
+    const refusedImport = await cli(['import', editedFile, ...common, '--as', 'lookup-edited', '--owner-name', 'Carla Client', '--owner-email', 'carla@client.example']);
+    expect(refusedImport.code).toBe(1);
+    expect(refusedImport.err).toContain('--accept-differences');
+    expect((await dataDirStores(b, { catalog: registry }).flows.list()).map((f) => f.id)).not.toContain('lookup-edited');
+
     // No secret of either machine in B's data folder (nor the builder's Slack address).
     const files = await allFiles(b);
     expect(files.some((f) => f.includes('references'))).toBe(true);

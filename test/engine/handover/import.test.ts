@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError, createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
+import { ApiError, KeychainUnavailableError, createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { bundleText, importHandover, openHandover, handoverAcceptance, type ImportDeps } from '../../../engine/handover/index.ts';
 import { withCredentialIds } from '../../../engine/handover/import-mapping.ts';
 import { replayableReference } from '../../../engine/handover/import-acceptance.ts';
@@ -303,6 +303,20 @@ describe('handover.import', () => {
     expect(await b.api.flows.list({})).toEqual([]);
     expect(await b.service.data.references.list('lookup')).toEqual([]);
     expect(await b.api.credentials.list({})).toEqual([]);
+  });
+
+  it('says how to fix a keychain that cannot be used, and stores nothing', async () => {
+    const locked = new MemoryKeychain();
+    locked.setPassword = async () => {
+      throw new KeychainUnavailableError('no Secret Service');
+    };
+    const b = await machine(locked);
+    const error = await refusal(b.api.handover.import({ text, owner, alertWebhookUrl: SLACK, credentials: { 'shop-api': { create: { values: { token: B_TOKEN } } } } }));
+    expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
+    expect(error.message).toBe('The import stopped while storing the new credential “shop-api” in this computer\'s keychain: The system keychain cannot be used, so credentials cannot be stored or read. Nothing was imported.');
+    expect(error.hint).toContain('Secret Service keyring');
+    expect(error.hint).toContain('Then import the bundle again, or link existing credentials instead of creating new ones.');
+    expect(await b.api.flows.list({})).toEqual([]);
   });
 
   it('is all or nothing: a flow that cannot be saved takes back the new credential and the references', async () => {
