@@ -57,15 +57,28 @@ export interface CompareOptions {
 }
 
 const MASK = /^«masked \d+»$/;
+const SHAPE_RULES: ReadonlySet<DriftRule> = new Set(['field-gone', 'field-new', 'type-changed']);
+
+/** A path without a prefix a later step may have added or dropped (`body.customer.email` and `customer.email` are one field). */
+function lastSegments(path: string): string {
+  return path.split('.').slice(-2).join('.');
+}
 const ERROR_PORT = 'error';
 
 /** Compares every step of the reference with the same step now. */
 export function compareSteps(recorded: readonly StepObservation[], live: readonly StepObservation[], options: CompareOptions = {}): DriftFinding[] {
   const now = new Map(live.map((s) => [s.nodeId, s]));
   const out: DriftFinding[] = [];
+  // A field gone from an answer is gone from every step the items pass through after it: said once, where it starts.
+  const said = new Set<string>();
   for (const before of recorded) {
     const after = now.get(before.nodeId) ?? { nodeId: before.nodeId, name: before.name, status: 'absent' as const, answers: [] };
-    out.push(...compareStep(before, after, options));
+    for (const finding of compareStep(before, after, options)) {
+      const shape = finding.path !== undefined && SHAPE_RULES.has(finding.rule) ? `${finding.rule}:${lastSegments(finding.path)}` : undefined;
+      if (shape !== undefined && said.has(shape)) continue;
+      if (shape !== undefined) said.add(shape);
+      out.push(finding);
+    }
   }
   return out;
 }

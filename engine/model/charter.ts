@@ -103,6 +103,24 @@ export const WaiverSchema = z
   .strict();
 export type Waiver = z.infer<typeof WaiverSchema>;
 
+/**
+ * The drift check (engine/drift/): on this schedule the flow's reference runs are re-run in shadow
+ * (reads live, writes and — unless `liveAi` — AI calls from the recording) and the owner is
+ * alerted when the answers no longer look the same. In the charter because it is the owner's
+ * watch over the flow, like the alert route it reports through: versioned, handed over with it.
+ */
+export const DriftSettingsSchema = z
+  .object({
+    /** A cron expression (croner: five or six fields), e.g. "0 6 * * 1" for Mondays at 06:00. */
+    schedule: z.string().min(1).max(200),
+    /** IANA time zone of the schedule; default the machine's. */
+    timeZone: z.string().max(100).optional(),
+    /** Also send the AI calls live (they cost money), to see whether the model's behaviour moved. */
+    liveAi: z.boolean().default(false),
+  })
+  .strict();
+export type DriftSettings = z.infer<typeof DriftSettingsSchema>;
+
 export const CharterSchema = z
   .object({
     owner: CharterPersonSchema.default({ name: '', email: '' }),
@@ -114,6 +132,7 @@ export const CharterSchema = z
     reviewers: z.string().max(200).default(''),
     alerts: AlertRouteSchema.optional(),
     waivers: z.array(WaiverSchema).max(20).default([]),
+    drift: DriftSettingsSchema.optional(),
   })
   .strict();
 export type Charter = z.infer<typeof CharterSchema>;

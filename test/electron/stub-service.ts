@@ -59,6 +59,11 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'alerts.snooze': { key: 'invoice-triage/run-failed', minutes: 60 },
   'handover.export': { flowId: 'invoice-triage' },
   'handover.runbook': { flowId: 'invoice-triage' },
+  'references.list': { flowId: 'invoice-triage' },
+  'references.add': { flowId: 'invoice-triage', runId: 'run-1' },
+  'references.remove': { flowId: 'invoice-triage', runId: 'run-1' },
+  'drift.check': { flowId: 'invoice-triage' },
+  'drift.status': { flowId: 'invoice-triage' },
   'settings.get': {},
   'settings.update': { reviewerName: 'Ada' },
 };

@@ -100,6 +100,14 @@ describe('drift rules', () => {
     expect(sentences(before, after)).toEqual(['`customer` is gone from Prepare\'s output.', '`other` is new in Prepare\'s output.']);
   });
 
+  it('a field change is said once, where it starts, not again at every step after it', () => {
+    const fetch = fetchStep(http(200, { customer: { id: 'c-1', email: 'a' } }));
+    const fetchNow = fetchStep(http(200, { customer: { id: 'c-1' } }));
+    const prepare: StepObservation = { nodeId: 'set', name: 'Prepare', status: 'succeeded', outputs: { out: [{ customer: { id: 'c-1', email: 'a' }, extra: 1 }] }, answers: [] };
+    const prepareNow: StepObservation = { ...prepare, outputs: { out: [{ customer: { id: 'c-1' }, extra: 'x' }] } };
+    expect(compareSteps([fetch, prepare], [fetchNow, prepareNow]).map((f) => f.sentence)).toEqual(['`customer.email` is gone from Fetch customer\'s answer.', '`extra` in Prepare\'s output changed from number to text.']);
+  });
+
   it('many changes are cut to a readable list', () => {
     const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${String(i).padStart(2, '0')}`, i]));
     const found = compareStep(fetchStep(http(200, many)), fetchStep(http(200, {})), { maxPerStep: 5 });
