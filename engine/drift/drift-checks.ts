@@ -65,6 +65,9 @@ export class DriftChecks {
   private planning: Promise<void> | undefined;
   private replanAgain = false;
   private readonly running = new Set<Promise<unknown>>();
+  /** Stops checks in flight when the service closes: a stopped check is recorded nowhere (its steps did not run, which is not drift). */
+  private abort = new AbortController();
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: DriftChecksOptions) {}
 
@@ -72,6 +75,7 @@ export class DriftChecks {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.abort = new AbortController();
     this.replan();
   }
 
@@ -79,10 +83,31 @@ export class DriftChecks {
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    if (this.noticeTimer) clearTimeout(this.noticeTimer);
+    this.noticeTimer = undefined;
+    this.abort.abort();
   }
 
-  /** Waits for the checks and the planning started so far. */
+  /**
+   * A flow changed (saved, switched on or off — or a trigger fired: the same notice). Looked at
+   * once a second at most, so a busy webhook does not re-read every flow per request.
+   */
+  flowsChanged(): void {
+    if (this.stopped || this.noticeTimer) return;
+    this.noticeTimer = setTimeout(() => {
+      this.noticeTimer = undefined;
+      this.replan();
+    }, 1000);
+    this.noticeTimer.unref?.();
+  }
+
+  /** Waits for the checks and the planning started so far (a change noticed but not yet looked at is looked at now). */
   async settled(): Promise<void> {
+    if (this.noticeTimer) {
+      clearTimeout(this.noticeTimer);
+      this.noticeTimer = undefined;
+      this.replan();
+    }
     while (this.planning || this.running.size > 0) {
       await this.planning;
       await Promise.all([...this.running]);
@@ -123,7 +148,9 @@ export class DriftChecks {
     const active = (await this.options.active())[flowId] !== undefined;
     const status: DriftStatus = { flowId, references: refs.length, results: file.results };
     if (settings) status.schedule = { cron: settings.schedule, ...(settings.timeZone ? { timeZone: settings.timeZone } : {}), liveAi: settings.liveAi };
+    const problem = settings ? cronProblem(settings) : undefined;
     if (!settings) status.note = 'No drift schedule is set: checks run only when asked (Check now, flowkeeper drift check).';
+    else if (problem !== undefined) status.note = `The drift schedule “${settings.schedule}” cannot be read (${problem}), so no check is scheduled. Fix it in the flow's drift settings.`;
     else if (refs.length === 0) status.note = 'The flow has no reference runs yet, so there is nothing to compare with.';
     else if (!active) status.note = 'The flow is switched off: scheduled drift checks run only while it is on.';
     else {
@@ -166,13 +193,15 @@ export class DriftChecks {
     const problems: string[] = [];
     for (const ref of refs) {
       try {
-        const shadow = await shadowRun({ registry: this.options.registry, secrets: this.options.secrets, http: this.options.http, clock }, flow, ref.run, { liveAi });
-        const cannotJudge = new Set(shadow.unreachable.map((u) => u.nodeId));
+        const signal = this.abort.signal;
+        const shadow = await shadowRun({ registry: this.options.registry, secrets: this.options.secrets, http: this.options.http, clock }, flow, ref.run, { liveAi, signal });
+        if (signal.aborted) throw new CheckStopped();
         // A step that got no answer cannot be judged, and neither can what it would have fed.
-        const findings = cannotJudge.size > 0 ? [] : compareSteps(shadow.recorded, shadow.live);
+        const findings = shadow.unreachable.length > 0 ? [] : compareSteps(shadow.recorded, shadow.live).filter((f) => !shadow.notJudged.includes(f.nodeId));
         for (const u of shadow.unreachable) problems.push(`${u.stepName} got no answer (reference run ${ref.run.runId}): ${u.message}`);
         result.references.push({ runId: ref.run.runId, createdAt: ref.run.createdAt, findings, notes: shadow.notes, unreachable: shadow.unreachable });
       } catch (error) {
+        if (error instanceof CheckStopped) throw error;
         problems.push(`The reference run ${ref.run.runId} could not be re-run: ${(error as Error).message}`);
         result.references.push({ runId: ref.run.runId, createdAt: ref.run.createdAt, findings: [], notes: [], unreachable: [] });
       }
@@ -213,7 +242,9 @@ export class DriftChecks {
       const due = dueTimes(settings, from, now);
       if (due.count > 0) {
         if (this.stopped) return;
-        await this.check(flowId, 'schedule', { for: new Date(due.latest!).toISOString(), missed: due.count - 1 }).catch((error: unknown) => process.emitWarning(`Flowkeeper: the drift check of "${flowId}" failed: ${(error as Error).message}`));
+        await this.check(flowId, 'schedule', { for: new Date(due.latest!).toISOString(), missed: due.count - 1 }).catch((error: unknown) => {
+          if (!(error instanceof CheckStopped)) process.emitWarning(`Flowkeeper: the drift check of "${flowId}" failed: ${(error as Error).message}`);
+        });
       }
       const next = nextTime(settings, Math.max(now, due.latest ?? 0));
       if (next !== undefined) planned.push({ flowId, settings, next });
@@ -225,6 +256,13 @@ export class DriftChecks {
       this.cancelTimer = undefined;
       this.replan();
     });
+  }
+}
+
+/** The service closed while a check ran. */
+export class CheckStopped extends Error {
+  constructor() {
+    super('The drift check was stopped because Flowkeeper is closing; it runs again at the next start when it is due.');
   }
 }
 

@@ -27,6 +27,7 @@ import type { ReferenceRun } from '../model/handover-bundle.ts';
 import { neverReachedServer } from '../model/network-errors.ts';
 import { RecordedCallError, matchesRecording, type ShadowCalls } from '../runner/call-recorder.ts';
 import { execute, type ExecutionStatus } from '../runner/execute.ts';
+import { buildGraph, downstreamOf } from '../runner/graph.ts';
 import type { HttpTransport } from '../runner/http-transport.ts';
 import type { NodeRegistry } from '../runner/registry.ts';
 import type { SecretResolver } from '../secrets.ts';
@@ -59,6 +60,8 @@ export interface ShadowCall {
   answered: 'live' | 'recorded' | 'not-sent';
   /** The request differs from the recorded one (the flow or what came before it changed). */
   requestChanged: boolean;
+  /** The request holds a masked value of a hand-over bundle. */
+  masked?: boolean;
   result?: unknown;
   error?: NodeErrorInfo;
 }
@@ -73,7 +76,15 @@ export interface ShadowResult {
   notes: string[];
   /** Live calls that got no answer at all (server down, refused sign-in, missing credential): the check could not judge these steps. */
   unreachable: Array<{ nodeId: string; stepName: string; message: string }>;
+  /**
+   * Steps not to judge: a live read sent with a masked value of a hand-over bundle («masked n»:
+   * the real value is not on this machine), and the steps after it.
+   */
+  notJudged: string[];
 }
+
+/** A bundle's mask, as it is or URL-encoded (a masked value put into an address). */
+const MASKED = /(«|%C2%AB)masked(\s|%20|\+)\d+/i;
 
 /** Timers that fire at once: a shadow run never waits out a Wait step or a back-off. */
 function instantClock(base: Clock): Clock {
@@ -100,6 +111,7 @@ export async function shadowRun(deps: ShadowDeps, flow: Flow, reference: Referen
     call: async (key: CallKey, effects: Effects, request: unknown, recorded: RecordedCall | undefined, perform: () => Promise<unknown>) => {
       const requestChanged = recorded?.request !== undefined && !matchesRecording(recorded.request, request);
       const entry: ShadowCall = { nodeId: key.nodeId, itemIndex: key.itemIndex, kind: key.kind, call: key.call, effects, answered: 'live', requestChanged };
+      if (effects !== 'pure' && MASKED.test(JSON.stringify(request) ?? '')) entry.masked = true;
       calls.push(entry);
       const fromRecording = effects === 'write' || (key.kind === 'llm' && !options.liveAi) || (effects === 'pure' && recorded?.hasResult === true);
       if (fromRecording) {
@@ -189,11 +201,17 @@ export async function shadowRun(deps: ShadowDeps, flow: Flow, reference: Referen
   const aiChanged = calls.filter((c) => c.kind === 'llm' && c.answered === 'recorded' && c.requestChanged);
   if (aiChanged.length > 0) notes.push(`${[...new Set(aiChanged.map((c) => stepName(c.nodeId)))].join(', ')} now asks the AI something else than in the reference; the recorded answer was used. Switch on live AI checks to see what the model answers now.`);
 
+  const maskedSteps = new Set(calls.filter((c) => c.answered === 'live' && c.masked).map((c) => c.nodeId));
+  const graph = buildGraph(flow);
+  const notJudged = new Set<string>();
+  for (const id of maskedSteps) for (const d of graph.nodes.has(id) ? downstreamOf(graph, id) : [id]) notJudged.add(d);
+  if (maskedSteps.size > 0) notes.push(`${[...maskedSteps].map(stepName).join(', ')} asked with a value masked in the hand-over bundle (the real value is not on this machine), so ${maskedSteps.size === 1 ? 'it' : 'they'} and the steps after ${maskedSteps.size === 1 ? 'it are' : 'them are'} not judged. Choose one of this machine's runs as a reference to check them.`);
+
   const unreachable = calls
-    .filter((c) => c.answered === 'live' && c.error !== undefined && noAnswerAtAll(c.error))
+    .filter((c) => c.answered === 'live' && !c.masked && c.error !== undefined && noAnswerAtAll(c.error))
     .map((c) => ({ nodeId: c.nodeId, stepName: stepName(c.nodeId), message: c.error!.message }));
 
-  return { referenceRunId: trace.header.runId, status: result.status, recorded: observe(recordedState, recordedAnswers), live: observe(liveState, liveAnswers), calls, notes, unreachable };
+  return { referenceRunId: trace.header.runId, status: result.status, recorded: observe(recordedState, recordedAnswers), live: observe(liveState, liveAnswers), calls, notes, unreachable, notJudged: [...notJudged] };
 }
 
 /** The last attempt's answer of each (item, kind, n-th call) made live in the shadow run. */

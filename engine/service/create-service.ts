@@ -245,7 +245,7 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   // flow switched on or off may change what is scheduled.
   if (alertsOwner.claim) {
     hub.subscribe((event) => {
-      if (event.type === 'flows.changed') drift.replan();
+      if (event.type === 'flows.changed') drift.flowsChanged();
     });
     drift.start();
   }

@@ -204,6 +204,27 @@ describe('drift checks', () => {
     expect(alerts[0]!.title).toBe('Refund requests: the drift check could not run');
   });
 
+  it('a read asked with a value masked in a hand-over bundle is not judged, and says so', async () => {
+    const w = await world();
+    const { service, api } = await open(w);
+    const base = flow(w);
+    const masked = { ...base, nodes: base.nodes.map((n) => (n.id === 'fetch' ? { ...n, config: { ...n.config, url: `${w.upstream.url}/customers/7?email={{ email }}` } } : n)) };
+    await api.flows.save({ flow: masked });
+    const { runId } = await api.runs.start({ flowId: 'refunds', input: { email: 'ana@example.com' } });
+    await service.idle();
+    expect((await api.runs.get({ runId })).status).toBe('succeeded');
+    // As an imported bundle with `email` masked would have it: the real value is not on this machine.
+    const plain = await service.data.references.get('refunds', (await api.references.add({ flowId: 'refunds', runId })).runId);
+    const run = JSON.parse(JSON.stringify(plain!.run).replaceAll('ana@example.com', '«masked 1»')) as typeof plain.run;
+    await service.data.references.put('refunds', run, { kind: 'bundle', importedAt: '2026-03-01T00:00:00.000Z', bundleCreatedAt: '2026-02-28T00:00:00.000Z' });
+    w.api.version = 'v2';
+    const result = await api.drift.check({ flowId: 'refunds' });
+    expect(result.references[0]!.notes.join(' ')).toContain('Fetch customer asked with a value masked in the hand-over bundle');
+    // Only the other branch is judged: its status change is drift, the masked branch says nothing.
+    expect(result.sentences).toEqual(['Order list\'s answer status changed from 200 to 404.']);
+    expect((await api.references.list({ flowId: 'refunds' }))[0]!.source).toBe('bundle');
+  });
+
   it('references: list, add, remove, with plain errors', async () => {
     const w = await world();
     const { service, api } = await open(w);
