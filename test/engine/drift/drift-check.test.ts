@@ -215,7 +215,7 @@ describe('drift checks', () => {
     expect((await api.runs.get({ runId })).status).toBe('succeeded');
     // As an imported bundle with `email` masked would have it: the real value is not on this machine.
     const plain = await service.data.references.get('refunds', (await api.references.add({ flowId: 'refunds', runId })).runId);
-    const run = JSON.parse(JSON.stringify(plain!.run).replaceAll('ana@example.com', '«masked 1»')) as typeof plain.run;
+    const run = JSON.parse(JSON.stringify(plain!.run).replaceAll('ana@example.com', '«masked 1»')) as NonNullable<typeof plain>["run"];
     await service.data.references.put('refunds', run, { kind: 'bundle', importedAt: '2026-03-01T00:00:00.000Z', bundleCreatedAt: '2026-02-28T00:00:00.000Z' });
     w.api.version = 'v2';
     const result = await api.drift.check({ flowId: 'refunds' });
