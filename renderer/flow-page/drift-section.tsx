@@ -129,7 +129,8 @@ export function DriftSection({ flowId, flow, savedVersion }: { flowId: string; f
               {references.map((r) => (
                 <li key={r.runId} className="drift-reference">
                   <span>
-                    <a href={`#/runs/${encodeURIComponent(r.runId)}`}>Run of {when(r.createdAt)}</a>{' '}
+                    {/* A bundle's reference ran on another machine: there is no run here to open. */}
+                    {r.source === 'local' ? <a href={`#/runs/${encodeURIComponent(r.runId)}`}>Run of {when(r.createdAt)}</a> : <span>Run of {when(r.createdAt)}</span>}{' '}
                     <span className="muted">
                       version {r.flowVersion} · {r.source === 'bundle' ? 'from a hand-over bundle' : 'chosen here'}
                     </span>
