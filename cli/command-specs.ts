@@ -200,6 +200,15 @@ export const specs = {
       '--json': 'print the result as JSON',
     },
   },
+  drift: {
+    args: 'check <flowId> | status <flowId>',
+    summary: 'Check a flow for drift: its reference runs re-run in shadow (reads live, writes and AI calls answered from the recording) and compared by readable rules.',
+    help: {
+      'check <flowId>': 'check now and print what changed (exit 1 when drift is found, 2 when the check could not run)',
+      'status <flowId>': 'the drift schedule, the next check and the last checks',
+      '--json': "print the API's drift.check / drift.status answer as JSON",
+    },
+  },
   verify: {
     args: '<runId|all>',
     summary: 'Check that run traces are intact: every line against its chained hash, the flow against its hash.',

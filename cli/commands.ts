@@ -33,6 +33,7 @@ import { flowsCommand } from './flow-commands.ts';
 import { statusCommand } from './status-command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
+import { driftCommand } from './drift-command.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
 import { alertsCommand } from './alerts-command.ts';
@@ -322,6 +323,7 @@ export const commands: Record<CommandName, Command> = {
   status: statusCommand,
   export: exportCommand,
   import: importCommand,
+  drift: driftCommand,
   inbox: {
     ...specs.inbox,
     run: inboxCommand,

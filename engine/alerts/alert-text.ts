@@ -43,11 +43,15 @@ export function alertTitle(kind: AlertKind, flowName: string, stepName?: string)
       return `${flowName}: its trigger${stepName ? ` "${stepName}"` : ''} stopped firing`;
     case 'metric-below-target':
       return `${flowName} is below its success target`;
+    case 'drift':
+      return `${flowName}: its answers no longer look like the reference`;
+    case 'drift-check-failed':
+      return `${flowName}: the drift check could not run`;
   }
 }
 
 function times(facts: AlertFacts): string {
-  const what = facts.kind === 'review-overdue' ? 'item' : facts.kind === 'needs-attention' ? 'run' : 'time';
+  const what = facts.kind === 'review-overdue' ? 'item' : facts.kind === 'needs-attention' ? 'run' : facts.kind === 'drift' || facts.kind === 'drift-check-failed' ? 'check' : 'time';
   if (facts.count <= 1) return `Since ${when(facts.firstSeen)}.`;
   return `${facts.count} ${what}s since ${when(facts.firstSeen)} · last ${when(facts.lastSeen)}.`;
 }

@@ -10,6 +10,11 @@
  *                        minute) has not beaten for `silentAfterMs`; clears when it beats again
  *   metric-below-target  the charter's success metric misses its target over its window (read
  *                        through a MetricSource); clears when it meets it again
+ *   drift                a drift check (engine/drift/) found the flow's answers changed from its
+ *                        reference runs, the sentences as detail; each further check that still
+ *                        finds drift counts, none sends; clears when a check finds none
+ *   drift-check-failed   a drift check could not run (a server down, a credential missing);
+ *                        clears when a check runs again
  *
  * Each alert counts its occurrences with first and last seen. It sends one message when it opens
  * and one when it clears, none for repeats; muting a flow or snoozing an alert stops the messages
@@ -274,6 +279,28 @@ export class Alerts {
       await this.checkReviews(now);
       await this.checkTriggers(now).catch((error: unknown) => process.emitWarning(`Flowkeeper: trigger health could not be checked for alerts: ${(error as Error).message}`));
       if (this.options.metrics) await this.checkMetrics(now);
+    });
+  }
+
+  /** The outcome of one drift check (engine/drift/drift-checks.ts). */
+  driftChecked(check: { flowId: string; flowName: string; at: string; outcome: 'unchanged' | 'drift' | 'could-not-run' | 'no-references'; sentences: string[]; problem?: string }): Promise<void> {
+    if (this.options.elsewhere) return Promise.resolve();
+    return this.enqueue(async () => {
+      const link = `#/flows/${encodeURIComponent(check.flowId)}/overview`;
+      if (check.outcome === 'no-references') return;
+      if (check.outcome === 'could-not-run') {
+        await this.raise({ flowId: check.flowId, kind: 'drift-check-failed', detail: check.problem ?? 'The check could not run.', link, cause: check.at }, check.flowName);
+        return;
+      }
+      for (const alert of this.open(check.flowId, 'drift-check-failed')) await this.resolve(alert, 'the drift check ran again');
+      if (check.outcome === 'unchanged') {
+        for (const alert of this.open(check.flowId, 'drift')) await this.resolve(alert, 'a drift check found the answers as in the reference again');
+        return;
+      }
+      // Each check still finding drift counts (cause: its time); only the first one sends.
+      const shown = check.sentences.slice(0, 20);
+      const detail = [`A drift check found ${check.sentences.length === 1 ? 'this change' : `${check.sentences.length} changes`} from the reference runs:`, ...shown.map((s) => `- ${s}`), ...(check.sentences.length > shown.length ? [`- …and ${check.sentences.length - shown.length} more (see the flow page).`] : [])].join('\n');
+      await this.raise({ flowId: check.flowId, kind: 'drift', detail, link, cause: check.at }, check.flowName);
     });
   }
 

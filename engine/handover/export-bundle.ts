@@ -129,17 +129,7 @@ export async function exportHandover(deps: HandoverDeps, request: HandoverExport
   const masker = new Masker(mask);
   let references: ReferenceRun[] = runs.map((run) => {
     const flowAsRan = run.flow.id === flow.id && run.flow.version === flow.version ? cleanFlow : (scrubber.value(run.flow) as Flow);
-    const { hashChain: _chain, ...header } = run.header;
-    const events = run.events.map(({ h: _h, ...event }) => masker.mask(scrubber.value(event)));
-    return {
-      runId: run.header.runId,
-      flowVersion: run.header.flowVersion,
-      status: run.status,
-      createdAt: run.header.createdAt,
-      ...(run.header.startedBy === undefined ? {} : { startedBy: run.header.startedBy }),
-      header: { ...header, flow: flowAsRan, flowHash: sha256(canonicalJson(flowAsRan)), input: masker.mask(scrubber.value(run.header.input)) },
-      events,
-    };
+    return asReference(run, flowAsRan, (value) => masker.mask(scrubber.value(value)));
   });
   references = references.map((r) => ({ ...r, header: { ...r.header, input: masker.finish(r.header.input) }, events: masker.finish(r.events) }));
 
@@ -181,6 +171,31 @@ function checkMask(fields: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * A finished run of this machine as a reference run (`references.add`): converted as the export
+ * converts one — large values inline, hash chain dropped, flow hash recomputed — but not cleaned
+ * or masked, since it does not leave the machine (its trace was written with secrets redacted).
+ */
+export async function referenceFromRun(deps: Pick<HandoverDeps, 'traces'>, flowId: string, runId: string): Promise<ReferenceRun> {
+  const [run] = await loadRuns(deps, flowId, [runId]);
+  return asReference(run!, run!.flow, (value) => value);
+}
+
+/** A loaded run in the bundle's reference format; `clean` is applied to the input and every event. */
+function asReference(run: LoadedRun, flowAsRan: Flow, clean: (value: unknown) => unknown): ReferenceRun {
+  const { hashChain: _chain, ...header } = run.header;
+  const events = run.events.map(({ h: _h, ...event }) => clean(event));
+  return {
+    runId: run.header.runId,
+    flowVersion: run.header.flowVersion,
+    status: run.status,
+    createdAt: run.header.createdAt,
+    ...(run.header.startedBy === undefined ? {} : { startedBy: run.header.startedBy }),
+    header: { ...header, flow: flowAsRan, flowHash: sha256(canonicalJson(flowAsRan)), input: clean(run.header.input) },
+    events,
+  } as ReferenceRun;
+}
+
 interface LoadedRun {
   header: TraceHeader;
   events: Array<RunEvent & { h?: string }>;
@@ -188,7 +203,7 @@ interface LoadedRun {
   status: ReferenceRun['status'];
 }
 
-async function loadRuns(deps: HandoverDeps, flowId: string, runIds: string[]): Promise<LoadedRun[]> {
+async function loadRuns(deps: Pick<HandoverDeps, 'traces'>, flowId: string, runIds: string[]): Promise<LoadedRun[]> {
   const out: LoadedRun[] = [];
   for (const runId of runIds) {
     const trace = await deps.traces.load(runId);

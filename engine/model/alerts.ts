@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const ALERT_KINDS = ['run-failed', 'needs-attention', 'review-overdue', 'trigger-failed', 'trigger-silent', 'metric-below-target'] as const;
+export const ALERT_KINDS = ['run-failed', 'needs-attention', 'review-overdue', 'trigger-failed', 'trigger-silent', 'metric-below-target', 'drift', 'drift-check-failed'] as const;
 export const AlertKindSchema = z.enum(ALERT_KINDS);
 export type AlertKind = z.infer<typeof AlertKindSchema>;
 

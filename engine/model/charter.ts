@@ -122,6 +122,24 @@ export const HandOverSchema = z
   .strict();
 export type HandOver = z.infer<typeof HandOverSchema>;
 
+/**
+ * The drift check (engine/drift/): on this schedule the flow's reference runs are re-run in shadow
+ * (reads live, writes and — unless `liveAi` — AI calls from the recording) and the owner is
+ * alerted when the answers no longer look the same. In the charter because it is the owner's
+ * watch over the flow, like the alert route it reports through: versioned, handed over with it.
+ */
+export const DriftSettingsSchema = z
+  .object({
+    /** A cron expression (croner: five or six fields), e.g. "0 6 * * 1" for Mondays at 06:00. */
+    schedule: z.string().min(1).max(200),
+    /** IANA time zone of the schedule; default the machine's. */
+    timeZone: z.string().max(100).optional(),
+    /** Also send the AI calls live (they cost money), to see whether the model's behaviour moved. */
+    liveAi: z.boolean().default(false),
+  })
+  .strict();
+export type DriftSettings = z.infer<typeof DriftSettingsSchema>;
+
 export const CharterSchema = z
   .object({
     owner: CharterPersonSchema.default({ name: '', email: '' }),
@@ -135,6 +153,7 @@ export const CharterSchema = z
     waivers: z.array(WaiverSchema).max(20).default([]),
     /** Hand-overs of this flow, oldest first (optional: absent on a flow never handed over). */
     handedOver: z.array(HandOverSchema).max(100).optional(),
+    drift: DriftSettingsSchema.optional(),
   })
   .strict();
 export type Charter = z.infer<typeof CharterSchema>;

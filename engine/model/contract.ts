@@ -12,6 +12,7 @@ import type { Flow, FlowInput } from './flow.ts';
 import { FlowHeadlineSchema, MetricResultSchema, ReadinessSchema } from './charter.ts';
 import { HandoverBundleSchema } from './handover-bundle.ts';
 import { AcceptanceSchema, BundleSourceSchema, CredentialMappingsSchema, HandoverImportRequestSchema, HandoverImportResultSchema, HandoverPreviewSchema } from './handover-import.ts';
+import { DriftCheckResultSchema, DriftStatusSchema, ReferenceSummarySchema } from './drift.ts';
 import { DashboardRunFilterSchema, DashboardSchema } from './dashboard.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -732,6 +733,20 @@ export const METHODS = {
     HandoverImportResultSchema,
     'Imports a bundle: every credential requirement mapped explicitly (an existing credential of the same type, or a new one stored in the keychain), step settings and the alert route rewritten to those credentials, the flow saved as a new version (or under a new id), its reference runs stored, the charter handed to the new owner (recorded), and the acceptance replay run. All or nothing. It never switches the flow on: flows.activate does, behind the same checklist as any flow.',
   ),
+  // references.* and drift.*: a flow's reference runs and drift checks against them (engine/drift/).
+  'references.list': method(z.object({ flowId: FlowId }).strict(), z.array(ReferenceSummarySchema), 'The reference runs of a flow, oldest first: imported with a hand-over bundle or chosen from its finished runs.'),
+  'references.add': method(
+    z.object({ flowId: FlowId, runId: RunId }).strict(),
+    ReferenceSummarySchema,
+    'Makes a finished run of the flow one of its reference runs (a copy with its values inline; the run itself stays as it is). Adding it again replaces the copy.',
+  ),
+  'references.remove': method(z.object({ flowId: FlowId, runId: RunId }).strict(), z.object({ ok: z.literal(true), removed: z.boolean() }), 'Drops a reference run of the flow (the run itself, if it is one of this machine, stays).'),
+  'drift.check': method(
+    z.object({ flowId: FlowId }).strict(),
+    DriftCheckResultSchema,
+    'Checks the flow for drift now: its live version re-runs each reference run in shadow (reads live, writes and — unless live AI checks are on — AI calls answered from the recording) and the answers are compared by readable rules. Recorded; drift or a check that cannot run raises an alert.',
+  ),
+  'drift.status': method(z.object({ flowId: FlowId }).strict(), DriftStatusSchema, 'The drift schedule of the flow, when the next check is due, how many references it has, and the last checks (newest first).'),
 
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),
   'settings.update': method(SettingsUpdateSchema, SettingsSchema, 'Changes the settings given; the others stay as they are.'),

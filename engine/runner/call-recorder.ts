@@ -51,6 +51,16 @@ export interface RecorderOptions {
   devCache?: DevCache;
   /** The run's known secrets, so nothing holding one goes to the development cache. */
   redactor?: Redactor;
+  /**
+   * A shadow run (a drift check, engine/drift/shadow-run.ts) decides every call itself — sent
+   * live or answered from the reference's recording — and nothing else of this class applies.
+   */
+  shadow?: ShadowCalls;
+}
+
+/** How a shadow run answers a call; `recorded` is what the reference holds for it (this attempt's, else an earlier one's). */
+export interface ShadowCalls {
+  call(key: CallKey, effects: Effects, request: unknown, recorded: RecordedCall | undefined, perform: () => Promise<unknown>): Promise<unknown>;
 }
 
 /** Stores successful call results by kind and cache key (see EngineOptions.devCacheDir). */
@@ -114,6 +124,7 @@ export class CallRecorder {
     perform: () => Promise<T>,
     cacheOptions?: { key: string; keep?: (result: unknown) => boolean },
   ): Promise<T> {
+    if (this.options.shadow) return this.options.shadow.call(key, effects, request, this.previous(key), perform) as Promise<T>;
     const id = callKeyString(key);
     const previous = this.previous(key);
     const sameRequest = !this.options.replay || previous?.request === undefined || matchesRecording(previous.request, request);

@@ -17,7 +17,7 @@ import type { SecretResolver } from '../secrets.ts';
 import type { Clock } from '../clock.ts';
 import type { Redactor } from '../trace/index.ts';
 import type { EventSink } from '../trace/trace-store.ts';
-import { AttentionNeeded, CallRecorder } from './call-recorder.ts';
+import { AttentionNeeded, CallRecorder, type ShadowCalls } from './call-recorder.ts';
 import { FileDevCache } from './dev-cache.ts';
 import { buildGraph, isPortConnected, predecessors } from './graph.ts';
 import type { HttpTransport } from './http-transport.ts';
@@ -71,6 +71,8 @@ export interface ExecutionPlan {
   carried?: { nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: boolean };
   /** One by one: items let through that already went on in a run of their own (`node/item`). */
   autoEmitted?: ReadonlySet<string>;
+  /** A drift check's shadow run: it answers every call (live or from the reference), see CallRecorder. */
+  shadow?: ShadowCalls;
 }
 
 /** `paused`: review steps wait for people; branches that do not depend on them ran on. */
@@ -118,6 +120,7 @@ export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult>
     payload: plan.payload,
     describeNode: (id) => `node "${graph.nodes.get(id)?.name ?? id}"`,
     redactor: plan.redactor,
+    ...(plan.shadow ? { shadow: plan.shadow } : {}),
     ...(plan.devCacheDir !== undefined && !plan.replay ? { devCache: new FileDevCache(plan.devCacheDir) } : {}),
   });
 

@@ -12,6 +12,7 @@
  *   scheduler/review-timers.ts reminders, escalations and time-outs of reviews (durable timers)
  *   alerts/alerts.ts           grouped alerts from run events and health checks; alerts/outbox.ts
  *                              sends their messages (recorded, retried)
+ *   drift/drift-checks.ts      drift checks of flows against their reference runs, on the charter's schedule
  *
  * Lifecycle: `createService()` opens the folder and, unless `resumeOnStart: false`, resumes
  * interrupted runs in the background. `activeRunCount()` says (cheaply, no I/O) how many runs
@@ -62,6 +63,12 @@ import { alertHandlers } from './handlers/alerts.ts';
 import { handoverHandlers } from './handlers/handover.ts';
 import { ReviewReminders } from '../alerts/review-reminders.ts';
 import { reviewItemLink } from '../alerts/review-link.ts';
+import { DriftChecks } from '../drift/drift-checks.ts';
+import { DriftStore } from '../drift/drift-store.ts';
+import { ActiveFlows } from '../triggers/active-flows.ts';
+import { fetchTransport } from '../runner/http-transport.ts';
+import { referenceHandlers } from './handlers/references.ts';
+import { driftHandlers } from './handlers/drift.ts';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -197,7 +204,20 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const projections = new RunProjections(data.traces, data.settings, data.runIndex);
   const triggers = new TriggerHost({ data, registry: options.registry, queue, clock, secrets: data.vault, onChange: (flowId) => hub.emit({ type: 'flows.changed', flowId }), runDetail: (runId) => projections.runDetail(runId), ...(options.http ? { http: options.http } : {}), ...options.triggerLimits });
   triggerStatus = () => triggers.status();
-  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock, alerts };
+  const activeFlows = new ActiveFlows(data.layout.triggers);
+  const drift = new DriftChecks({
+    flows: data.flows,
+    references: data.references,
+    store: new DriftStore(data.layout.drift),
+    registry: options.registry,
+    secrets: data.vault,
+    http: options.http ?? fetchTransport,
+    clock,
+    active: () => activeFlows.read(),
+    // Only the process keeping the alerts raises them (a second app on the folder still checks when asked).
+    ...(alertsOwner.claim ? { alerts } : {}),
+  });
+  const context: ServiceContext = { data, registry: options.registry, queue, hub, projections, templatesDir: options.templatesDir ?? defaultTemplatesDir(), triggers, inbox, clock, alerts, drift };
   const handlers: ServiceHandlers = {
     ...flowHandlers(context),
     ...triggerHandlers(context),
@@ -212,6 +232,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
     ...alertHandlers(context),
     ...handoverHandlers(context),
     ...dashboardHandlers(context),
+    ...referenceHandlers(context),
+    ...driftHandlers(context),
   };
   if (options.resumeOnStart !== false) supervisor.resumeInterrupted();
   // In the background, like resuming: a trigger slow to start must not hold up the app's window.
@@ -219,6 +241,14 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
   const timers = new ReviewTimers({ clock, inbox, queue, ...(options.reviewTimerStepMs === undefined ? {} : { maxWaitMs: options.reviewTimerStepMs }) });
   timers.start();
   alerts.start();
+  // Scheduled drift checks run where the alerts are kept (one process per data folder); a save or a
+  // flow switched on or off may change what is scheduled.
+  if (alertsOwner.claim) {
+    hub.subscribe((event) => {
+      if (event.type === 'flows.changed') drift.flowsChanged();
+    });
+    drift.start();
+  }
   return {
     data,
     handlers,
@@ -232,6 +262,8 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       await inbox.settled();
       await alerts.settled();
       await reminders.settled();
+      await drift.settled();
+      await alerts.settled();
       await outbox.settled();
     },
     setPublicAddress: (origin) => {
@@ -241,11 +273,13 @@ export async function createService(options: ServiceOptions): Promise<Flowkeeper
       // Triggers and timers first: no new run starts while the running ones are brought to a safe point.
       timers.stop();
       alerts.stop();
+      drift.stop();
       await triggers.close();
       data.vault.closeConnections();
       await supervisor.close(closeOptions);
       // Runs stopped or finished by now are recorded everywhere; later events are not (see onEvent).
       closed = true;
+      await drift.settled();
       await inbox.close();
       await alerts.settled();
       await reminders.settled();

@@ -8,6 +8,7 @@ import type { TriggerHost } from '../triggers/trigger-host.ts';
 import type { InboxIndex } from '../inbox/inbox-index.ts';
 import type { Clock } from '../clock.ts';
 import type { Alerts } from '../alerts/alerts.ts';
+import type { DriftChecks } from '../drift/drift-checks.ts';
 
 export interface ServiceContext {
   data: DataDir;
@@ -25,4 +26,6 @@ export interface ServiceContext {
   clock: Clock;
   /** Grouped alerts and their deliveries (alerts.*). */
   alerts: Alerts;
+  /** Drift checks and their schedule (drift.*; told when references change). */
+  drift: DriftChecks;
 }

@@ -21,6 +21,7 @@
  *   <data>/alerts/alerts.json                 open and recent alerts, mutes, snoozes (engine/alerts/alerts.ts)
  *   <data>/alerts/owner.lock                  the one process that keeps the alerts on this folder
  *   <data>/references/<flowId>/<runId>.json   reference runs of a flow (imported from a hand-over bundle; engine/handover/reference-store.ts)
+ *   <data>/drift/<flowId>.json                the last drift checks of a flow and its schedule's bookkeeping (engine/drift/drift-store.ts)
  *
  * May import: `node:path` only.
  */
@@ -42,6 +43,7 @@ export interface DataDirLayout {
   pins: string;
   alerts: string;
   references: string;
+  drift: string;
 }
 
 /** Where each store keeps its files inside a data folder. */
@@ -63,6 +65,7 @@ export function dataDirLayout(dir: string): DataDirLayout {
     pins: join(root, 'pins'),
     alerts: join(root, 'alerts'),
     references: join(root, 'references'),
+    drift: join(root, 'drift'),
   };
 }
 

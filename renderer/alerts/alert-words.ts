@@ -23,6 +23,8 @@ const VERB: Record<AlertKind, (count: number) => string> = {
   'trigger-failed': (n) => (n === 1 ? 'its trigger is failing' : `its trigger failed ${n.toLocaleString('en-US')} times`),
   'trigger-silent': () => 'its trigger stopped firing',
   'metric-below-target': () => 'is below its success target',
+  drift: (n) => (n === 1 ? 'its answers no longer look like the reference' : `its answers no longer look like the reference (${n.toLocaleString('en-US')} checks)`),
+  'drift-check-failed': (n) => (n === 1 ? 'the drift check could not run' : `the drift check could not run ${n.toLocaleString('en-US')} times`),
 };
 
 /** The headline of an alert: "Invoice sync failed 50 times since 09:12 · last 10:40". */

@@ -19,6 +19,7 @@ import { flushSave } from '../editor/autosave.ts';
 import { useCatalog } from '../editor/catalog-store.ts';
 import { useEditor } from '../editor/editor-store.ts';
 import { CharterForm } from './charter-form.tsx';
+import { DriftSection } from './drift-section.tsx';
 import { charterOf, formOf, showFigure } from './charter-logic.ts';
 
 type Checklist = Readiness & { active: boolean };
@@ -242,6 +243,8 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
       </section>
 
       <CharterForm flow={flow} items={items} />
+
+      <DriftSection flowId={flowId} flow={flow} savedVersion={savedVersion} />
     </div>
   );
 }

@@ -62,6 +62,11 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'handover.open': { text: '{}' },
   'handover.acceptance': { text: '{}' },
   'handover.import': { text: '{}', owner: { name: 'Ada', email: 'ada@example.com' } },
+  'references.list': { flowId: 'invoice-triage' },
+  'references.add': { flowId: 'invoice-triage', runId: 'run-1' },
+  'references.remove': { flowId: 'invoice-triage', runId: 'run-1' },
+  'drift.check': { flowId: 'invoice-triage' },
+  'drift.status': { flowId: 'invoice-triage' },
   'settings.get': {},
   'settings.update': { reviewerName: 'Ada' },
 };
