@@ -13,6 +13,17 @@ import { FLOW, NOW, writeFixtureTraces } from '../engine/charter/metric-fixtures
 
 let dir: string;
 let cleanup: () => Promise<void>;
+const zone = process.env.TZ;
+
+/**
+ * "Today" is the machine's calendar day, and the fixture's "now" is midday (12:00Z). Moving the
+ * traces to the real now keeps their distances, not their calendar days: run at 13:00 the run
+ * from 13 hours before would fall on today. So the zone is pinned where it is about midday now.
+ */
+function middayZone(now = new Date()): string {
+  const offset = Math.round(12 - (now.getUTCHours() + now.getUTCMinutes() / 60)); // local = UTC + offset
+  return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
 
 async function cli(...argv: string[]) {
   let out = '';
@@ -22,13 +33,18 @@ async function cli(...argv: string[]) {
 }
 
 beforeEach(async () => {
+  process.env.TZ = middayZone();
   ({ dir, cleanup } = await tempDir());
   const { flows } = dataDirStores(dir, { catalog: registry });
   await flows.save({ ...FLOW, charter: { ...readyCharter(), metric: { kind: 'items-reached-step', stepId: 'send', period: 'day', target: 1, windowDays: 7 } } });
   await flows.save({ format: 'flowkeeper/flow', formatVersion: 1, id: 'draft', name: 'Draft', nodes: [{ id: 'start', type: 'trigger.manual', config: {} }], edges: [] });
   await writeFixtureTraces(join(dir, 'runs'), Date.now() - NOW);
 });
-afterEach(() => cleanup());
+afterEach(async () => {
+  await cleanup();
+  if (zone === undefined) delete process.env.TZ;
+  else process.env.TZ = zone;
+});
 
 describe('flowkeeper status', () => {
   it('prints one headline per flow', async () => {
