@@ -109,7 +109,7 @@ export type RunEventBody =
   | { type: 'node.skipped'; nodeId: string; reason: string }
   | { type: 'node.log'; nodeId: string; level: 'info' | 'warn'; message: string; data?: Record<string, unknown> }
   | ({ type: 'external.intent'; effects: Effects; request: unknown; idempotencyKey?: string } & CallKey)
-  /** `cached`: answered by the opt-in development cache instead of the outside world. */
+  /** `cached`: answered by the opt-in development cache, or by a demo's recording (header `demo`), instead of the outside world. */
   | ({ type: 'external.result'; result?: unknown; error?: NodeErrorInfo; cached?: boolean } & CallKey)
   | {
       type: 'run.needs-attention';

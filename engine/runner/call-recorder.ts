@@ -218,11 +218,12 @@ export class CallRecorder {
     }
   }
 
-  /** A demo's answer, written as a live run writes its call: intent (not for pure calls), then the result. */
+  /** A demo's answer, written as a live run writes its call: intent (not for pure calls), then the result, marked `cached`. */
   private async writeDemoAnswer(key: CallKey, effects: Effects, request: unknown, recorded: RecordedCall, idempotencyKey: string | undefined): Promise<void> {
     const { sink, payload } = this.options;
     if (effects !== 'pure') sink.append({ type: 'external.intent', ...key, effects, request: await payload(request), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
-    sink.append({ type: 'external.result', ...key, ...(recorded.error ? { error: recorded.error } : { result: await payload(recorded.result) }) });
+    // `cached`: not from the outside world, so it costs nothing (engine/cost.ts) wherever AI spend is added up.
+    sink.append({ type: 'external.result', ...key, ...(recorded.error ? { error: recorded.error } : { result: await payload(recorded.result), cached: true }) });
   }
 }
 

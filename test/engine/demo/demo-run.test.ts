@@ -7,78 +7,14 @@
  * the recording lacks instead of sending it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService, type KeychainBackend } from '../../../engine/index.ts';
+import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { FileTraceStore } from '../../../engine/trace/index.ts';
 import { isProductionRun } from '../../../engine/charter/metrics.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
-import { json, startServer, type TestServer } from '../../helpers/http-server.ts';
+import type { TestServer } from '../../helpers/http-server.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../../helpers/openai-server.ts';
-
-export const TOKEN = 'tok-demo-7f3e2d1c0b9a';
-export const AI_KEY = 'sk-demo-secret-5151';
-
-/** A keychain stand-in for "no Secret Service": every access throws, and is counted. */
-export class ThrowingKeychain implements KeychainBackend {
-  calls = 0;
-  private refuse(): never {
-    this.calls++;
-    throw new Error('The Secret Service is not available (test stand-in).');
-  }
-  getPassword(): Promise<string | null> {
-    return Promise.resolve().then(() => this.refuse());
-  }
-  setPassword(): Promise<void> {
-    return Promise.resolve().then(() => this.refuse());
-  }
-  deletePassword(): Promise<boolean> {
-    return Promise.resolve().then(() => this.refuse());
-  }
-}
-
-/** Order lookup: fetch the order (bearer), then the AI step writes a reply about it. */
-export const orderFlow = (shopUrl: string, aiUrl: string) => ({
-  format: 'flowkeeper/flow',
-  formatVersion: 1,
-  id: 'order-reply',
-  name: 'Order reply',
-  nodes: [
-    { id: 'start', type: 'trigger.manual' },
-    { id: 'fetch', type: 'http.request', name: 'Fetch order', config: { url: `${shopUrl}/orders/{{ orderId }}`, auth: 'bearer', credential: 'shop-api' } },
-    { id: 'reply', type: 'llm.generate', name: 'Write reply', config: { provider: 'custom', baseUrl: aiUrl, credential: 'ai-key', model: 'gpt-4o-mini', prompt: 'Write to {{ body.customer }} about order {{ body.id }}.', timeoutSeconds: 5, maxRetries: 0 } },
-  ],
-  edges: [
-    { source: 'start', target: 'fetch' },
-    { source: 'fetch', target: 'reply' },
-  ],
-});
-
-export function startShop(): Promise<TestServer> {
-  return startServer((req, res) => {
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: 'who are you?' });
-    const id = req.url.split('/').pop();
-    json(res, 200, { id, customer: id === 'A-1' ? 'Ada' : 'Ben', total: 42 });
-  });
-}
-
-export async function runToEnd(api: FlowkeeperApi, start: Parameters<FlowkeeperApi['runs']['start']>[0]): Promise<string> {
-  let runId: string | undefined;
-  const finished = new Set<string>();
-  let wake: (() => void) | undefined;
-  const off = api.onEvent((event: ApiEvent) => {
-    if (event.type === 'runs.changed' && ['succeeded', 'failed', 'cancelled'].includes(event.status)) {
-      finished.add(event.runId);
-      if (event.runId === runId) wake?.();
-    }
-  });
-  try {
-    runId = (await api.runs.start(start)).runId;
-    if (!finished.has(runId)) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    off();
-  }
-  return runId;
-}
+import { AI_KEY, TOKEN, ThrowingKeychain, orderFlow, runToEnd, startShop } from './support.ts';
 
 let shop: TestServer;
 let ai: OpenAiTestServer;
@@ -130,6 +66,9 @@ describe('demo mode', () => {
     expect(demo.input).toEqual({ orderId: 'A-1' });
     expect(demo.outputs).toEqual(reference.outputs);
     expect(demo.nodes.reply!.outputs).toEqual(reference.nodes.reply!.outputs);
+    // The recording's AI answer was paid once, by the reference; the demo spent nothing.
+    expect(reference.cost.costUsd).toBeGreaterThan(0);
+    expect(demo.cost).toMatchObject({ costUsd: 0, promptTokens: 0, completionTokens: 0 });
     // The trace says so in its header, and holds the answers as a live run would (so it replays).
     const trace = await new FileTraceStore(dir).load(runId);
     expect(trace.header).toMatchObject({ mode: 'demo', demo: { runId: referenceId, from: 'run' } });
