@@ -447,8 +447,12 @@ function LiveRunBar({ flowId, demoOf }: { flowId: string; demoOf?: string }) {
     status === 'running' ? `Running… ${done} of ${total} steps done` : status === 'succeeded' ? 'The run finished. Click a step to see its items.' : status === 'failed' ? 'The run failed. The failed step is marked red; click it to see why.' : status === 'needs-attention' ? 'The run is waiting for a decision (see the Inbox or the run page).' : status === 'cancelled' ? 'The run was stopped.' : 'Run paused.';
   return (
     <div className={`banner run-bar tone-${status === 'failed' ? 'danger' : status === 'succeeded' ? 'success' : 'info'}`} role="status" data-testid="run-bar" data-run-status={status}>
-      {demoOf ? <DemoBadge label="Demo run" /> : null}
       <span>
+        {demoOf ? (
+          <>
+            <DemoBadge label="Demo run" />{' '}
+          </>
+        ) : null}
         {text}
         {demoOf ? ` Every outside call is answered from the recording of run ${demoOf}; nothing is sent.` : ''}
       </span>

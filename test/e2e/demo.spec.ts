@@ -108,7 +108,7 @@ test('from the editor, "Run as demo…" answers every call from a past run: the 
   await expect(bar).toHaveAttribute('data-run-status', 'succeeded');
   await expect(bar.getByTestId('demo-badge')).toHaveText('Demo run');
   await expect(bar).toContainText(`Every outside call is answered from the recording of run ${referenceId}; nothing is sent.`);
-  for (const id of ['start', 'fetch', 'note']) await expect(page.locator(`.node-card[data-node-id="${id}"]`)).toHaveAttribute('data-status', 'succeeded');
+  for (const id of ['start', 'fetch', 'note']) await expect(page.locator(`.node-card[data-node-id="${id}"]`)).toHaveAttribute('data-status', 'done');
   await page.screenshot({ path: shot('demo-editor-1280.png') });
   expect(received).toEqual(['GET /orders/A-1']);
 });
@@ -142,7 +142,7 @@ test('the runs list marks demo runs, and a demo run\'s page says which recording
   // Another input: the step says what the recording lacks, in words.
   await open(page, `#/runs/${differentId}`);
   await expect(page.getByTestId('demo-banner')).toBeVisible();
-  await expect(page.locator('main')).toContainText('This demo has no recorded answer for the HTTP request of node "Fetch order" (item 1)');
+  await expect(page.locator('main')).toContainText('This demo has no recorded answer for the HTTP request of “Fetch order” (item 1) (the recording asked for url');
   await expect(page.locator('main')).toContainText('Nothing was sent.');
   await screenshots(page, 'demo-run-mismatch');
   expect(received).toEqual(['GET /orders/A-1']);
