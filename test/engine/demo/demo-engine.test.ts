@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, FileTraceStore, type SecretResolver } from '../../../engine/index.ts';
 import { demoFromRun } from '../../../engine/demo/demo-reference.ts';
+import { prepareFork } from '../../../engine/replay.ts';
 import { makeFlow, registry, tempDir } from '../../helpers/engine.ts';
 import { json, serveDuringTest } from '../../helpers/http-server.ts';
 
@@ -38,6 +39,8 @@ describe('demo runs in the engine', () => {
       const demo = await engine.startRun(flow, { demo: await demoFromRun(store, reference.runId), stop: stop.signal });
       expect(demo.status).toBe('stopped');
       // ...and the next start's resume does not run it live.
+      // Nor re-run from a step: that would send for real what the demo only showed.
+      await expect(prepareFork(store, demo.runId, 'get')).rejects.toThrow(`Run ${demo.runId} is a demo: its steps were answered from a recording and never ran`);
       const resumed = await engine.resume(demo.runId);
       expect(resumed.status).toBe('failed');
       expect(resumed.error).toMatchObject({ code: 'DEMO_INTERRUPTED', message: expect.stringContaining('a demo is not continued') });
