@@ -84,6 +84,12 @@ describe('flowkeeper run --demo / flowkeeper demo', () => {
     expect(parsed.demo).toEqual({ runId: referenceId, from: 'run', flowVersion: 1 });
     expect(parsed.outputs).toEqual(referenceOutputs);
     expect((await new FileTraceStore(data).load(parsed.runId)).header).toMatchObject({ mode: 'demo', demo: { runId: referenceId, from: 'run' } });
+    // `trace` and `runs` say it too.
+    const trace = await cli(['trace', parsed.runId, '--data-dir', data]);
+    expect(trace.out).toContain(`DEMO — answered from recorded run ${referenceId}, nothing was sent.`);
+    const runs = await cli(['runs', '--data-dir', data]);
+    expect(runs.out.split('\n').find((line) => line.startsWith(parsed.runId))).toContain('(demo)');
+    expect(runs.out.split('\n').find((line) => line.startsWith(referenceId))).not.toContain('(demo)');
     expect([shop.requests.length, ai.requests.length]).toEqual([1, 1]);
   }, 180_000);
 
