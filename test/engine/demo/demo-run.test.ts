@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { FileTraceStore } from '../../../engine/trace/index.ts';
 import { isProductionRun } from '../../../engine/charter/metrics.ts';
+import { ReferenceStore } from '../../../engine/handover/index.ts';
+import type { ReferenceRun } from '../../../engine/model/handover-bundle.ts';
+import { join } from 'node:path';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
 import type { TestServer } from '../../helpers/http-server.ts';
@@ -94,6 +97,19 @@ describe('demo mode', () => {
     expect(error.message).toContain(`This demo has no recorded answer for the HTTP request of node "Fetch order" (item 1) (the recording asked for url “${shop.url}/orders/A-1”, this run for “${shop.url}/orders/B-7”). Nothing was sent.`);
     expect(demo.nodes.reply).toBeUndefined();
     expect(demo.errorInfo?.nodeId).toBe('fetch');
+  });
+
+  it('a stored reference run of the flow (as an imported bundle leaves it) answers a demo too, and the run says so', async () => {
+    const trace = await new FileTraceStore(dir).load(referenceId);
+    // A reference with an id of its own, so it is found in references/, not in runs/.
+    const run = { runId: 'ref-handed-over', flowVersion: trace.header.flowVersion, status: 'succeeded' as const, createdAt: trace.header.createdAt, header: { ...trace.header, runId: 'ref-handed-over' }, events: trace.events } as unknown as ReferenceRun;
+    await new ReferenceStore(join(dir, 'references')).put('order-reply', run, { kind: 'bundle', importedAt: '2026-01-01T00:00:00.000Z', bundleCreatedAt: '2026-01-01T00:00:00.000Z' });
+    const runId = await runToEnd(api, { flowId: 'order-reply', demo: { runId: 'ref-handed-over' } });
+    const demo = await api.runs.get({ runId });
+    expect(demo.status).toBe('succeeded');
+    expect(demo.demo).toMatchObject({ runId: 'ref-handed-over', from: 'reference' });
+    expect(demo.outputs).toEqual((await api.runs.get({ runId: referenceId })).outputs);
+    expect([shop.requests.length, ai.requests.length, keychain.calls]).toEqual([1, 1, 0]);
   });
 
   it('a reference that cannot answer a demo is refused at once, in words', async () => {
