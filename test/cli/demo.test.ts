@@ -122,6 +122,11 @@ describe('flowkeeper run --demo / flowkeeper demo', () => {
     expect(runs).toEqual([`${parsed.runId}.jsonl`]);
     const text = await cli(['demo', bundle, '--data-dir', fresh]);
     expect(text.out).toContain(`DEMO — answered from recorded run ${referenceId} in order-reply.fkbundle, nothing was sent.`);
+    // The flow file demoed from the bundle's recording: the same, said the same way.
+    const fromFile = await cli(['run', flowFile, '--demo', bundle, '--data-dir', fresh]);
+    expect(fromFile, fromFile.err).toMatchObject({ code: 0 });
+    expect(fromFile.out).toContain(`DEMO — answered from recorded run ${referenceId} in order-reply.fkbundle, nothing was sent.`);
+    expect([shop.requests.length, ai.requests.length]).toEqual([1, 1]);
     // A bundle without that reference, or a missing file, is said plainly.
     const wrong = await cli(['demo', bundle, '--data-dir', fresh, '--reference', 'run-nope']);
     expect(wrong.code).not.toBe(0);
