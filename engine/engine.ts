@@ -176,6 +176,12 @@ export class Engine {
       // A carried item's run is started once (see carryDecided): what it reuses is on disk before anything runs.
       if (start.reviewItem) await sink.sync();
       const done = new Map(start.reuse ?? []);
+      // A demo from a fork: the steps the fork copied are copied again, from the reference.
+      for (const [nodeId, outputs] of demo?.reused ?? []) {
+        if (!flow.nodes.some((n) => n.id === nodeId)) continue;
+        sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.demo!.origin.runId });
+        done.set(nodeId, outputs);
+      }
       for (const [nodeId, pin] of start.pinned ?? []) {
         if (done.has(nodeId) || !flow.nodes.some((n) => n.id === nodeId)) continue;
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(pin.outputs, redactor)) as never, durationMs: 0, pinnedFrom: pin.runId });

@@ -6,7 +6,7 @@
  *
  * May import: `engine/model`, the runner's types, the engine's loadRecordedCalls.
  */
-import type { NodeErrorInfo } from '../model/node-kit.ts';
+import type { NodeErrorInfo, PortItems } from '../model/node-kit.ts';
 import { NodeError } from '../model/node-kit.ts';
 import { reduceRun, type RecordedCall, type RunState } from '../model/run-state.ts';
 import type { ReviewRecord } from '../model/review.ts';
@@ -16,6 +16,11 @@ import type { SecretResolver } from '../secrets.ts';
 import type { DemoReference } from './demo-reference.ts';
 
 export interface DemoPlan {
+  /**
+   * Steps that did not run in the reference either (a fork's copied results, pinned test data):
+   * their recorded results are used as they are, as a replay does, since no call of theirs is recorded.
+   */
+  reused: Map<string, PortItems>;
   recorded: Map<string, RecordedCall>;
   reviews: DemoReviews;
   recordedTimeouts: Map<string, NodeErrorInfo>;
@@ -30,13 +35,17 @@ export async function demoPlan(
   const { header, events } = reference.trace;
   const state = reduceRun(header, events);
   const recorded = await loadCalls(state, getPayload);
+  const reused = new Map<string, PortItems>();
+  for (const [nodeId, n] of Object.entries(state.nodes)) {
+    if (n.reusedFrom !== undefined || n.pinnedFrom !== undefined) reused.set(nodeId, (await getPayload(n.outputs ?? {})) as PortItems);
+  }
   const byItem = new Map<string, ReviewRecord>();
   for (const record of state.reviews.values()) byItem.set(`${record.nodeId}/${record.itemIndex}`, { ...record, item: await getPayload(record.item) });
   const recordedTimeouts = new Map<string, NodeErrorInfo>();
   for (const event of events) {
     if (event.type === 'node.failed' && event.error.details?.limit === 'node') recordedTimeouts.set(`${event.nodeId}#${event.attempt}`, event.error);
   }
-  return { recorded, reviews: { referenceRunId: header.runId, byItem, autoApproved: state.autoApproved }, recordedTimeouts };
+  return { reused, recorded, reviews: { referenceRunId: header.runId, byItem, autoApproved: state.autoApproved }, recordedTimeouts };
 }
 
 /** A demo reads no credential: a step that asks past the recorder gets this, never a keychain. */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, FileTraceStore, type SecretResolver } from '../../../engine/index.ts';
 import { demoFromRun } from '../../../engine/demo/demo-reference.ts';
-import { prepareFork } from '../../../engine/replay.ts';
+import { forkRun, prepareFork } from '../../../engine/replay.ts';
 import { makeFlow, registry, tempDir } from '../../helpers/engine.ts';
 import { json, serveDuringTest } from '../../helpers/http-server.ts';
 
@@ -81,6 +81,33 @@ describe('demo runs in the engine', () => {
       expect(other.error).toMatchObject({ code: 'DEMO_NOT_RECORDED', nodeId: 'check' });
       expect(other.error!.message).toContain('This demo has no recorded decision for review step "check" (item 1): the reviewer in the recording saw');
       expect(refusingSecrets.calls).toBe(0);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a fork can answer a demo: the steps it copied are copied again, the rest answered from its recording', async () => {
+    const server = await serveDuringTest((req, res) => json(res, 200, { path: req.url }));
+    const { store, engine, cleanup } = await setUp();
+    try {
+      const flow = makeFlow(
+        [
+          { id: 'start', type: 'trigger.manual' },
+          { id: 'a', type: 'http.request', config: { url: `${server.url}/a` } },
+          { id: 'b', type: 'http.request', config: { url: `${server.url}/b` } },
+        ],
+        ['start -> a', 'a -> b'],
+      );
+      const first = await engine.startRun(flow, { input: {} });
+      const fork = await forkRun(engine, first.runId, 'b');
+      expect(fork.status).toBe('succeeded');
+      expect(server.requests.map((r) => r.url)).toEqual(['/a', '/b', '/b']);
+      const demo = await new Engine({ store, registry, secrets: refusingSecrets }).startRun(flow, { demo: await demoFromRun(store, fork.runId) });
+      expect(demo.status).toBe('succeeded');
+      expect(demo.outputs).toEqual(fork.outputs);
+      expect(server.requests).toHaveLength(3);
+      const events = (await store.load(demo.runId)).events;
+      expect(events.find((e) => e.type === 'node.succeeded' && e.nodeId === 'a')).toMatchObject({ reusedFrom: fork.runId });
     } finally {
       await cleanup();
     }
