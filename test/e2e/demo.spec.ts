@@ -90,6 +90,14 @@ async function screenshots(page: Page, name: string): Promise<void> {
 test('from the editor, "Run as demo…" answers every call from a past run: the steps light up, nothing is sent, the run is marked Demo', async ({ page }) => {
   await open(page, '#/flows/order-lookup');
   await expect(page.getByTestId('editor')).toBeVisible();
+  // From 800 px the editor bar still holds Run and Run as demo… without scrolling sideways.
+  await page.setViewportSize({ width: 800, height: 700 });
+  for (const name of ['Run as demo…', 'Run']) {
+    const box = (await page.getByRole('button', { name, exact: true }).boundingBox())!;
+    expect(box.x + box.width, `${name} fits in the window`).toBeLessThanOrEqual(800);
+  }
+  await page.screenshot({ path: shot('demo-editor-bar-800.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Run as demo…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Run “Order lookup” as a demo' });
   await expect(dialog).toContainText('Nothing is sent');
