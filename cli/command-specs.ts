@@ -24,9 +24,11 @@ export const specs = {
   run: {
     args: '<flow.json>',
     summary: 'Run a flow now and record its trace.',
-    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, 'dev-cache': { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false } },
+    options: { input: { type: 'string' }, durable: { type: 'boolean', default: false }, 'dev-cache': { type: 'boolean', default: false }, quiet: { type: 'boolean', short: 'q', default: false }, demo: { type: 'string' }, reference: { type: 'string' } },
     help: {
-      '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json',
+      '--input <json|@file>': 'the run input, as JSON text or @path/to/input.json (with --demo: default the recording\'s input)',
+      '--demo <runId|bundle>': 'a demo: every outside call answered from that recorded run (a run or reference run of this flow, or a hand-over bundle file); nothing is sent, no credential is read',
+      '--reference <runId>': 'with --demo <bundle>: which of its reference runs (default the first)',
       '--durable': 'sync the trace to disk after every batch of events (slower, safest)',
       '--dev-cache': 'while building a flow: re-use AI answers for the same model, prompt and settings (stored in <data-dir>/cache) instead of paying again',
       '-q, --quiet': 'no progress lines',
@@ -207,6 +209,17 @@ export const specs = {
       'check <flowId>': 'check now and print what changed (exit 1 when drift is found, 2 when the check could not run)',
       'status <flowId>': 'the drift schedule, the next check and the last checks',
       '--json': "print the API's drift.check / drift.status answer as JSON",
+    },
+  },
+  demo: {
+    args: '<bundle.fkbundle>',
+    summary: 'Demo a hand-over bundle\'s flow offline: every outside call answered from its recorded run, nothing sent, no credentials needed, nothing imported.',
+    options: { reference: { type: 'string' }, input: { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false } },
+    help: {
+      '--reference <runId>': 'which of the bundle\'s reference runs answers (default the first)',
+      '--input <json|@file>': 'another input (default the recording\'s); calls the recording lacks are reported, never sent',
+      '-q, --quiet': 'no progress lines',
+      '--json': 'print { demo, runId, status, tracePath, outputs } as JSON',
     },
   },
   verify: {

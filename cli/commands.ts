@@ -34,6 +34,7 @@ import { statusCommand } from './status-command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
 import { driftCommand } from './drift-command.ts';
+import { demoCommand, runFlowAsDemo } from './demo-command.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
 import { alertsCommand } from './alerts-command.ts';
@@ -119,8 +120,10 @@ export const commands: Record<CommandName, Command> = {
     ...specs.run,
     async run(ctx) {
       const file = one(ctx, 'the flow file to run');
+      if (ctx.values.reference !== undefined && ctx.values.demo === undefined) throw new UsageError('--reference chooses a run inside a bundle given with --demo <bundle>.');
       const input = await readInput(ctx.values.input as string | undefined);
       const { flow, warnings, migratedFrom } = await loadFlowFile(file, registry);
+      if (ctx.values.demo !== undefined) return runFlowAsDemo(ctx, flow);
       if (!ctx.json) {
         for (const w of warnings) ctx.io.err(`! ${w.path}: ${w.message}`);
         if (migratedFrom !== undefined) ctx.io.err(`! ${file} uses flow format ${migratedFrom}; it was upgraded in memory (save it from the app to keep the upgrade).`);
@@ -324,6 +327,7 @@ export const commands: Record<CommandName, Command> = {
   export: exportCommand,
   import: importCommand,
   drift: driftCommand,
+  demo: demoCommand,
   inbox: {
     ...specs.inbox,
     run: inboxCommand,

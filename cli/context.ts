@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { checkRunInput, Engine, NodeRegistry, dataDirStores, isInboxEvent, resolveDataDir, type FileTraceStore, type LoadedTrace, type RunEvent, type RunIndex } from '../engine/index.ts';
 import { builtinNodes } from '../nodes/index.ts';
+import type { ReferenceStore } from '../engine/handover/index.ts';
 
 export interface Io {
   out(text: string): void;
@@ -22,7 +23,7 @@ import { UsageError } from './usage-error.ts';
 
 export const registry = new NodeRegistry(builtinNodes);
 
-export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event: RunEvent) => void): { engine: Engine; store: FileTraceStore; runIndex: RunIndex; dataDir: string } {
+export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event: RunEvent) => void): { engine: Engine; store: FileTraceStore; runIndex: RunIndex; dataDir: string; references: ReferenceStore } {
   const dataDir = resolveDataDir(ctx.values['data-dir'] as string | undefined);
   const data = dataDirStores(dataDir, { catalog: registry });
   const store = data.traces;
@@ -34,7 +35,7 @@ export function openEngine(ctx: CommandContext, onEvent?: (runId: string, event:
   };
   // Credentials come from the same vault as the app's (keychain, then the documented env fallback).
   const engine = new Engine({ store, registry, durability, secrets: data.vault, onEvent: watch, reviewerGroups: () => data.settings.current.reviewerGroups ?? {}, ...(ctx.values['dev-cache'] === true ? { devCacheDir: data.devCacheDir } : {}) });
-  return { engine, store, runIndex: data.runIndex, dataDir };
+  return { engine, store, runIndex: data.runIndex, dataDir, references: data.references };
 }
 
 /** Synchronous on purpose: it happens inside the engine's event callback, before the command exits. */

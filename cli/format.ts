@@ -131,6 +131,8 @@ export function timeline(header: TraceHeader, events: RunEvent[], verbose: boole
   const lines = [
     `Run ${header.runId} of flow "${flowName}" (${header.flowId}, version ${header.flowVersion})`,
     `Started ${header.createdAt}${header.startedBy ? ` by ${header.startedBy}` : ''}${header.parentRunId ? `, forked from run ${header.parentRunId} at "${header.forkFromNodeId}"` : ''}`,
+    // A demo says so before anything else (engine/demo/).
+    ...(header.demo ? [`DEMO — answered from recorded run ${header.demo.runId}${header.demo.file ? ` in ${header.demo.file}` : ''}, nothing was sent.`] : []),
     '',
   ];
   for (const event of events) {
@@ -164,7 +166,7 @@ export function outcomeText(outcome: RunOutcome, tracePath: string): string {
 
 export function runsTable(runs: RunSummary[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with: flowkeeper run <flow.json>';
-  const rows = runs.map((r) => [r.runId, r.flowId, statusWord(r.status), r.createdAt.replace('T', ' ').slice(0, 19), r.error ?? r.attention ?? '']);
+  const rows = runs.map((r) => [r.runId, r.flowId, `${statusWord(r.status)}${r.mode === 'demo' ? ' (demo)' : ''}`, r.createdAt.replace('T', ' ').slice(0, 19), r.error ?? r.attention ?? '']);
   const header = ['RUN', 'FLOW', 'STATUS', 'STARTED (UTC)', 'NOTE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => Math.min(60, row[i]!.length))));
   const fmt = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell.slice(0, 80) : cell.padEnd(widths[i]!))).join('  ');

@@ -20,6 +20,8 @@ import { systemClock, type Clock } from './clock.ts';
 import { RunNotFoundError, type EventSink, type LoadedTrace, type TraceStore } from './trace/trace-store.ts';
 import { checkRunInput } from './run-input.ts';
 import { autoEmitted, carriedDecision, carriedReuse, carriedRunId, itemsToCarry } from './runner/carried-review.ts';
+import { NO_CREDENTIALS, NO_NETWORK, demoPlan } from './demo/demo-plan.ts';
+import type { DemoReference } from './demo/demo-reference.ts';
 
 /** `stopped`: stopped at a safe point for shutdown; unfinished, resumed at the next start. */
 export type RunOutcomeStatus = 'succeeded' | 'failed' | 'cancelled' | 'needs-attention' | 'stopped' | 'paused';
@@ -89,6 +91,11 @@ export interface StartOptions {
   reviewItem?: { requestId: string; nodeId: string; itemIndex: number; decision: ReviewDecision; auto?: true };
   /** The start is already durable in the intake journal: the trace skips its own creation fsyncs (WriterOptions.journalled). */
   journalled?: boolean;
+  /**
+   * A demo run (engine/demo/): every outside call is answered from this recording and nothing is
+   * sent, no credential read; without `input`, the recording's input.
+   */
+  demo?: DemoReference;
 }
 
 export interface ResumeOptions {
@@ -135,7 +142,9 @@ export class Engine {
 
   async startRun(flow: Flow, start: StartOptions = {}): Promise<RunOutcome> {
     const { store } = this.options;
-    checkRunInput(start.input);
+    const demo = start.demo ? await demoPlan(start.demo, (v) => store.getPayload(v), loadRecordedCalls) : undefined;
+    const input = start.input ?? start.demo?.trace.header.input;
+    checkRunInput(input);
     const runId = start.runId ?? newRunId(new Date(this.clock.now()));
     const redactor = new Redactor();
     const header: TraceHeader = {
@@ -148,9 +157,10 @@ export class Engine {
       flowVersion: flow.version,
       flowHash: sha256(canonicalJson(flow)),
       flow: (await store.putPayload(flow)) as TraceHeader['flow'],
-      input: start.input ?? {},
+      input: input ?? {},
       createdAt: new Date(this.clock.now()).toISOString(),
-      mode: start.parent ? 'fork' : 'run',
+      mode: start.demo ? 'demo' : start.parent ? 'fork' : 'run',
+      ...(start.demo ? { demo: start.demo.origin } : {}),
       ...(start.startedBy ? { startedBy: start.startedBy } : {}),
       ...(start.startedByName ? { startedByName: start.startedByName } : {}),
       ...(start.parent ? { parentRunId: start.parent.runId, forkFromNodeId: start.parent.fromNodeId } : {}),
@@ -166,6 +176,12 @@ export class Engine {
       // A carried item's run is started once (see carryDecided): what it reuses is on disk before anything runs.
       if (start.reviewItem) await sink.sync();
       const done = new Map(start.reuse ?? []);
+      // A demo from a fork: the steps the fork copied are copied again, from the reference.
+      for (const [nodeId, outputs] of demo?.reused ?? []) {
+        if (!flow.nodes.some((n) => n.id === nodeId)) continue;
+        sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(outputs, redactor)) as never, durationMs: 0, reusedFrom: start.demo!.origin.runId });
+        done.set(nodeId, outputs);
+      }
       for (const [nodeId, pin] of start.pinned ?? []) {
         if (done.has(nodeId) || !flow.nodes.some((n) => n.id === nodeId)) continue;
         sink.append({ type: 'node.succeeded', nodeId, attempt: 1, outputs: (await store.putPayload(pin.outputs, redactor)) as never, durationMs: 0, pinnedFrom: pin.runId });
@@ -178,20 +194,21 @@ export class Engine {
         registry: this.options.registry,
         sink,
         input: header.input,
-        replay: false,
+        // A demo is a replay that writes its own trace: answers from the recording, nothing sent.
+        replay: demo !== undefined,
         done,
         resumeAt: new Map(),
-        recorded: new Map(),
+        recorded: demo?.recorded ?? new Map(),
         resolutions: new Map(),
         ...(start.signal ? { signal: start.signal } : {}),
         ...(start.stop ? { stop: start.stop } : {}),
         redactor,
-        secrets: this.secrets,
-        http: this.http,
+        secrets: demo ? NO_CREDENTIALS : this.secrets,
+        http: demo ? NO_NETWORK : this.http,
         payload: (value) => store.putPayload(value, redactor),
         clock: this.clock,
         ...(carried ? { carried: { nodeId: carried.nodeId, itemIndex: carried.itemIndex, decision: carried.decision, ...(carried.auto ? { auto: true } : {}) } } : {}),
-        ...this.devCache(),
+        ...(demo ? { demo: demo.reviews, recordedTimeouts: demo.recordedTimeouts } : this.devCache()),
       });
       const outcome = await this.finish(runId, sink, result, redactor);
       if (outcome.status === 'paused') await this.carryAfterPause(runId, redactor);
@@ -288,6 +305,14 @@ export class Engine {
       if (state.status === 'succeeded' || state.status === 'failed' || state.status === 'cancelled') {
         await sink.close();
         return await this.outcomeFromState(state);
+      }
+      if (trace.header.mode === 'demo') {
+        // A demo is never continued: its recording may not be at hand here, and continuing it
+        // as a normal run would send what the demo promised not to.
+        const error = { message: 'This demo run was interrupted before it finished; a demo is not continued.', code: 'DEMO_INTERRUPTED', retryable: false, hint: 'Start the demo again.' };
+        await sink.appendDurable({ type: 'run.finished', status: 'failed', outputs: {}, error });
+        await sink.close();
+        return { runId, status: 'failed', outputs: {}, error };
       }
       const failed = Object.entries(state.nodes).find(([, n]) => n.status === 'failed' && !n.routedToErrorPort);
       if (failed) {

@@ -184,6 +184,10 @@ export async function prepareFork(
   options: { flow?: Flow; signal?: AbortSignal; startedBy?: string; runId?: string } = {},
 ): Promise<{ flow: Flow; start: StartOptions }> {
   const trace = typeof source === 'string' ? await store.load(source) : source;
+  if (trace.header.mode === 'demo') {
+    // A demo's steps never ran: re-running one for real would send what the demo only showed.
+    throw new ForkError(`Run ${trace.header.runId} is a demo: its steps were answered from a recording and never ran, so there is nothing to re-run from. Run the flow itself, or start another demo.`);
+  }
   const state = reduceRun(trace.header, trace.events);
   const flow = options.flow ?? (await store.getPayload(trace.header.flow));
   const graph = buildGraph(flow);

@@ -111,8 +111,10 @@ export const RunSummarySchema = z.object({
   status: RunStatus,
   createdAt: z.string(),
   updatedAt: z.string(),
-  mode: z.enum(['run', 'fork', 'replay']),
+  mode: z.enum(['run', 'fork', 'replay', 'demo']),
   parentRunId: z.string().optional(),
+  /** A demo run (`mode: "demo"`): the recorded run that answered every outside call, and where it came from. */
+  demo: z.object({ runId: z.string(), from: z.enum(['run', 'reference', 'bundle']), flowVersion: z.number(), file: z.string().optional() }).optional(),
   error: z.string().optional(),
   attention: z.string().optional(),
   /** Steps whose items went out on their error path: the run went on, but those items failed. */
@@ -506,9 +508,17 @@ export const METHODS = {
   'flows.deactivate': method(z.object({ id: FlowId }).strict(), Ok, 'Switches a flow off: its triggers stop (runs in progress continue).'),
 
   'runs.start': method(
-    z.object({ flowId: FlowId, input: Json.optional(), usePins: z.boolean().optional() }).strict(),
+    z
+      .object({
+        flowId: FlowId,
+        input: Json.optional(),
+        usePins: z.boolean().optional(),
+        // Demo mode (engine/demo/): every outside call answered from this recorded run, nothing sent.
+        demo: z.object({ runId: RunId, from: z.enum(['run', 'reference']).optional() }).strict().optional(),
+      })
+      .strict(),
     z.object({ runId: z.string() }),
-    'Starts a run of a saved flow; returns at once. `usePins`: a test run from the editor, where pinned steps give their pinned result instead of running (never used otherwise).',
+    'Starts a run of a saved flow; returns at once. `usePins`: a test run from the editor, where pinned steps give their pinned result instead of running (never used otherwise). `demo`: a demo run answered from the recorded run `runId` (a stored reference of the flow, else a run of this machine; `from` to say which): no call goes out, no credential is read, and a call the recording lacks or asked differently fails its step with the reason. Without `input` it uses the recording\'s input.',
   ),
   'runs.list': method(
     z

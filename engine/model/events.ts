@@ -15,7 +15,20 @@ export interface BlobRef {
   bytes: number;
 }
 
-export type RunMode = 'run' | 'fork' | 'replay';
+/** `demo`: every outside call was answered from a recorded run (see `TraceHeader.demo`); nothing was sent. */
+export type RunMode = 'run' | 'fork' | 'replay' | 'demo';
+
+/**
+ * Where a demo run's answers came from: the recorded run (`runId`, the flow version it ran) and
+ * whether it was a run of this machine (`run`), a stored reference run (`reference`, e.g. from an
+ * imported bundle) or a hand-over bundle file (`bundle`, `file`: its name only, never a path).
+ */
+export interface DemoOrigin {
+  runId: string;
+  from: 'run' | 'reference' | 'bundle';
+  flowVersion: number;
+  file?: string;
+}
 
 /** Line 1 of every trace file. */
 export interface TraceHeader {
@@ -47,6 +60,8 @@ export interface TraceHeader {
    * the review are reused from the parent; the review step gives out only this item.
    */
   reviewItem?: { requestId: string; nodeId: string; itemIndex: number; /** An item "review only if" let through (no person decided). */ auto?: true };
+  /** Set on a demo run (`mode: "demo"`): which recording answered its outside calls. */
+  demo?: DemoOrigin;
 }
 
 export type RunStatus = 'running' | 'paused' | 'needs-attention' | 'succeeded' | 'failed' | 'cancelled';
@@ -94,7 +109,7 @@ export type RunEventBody =
   | { type: 'node.skipped'; nodeId: string; reason: string }
   | { type: 'node.log'; nodeId: string; level: 'info' | 'warn'; message: string; data?: Record<string, unknown> }
   | ({ type: 'external.intent'; effects: Effects; request: unknown; idempotencyKey?: string } & CallKey)
-  /** `cached`: answered by the opt-in development cache instead of the outside world. */
+  /** `cached`: answered by the opt-in development cache, or by a demo's recording (header `demo`), instead of the outside world. */
   | ({ type: 'external.result'; result?: unknown; error?: NodeErrorInfo; cached?: boolean } & CallKey)
   | {
       type: 'run.needs-attention';

@@ -6,6 +6,7 @@
 import type { Engine, RunOutcome } from '../engine.ts';
 import type { PortItems } from '../model/node-kit.ts';
 import { prepareFork } from '../replay.ts';
+import { demoFromRun } from '../demo/demo-reference.ts';
 import type { AttentionChoice } from '../runner/call-recorder.ts';
 import { RunLockedError } from '../trace/index.ts';
 import type { CloseOptions, JobOutcome, RunJob, RunQueue } from './run-queue.ts';
@@ -57,6 +58,7 @@ export class InProcessRunQueue implements RunQueue {
           ...(job.startedByName ? { startedByName: job.startedByName } : {}),
           ...(job.journalled ? { journalled: true } : {}),
           ...(job.pinned ? { pinned: new Map(Object.entries(job.pinned) as Array<[string, { runId: string; outputs: PortItems }]>) } : {}),
+          ...(job.demo ? { demo: job.demo.recording ? { trace: job.demo.recording, origin: job.demo.origin } : await demoFromRun(this.engine.store, job.demo.origin.runId) } : {}),
           signal,
           stop,
         });

@@ -9,6 +9,7 @@
  * May import: `engine/model` (types) only.
  */
 import type { Flow } from '../model/flow.ts';
+import type { DemoOrigin, RunEvent, TraceHeader } from '../model/events.ts';
 
 /** Start a new run of a flow (the flow itself travels, so the worker runs what was asked for). */
 export interface StartJob {
@@ -26,6 +27,12 @@ export interface StartJob {
    * the same id after a crash), so the trace is created without its own fsyncs.
    */
   journalled?: true;
+  /**
+   * A demo run (engine/demo/): answered from the recorded run `origin.runId`. A run of this
+   * machine is read from the trace store where the job runs; a stored reference or a bundle's
+   * travels with the job (`recording`, values inline).
+   */
+  demo?: { origin: DemoOrigin; recording?: { header: TraceHeader; events: RunEvent[] } };
 }
 
 /** Continue an unfinished run from its trace; `choice` answers a needs-attention question. */

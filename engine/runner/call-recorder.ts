@@ -11,6 +11,7 @@ import type { RecordedCall } from '../model/run-state.ts';
 import { neverReachedServer } from '../model/network-errors.ts';
 import type { EventSink } from '../trace/trace-store.ts';
 import { REDACTED, type Redactor } from '../trace/index.ts';
+import { describeDifference, firstDifference } from './request-difference.ts';
 
 /** Raised when a run must stop for a person: a write may or may not have gone out. */
 export class AttentionNeeded extends Error {
@@ -44,6 +45,13 @@ export interface RecorderOptions {
   /** Choices a person made for interrupted calls, by call key string. */
   resolutions: ReadonlyMap<string, string>;
   replay: boolean;
+  /**
+   * A demo run (engine/demo/, with `replay`): answered from the reference run's record like a
+   * replay, but each answer is written to this run's own trace as if the call had been made, and
+   * a call the record lacks fails with a demo's plain reason. Clock and randomness are local, so
+   * those the record lacks are read live; nothing else ever is.
+   */
+  demo?: { referenceRunId: string };
   /** Stores large requests/results in side files. */
   payload: (value: unknown) => Promise<unknown>;
   describeNode: (nodeId: string) => string;
@@ -134,6 +142,7 @@ export class CallRecorder {
     // on) is history to repeat, not a call to make again.
     const movedPast = previous?.error !== undefined && !fromThisAttempt && this.calls.has(callKeyString({ ...previous.key, call: previous.key.call + 1 }));
     if (previous?.hasResult && sameRequest && (fromThisAttempt || !previous.error || movedPast)) {
+      if (this.options.demo) await this.writeDemoAnswer(key, effects, request, previous, idempotencyKey);
       if (previous.error) throw new RecordedCallError(previous.error);
       return previous.result as T;
     }
@@ -144,7 +153,9 @@ export class CallRecorder {
     const choice = this.resolutions.get(callKeyString(previous?.key ?? key)) ?? this.resolutions.get(id);
     if (unsafeToRepeat && choice === 'skip-item') throw new ItemConfirmedSent(key);
 
-    if (this.options.replay) {
+    const local = key.kind === 'clock' || key.kind === 'random';
+    if (this.options.demo && !local) throw demoMissing(key, this.options.describeNode(key.nodeId), this.options.demo.referenceRunId, previous?.hasResult ? previous.request : undefined, request);
+    if (this.options.replay && !(this.options.demo && local)) {
       if (previous?.hasResult && !sameRequest) {
         throw new NodeError({
           message: `In the recording this ${key.kind} call (item ${key.itemIndex + 1}) asked for something else, so the recorded answer does not apply: recorded ${brief(previous.request)}, now ${brief(request)}.`,
@@ -217,6 +228,31 @@ export class CallRecorder {
       throw error;
     }
   }
+
+  /** A demo's answer, written as a live run writes its call: intent (not for pure calls), then the result, marked `cached`. */
+  private async writeDemoAnswer(key: CallKey, effects: Effects, request: unknown, recorded: RecordedCall, idempotencyKey: string | undefined): Promise<void> {
+    const { sink, payload } = this.options;
+    if (effects !== 'pure') sink.append({ type: 'external.intent', ...key, effects, request: await payload(request), ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
+    // `cached`: not from the outside world, so it costs nothing (engine/cost.ts) wherever AI spend is added up.
+    sink.append({ type: 'external.result', ...key, ...(recorded.error ? { error: recorded.error } : { result: await payload(recorded.result), cached: true }) });
+  }
+}
+
+const CALL_NAMES: Record<string, string> = { http: 'HTTP request', llm: 'AI call', smtp: 'e-mail', postgres: 'database query', file: 'file access' };
+
+/** A call a demo cannot answer: what the recording asked for and what this run asks for, in words. */
+function demoMissing(key: CallKey, node: string, referenceRunId: string, recorded: unknown, now: unknown): NodeError {
+  const what = `the ${CALL_NAMES[key.kind] ?? `${key.kind} call`} of ${node} (item ${key.itemIndex + 1}${key.call > 0 ? `, call ${key.call + 1}` : ''})`;
+  const difference = recorded === undefined ? undefined : firstDifference(recorded, now === undefined ? undefined : JSON.parse(JSON.stringify(now)));
+  const told = difference ? describeDifference(difference) : undefined;
+  const why = told ? `the recording asked for ${told.recorded}, this run for ${told.now}` : `the recording made no such call; this run asked for ${brief(now)}`;
+  return new NodeError({
+    message: `This demo has no recorded answer for ${what} (${why}). Nothing was sent.`,
+    code: 'DEMO_NOT_RECORDED',
+    retryable: false,
+    details: { referenceRunId },
+    hint: `Start the demo with the input of run ${referenceRunId}, or choose a recorded run made with this input.`,
+  });
 }
 
 function brief(value: unknown): string {

@@ -11,7 +11,7 @@ import type { Flow } from '../model/flow.ts';
 import { AwaitingReview, toErrorInfo, type NodeErrorInfo, type PortItems } from '../model/node-kit.ts';
 import { pruneUnreachable } from '../model/reachability.ts';
 import type { ReviewDecision, ReviewRecord } from '../model/review.ts';
-import { ReviewDesk } from './review-desk.ts';
+import { ReviewDesk, type DemoReviews } from './review-desk.ts';
 import type { RecordedCall } from '../model/run-state.ts';
 import type { SecretResolver } from '../secrets.ts';
 import type { Clock } from '../clock.ts';
@@ -73,6 +73,8 @@ export interface ExecutionPlan {
   autoEmitted?: ReadonlySet<string>;
   /** A drift check's shadow run: it answers every call (live or from the reference), see CallRecorder. */
   shadow?: ShadowCalls;
+  /** A demo run (with `replay`; engine/demo/): the reference's answers are written to this trace, its decisions answer review steps. */
+  demo?: DemoReviews;
 }
 
 /** `paused`: review steps wait for people; branches that do not depend on them ran on. */
@@ -110,13 +112,14 @@ export async function execute(fullPlan: ExecutionPlan): Promise<ExecutionResult>
   let stop: RunStop | undefined;
   let attention: AttentionNeeded | undefined;
   const awaiting: AwaitingReview[] = [];
-  const desk = new ReviewDesk(plan.runId, plan.sink, plan.reviews ?? new Map(), plan.autoApproved ?? new Set(), plan.payload, plan.carried, plan.autoEmitted);
+  const desk = new ReviewDesk(plan.runId, plan.sink, plan.reviews ?? new Map(), plan.autoApproved ?? new Set(), plan.payload, plan.carried, plan.autoEmitted, plan.demo);
 
   const recorder = new CallRecorder({
     sink: plan.sink,
     recorded: plan.recorded,
     resolutions: plan.resolutions,
     replay: plan.replay,
+    ...(plan.demo ? { demo: { referenceRunId: plan.demo.referenceRunId } } : {}),
     payload: plan.payload,
     describeNode: (id) => `node "${graph.nodes.get(id)?.name ?? id}"`,
     redactor: plan.redactor,

@@ -9,7 +9,7 @@
  * Claiming a run is not the store's job: see run-leases.ts.
  * May import: `engine/model`, the trace's own helpers (redactor, reader types).
  */
-import type { BlobRef, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
+import type { BlobRef, DemoOrigin, RunEventBody, RunEvent, TraceHeader } from '../model/events.ts';
 import { reduceRun, type RunState } from '../model/run-state.ts';
 import { runItemFailures } from '../model/item-failures.ts';
 import { summarizeInput } from '../model/input-summary.ts';
@@ -57,6 +57,8 @@ export interface RunSummary {
   /** The run's input in one short line (engine/model/input-summary.ts). */
   inputSummary?: string;
   failedItems?: { nodeId: string; name: string; failed: number; total: number }[];
+  /** A demo run: which recording answered its outside calls (engine/demo/). */
+  demo?: DemoOrigin;
 }
 
 /** A trace found damaged and set aside, so no other run is affected. */
@@ -230,6 +232,7 @@ export function summarize(trace: Pick<LoadedTrace, 'header' | 'events'>, state: 
     mode: trace.header.mode,
   };
   if (trace.header.parentRunId !== undefined) summary.parentRunId = trace.header.parentRunId;
+  if (trace.header.demo !== undefined) summary.demo = trace.header.demo;
   if (state.error) summary.error = state.error.message;
   if (state.attention) summary.attention = state.attention.reason;
   if (trace.header.startedBy !== undefined) summary.startedBy = trace.header.startedBy;

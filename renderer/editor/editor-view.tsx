@@ -19,6 +19,8 @@ import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
 import { notify } from '../stores/notice-store.ts';
 import { RunDialog } from '../views/run-dialog.tsx';
+import { DemoRunDialog } from './demo-run-dialog.tsx';
+import { DemoBadge } from '../components/demo-badge.tsx';
 import { flushSave, pauseAutosave, resolveConflict, startAutosave, useSave } from './autosave.ts';
 import { Canvas, type Sizes } from './canvas.tsx';
 import { useCatalog } from './catalog-store.ts';
@@ -123,6 +125,9 @@ function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: 
   const helpOpen = useEditorUi((s) => s.helpOpen);
   const run = useRunView(useShallow((s) => ({ runId: s.runId, mode: s.mode, status: s.state?.status })));
   const [runOpen, setRunOpen] = useState(false);
+  const [demoOpen, setDemoOpen] = useState(false);
+  /** The demo run being followed, and the recorded run answering it. */
+  const [demo, setDemo] = useState<{ runId: string; referenceRunId: string } | undefined>();
   const [replay, setReplay] = useState<ReplayReport | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const sizes = useRef<Sizes>(new Map());
@@ -216,6 +221,15 @@ function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: 
               <button type="button" className="button button-small" onClick={() => void autoLayout(sizes.current)} title="Arrange the steps from left to right">
                 Tidy up
               </button>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => void flushSave().then((saved) => (saved ? setDemoOpen(true) : notify('Save the flow first: see the message next to “Saved”.', 'danger')))}
+                disabled={hasErrors}
+                title={hasErrors ? 'Fix the problems marked on the steps first' : 'Run it with every outside call answered from a past run: nothing is sent'}
+              >
+                Run as demo…
+              </button>
               <button type="button" className="button button-primary button-small" onClick={() => void startRun()} disabled={hasErrors} title={hasErrors ? 'Fix the problems marked on the steps first' : 'Save and run this flow'}>
                 Run
               </button>
@@ -237,7 +251,7 @@ function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: 
           </button>
         </div>
       )}
-      {live ? <LiveRunBar flowId={flowId} /> : null}
+      {live ? <LiveRunBar flowId={flowId} {...(demo && demo.runId === run.runId ? { demoOf: demo.referenceRunId } : {})} /> : null}
       {replay ? <ReplayBanner report={replay} onClose={() => setReplay(undefined)} /> : null}
       {overview ? (
         <FlowPage
@@ -272,6 +286,15 @@ function Editor({ flowId, runId, readOnly, overview }: { flowId: string; runId: 
         usePins
         onStarted={(started) => {
           const flow = useEditor.getState().flow!;
+          void followRun(started, { id: flow.id, name: flow.name, version: flow.version });
+        }}
+      />
+      <DemoRunDialog
+        flow={demoOpen ? { id: flowId, name: flowName } : undefined}
+        onClose={() => setDemoOpen(false)}
+        onStarted={(started, referenceRunId) => {
+          const flow = useEditor.getState().flow!;
+          setDemo({ runId: started, referenceRunId });
           void followRun(started, { id: flow.id, name: flow.name, version: flow.version });
         }}
       />
@@ -413,7 +436,7 @@ function ConflictBanner() {
   );
 }
 
-function LiveRunBar({ flowId }: { flowId: string }) {
+function LiveRunBar({ flowId, demoOf }: { flowId: string; demoOf?: string }) {
   const { runId, status, done, total } = useRunView(
     useShallow((s) => {
       const nodes = Object.values(s.state?.nodes ?? {});
@@ -424,7 +447,15 @@ function LiveRunBar({ flowId }: { flowId: string }) {
     status === 'running' ? `Running… ${done} of ${total} steps done` : status === 'succeeded' ? 'The run finished. Click a step to see its items.' : status === 'failed' ? 'The run failed. The failed step is marked red; click it to see why.' : status === 'needs-attention' ? 'The run is waiting for a decision (see the Inbox or the run page).' : status === 'cancelled' ? 'The run was stopped.' : 'Run paused.';
   return (
     <div className={`banner run-bar tone-${status === 'failed' ? 'danger' : status === 'succeeded' ? 'success' : 'info'}`} role="status" data-testid="run-bar" data-run-status={status}>
-      <span>{text}</span>
+      <span>
+        {demoOf ? (
+          <>
+            <DemoBadge label="Demo run" />{' '}
+          </>
+        ) : null}
+        {text}
+        {demoOf ? ` Every outside call is answered from the recording of run ${demoOf}; nothing is sent.` : ''}
+      </span>
       {status === 'running' ? <progress max={Math.max(total, 1)} value={done} aria-label="Steps done" /> : null}
       <button type="button" className="button button-small" onClick={() => go({ view: 'editor', flowId, runId })}>
         Step through this run

@@ -19,7 +19,9 @@ const HOW: Record<string, string> = {
 };
 
 export function describeOrigin(run: { mode: string; startedBy?: string; startedByName?: string; inputSummary?: string }): RunOrigin {
-  const how = run.mode === 'fork' ? HOW.fork! : run.mode === 'replay' ? 'Replay of an earlier run' : (HOW[run.startedBy ?? ''] ?? (run.startedBy ? `Started by ${run.startedBy}` : 'Started'));
+  const started = HOW[run.startedBy ?? ''] ?? (run.startedBy ? `Started by ${run.startedBy}` : 'Started');
+  // A demo says so first: its calls were answered from a recording (engine/demo/).
+  const how = run.mode === 'fork' ? HOW.fork! : run.mode === 'replay' ? 'Replay of an earlier run' : run.mode === 'demo' ? `Demo · ${started}` : started;
   const who = run.startedByName ? ` by ${run.startedByName}` : '';
   return { how: `${how}${who}`, input: run.inputSummary ?? 'no input' };
 }

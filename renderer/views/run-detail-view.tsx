@@ -21,6 +21,8 @@ import { nodeNames } from '../logic/timeline.ts';
 import { AttentionPanel, FailurePanel, ReplayPanel } from './run-panels.tsx';
 import { RunSteps, flowNodes, type FlowNodeInfo } from './run-steps.tsx';
 import { RunTimeline } from './run-timeline.tsx';
+import { DemoBanner } from './demo-banner.tsx';
+import { DemoBadge } from '../components/demo-badge.tsx';
 import { go } from '../stores/nav-store.ts';
 import { notify } from '../stores/notice-store.ts';
 import { useRun } from '../stores/run-store.ts';
@@ -68,7 +70,8 @@ function RunBody({ run }: { run: RunDetail }) {
   const names = useMemo(() => nodeNames(run.flow), [run.flow]);
   const look = describeRun(run.status, detailFailedSteps(run.nodes, names));
   const final = isFinalStatus(run.status);
-  const spend = describeRunSpend(run.cost);
+  // A demo paid for nothing: its AI answers are the recording's.
+  const spend = run.mode === 'demo' ? undefined : describeRunSpend(run.cost);
 
   useEffect(() => {
     setReplay(undefined);
@@ -117,6 +120,7 @@ function RunBody({ run }: { run: RunDetail }) {
           <h1 id="run-title">{run.flowName}</h1>
           <div className="run-meta">
             <StatusBadge status={run.status} look={look} state={look.note ? 'succeeded-with-failures' : run.status} />
+            {run.mode === 'demo' ? <DemoBadge /> : null}
             <span title={formatTimestamp(run.createdAt)}>Started {formatWhen(run.createdAt)}</span>
             {/* Same clock as the timeline: from the run's start to its last event. */}
             {final ? <span className="nowrap">Took {formatDuration(Date.parse(run.updatedAt) - Date.parse(run.createdAt))}</span> : null}
@@ -177,6 +181,8 @@ function RunBody({ run }: { run: RunDetail }) {
         </div>
       </header>
 
+      {run.demo ? <DemoBanner demo={run.demo} /> : null}
+
       {actionError ? <ErrorBox error={actionError} /> : null}
 
       {run.status === 'needs-attention' ? <AttentionPanel run={run} names={names} busy={busy} onChoose={(c) => void resume(c)} /> : null}
@@ -188,7 +194,8 @@ function RunBody({ run }: { run: RunDetail }) {
       <div className="run-columns">
         <div className="run-col">
           <h2 className="section-title">Steps</h2>
-          <RunSteps run={run} nodes={nodes} canFork={final} onFork={setForkFrom} />
+          {/* A demo's steps never ran: re-running one "for real" is not what a demo offers. */}
+          <RunSteps run={run} nodes={nodes} canFork={final && run.mode !== 'demo'} onFork={setForkFrom} />
           <details className="run-input">
             <summary>What the run started with</summary>
             <JsonView value={run.input} label="Run input" />

@@ -12,6 +12,7 @@ import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
 import { PAGE_SIZE, useRuns } from '../stores/runs-store.ts';
 import { describeOrigin, pageRange } from '../logic/run-origin.ts';
+import { DemoBadge } from '../components/demo-badge.tsx';
 
 export function RunsView({ status, flowId }: { status?: string; flowId?: string }) {
   const { runs, loaded, error, load, page, hasNextPage, loading } = useRuns();
@@ -110,6 +111,7 @@ export function RunsView({ status, flowId }: { status?: string; flowId?: string 
                   <tr key={run.runId} className="clickable" onClick={() => go({ view: 'run', runId: run.runId })} data-run-id={run.runId}>
                     <td>
                       <StatusBadge status={run.status} look={look} state={look.note ? 'succeeded-with-failures' : run.status} />
+                      {run.mode === 'demo' ? <DemoBadge /> : null}
                     </td>
                     <td>
                       <a href={href} className="cell-title row-link" onClick={(e) => e.stopPropagation()}>

@@ -10,6 +10,7 @@ import { chooseHint } from '../../model/pause.ts';
 import { validateFlow } from '../../model/validate.ts';
 import { newRunId } from '../../engine.ts';
 import { prepareFork, replayRun } from '../../replay.ts';
+import { findDemoReference } from '../../demo/demo-reference.ts';
 import { publicSummary, type QuarantineNotice } from '../../trace/index.ts';
 import type { ServiceContext } from '../service-context.ts';
 import type { GroupHandlers } from './types.ts';
@@ -50,10 +51,18 @@ export function runHandlers({ data, registry, queue, projections }: ServiceConte
     return result;
   };
   return {
-    'runs.start': async ({ flowId, input, usePins }) => {
+    'runs.start': async ({ flowId, input, usePins, demo }) => {
       const flow = await data.flows.runnable(flowId);
       const runId = newRunId();
       const person = (await data.settings.read()).reviewerName;
+      if (demo) {
+        // Found and checked now, so a wrong choice is answered at once; a run of this machine is
+        // read again where the job runs, a stored reference travels with the job.
+        const reference = await findDemoReference({ store: traces, references: data.references, flowId, runId: demo.runId, ...(demo.from ? { from: demo.from } : {}) });
+        const recording = reference.origin.from === 'run' ? {} : { recording: { header: reference.trace.header, events: reference.trace.events } };
+        if (!queue.enqueue({ kind: 'start', runId, flow, input, startedBy: 'app', ...(person ? { startedByName: person } : {}), demo: { origin: reference.origin, ...recording } })) throw closing();
+        return { runId };
+      }
       // Pinned test data only when the editor asks for a test run; pins of removed steps are ignored.
       const pins = usePins ? (await data.pins.list(flowId)).filter((p) => flow.nodes.some((n) => n.id === p.nodeId)) : [];
       const pinned = pins.length > 0 ? Object.fromEntries(pins.map((p) => [p.nodeId, { runId: p.runId, outputs: p.outputs }])) : undefined;
