@@ -20,6 +20,7 @@ import { useCatalog } from '../editor/catalog-store.ts';
 import { useEditor } from '../editor/editor-store.ts';
 import { CharterForm } from './charter-form.tsx';
 import { charterOf, formOf, showFigure } from './charter-logic.ts';
+import { VersionList } from './version-list.tsx';
 
 type Checklist = Readiness & { active: boolean };
 
@@ -242,6 +243,8 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
       </section>
 
       <CharterForm flow={flow} items={items} />
+
+      <VersionList flowId={flowId} savedVersion={savedVersion} activeVersion={checklist?.active ? activeVersion : undefined} />
     </div>
   );
 }
