@@ -12,3 +12,7 @@ export { buildRunbook } from './runbook.ts';
 export { runbookHtml, runbookMarkdown } from './runbook-render.ts';
 export { credentialRequirements } from './credential-requirements.ts';
 export { ReferenceStore, referenceAsTrace, type ReferenceSource, type StoredReference } from './reference-store.ts';
+export { openHandover, bundleFromSource } from './import-open.ts';
+export { importHandover, handoverAcceptance, type ImportDeps } from './import-bundle.ts';
+export { acceptanceReplay, replayableReference } from './import-acceptance.ts';
+export { unmappedText, useText } from './import-mapping.ts';

@@ -103,6 +103,25 @@ export const WaiverSchema = z
   .strict();
 export type Waiver = z.infer<typeof WaiverSchema>;
 
+/**
+ * A charter changing hands (a hand-over bundle imported, engine/handover/import-bundle.ts): who
+ * answered for the flow before, who took it, who did the import and when. Kept on the charter so
+ * the version diff and the flow page show it; the version note says it too.
+ */
+export const HandOverSchema = z
+  .object({
+    from: CharterPersonSchema,
+    to: CharterPersonSchema,
+    /** When the new owner took it (ISO). */
+    at: z.string().max(40),
+    /** Who did the import ('' when nobody was named). */
+    by: z.string().max(200).default(''),
+    /** When the bundle was made (ISO). */
+    bundleCreatedAt: z.string().max(40),
+  })
+  .strict();
+export type HandOver = z.infer<typeof HandOverSchema>;
+
 export const CharterSchema = z
   .object({
     owner: CharterPersonSchema.default({ name: '', email: '' }),
@@ -114,6 +133,8 @@ export const CharterSchema = z
     reviewers: z.string().max(200).default(''),
     alerts: AlertRouteSchema.optional(),
     waivers: z.array(WaiverSchema).max(20).default([]),
+    /** Hand-overs of this flow, oldest first (optional: absent on a flow never handed over). */
+    handedOver: z.array(HandOverSchema).max(100).optional(),
   })
   .strict();
 export type Charter = z.infer<typeof CharterSchema>;

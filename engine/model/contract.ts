@@ -11,6 +11,7 @@ import type { RunEvent } from './events.ts';
 import type { Flow, FlowInput } from './flow.ts';
 import { FlowHeadlineSchema, MetricResultSchema, ReadinessSchema } from './charter.ts';
 import { HandoverBundleSchema } from './handover-bundle.ts';
+import { AcceptanceSchema, BundleSourceSchema, CredentialMappingsSchema, HandoverImportRequestSchema, HandoverImportResultSchema, HandoverPreviewSchema } from './handover-import.ts';
 import { DashboardRunFilterSchema, DashboardSchema } from './dashboard.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -707,6 +708,23 @@ export const METHODS = {
     z.object({ flowId: FlowId, version: z.number().int().min(1).optional(), format: z.enum(['markdown', 'html']).default('markdown') }).strict(),
     z.object({ fileName: z.string(), text: z.string() }),
     'The runbook of a flow, generated from the flow, the catalogue and the charter: Markdown, or one self-contained HTML page (no scripts) to read without the app.',
+  ),
+
+  // Importing a bundle (engine/handover/import-*.ts, shapes in engine/model/handover-import.ts).
+  'handover.open': method(
+    BundleSourceSchema,
+    HandoverPreviewSchema,
+    'Reads a hand-over bundle (its text, or its bytes in base64 for a .gz file) without importing it: the flow, its charter\'s owners, each credential it needs with the same-type credentials of this machine as candidates (none chosen), the reference runs, whether a flow with its id exists here, the runbook, what must be entered again and warnings. A damaged, foreign or newer file is refused in plain words.',
+  ),
+  'handover.acceptance': method(
+    BundleSourceSchema.extend({ credentials: CredentialMappingsSchema.optional() }).strict(),
+    AcceptanceSchema,
+    'Replays each reference run of a bundle offline against its flow (credential ids as mapped, when given): every call is answered from the recording, nothing is sent and no keychain is read. Per run: passed, or the differences (step, field, recorded → replayed).',
+  ),
+  'handover.import': method(
+    HandoverImportRequestSchema.strict(),
+    HandoverImportResultSchema,
+    'Imports a bundle: every credential requirement mapped explicitly (an existing credential of the same type, or a new one stored in the keychain), step settings and the alert route rewritten to those credentials, the flow saved as a new version (or under a new id), its reference runs stored, the charter handed to the new owner (recorded), and the acceptance replay run. All or nothing. It never switches the flow on: flows.activate does, behind the same checklist as any flow.',
   ),
 
   'settings.get': method(Empty, SettingsSchema, 'Current settings.'),

@@ -59,6 +59,9 @@ export const SAMPLE_ARGS: Record<MethodName, unknown> = {
   'alerts.snooze': { key: 'invoice-triage/run-failed', minutes: 60 },
   'handover.export': { flowId: 'invoice-triage' },
   'handover.runbook': { flowId: 'invoice-triage' },
+  'handover.open': { text: '{}' },
+  'handover.acceptance': { text: '{}' },
+  'handover.import': { text: '{}', owner: { name: 'Ada', email: 'ada@example.com' } },
   'settings.get': {},
   'settings.update': { reviewerName: 'Ada' },
 };
