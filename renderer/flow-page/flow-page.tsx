@@ -21,6 +21,7 @@ import { useEditor } from '../editor/editor-store.ts';
 import { CharterForm } from './charter-form.tsx';
 import { charterOf, formOf, showFigure } from './charter-logic.ts';
 import { VersionList } from './version-list.tsx';
+import { HandoverSection } from '../handover/export-dialog.tsx';
 
 type Checklist = Readiness & { active: boolean };
 
@@ -243,6 +244,8 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
       </section>
 
       <CharterForm flow={flow} items={items} />
+
+      <HandoverSection flowId={flowId} flowName={flow.name} />
 
       <VersionList flowId={flowId} savedVersion={savedVersion} activeVersion={checklist?.active ? activeVersion : undefined} />
     </div>
