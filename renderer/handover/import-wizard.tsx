@@ -233,7 +233,7 @@ function OpenStep({ fileName, preview, target, setTarget, targetProblem, busy, o
               <>
                 <dt>Hidden personal data</dt>
                 <dd>
-                  {preview.privacy.maskedFields.join(', ')} ({preview.privacy.maskedValues} values)
+                  {preview.privacy.maskedFields.join(', ')} ({preview.privacy.maskedValues === 1 ? '1 value' : `${preview.privacy.maskedValues} values`} replaced by stand-ins)
                 </dd>
               </>
             ) : null}
@@ -551,6 +551,34 @@ function SwitchOnStep({ result, onClose }: { result: HandoverImportResult; onClo
           </ul>
         </div>
       ) : null}
+      <p data-testid="wizard-readiness">
+        {on
+          ? 'It is on.'
+          : readiness.ready
+            ? 'Ready for production: every item of its checklist is there. Switch it on when you want its trigger to start runs by itself.'
+            : `${readiness.missing.length === 1 ? 'One item of its checklist is' : `${readiness.missing.length} items of its checklist are`} missing: open the flow to complete them, or try switching on to see what is missing.`}
+      </p>
+      <div className="wizard-nav">
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            onClose();
+            go({ view: 'editor', flowId: result.flowId, tab: 'overview' });
+          }}
+        >
+          Open the flow
+        </button>
+        {on ? (
+          <button type="button" className="button button-primary" onClick={onClose}>
+            Done
+          </button>
+        ) : (
+          <button type="button" className="button button-primary" disabled={switching} onClick={() => void switchOn()} title={readiness.ready ? 'Its triggers fire by themselves from now on' : 'The checklist is not complete: switching on will say what is missing'}>
+            {switching ? 'Switching on…' : 'Switch on'}
+          </button>
+        )}
+      </div>
       <h3 className="card-title">Production checklist</h3>
       <ul className="checklist" data-testid="wizard-checklist">
         {readiness.items.map((item) => (
@@ -586,27 +614,6 @@ function SwitchOnStep({ result, onClose }: { result: HandoverImportResult; onClo
           Switched on: its triggers fire by themselves while Flowkeeper runs.
         </p>
       ) : null}
-      <div className="wizard-nav">
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            onClose();
-            go({ view: 'editor', flowId: result.flowId, tab: 'overview' });
-          }}
-        >
-          Open the flow
-        </button>
-        {on ? (
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        ) : (
-          <button type="button" className="button button-primary" disabled={switching} onClick={() => void switchOn()} title={readiness.ready ? 'Its triggers fire by themselves from now on' : 'The checklist is not complete: switching on will say what is missing'}>
-            {switching ? 'Switching on…' : 'Switch on'}
-          </button>
-        )}
-      </div>
     </section>
   );
 }
