@@ -247,7 +247,7 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
 
       <HandoverSection flowId={flowId} flowName={flow.name} />
 
-      <VersionList flowId={flowId} savedVersion={savedVersion} activeVersion={checklist?.active ? activeVersion : undefined} />
+      <VersionList flowId={flowId} savedVersion={savedVersion} activeVersion={checklist?.active ? activeVersion : undefined} onChanged={() => setListTick((t) => t + 1)} />
     </div>
   );
 }

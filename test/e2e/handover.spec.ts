@@ -166,6 +166,8 @@ test('the builder exports the hand-over file with a reference run, and the runbo
 
 test('the new team imports it: a same-type credential offered, not chosen; acceptance passes; ownership taken; switched on', async ({ page }) => {
   test.skip(!bundlePath, 'needs the file the export test made');
+  // Five steps, each checked with axe and photographed at two widths: longer than one screen's test.
+  test.setTimeout(90_000);
   await open(page, b, '#/flows');
   await page.getByRole('button', { name: 'Import hand-over file' }).click();
   const wizard = page.getByTestId('import-wizard');

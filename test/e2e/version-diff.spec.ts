@@ -94,6 +94,12 @@ test('the version list compares the latest version with the one before it by def
   await expect(list.locator('.version-row[data-version="2"]')).toContainText('Ben');
   await list.scrollIntoViewIfNeeded();
   await expectAccessible(page, 'the flow page with its version list');
+  for (const width of [1400, 800]) {
+    await page.setViewportSize({ width, height: 900 });
+    await list.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(root, 'docs', 'screenshots', `version-diff-list-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
   await list.getByTestId('compare-versions').click();
   await expect(page).toHaveURL(/#\/flows\/invoices\/compare\/2\/3$/);
   await expect(page.getByTestId('diff-panel').getByRole('heading', { name: 'From version 2 to version 3' })).toBeVisible();
@@ -178,4 +184,19 @@ test('two versions that do the same say so, and the moves are told apart', async
   await shoot(page, 'same');
   await page.getByRole('button', { name: '← Back to the flow' }).click();
   await expect(page).toHaveURL(/#\/flows\/invoices\/overview$/);
+});
+
+test('a rollback from the list is a new version with the old content, loaded into the editor', async ({ page }) => {
+  await open(page, '#/flows/invoices/overview');
+  const list = page.getByTestId('version-list');
+  await expect(list.locator('.version-row')).toHaveCount(4);
+  await list.getByRole('button', { name: 'Roll back to this: version 1' }).click();
+  await expect(list.locator('.version-row')).toHaveCount(5);
+  await expect(list.locator('.version-row[data-version="5"]')).toContainText('Rolled back to version 1');
+  await expect(page.getByLabel('Flow name')).toHaveValue('Invoices');
+  const { flow } = await call<{ flow: { name: string; version: number; nodes: Array<{ id: string }> } }>('flows.get', { id: 'invoices' });
+  expect([flow.version, flow.name, flow.nodes.map((n) => n.id)]).toEqual([5, 'Invoices', ['start', 'fetch', 'tag']]);
+  await list.locator('.version-row[data-version="5"]').getByRole('button', { name: 'What changed in version 5' }).click();
+  await expect(card(page, 'tag')).toHaveAttribute('data-diff', 'added');
+  await expect(card(page, 'notify')).toHaveAttribute('data-diff', 'removed');
 });
