@@ -100,7 +100,15 @@ const CHARTER_HEADS: Record<string, string> = {
   waivers: 'Waived check',
   mustNever: 'What it must never do',
   reviewers: 'Reviewers',
+  handedOver: 'Handed over',
 };
+
+/** A charter's hand-overs (`charter.handedOver`) as people read them: "Ana → Carla (2026-12-01)". */
+function handOverText(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  const person = (p: unknown) => (typeof p === 'object' && p !== null && typeof (p as { name?: unknown }).name === 'string' ? (p as { name: string }).name || '(nobody)' : '(nobody)');
+  return value.map((h: { from?: unknown; to?: unknown; at?: unknown }) => `${person(h.from)} → ${person(h.to)}${typeof h.at === 'string' ? ` (${h.at.slice(0, 10)})` : ''}`).join('; ');
+}
 
 export function charterFieldLabel(path: string): string {
   const [head = '', ...rest] = path.split('.');
@@ -183,7 +191,7 @@ export function changeGroups(diff: FlowDiff, older: Named, newer: Named, catalog
     { title: 'Steps', entries: steps },
     { title: 'Connections', entries: connections },
     { title: 'The flow', entries: fieldEntries('flow', diff.flow, (p) => FLOW_FIELDS[p] ?? humanize(p)) },
-    { title: 'Charter', entries: fieldEntries('charter', diff.charter, charterFieldLabel) },
+    { title: 'Charter', entries: fieldEntries('charter', diff.charter.map((c) => (c.path === 'handedOver' ? { path: c.path, ...('before' in c ? { before: handOverText(c.before) } : {}), ...('after' in c ? { after: handOverText(c.after) } : {}) } : c)), charterFieldLabel) },
     { title: 'Settings', entries: fieldEntries('settings', diff.settings, (p) => p.split('.').map(humanize).join(' › ')) },
   ];
   return groups.filter((g) => g.entries.length > 0);

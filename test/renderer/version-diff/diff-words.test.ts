@@ -100,6 +100,17 @@ describe('changeGroups', () => {
   });
 });
 
+describe('a charter handed over', () => {
+  it('reads as who handed it to whom, and when', () => {
+    const older = base([], [], { charter: { owner: { name: 'Ana', email: 'ana@example.com' } } });
+    const newer = base([], [], { charter: { owner: { name: 'Carla', email: 'carla@example.com' }, handedOver: [{ from: { name: 'Ana', email: 'ana@example.com' }, to: { name: 'Carla', email: 'carla@example.com' }, at: '2026-12-01T10:00:00.000Z', by: 'Carla', bundleCreatedAt: '2026-11-30T09:00:00.000Z' }] } });
+    const entry = changeGroups(withoutEmptyChanges(diffFlows(older as never, newer as never)), older, newer, catalog)
+      .find((g) => g.title === 'Charter')!
+      .entries.find((e) => e.title === 'Handed over')!;
+    expect(entry.fields[0]!.after.short).toBe('“Ana → Carla (2026-12-01)”');
+  });
+});
+
 describe('withoutEmptyChanges', () => {
   it('drops fields that went from absent to empty, and a step left with none is no longer changed', () => {
     const older = base([{ id: 'a', type: 'transform.set', name: 'A', position: { x: 0, y: 0 }, config: {} }], []);
