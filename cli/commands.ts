@@ -32,6 +32,7 @@ import { credentialsCommand } from './credential-commands.ts';
 import { flowsCommand } from './flow-commands.ts';
 import { statusCommand } from './status-command.ts';
 import { exportCommand } from './export-command.ts';
+import { importCommand } from './import-command.ts';
 import { aiTotal, describeEvent, outcomeText, replayText, runsTable, timeline } from './format.ts';
 import { inboxCommand } from './inbox-command.ts';
 import { alertsCommand } from './alerts-command.ts';
@@ -320,6 +321,7 @@ export const commands: Record<CommandName, Command> = {
   flows: flowsCommand,
   status: statusCommand,
   export: exportCommand,
+  import: importCommand,
   inbox: {
     ...specs.inbox,
     run: inboxCommand,

@@ -108,6 +108,7 @@ export async function acceptanceReplay(registry: NodeRegistry, flow: Flow, refer
       differences: report.nodes
         .filter((n) => !n.identical)
         .map((n) => ({ nodeId: n.nodeId, step: n.name, recordedStatus: n.recordedStatus, replayedStatus: n.replayedStatus, ...(n.replayError === undefined ? {} : { replayError: n.replayError }), changes: n.changes })),
+      report,
       lines: reportLines(report),
       ...(report.note === undefined ? {} : { note: report.note }),
     });

@@ -54,7 +54,10 @@ export interface ImportDeps {
 /** `handover.acceptance`: the replay alone, credential ids as mapped so far (nothing stored). */
 export async function handoverAcceptance(deps: Pick<ImportDeps, 'registry'>, request: BundleSource & { credentials?: Record<string, CredentialMapping> }): Promise<Acceptance> {
   const bundle = bundleFromSource(request);
-  return acceptanceReplay(deps.registry, withCredentialIds(bundle.flow, mappedIds(request.credentials)), bundle.references);
+  const flow = withCredentialIds(bundle.flow, mappedIds(request.credentials));
+  // Replayed as it would run: each step's settings with their defaults filled in, as validation gives them.
+  const checked = validateFlow(flow, deps.registry);
+  return acceptanceReplay(deps.registry, checked.ok ? checked.flow : flow, bundle.references);
 }
 
 function badRequest(message: string, hint: string): ApiError {
@@ -119,6 +122,9 @@ export async function importHandover(deps: ImportDeps, raw: HandoverImportReques
 
   // Every credential mapped explicitly, each checked against this machine's list.
   const resolved = resolveCredentials(bundle.credentials, request.credentials, await deps.vault.list());
+  for (const r of resolved) {
+    if (r.requirement.type === '' && !r.create) warnings.push(`The bundle does not say which type “${r.requirement.id}” is, so linking it to “${r.credentialId}” (${r.type}) could not be checked: make sure it is the right kind of credential before switching the flow on.`);
+  }
 
   // What the bundle left out: the alert webhook's address must be given again.
   const reenter = reenterOf(bundle.flow);

@@ -210,6 +210,7 @@ const CHARTER_TOPICS: Record<string, string> = {
   waivers: 'waivers',
   mustNever: 'what it must never do',
   reviewers: 'reviewers',
+  handedOver: 'handed over',
 };
 const charterTopic = (path: string) => CHARTER_TOPICS[path.split('.')[0] ?? ''] ?? path;
 

@@ -121,6 +121,20 @@ export const AcceptanceResultSchema = z.object({
       changes: z.array(ValueChangeSchema),
     }),
   ),
+  /**
+   * The whole replay report, in the shape of `runs.replay` (every step compared), so the wizard
+   * can word it as the run view's replay does (renderer/logic/replay.ts). Absent when the run
+   * could not be replayed at all (`note` says why).
+   */
+  report: z
+    .object({
+      runId: z.string(),
+      flowId: z.string(),
+      identical: z.boolean(),
+      nodes: z.array(z.object({ nodeId: z.string(), name: z.string(), recordedStatus: z.string(), replayedStatus: z.string(), identical: z.boolean(), changes: z.array(ValueChangeSchema), replayError: z.string().optional() })),
+      note: z.string().optional(),
+    })
+    .optional(),
   /** The result in words, one line per difference (`outputs.out[0].total: 12 → 13`). */
   lines: z.array(z.string()),
   note: z.string().optional(),

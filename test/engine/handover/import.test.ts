@@ -11,8 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError, createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
-import { bundleText } from '../../../engine/handover/index.ts';
+import { ApiError, KeychainUnavailableError, createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
+import { bundleText, importHandover, openHandover, handoverAcceptance, type ImportDeps } from '../../../engine/handover/index.ts';
+import { withCredentialIds } from '../../../engine/handover/import-mapping.ts';
+import { replayableReference } from '../../../engine/handover/import-acceptance.ts';
+import { FlowSchema } from '../../../engine/model/flow.ts';
 import type { HandoverBundle } from '../../../engine/model/handover-bundle.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
@@ -89,7 +92,8 @@ beforeAll(async () => {
   server = await startServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(res, 401, { error: 'who are you?' });
     const email = new URL(req.url, 'http://x').searchParams.get('email') ?? '';
-    json(res, 200, { customer: CUSTOMERS[email], email });
+    // Echoes the sign-in and hands out a session token and cookie: scrubbed in the bundle, and the replay must still pass.
+    json(res, 200, { customer: CUSTOMERS[email], email, seenAuthorization: req.headers.authorization, session: 'Bearer sess-abcdef123456' }, { 'set-cookie': 'sid=xyz-cookie-value; HttpOnly' });
   });
   const temp = await tempDir();
   const service = await createService({ dataDir: temp.dir, registry, keychain: new MemoryKeychain(), resumeOnStart: false, triggers: false });
@@ -301,6 +305,20 @@ describe('handover.import', () => {
     expect(await b.api.credentials.list({})).toEqual([]);
   });
 
+  it('says how to fix a keychain that cannot be used, and stores nothing', async () => {
+    const locked = new MemoryKeychain();
+    locked.setPassword = async () => {
+      throw new KeychainUnavailableError('no Secret Service');
+    };
+    const b = await machine(locked);
+    const error = await refusal(b.api.handover.import({ text, owner, alertWebhookUrl: SLACK, credentials: { 'shop-api': { create: { values: { token: B_TOKEN } } } } }));
+    expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
+    expect(error.message).toBe('The import stopped while storing the new credential “shop-api” in this computer\'s keychain: The system keychain cannot be used, so credentials cannot be stored or read. Nothing was imported.');
+    expect(error.hint).toContain('Secret Service keyring');
+    expect(error.hint).toContain('Then import the bundle again, or link existing credentials instead of creating new ones.');
+    expect(await b.api.flows.list({})).toEqual([]);
+  });
+
   it('is all or nothing: a flow that cannot be saved takes back the new credential and the references', async () => {
     const b = await machine();
     b.service.data.flows.save = async () => {
@@ -312,6 +330,107 @@ describe('handover.import', () => {
     expect(b.keychain.entries.size).toBe(0);
     expect(await b.api.credentials.list({})).toEqual([]);
     expect(await b.service.data.references.list('lookup')).toEqual([]);
+  });
+});
+
+describe('import rules', () => {
+  const depsOf = (b: Awaited<ReturnType<typeof machine>>, active: string[] = []): ImportDeps => ({
+    flows: b.service.data.flows,
+    vault: b.service.data.vault,
+    references: b.service.data.references,
+    activeFlowIds: async () => new Set(active),
+    registry,
+    now: () => Date.parse('2026-12-01T10:00:00Z'),
+    defaultAuthor: async () => 'Settings Name',
+  });
+
+  it('opens and replays without reading the keychain', async () => {
+    const keychain = new MemoryKeychain();
+    let reads = 0;
+    const get = keychain.getPassword.bind(keychain);
+    keychain.getPassword = async (account: string) => (reads++, get(account));
+    const b = await machine(keychain);
+    await b.api.credentials.set({ id: 'my-shop', type: 'http.bearer', label: '', values: { token: B_TOKEN } });
+    reads = 0;
+    await openHandover({ ...depsOf(b), catalog: registry }, { text });
+    const acceptance = await handoverAcceptance(depsOf(b), { text, credentials: { 'shop-api': { use: 'my-shop' } } });
+    expect(acceptance.passed).toBe(true);
+    expect(acceptance.results[0]!.report).toMatchObject({ identical: true, nodes: [expect.objectContaining({ nodeId: 'start' }), expect.objectContaining({ nodeId: 'fetch', identical: true })] });
+    expect(reads).toBe(0);
+  });
+
+  it('never uses a credential just because it has the same name', async () => {
+    const b = await machine();
+    await b.api.credentials.set({ id: 'shop-api', type: 'http.bearer', label: 'Same name', values: { token: B_TOKEN } });
+    const preview = await b.api.handover.open({ text });
+    expect(preview.credentials[0]!.candidates).toEqual([{ id: 'shop-api', label: 'Same name' }]);
+    const error = await refusal(b.api.handover.import({ text, owner, alertWebhookUrl: SLACK }));
+    expect(error.code).toBe('CREDENTIALS_NOT_MAPPED');
+    // Creating one under the taken name is refused too (it would replace theirs).
+    const taken = await refusal(b.api.handover.import({ text, owner, alertWebhookUrl: SLACK, credentials: { 'shop-api': { create: { values: { token: 'x-other' } } } } }));
+    expect(taken.message).toContain('A credential named “shop-api” exists on this computer already');
+    expect(b.keychain.entries.get('shop-api')).toBe(JSON.stringify({ token: B_TOKEN }));
+  });
+
+  it('refuses a new version of a flow that is switched on, and an address that is not one', async () => {
+    const b = await machine();
+    const request = { text, owner, alertWebhookUrl: SLACK, credentials: { 'shop-api': { create: { values: { token: B_TOKEN } } } } };
+    await importHandover(depsOf(b), request);
+    const onAgain = { ...request, credentials: { 'shop-api': { use: 'shop-api' } }, target: { replace: true as const } };
+    const active = await refusal(importHandover(depsOf(b, ['lookup']), onAgain));
+    expect(active.code).toBe('FLOW_ACTIVE');
+    expect(active.hint).toContain('flowkeeper flows deactivate lookup');
+    const url = await refusal(importHandover(depsOf(b), { ...onAgain, alertWebhookUrl: 'hooks.slack.com/x' }));
+    expect(url.message).toContain('is not a web address');
+    const badOwner = await refusal(importHandover(depsOf(b), { ...onAgain, owner: { name: 'Carla', email: 'carla' } }));
+    expect(badOwner.message).toContain('is not an e-mail address');
+    // The author defaults to the name in Settings.
+    expect((await importHandover(depsOf(b), onAgain)).version).toBe(2);
+    expect((await b.api.flows.versions({ id: 'lookup' }))[0]!.author).toBe('Settings Name');
+  });
+
+  it('creates a credential of a type the bundle does not know only when told the type', async () => {
+    const b = await machine();
+    const unknown = structuredClone(bundle);
+    unknown.credentials = unknown.credentials.map((c) => ({ ...c, type: '', typeTitle: 'Unknown type: ask the builder', typeSource: 'unknown' as const, fields: [] }));
+    const request = { text: bundleText(unknown), owner, alertWebhookUrl: SLACK };
+    expect((await b.api.handover.open({ text: request.text })).warnings.join(' ')).toContain('does not say which type');
+    const noType = await refusal(b.api.handover.import({ ...request, credentials: { 'shop-api': { create: { values: { token: B_TOKEN } } } } }));
+    expect(noType.message).toContain('give the type of the credential to create');
+    const made = await b.api.handover.import({ ...request, credentials: { 'shop-api': { create: { type: 'http.bearer', values: { token: B_TOKEN } } } } });
+    expect(made.credentials[0]).toMatchObject({ credentialId: 'shop-api', type: 'http.bearer', created: true });
+    const linked = await b.api.handover.import({ ...request, target: { newId: 'lookup-two' }, credentials: { 'shop-api': { use: 'shop-api' } } });
+    expect(linked.warnings.join(' ')).toContain('could not be checked');
+  });
+
+  it('rewrites credential ids all at once, steps and alert route', () => {
+    const flow = FlowSchema.parse({
+      format: 'flowkeeper/flow',
+      formatVersion: 1,
+      id: 'f',
+      name: 'F',
+      charter: { alerts: { email: { credential: 'b', to: [] }, webhook: { url: 'https://x.example/h', format: 'json', credential: 'a' } } },
+      nodes: [
+        { id: 'one', type: 'http.request', config: { credential: 'a' } },
+        { id: 'two', type: 'http.request', config: { credential: 'b' } },
+      ],
+      edges: [],
+    });
+    const out = withCredentialIds(flow, new Map([['a', 'b'], ['b', 'c']]));
+    expect(out.nodes.map((n) => (n.config as { credential: string }).credential)).toEqual(['b', 'c']);
+    expect(out.charter!.alerts!.email!.credential).toBe('c');
+    expect(out.charter!.alerts!.webhook!.credential).toBe('b');
+  });
+
+  it('re-encodes masks inside recorded request addresses only', () => {
+    const run = bundle.references[0]!;
+    const fixed = replayableReference(run);
+    const intent = fixed.events.find((e) => e.type === 'external.intent') as { request: { url: string } };
+    expect(intent.request.url).toContain('email=%C2%ABmasked%20');
+    expect(replayableReference(fixed)).toBe(fixed);
+    // Answers and outputs stay as recorded.
+    const outputsOf = (r: typeof run) => r.events.filter((e) => e.type !== 'external.intent');
+    expect(outputsOf(fixed)).toEqual(outputsOf(run));
   });
 });
 
