@@ -20,6 +20,7 @@ import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
 import { formatTimestamp, formatWhen, runStatusLabel } from '../logic/format.ts';
+import { describeReplay } from '../logic/replay.ts';
 import { useCredentials } from '../stores/credentials-store.ts';
 import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
@@ -413,7 +414,9 @@ function AcceptanceStep({ acceptance, busy, acceptDifferences, setAcceptDifferen
             <p className="panel-title">
               {acceptance.passed
                 ? `Passed: ${acceptance.results.length === 1 ? 'the reference run gives' : `all ${acceptance.results.length} reference runs give`} the same results as recorded.`
-                : `${acceptance.results.filter((r) => !r.passed).length} of ${acceptance.results.length} reference runs give different results.`}
+                : acceptance.results.length === 1
+                  ? 'Different: the reference run gives other results than recorded.'
+                  : `Different: ${acceptance.results.filter((r) => !r.passed).length} of ${acceptance.results.length} reference runs give other results than recorded.`}
             </p>
           </div>
           <ul className="checklist">
@@ -426,23 +429,7 @@ function AcceptanceStep({ acceptance, busy, acceptDifferences, setAcceptDifferen
                   <span className="checklist-title">
                     Run of {formatWhen(r.createdAt)} ({runStatusLabel(r.status).toLowerCase()} when recorded): {r.passed ? 'same result' : 'different'}
                   </span>
-                  {r.passed ? null : (
-                    <>
-                      {r.differences.map((d) => (
-                        <span key={d.nodeId} className="checklist-message">
-                          Step “{d.step}”: recorded {d.recordedStatus}, now {d.replayedStatus}
-                          {d.replayError ? ` — ${d.replayError}` : ''}
-                        </span>
-                      ))}
-                      {r.lines.length > 0 ? (
-                        <ul className="acceptance-lines">
-                          {r.lines.slice(0, 20).map((l) => (
-                            <li key={l}>{l}</li>
-                          ))}
-                        </ul>
-                      ) : null}
-                    </>
-                  )}
+                  {r.passed ? null : <Differences result={r} />}
                   {r.note ? <span className="checklist-message">{r.note}</span> : null}
                 </div>
               </li>
@@ -457,6 +444,41 @@ function AcceptanceStep({ acceptance, busy, acceptDifferences, setAcceptDifferen
         </>
       ) : null}
     </section>
+  );
+}
+
+/** One reference run's differences in the run view's replay words (renderer/logic/replay.ts), else the engine's lines. */
+function Differences({ result }: { result: Acceptance['results'][number] }) {
+  if (!result.report) {
+    return (
+      <ul className="acceptance-lines">
+        {result.lines.slice(0, 20).map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+      </ul>
+    );
+  }
+  const view = describeReplay(result.report);
+  return (
+    <>
+      {view.nodes.map((n) => (
+        <div key={n.nodeId} className="checklist-message" data-testid="acceptance-difference">
+          <strong>Step “{n.name}”</strong>
+          {n.statusChange ? `: ${n.statusChange}` : ': gives something else'}
+          {n.problem ? ` — ${n.problem}` : ''}
+          {n.changes.length > 0 ? (
+            <ul className="acceptance-lines">
+              {n.changes.slice(0, 10).map((c) => (
+                <li key={c.path}>
+                  {c.path}: {c.recorded} → {c.replayed}
+                </li>
+              ))}
+              {n.changes.length > 10 ? <li>…and {n.changes.length - 10} more</li> : null}
+            </ul>
+          ) : null}
+        </div>
+      ))}
+    </>
   );
 }
 

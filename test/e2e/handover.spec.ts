@@ -10,7 +10,8 @@
  * Screenshots of the export dialog and of each wizard step at 1400 and 800 px go to
  * docs/screenshots/handover-*.png.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -270,4 +271,39 @@ test('imported again beside the one that is on: a separate flow with a new crede
   expect(second.nodes.find((n) => n.id === 'fetch')?.config.credential).toBe('erp-new');
   const { flow: first } = await bridgeCall<{ flow: { nodes: Array<{ id: string; config: { credential?: string } }> } }>(b, 'flows.get', { id: 'invoice-sync' });
   expect(first.nodes.find((n) => n.id === 'fetch')?.config.credential).toBe('erp-local');
+});
+
+test('a changed flow shows the differences per reference run, and imports only when the person accepts them (a gzipped file)', async ({ page }) => {
+  test.skip(!bundlePath, 'needs the file the export test made');
+  test.setTimeout(90_000);
+  // The same bundle with one step changed on the way: its reference run no longer replays the same.
+  const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as { flow: { nodes: Array<{ id: string; config: { fields?: Array<{ value: string }> } }> } };
+  bundle.flow.nodes.find((n) => n.id === 'tag')!.config.fields![0]!.value = 'sales';
+  const changed = join(dir, 'changed.fkbundle.gz');
+  await writeFile(changed, gzipSync(JSON.stringify(bundle)));
+
+  await open(page, b, '#/flows');
+  await page.getByRole('button', { name: 'Import hand-over file' }).click();
+  const wizard = page.getByTestId('import-wizard');
+  await wizard.getByTestId('bundle-file').setInputFiles(changed);
+  await expect(wizard.getByTestId('bundle-preview')).toContainText('“Invoice sync”');
+  await wizard.getByLabel('Its id').fill('invoice-sync-3');
+  await wizard.getByRole('button', { name: 'Next: link credentials' }).click();
+  await wizard.getByTestId('requirement').getByRole('radio', { name: /Use “ERP on this computer”/ }).check();
+  await wizard.getByRole('button', { name: 'Next: check the reference runs' }).click();
+  await expect(wizard.getByTestId('acceptance-summary')).toContainText('Different: the reference run gives other results than recorded.');
+  const run = wizard.getByTestId('acceptance-run');
+  await expect(run).toHaveAttribute('data-passed', 'false');
+  await expect(run.getByTestId('acceptance-difference')).toContainText('Step “Tag for the team”');
+  await expect(run.getByTestId('acceptance-difference')).toContainText('sales');
+  const next = wizard.getByRole('button', { name: 'Next: take ownership' });
+  await expect(next).toBeDisabled();
+  await expectAccessible(page, 'the import wizard, reference runs that differ');
+  await shoot(page, 'wizard-3-differences');
+  await wizard.getByLabel('Import it anyway: I have read the differences and will look into them').check();
+  await expect(next).toBeEnabled();
+  await page.getByRole('dialog', { name: 'Import a hand-over file' }).getByRole('button', { name: 'Close' }).click();
+  // Nothing was imported.
+  const flows = await bridgeCall<Array<{ id: string }>>(b, 'flows.list', {});
+  expect(flows.map((f) => f.id).sort()).toEqual(['invoice-sync', 'invoice-sync-2']);
 });
