@@ -15,6 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { expectAccessible } from './accessibility.ts';
 import { bridgeCall } from './bridge-call.ts';
+import { readyCharter } from '../helpers/ready-charter.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -199,4 +200,33 @@ test('a rollback from the list is a new version with the old content, loaded int
   await list.locator('.version-row[data-version="5"]').getByRole('button', { name: 'What changed in version 5' }).click();
   await expect(card(page, 'tag')).toHaveAttribute('data-diff', 'added');
   await expect(card(page, 'notify')).toHaveAttribute('data-diff', 'removed');
+});
+
+test('while a flow is on, a chosen version is put live from the list, behind the checklist', async ({ page }) => {
+  const digest = (value: string) => ({
+    format: 'flowkeeper/flow',
+    formatVersion: 1,
+    id: 'digest',
+    name: 'Morning digest',
+    charter: readyCharter(),
+    nodes: [
+      { id: 'every-morning', type: 'trigger.schedule', name: 'Every morning', position: { x: 0, y: 0 }, config: { cron: '0 7 * * 1-5', timezone: 'Europe/Berlin' } },
+      { id: 'make', type: 'transform.set', name: 'Make the digest', position: { x: 300, y: 0 }, config: { fields: [{ name: 'digest', value }] } },
+    ],
+    edges: [{ source: 'every-morning', target: 'make' }],
+  });
+  await call('flows.save', { flow: digest('short') });
+  await call('flows.save', { flow: digest('long') });
+  await call('flows.activate', { id: 'digest', version: 1 });
+  await open(page, '#/flows/digest/overview');
+  const list = page.getByTestId('version-list');
+  await expect(list.locator('.version-row[data-version="1"]')).toContainText('Live');
+  await expect(list.locator('.version-row[data-version="2"]')).not.toContainText('Live');
+  await list.getByRole('button', { name: 'Put this version live: version 2' }).click();
+  await expect(page.getByText('Version 2 is live now.')).toBeVisible();
+  await expect(list.locator('.version-row[data-version="2"]')).toContainText('Live');
+  await expect(list.locator('.version-row[data-version="1"]').getByRole('button', { name: 'Put this version live: version 1' })).toBeVisible();
+  const flows = await call<Array<{ id: string; active?: boolean; activeVersion?: number }>>('flows.list', {});
+  expect(flows.find((f) => f.id === 'digest')).toMatchObject({ active: true, activeVersion: 2 });
+  await call('flows.deactivate', { id: 'digest' });
 });
