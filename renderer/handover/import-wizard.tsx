@@ -167,7 +167,7 @@ function ImportWizard({ onClose }: { onClose(): void }) {
       ) : step === 3 && preview ? (
         <OwnershipStep preview={preview} owner={owner} setOwner={setOwner} problems={ownerProblems} needsWebhook={needsWebhook} webhook={alertWebhookUrl} setWebhook={setAlertWebhookUrl} webhookProblem={webhookProblem} />
       ) : step === 4 && result ? (
-        <SwitchOnStep result={result} onClose={onClose} />
+        <SwitchOnStep result={result} reenter={preview?.reenter ?? []} onClose={onClose} />
       ) : null}
 
       {error ? <ErrorBox error={error} /> : null}
@@ -380,6 +380,7 @@ function CreateForm({ requirement, choice, onChange }: { requirement: Requiremen
       {fields.map((f) => (
         <SecretField key={f.name} field={f} value={choice.values[f.name] ?? ''} onChange={(v) => onChange({ ...choice, values: { ...choice.values, [f.name]: v } })} />
       ))}
+      {requirement.connect ? <p className="field-help">After the import, open Credentials and press Connect next to it: you sign in once in the browser.</p> : null}
     </div>
   );
 }
@@ -524,13 +525,15 @@ function OwnershipStep({ preview, owner, setOwner, problems, needsWebhook, webho
   );
 }
 
-function SwitchOnStep({ result, onClose }: { result: HandoverImportResult; onClose(): void }) {
+function SwitchOnStep({ result, reenter, onClose }: { result: HandoverImportResult; reenter: HandoverPreview['reenter']; onClose(): void }) {
   const [readiness, setReadiness] = useState<Readiness>(result.readiness);
   const [switching, setSwitching] = useState(false);
   const [on, setOn] = useState(false);
   const [refused, setRefused] = useState<{ message: string; missing: string[] } | undefined>();
   const name = result.flow.name || result.flowId;
   const stepSettings = result.warnings;
+  // Settings the bundle left out because they held a secret: filled in on the canvas.
+  const toFill = reenter.filter((r): r is Extract<HandoverPreview['reenter'][number], { kind: 'step-setting' }> => r.kind === 'step-setting');
 
   const switchOn = async () => {
     setSwitching(true);
@@ -569,6 +572,18 @@ function SwitchOnStep({ result, onClose }: { result: HandoverImportResult; onClo
           <ul>
             {stepSettings.map((w) => (
               <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {toFill.length > 0 ? (
+        <div className="panel panel-warning" data-testid="wizard-reenter">
+          <p className="panel-title">Fill these in on the canvas before it runs</p>
+          <ul>
+            {toFill.map((r) => (
+              <li key={r.nodeId}>
+                Step “{r.title}”: {r.message}
+              </li>
             ))}
           </ul>
         </div>
