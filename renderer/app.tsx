@@ -12,6 +12,7 @@ import { AccessRefused } from './components/access-refused.tsx';
 import { CredentialsView } from './views/credentials-view.tsx';
 import { DashboardView } from './dashboard/dashboard-view.tsx';
 import { EditorView } from './editor/editor-view.tsx';
+import { VersionDiffView } from './version-diff/version-diff-view.tsx';
 import { FlowsView } from './views/flows-view.tsx';
 import { InboxView } from './views/inbox-view.tsx';
 import { RunDetailView } from './views/run-detail-view.tsx';
@@ -48,7 +49,7 @@ export function App() {
   const route: Route = reviewer ? (navRoute.view === 'inbox' ? navRoute : { view: 'inbox' }) : navRoute;
   const mainRef = useRef<HTMLElement>(null);
   const section = sectionOf(route);
-  const place = route.view === 'run' ? `run:${route.runId}` : route.view === 'editor' ? `editor:${route.flowId}` : section;
+  const place = route.view === 'run' ? `run:${route.runId}` : route.view === 'editor' ? `editor:${route.flowId}` : route.view === 'compare' ? `compare:${route.flowId}` : section;
 
   useEffect(() => {
     void loadInbox();
@@ -66,7 +67,7 @@ export function App() {
   // Moving to another screen moves keyboard focus there too (not on filter changes).
   const firstRender = useRef(true);
   useEffect(() => {
-    if (!place.startsWith('editor:')) document.title = `${TITLES[section]} — Flowkeeper`;
+    if (!place.startsWith('editor:') && !place.startsWith('compare:')) document.title = `${TITLES[section]} — Flowkeeper`;
     if (firstRender.current) {
       firstRender.current = false;
       return;
@@ -115,7 +116,7 @@ export function App() {
           <ConnectionIndicator />
         </div>
       </aside>
-      <main className={`main${route.view === 'editor' ? ' main-editor' : ''}`} id="main" ref={mainRef} tabIndex={-1}>
+      <main className={`main${route.view === 'editor' || route.view === 'compare' ? ' main-editor' : ''}`} id="main" ref={mainRef} tabIndex={-1}>
         {state === 'unauthorized' ? (
           <Unauthorized />
         ) : (
@@ -136,6 +137,8 @@ function Screen({ route }: { route: Route }) {
       return <FlowsView />;
     case 'editor':
       return <EditorView flowId={route.flowId} {...(route.runId ? { runId: route.runId } : {})} {...(route.tab ? { tab: route.tab } : {})} />;
+    case 'compare':
+      return <VersionDiffView flowId={route.flowId} from={route.from} to={route.to} />;
     case 'runs':
       return <RunsView {...(route.status ? { status: route.status } : {})} {...(route.flowId ? { flowId: route.flowId } : {})} />;
     case 'run':

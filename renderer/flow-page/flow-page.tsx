@@ -21,6 +21,8 @@ import { useEditor } from '../editor/editor-store.ts';
 import { CharterForm } from './charter-form.tsx';
 import { DriftSection } from './drift-section.tsx';
 import { charterOf, formOf, showFigure } from './charter-logic.ts';
+import { VersionList } from './version-list.tsx';
+import { HandoverSection } from '../handover/export-dialog.tsx';
 
 type Checklist = Readiness & { active: boolean };
 
@@ -245,6 +247,9 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
       <CharterForm flow={flow} items={items} />
 
       <DriftSection flowId={flowId} flow={flow} savedVersion={savedVersion} />
+      <HandoverSection flowId={flowId} flowName={flow.name} />
+
+      <VersionList flowId={flowId} savedVersion={savedVersion} activeVersion={checklist?.active ? activeVersion : undefined} onChanged={() => setListTick((t) => t + 1)} />
     </div>
   );
 }

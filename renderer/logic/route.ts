@@ -7,6 +7,8 @@ export type Route =
   | { view: 'flows' }
   /** The editor; with a run id, that past run on the canvas (time travel, read-only). */
   | { view: 'editor'; flowId: string; runId?: string; tab?: 'overview' }
+  /** Two saved versions of a flow compared on the canvas (renderer/version-diff/). */
+  | { view: 'compare'; flowId: string; from: number; to: number }
   | { view: 'runs'; status?: string; flowId?: string }
   | { view: 'run'; runId: string }
   /** With an item id: that item open (`#/inbox/<id>`, engine/inbox/inbox-link.ts builds the link). */
@@ -50,6 +52,11 @@ export function parseRoute(hash: string): Route {
     }
     case 'flows':
       // `#/flows/<id>/overview`: the flow page beside the canvas (renderer/flow-page/).
+      if (parts[1] && parts[2] === 'compare') {
+        const [from, to] = [Number(parts[3]), Number(parts[4])];
+        if (Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to >= 1) return { view: 'compare', flowId: parts[1], from, to };
+        return { view: 'editor', flowId: parts[1], tab: 'overview' };
+      }
       if (parts[1] && parts[2] === 'overview') return { view: 'editor', flowId: parts[1], tab: 'overview' };
       if (parts[1]) return parts[2] === 'runs' && parts[3] ? { view: 'editor', flowId: parts[1], runId: parts[3] } : { view: 'editor', flowId: parts[1] };
       return { view: 'flows' };
@@ -72,6 +79,8 @@ export function formatRoute(route: Route): string {
   switch (route.view) {
     case 'run':
       return `#/runs/${encodeURIComponent(route.runId)}`;
+    case 'compare':
+      return `#/flows/${encodeURIComponent(route.flowId)}/compare/${route.from}/${route.to}`;
     case 'editor':
       if (route.tab === 'overview' && !route.runId) return `#/flows/${encodeURIComponent(route.flowId)}/overview`;
       return route.runId ? `#/flows/${encodeURIComponent(route.flowId)}/runs/${encodeURIComponent(route.runId)}` : `#/flows/${encodeURIComponent(route.flowId)}`;
@@ -130,7 +139,7 @@ function dashboardRoute(query: URLSearchParams): Route {
 
 /** Which item of the left navigation a route belongs to. */
 export function sectionOf(route: Route): Section {
-  if (route.view === 'editor') return 'flows';
+  if (route.view === 'editor' || route.view === 'compare') return 'flows';
   return route.view === 'run' ? 'runs' : route.view;
 }
 

@@ -19,6 +19,7 @@ import { exportFlow } from '../stores/app-commands.ts';
 import { useFlows } from '../stores/flows-store.ts';
 import { go } from '../stores/nav-store.ts';
 import { ImportDialog } from './import-dialog.tsx';
+import { ImportWizardDialog } from '../handover/import-wizard.tsx';
 import { RunDialog } from './run-dialog.tsx';
 import './flows-view.css';
 
@@ -34,6 +35,7 @@ export function FlowsView() {
   );
   const [runFlow, setRunFlow] = useState<FlowSummary | undefined>();
   const [templatesOpen, setTemplatesOpen] = useState(false);
+  const [handoverOpen, setHandoverOpen] = useState(false);
 
   useEffect(() => {
     void load();
@@ -48,6 +50,12 @@ export function FlowsView() {
   const importButton = (
     <button type="button" className="button" onClick={() => setImportOpen(true)}>
       Import flow
+    </button>
+  );
+  // A hand-over file (.fkbundle): the import wizard links credentials, replays, hands the charter over.
+  const handoverButton = (
+    <button type="button" className="button" onClick={() => setHandoverOpen(true)}>
+      Import hand-over file
     </button>
   );
   const newButton = (
@@ -65,6 +73,7 @@ export function FlowsView() {
         </div>
         <div className="view-actions">
           {importButton}
+          {handoverButton}
           {flows.length > 0 ? (
             <button type="button" className="button" onClick={() => setTemplatesOpen(true)}>
               Start from a template
@@ -155,6 +164,7 @@ export function FlowsView() {
       {flows.length > 0 ? <p className="muted table-foot">{plural(flows.length, 'flow')}</p> : null}
 
       <ImportDialog open={importOpen} onClose={() => setImportOpen(false)} />
+      <ImportWizardDialog open={handoverOpen} onClose={() => setHandoverOpen(false)} />
       <RunDialog flow={runFlow} onClose={() => setRunFlow(undefined)} />
       <Dialog open={templatesOpen} title="Start from a template" onClose={() => setTemplatesOpen(false)} wide>
         <p className="muted">Each template is copied into a new flow you can change freely.</p>

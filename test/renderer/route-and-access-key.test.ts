@@ -34,6 +34,14 @@ describe('routes', () => {
     expect(sectionOf(overview)).toBe('flows');
   });
 
+  it('compares two versions of a flow on the canvas; a broken address falls back to the flow page', () => {
+    const compare: Route = { view: 'compare', flowId: 'invoice-triage', from: 2, to: 5 };
+    expect(formatRoute(compare)).toBe('#/flows/invoice-triage/compare/2/5');
+    expect(parseRoute(formatRoute(compare))).toEqual(compare);
+    expect(sectionOf(compare)).toBe('flows');
+    expect(parseRoute('#/flows/invoice-triage/compare/x/0')).toEqual({ view: 'editor', flowId: 'invoice-triage', tab: 'overview' });
+  });
+
   it('opens one inbox item by its address, the same the engine builds for links', () => {
     const id = 'run-20261122T033843Z-166324ee:check:0';
     expect(parseRoute(inboxItemRoute(id))).toEqual({ view: 'inbox', itemId: id });
