@@ -177,7 +177,7 @@ describe('drift checks', () => {
     const w = await world();
     const { service, api } = await open(w);
     const f = flow(w);
-    f.nodes.splice(4, 0, { id: 'check', name: 'Check the ticket', type: 'human.review', config: { title: 'Ticket for {{ customer.email }}' } } as (typeof f.nodes)[number]);
+    f.nodes.splice(4, 0, { id: 'check', name: 'Check the ticket', type: 'human.review', config: { title: 'Ticket for {{ customer.email }}' } } as unknown as (typeof f.nodes)[number]);
     f.edges = [...f.edges.filter((e) => e.source !== 'classify'), { source: 'classify', target: 'check' }, { source: 'check', sourcePort: 'approve', target: 'crm' } as (typeof f.edges)[number]];
     f.charter.waivers = f.charter.waivers.filter((x) => x.check !== 'review-step');
     await api.flows.save({ flow: f });
