@@ -27,7 +27,10 @@ async function readBundleFile(path: string): Promise<HandoverBundle> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new UsageError(`Could not read the hand-over bundle ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    // In words, not an errno code: the person typed the path.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'there is no such file. Check the name and folder (ls shows what is here)' : code === 'EACCES' || code === 'EPERM' ? 'this user may not read it. Copy it somewhere you may read, or ask for its permissions to be changed' : code === 'EISDIR' ? 'it is a folder. Name the .fkbundle file inside it' : `${error instanceof Error ? error.message : String(error)}`;
+    throw new UsageError(`Could not read the hand-over bundle ${path}: ${why}.`);
   }
   return readBundleBytes(bytes);
 }

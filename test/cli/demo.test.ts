@@ -131,8 +131,12 @@ describe('flowkeeper run --demo / flowkeeper demo', () => {
     const wrong = await cli(['demo', bundle, '--data-dir', fresh, '--reference', 'run-nope']);
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toContain(`has no reference run “run-nope”. It holds: ${referenceId}.`);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('What to do: Give one of those with --reference');
     const missing = await cli(['demo', join(dir, 'nothing.fkbundle'), '--data-dir', fresh]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('Could not read the hand-over bundle');
+    expect(missing.err).toContain('nothing.fkbundle: there is no such file.');
+    expect(missing.err).not.toContain('ENOENT');
   }, 180_000);
 });
