@@ -16,6 +16,7 @@ import { demoFromBundle, findDemoReference, type DemoReference } from '../engine
 import { specs } from './command-specs.ts';
 import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
 import { describeEvent, outcomeText } from './format.ts';
+import { unreadableFileWhy } from './unreadable-file.ts';
 
 /** A `--demo` value that names a file rather than a run id. */
 function isBundlePath(target: string): boolean {
@@ -27,10 +28,7 @@ async function readBundleFile(path: string): Promise<HandoverBundle> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    // In words, not an errno code: the person typed the path.
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'there is no such file. Check the name and folder (ls shows what is here)' : code === 'EACCES' || code === 'EPERM' ? 'this user may not read it. Copy it somewhere you may read, or ask for its permissions to be changed' : code === 'EISDIR' ? 'it is a folder. Name the .fkbundle file inside it' : `${error instanceof Error ? error.message : String(error)}`;
-    throw new UsageError(`Could not read the hand-over bundle ${path}: ${why}.`);
+    throw new UsageError(`Could not read the hand-over bundle ${path}: ${unreadableFileWhy(error)}.`);
   }
   return readBundleBytes(bytes);
 }

@@ -16,6 +16,7 @@ import type { Command } from './commands.ts';
 import { EXIT, specs } from './command-specs.ts';
 import { readSecret, type SecretReader } from './credential-commands.ts';
 import { registry, UsageError, type Io } from './context.ts';
+import { unreadableFileWhy } from './unreadable-file.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -64,7 +65,7 @@ export const importCommand: Command = {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new UsageError(`Could not read the bundle ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+      throw new UsageError(`Could not read the bundle ${file}: ${unreadableFileWhy(error)}.`);
     }
     const asId = ctx.values.as as string | undefined;
     const replace = ctx.values.replace === true;

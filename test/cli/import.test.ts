@@ -228,5 +228,7 @@ describe('flowkeeper export → flowkeeper import', () => {
     const missing = await cli(['import', join(root, 'nowhere.fkbundle'), '--data-dir', join(root, 'c')]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('Could not read the bundle');
+    expect(missing.err).toContain('nowhere.fkbundle: there is no such file.');
+    expect(missing.err).not.toContain('ENOENT');
   });
 });
