@@ -87,6 +87,10 @@ describe('flowkeeper run --demo / flowkeeper demo', () => {
     // `trace` and `runs` say it too.
     const trace = await cli(['trace', parsed.runId, '--data-dir', data]);
     expect(trace.out).toContain(`DEMO — answered from recorded run ${referenceId}, nothing was sent.`);
+    // Its AI answer came from the recording, not from the dev cache (both are marked `cached`).
+    expect(trace.out).not.toContain('dev cache');
+    expect(trace.out).toContain('(answered from the recording, not sent)');
+    expect(trace.out).toContain('1 answered from the recording, not paid');
     const runs = await cli(['runs', '--data-dir', data]);
     expect(runs.out.split('\n').find((line) => line.startsWith(parsed.runId))).toContain('(demo)');
     expect(runs.out.split('\n').find((line) => line.startsWith(referenceId))).not.toContain('(demo)');
