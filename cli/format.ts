@@ -77,6 +77,8 @@ export function describeEvent(event: RunEvent, names: Map<string, string>, verbo
     case 'external.intent':
       return verbose ? `${name(event.nodeId)} calling ${event.kind} for item ${event.itemIndex + 1}${event.idempotencyKey ? ` (idempotency key ${event.idempotencyKey})` : ''}` : undefined;
     case 'external.result': {
+      // A credential read (engine/runner/node-context.ts: kind `secret:<id>`, item -1, for the whole step) is no outside call: said as what it is.
+      if (event.error && event.kind.startsWith('secret:')) return `${name(event.nodeId)} could not read the credential "${event.kind.slice(7)}": ${event.error.message}`;
       if (event.error) return `${name(event.nodeId)} ${event.kind} call for item ${event.itemIndex + 1} failed: ${event.error.message}`;
       const llm = event.kind === 'llm' ? llmCallCost(event, prices) : undefined;
       if (llm) return `${name(event.nodeId)} AI answer for item ${event.itemIndex + 1}${llm.call > 0 ? ' (repair attempt)' : ''}: ${llm.model}, ${tokens(llm.promptTokens, llm.completionTokens)}, ${llm.costUsd === undefined ? 'cost unknown' : formatUsd(llm.costUsd)}${llm.cached ? (demo ? ' (answered from the recording, not sent)' : ' (from the dev cache)') : ''}${llm.requestId ? `, request ${llm.requestId}` : ''}`;
