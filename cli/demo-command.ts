@@ -11,11 +11,11 @@ import { basename } from 'node:path';
 import { validateFlow, type Flow, type RunEvent, type RunOutcome } from '../engine/index.ts';
 import { readBundleBytes } from '../engine/handover/index.ts';
 import type { HandoverBundle } from '../engine/model/handover-bundle.ts';
-import type { DemoOrigin } from '../engine/model/events.ts';
 import { demoFromBundle, findDemoReference, type DemoReference } from '../engine/demo/demo-reference.ts';
 import { specs } from './command-specs.ts';
 import { interruptSignal, openEngine, readInput, registry, UsageError, type CommandContext } from './context.ts';
-import { describeEvent, outcomeText } from './format.ts';
+import { demoSourceText, describeEvent, outcomeText } from './format.ts';
+import { unreadableFileWhy } from './unreadable-file.ts';
 
 /** A `--demo` value that names a file rather than a run id. */
 function isBundlePath(target: string): boolean {
@@ -27,17 +27,13 @@ async function readBundleFile(path: string): Promise<HandoverBundle> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new UsageError(`Could not read the hand-over bundle ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+    throw new UsageError(`Could not read the hand-over bundle ${path}: ${unreadableFileWhy(error)}.`);
   }
   return readBundleBytes(bytes);
 }
 
-/** Where the answers came from, in the words the DEMO line uses. */
-export function demoSourceText(origin: DemoOrigin): string {
-  if (origin.from === 'bundle') return `recorded run ${origin.runId} in ${origin.file ?? 'a hand-over bundle'}`;
-  if (origin.from === 'reference') return `reference run ${origin.runId}`;
-  return `recorded run ${origin.runId}`;
-}
+// The DEMO line's words live with the trace's (format.ts), so `run --demo` and `trace` say the same.
+export { demoSourceText };
 
 /** Runs `flow` as a demo answered from `reference` and prints the outcome, marked DEMO. */
 async function runDemo(ctx: CommandContext, flow: Flow, reference: DemoReference, input: unknown): Promise<number> {

@@ -65,8 +65,10 @@ function statusText(s: DriftStatus): string[] {
   lines.push(s.schedule ? `Schedule: ${s.schedule.cron}${s.schedule.timeZone ? ` (${s.schedule.timeZone})` : ''}${s.schedule.liveAi ? ', AI steps checked live' : ''}` : 'Schedule: none');
   if (s.nextCheckAt) lines.push(`Next check: ${s.nextCheckAt}`);
   if (s.note) lines.push(s.note);
+  // The CLI cannot set one: say where it is set.
+  if (!s.schedule) lines.push('To check on a schedule, set one in the app: the flow page, Overview tab, "Drift check" (a cron line such as 0 6 * * 1).');
   lines.push(`Reference runs: ${s.references}`);
-  if (s.results.length === 0) lines.push('No drift check has run yet. Run one with: flowkeeper drift check <flowId>');
+  if (s.results.length === 0) lines.push(`No drift check has run yet. Run one with: flowkeeper drift check ${s.flowId}`);
   for (const r of s.results) {
     const what = r.outcome === 'drift' ? `drift (${r.sentences.length} change${r.sentences.length === 1 ? '' : 's'})` : r.outcome === 'unchanged' ? 'no drift' : r.outcome === 'could-not-run' ? 'could not run' : 'no references';
     lines.push(`${r.at}  ${r.by === 'schedule' ? 'scheduled' : 'by hand  '}  version ${r.flowVersion}  ${what}${r.missed ? ` (caught up ${r.missed} missed)` : ''}`);

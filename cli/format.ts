@@ -50,7 +50,8 @@ function ports(outputs: Record<string, unknown>): string {
 }
 
 /** One line per event, or undefined for events not worth a line. */
-export function describeEvent(event: RunEvent, names: Map<string, string>, verbose = false, prices?: PriceTable): string | undefined {
+/** `demo`: the run is a demo, so a `cached` AI answer came from the recording, not the dev cache. */
+export function describeEvent(event: RunEvent, names: Map<string, string>, verbose = false, prices?: PriceTable, demo = false): string | undefined {
   const name = (id: string) => `"${names.get(id) ?? id}"`;
   switch (event.type) {
     case 'run.started':
@@ -76,9 +77,11 @@ export function describeEvent(event: RunEvent, names: Map<string, string>, verbo
     case 'external.intent':
       return verbose ? `${name(event.nodeId)} calling ${event.kind} for item ${event.itemIndex + 1}${event.idempotencyKey ? ` (idempotency key ${event.idempotencyKey})` : ''}` : undefined;
     case 'external.result': {
+      // A credential read (engine/runner/node-context.ts: kind `secret:<id>`, item -1, for the whole step) is no outside call: said as what it is.
+      if (event.error && event.kind.startsWith('secret:')) return `${name(event.nodeId)} could not read the credential "${event.kind.slice(7)}": ${event.error.message}`;
       if (event.error) return `${name(event.nodeId)} ${event.kind} call for item ${event.itemIndex + 1} failed: ${event.error.message}`;
       const llm = event.kind === 'llm' ? llmCallCost(event, prices) : undefined;
-      if (llm) return `${name(event.nodeId)} AI answer for item ${event.itemIndex + 1}${llm.call > 0 ? ' (repair attempt)' : ''}: ${llm.model}, ${tokens(llm.promptTokens, llm.completionTokens)}, ${llm.costUsd === undefined ? 'cost unknown' : formatUsd(llm.costUsd)}${llm.cached ? ' (from the dev cache)' : ''}${llm.requestId ? `, request ${llm.requestId}` : ''}`;
+      if (llm) return `${name(event.nodeId)} AI answer for item ${event.itemIndex + 1}${llm.call > 0 ? ' (repair attempt)' : ''}: ${llm.model}, ${tokens(llm.promptTokens, llm.completionTokens)}, ${llm.costUsd === undefined ? 'cost unknown' : formatUsd(llm.costUsd)}${llm.cached ? (demo ? ' (answered from the recording, not sent)' : ' (from the dev cache)') : ''}${llm.requestId ? `, request ${llm.requestId}` : ''}`;
       return verbose ? `${name(event.nodeId)} ${event.kind} answered${httpStatus(event.result)}` : undefined;
     }
     case 'run.needs-attention':
@@ -109,18 +112,25 @@ function tokens(prompt: number, completion: number): string {
 }
 
 /** The AI total of a run: calls, tokens and money; undefined when the run made no AI calls. */
-export function aiTotal(events: RunEvent[], prices?: PriceTable): string | undefined {
+export function aiTotal(events: RunEvent[], prices?: PriceTable, demo = false): string | undefined {
   const cost = runCost(events, prices);
   if (cost.calls === 0) return undefined;
   const notes = [prices ? 'your price table' : `default prices as of ${DEFAULT_PRICES_AS_OF}`];
   if (cost.unpricedModels.length > 0) notes.push(`no price for ${cost.unpricedModels.join(', ')}`);
-  if (cost.cachedCalls > 0) notes.push(`${cost.cachedCalls} from the dev cache, not paid`);
+  if (cost.cachedCalls > 0) notes.push(`${cost.cachedCalls} ${demo ? 'answered from the recording' : 'from the dev cache'}, not paid`);
   return `AI: ${cost.calls} call${cost.calls === 1 ? '' : 's'}, ${tokens(cost.promptTokens, cost.completionTokens)}, ${formatUsd(cost.costUsd)} (${notes.join('; ')})`;
 }
 
 function httpStatus(result: unknown): string {
   const status = (result as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? ` ${status}` : '';
+}
+
+/** Where a demo's answers came from, in the words every DEMO line uses (run, trace). */
+export function demoSourceText(origin: { runId: string; from: 'run' | 'reference' | 'bundle'; file?: string }): string {
+  if (origin.from === 'bundle') return `recorded run ${origin.runId} in ${origin.file ?? 'a hand-over bundle'}`;
+  if (origin.from === 'reference') return `reference run ${origin.runId}`;
+  return `recorded run ${origin.runId}`;
 }
 
 export function timeline(header: TraceHeader, events: RunEvent[], verbose: boolean, prices?: PriceTable): string {
@@ -132,14 +142,14 @@ export function timeline(header: TraceHeader, events: RunEvent[], verbose: boole
     `Run ${header.runId} of flow "${flowName}" (${header.flowId}, version ${header.flowVersion})`,
     `Started ${header.createdAt}${header.startedBy ? ` by ${header.startedBy}` : ''}${header.parentRunId ? `, forked from run ${header.parentRunId} at "${header.forkFromNodeId}"` : ''}`,
     // A demo says so before anything else (engine/demo/).
-    ...(header.demo ? [`DEMO — answered from recorded run ${header.demo.runId}${header.demo.file ? ` in ${header.demo.file}` : ''}, nothing was sent.`] : []),
+    ...(header.demo ? [`DEMO — answered from ${demoSourceText(header.demo)}, nothing was sent.`] : []),
     '',
   ];
   for (const event of events) {
-    const text = describeEvent(event, names, verbose, prices);
+    const text = describeEvent(event, names, verbose, prices, header.demo !== undefined);
     if (text) lines.push(`${clock(event.ts, header.createdAt)}  ${text}`);
   }
-  const ai = aiTotal(events, prices);
+  const ai = aiTotal(events, prices, header.demo !== undefined);
   if (ai) lines.push('', ai);
   return lines.join('\n');
 }

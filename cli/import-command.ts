@@ -16,6 +16,7 @@ import type { Command } from './commands.ts';
 import { EXIT, specs } from './command-specs.ts';
 import { readSecret, type SecretReader } from './credential-commands.ts';
 import { registry, UsageError, type Io } from './context.ts';
+import { unreadableFileWhy } from './unreadable-file.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -54,6 +55,15 @@ function requirementsText(preview: HandoverPreview, mapped: ReadonlySet<string>)
   return lines;
 }
 
+/**
+ * Piped input carries one secret (read to its end), so several new credentials cannot all get
+ * theirs from it. Said as a limit of the pipe — "holds one secret" read as a claim about what was
+ * piped, also when nothing was — with both ways out.
+ */
+export function pipedSecretsProblem(requirements: string[]): string {
+  return `Piped input can carry only one secret, but ${requirements.length} new credentials need one (${requirements.join(', ')}). Create all but one first with flowkeeper credentials set --name <name> --type <type> (its secret piped in) and pass each with --credential <needed>=<name>, or run flowkeeper import in a terminal, where it asks for each secret without echo.`;
+}
+
 export const importCommand: Command = {
   ...specs.import,
   async run(ctx) {
@@ -64,7 +74,7 @@ export const importCommand: Command = {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      throw new UsageError(`Could not read the bundle ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+      throw new UsageError(`Could not read the bundle ${file}: ${unreadableFileWhy(error)}.`);
     }
     const asId = ctx.values.as as string | undefined;
     const replace = ctx.values.replace === true;
@@ -171,7 +181,7 @@ export const importCommand: Command = {
     const read = (ctx.io as Io & { readSecret?: SecretReader }).readSecret ?? readSecret;
     const needSecret = creating.filter((c) => secretFieldOf(c.type) !== undefined);
     if (needSecret.length > 1 && !process.stdin.isTTY && (ctx.io as Io & { readSecret?: SecretReader }).readSecret === undefined) {
-      throw new UsageError(`Piped input holds one secret, but ${needSecret.length} new credentials need one (${needSecret.map((c) => c.requirement).join(', ')}). Create the others first with flowkeeper credentials set, and pass them with --credential <needed>=<name>.`);
+      throw new UsageError(pipedSecretsProblem(needSecret.map((c) => c.requirement)));
     }
     for (const c of creating) {
       const values = { ...(fields.get(c.requirement) ?? {}) };

@@ -74,8 +74,16 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
 }
 
 function defaultIo() {
+  // `flowkeeper … | head` closes the pipe early: later writes fail with EPIPE, which Node throws
+  // as a crash with a stack trace. The reader has gone, so its output is dropped, and the command
+  // still finishes its work (a run is not cut off half-way) and exits with its own code.
+  let readerGone = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
   return {
-    out: (s: string) => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    out: (s: string) => void (readerGone || process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)),
     err: (s: string) => void process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
   };
 }

@@ -3,6 +3,13 @@ import { FileTraceStore, FlowInvalidError, ForkError, resolveDataDir, RunInputIn
 import { describeDataFolderError } from '../engine/data-folder-errors.ts';
 import { commandUsage, EXIT, type CommandSpec } from './command-specs.ts';
 import { UsageError } from './usage-error.ts';
+import { ApiError } from '../engine/model/contract.ts';
+
+/**
+ * API refusals that mean "what you asked for is not there or not possible" — invalid input (exit 2),
+ * like a wrong flag; any other code is a failure (exit 1).
+ */
+const INPUT_CODES = new Set(['BAD_REQUEST', 'INVALID_ARGUMENTS', 'FLOW_NOT_FOUND', 'FLOW_INVALID', 'RUN_NOT_FOUND', 'NODE_NOT_FOUND', 'BUNDLE_UNREADABLE']);
 
 /** "There is no run X" for a run whose trace was set aside earlier says so: why, and where it is. */
 export async function setAsideInstead(error: unknown, dataDirFlag: string | undefined): Promise<unknown> {
@@ -36,6 +43,11 @@ export function reportError(error: unknown, io: { err: (s: string) => void }, na
   if (error instanceof RunLockedError) {
     io.err(error.message);
     return EXIT.failed;
+  }
+  if (error instanceof ApiError) {
+    // The hint is the "what to do" the engine wrote for a person: never dropped.
+    io.err(`flowkeeper ${name}: ${error.message}${error.hint ? `\n  What to do: ${error.hint}` : ''}`);
+    return INPUT_CODES.has(error.code) ? EXIT.invalid : EXIT.failed;
   }
   const folder = describeDataFolderError(error);
   if (folder) {

@@ -26,7 +26,9 @@ export class EnvSecretResolver implements SecretResolver {
           message: `Credential "${credentialId}" is not available.`,
           code: 'CREDENTIAL_MISSING',
           retryable: false,
-          hint: `Add it in the app under Credentials, or for a headless run set ${name} to a JSON object such as {"token":"…"}.`,
+          // Both ways a person at a terminal has, and the field names of the common types: an AI
+          // key is {"apiKey":…}, not {"token":…}, and a wrong guess fails again one step later.
+          hint: `Add it in the app under Credentials or with flowkeeper credentials set --name ${credentialId} --type <type> (flowkeeper credentials types lists the types); for a headless run without a keychain, set ${name} to a JSON object of its fields, such as {"token":"…"} for a web API token or {"apiKey":"…"} for an AI provider key.`,
         }),
       );
     }

@@ -25,6 +25,7 @@ import { NodeError, toErrorInfo, type Effects, type NodeErrorInfo, type PortItem
 import { reduceRun, type NodeRunState, type RecordedCall, type RunState } from '../model/run-state.ts';
 import type { ReferenceRun } from '../model/handover-bundle.ts';
 import { neverReachedServer } from '../model/network-errors.ts';
+import { reviewId } from '../model/review.ts';
 import { RecordedCallError, matchesRecording, type ShadowCalls } from '../runner/call-recorder.ts';
 import { execute, type ExecutionStatus } from '../runner/execute.ts';
 import { buildGraph, downstreamOf } from '../runner/graph.ts';
@@ -148,8 +149,9 @@ export async function shadowRun(deps: ShadowDeps, flow: Flow, reference: Referen
   const done = new Map<string, PortItems>();
   for (const [nodeId, n] of Object.entries(recordedState.nodes)) if (n.reusedFrom !== undefined || n.pinnedFrom !== undefined) done.set(nodeId, (n.outputs ?? {}) as PortItems);
   const sink = new MemorySink();
+  const shadowRunId = `shadow-${trace.header.runId}`;
   const result = await execute({
-    runId: `shadow-${trace.header.runId}`,
+    runId: shadowRunId,
     flow,
     registry: deps.registry,
     sink,
@@ -159,8 +161,12 @@ export async function shadowRun(deps: ShadowDeps, flow: Flow, reference: Referen
     resumeAt: new Map(),
     recorded: recordedCalls,
     resolutions: new Map(),
-    // Review steps are answered by the reference's decisions (a drift check asks nobody).
-    reviews: recordedState.reviews,
+    // Review steps are answered by the reference's decisions (a drift check asks nobody). The
+    // desk finds a decision by its review id, which holds the run id: re-keyed to the shadow run.
+    reviews: new Map([...recordedState.reviews.values()].map((r) => {
+      const requestId = reviewId(shadowRunId, r.nodeId, r.itemIndex);
+      return [requestId, { ...r, requestId }];
+    })),
     autoApproved: recordedState.autoApproved,
     redactor: new Redactor(),
     secrets: deps.secrets,

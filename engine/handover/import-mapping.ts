@@ -26,8 +26,13 @@ export function useText(use: CredentialUse): string {
   return use.kind === 'step' ? `step “${use.title}”` : use.channel === 'email' ? 'the alert e-mails' : 'the alert webhook';
 }
 
-function typeText(type: string): string {
-  return type === '' ? 'a credential of a type the bundle does not name' : `a ${credentialTypeTitle(type)} credential (${type})`;
+/** "a Web API token", "an AI provider key", "an OAuth2 sign-in": the article the title is read with. */
+export function withArticle(title: string): string {
+  return `${/^[aeiou]/i.test(title) ? 'an' : 'a'} ${title}`;
+}
+
+export function typeText(type: string): string {
+  return type === '' ? 'a credential of a type the bundle does not name' : `${withArticle(credentialTypeTitle(type))} credential (${type})`;
 }
 
 /** The words and data about a requirement nobody mapped (the CLI prints its flags from `details`). */

@@ -15,6 +15,7 @@ import type { Flow } from '../model/flow.ts';
 import { charterOf } from '../charter/readiness.ts';
 import { REDACTED } from '../trace/index.ts';
 import { readBundleBytes } from './bundle-file.ts';
+import { withArticle } from './import-mapping.ts';
 
 /** What opening a bundle reads of this machine. */
 export interface OpenDeps {
@@ -109,7 +110,7 @@ export async function openHandover(deps: OpenDeps, source: BundleSource): Promis
   const credentials = bundle.credentials.map((r) => candidatesFor(r, local));
   for (const r of credentials) {
     if (r.type === '') warnings.push(`The bundle does not say which type the credential “${r.id}” is; ask the person who handed it over, and create it with that type.`);
-    if (r.sameIdOtherType !== undefined) warnings.push(`This computer has a credential named “${r.id}”, but it is a ${credentialTypeTitle(r.sameIdOtherType)} (${r.sameIdOtherType}) and the flow needs a ${r.typeTitle} (${r.type}): it cannot be used for it.`);
+    if (r.sameIdOtherType !== undefined) warnings.push(`This computer has a credential named “${r.id}”, but it is ${withArticle(credentialTypeTitle(r.sameIdOtherType))} (${r.sameIdOtherType}) and the flow needs ${withArticle(r.typeTitle)} (${r.type}): it cannot be used for it.`);
   }
   if (existing) {
     warnings.push(

@@ -1,5 +1,6 @@
 /**
- * "Run as demo…" from the editor (engine/demo/): pick a finished run of this flow; the flow then
+ * "Run as demo…" from the editor (engine/demo/): pick a reference run of this flow (handed over with
+ * it in a bundle, or chosen for drift checks; `references.list`) or a finished run; the flow then
  * runs with every outside call answered from that run's recording — nothing is sent, no
  * credential is used — and the steps light up on the canvas as in any run. By default the demo
  * uses the chosen run's input; another input may be given, and whatever the recording cannot
@@ -7,6 +8,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import type { RunSummaryInfo } from '../../engine/model/contract.ts';
+import type { ReferenceSummary } from '../../engine/model/drift.ts';
 import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
@@ -24,8 +26,30 @@ export function DemoRunDialog({ flow, onClose, onStarted }: { flow: { id: string
   );
 }
 
+/** One recording the demo can answer from: a stored reference run, or a run of this machine. */
+interface Recording {
+  key: string;
+  from: 'reference' | 'run';
+  runId: string;
+  status: string;
+  createdAt: string;
+  flowVersion: number;
+  /** Under the date: the version and what the run was about. */
+  detail: string;
+}
+
+function fromReference(ref: ReferenceSummary): Recording {
+  const where = ref.source === 'bundle' ? 'reference run, handed over with the flow' : 'reference run, chosen for drift checks';
+  return { key: `reference:${ref.runId}`, from: 'reference', runId: ref.runId, status: ref.status, createdAt: ref.createdAt, flowVersion: ref.flowVersion, detail: `v${ref.flowVersion} · ${where}` };
+}
+
+function fromRun(run: RunSummaryInfo, isReference: boolean): Recording {
+  const detail = `v${run.flowVersion} · ${run.inputSummary ?? 'no input'}${isReference ? ' · also a reference run' : ''}`;
+  return { key: `run:${run.runId}`, from: 'run', runId: run.runId, status: run.status, createdAt: run.createdAt, flowVersion: run.flowVersion, detail };
+}
+
 function DemoForm({ flow, onClose, onStarted }: { flow: { id: string; name: string }; onClose(): void; onStarted(runId: string, referenceRunId: string): void }) {
-  const [runs, setRuns] = useState<RunSummaryInfo[] | undefined>();
+  const [runs, setRuns] = useState<Recording[] | undefined>();
   const [chosen, setChosen] = useState<string | undefined>();
   const [otherInput, setOtherInput] = useState(false);
   const [json, setJson] = useState('{}');
@@ -36,13 +60,19 @@ function DemoForm({ flow, onClose, onStarted }: { flow: { id: string; name: stri
 
   useEffect(() => {
     let live = true;
-    getApi()
-      .runs.list({ flowId: flow.id, limit: 100, offset: 0 })
-      .then((list) => {
+    const api = getApi();
+    Promise.all([api.references.list({ flowId: flow.id }), api.runs.list({ flowId: flow.id, limit: 100, offset: 0 })])
+      .then(([references, list]) => {
         if (!live) return;
-        const usable = list.filter(canAnswerDemo);
+        // References first (newest first, like the runs): they are what a hand-over brought. A run
+        // of this machine that is also a reference is listed once, as the run (its page is here).
+        const own = list.filter(canAnswerDemo);
+        const ownIds = new Set(own.map((r) => r.runId));
+        const referenceIds = new Set(references.map((r) => r.runId));
+        const refs = [...references].reverse().filter((r) => !ownIds.has(r.runId)).map(fromReference);
+        const usable = [...refs, ...own.map((r) => fromRun(r, referenceIds.has(r.runId)))];
         setRuns(usable);
-        setChosen(usable.find((r) => r.status === 'succeeded')?.runId ?? usable[0]?.runId);
+        setChosen(usable.find((r) => r.status === 'succeeded')?.key ?? usable[0]?.key);
       })
       .catch((e: unknown) => live && setError(toErrorView(e)));
     return () => {
@@ -51,7 +81,8 @@ function DemoForm({ flow, onClose, onStarted }: { flow: { id: string; name: stri
   }, [flow.id]);
 
   const start = async () => {
-    if (!chosen) return;
+    const recording = runs?.find((r) => r.key === chosen);
+    if (!recording) return;
     let input: unknown;
     if (otherInput) {
       const parsed = parseJsonInput(json);
@@ -64,8 +95,8 @@ function DemoForm({ flow, onClose, onStarted }: { flow: { id: string; name: stri
     setBusy(true);
     setError(undefined);
     try {
-      const { runId } = await getApi().runs.start({ flowId: flow.id, demo: { runId: chosen }, ...(otherInput ? { input } : {}) });
-      onStarted(runId, chosen);
+      const { runId } = await getApi().runs.start({ flowId: flow.id, demo: { runId: recording.runId, from: recording.from }, ...(otherInput ? { input } : {}) });
+      onStarted(runId, recording.runId);
       onClose();
     } catch (e) {
       setError(toErrorView(e));
@@ -89,20 +120,18 @@ function DemoForm({ flow, onClose, onStarted }: { flow: { id: string; name: stri
       {runs === undefined && !error ? <p className="muted loading">Loading the flow's runs…</p> : null}
       {runs !== undefined && runs.length === 0 ? (
         <p className="muted" data-testid="demo-no-runs">
-          This flow has no finished runs yet. Run it once for real; that run can then answer demos anywhere, even offline.
+          This flow has no finished runs and no reference runs yet. Run it once for real; that run can then answer demos anywhere, even offline.
         </p>
       ) : null}
       {runs !== undefined && runs.length > 0 ? (
         <fieldset className="demo-runs">
           <legend className="visually-hidden">Run to answer from</legend>
           {runs.map((run) => (
-            <label key={run.runId} className="demo-run-choice" data-run-id={run.runId}>
-              <input type="radio" name="demo-run" value={run.runId} checked={chosen === run.runId} onChange={() => setChosen(run.runId)} />
+            <label key={run.key} className="demo-run-choice" data-run-id={run.runId} data-from={run.from}>
+              <input type="radio" name="demo-run" value={run.key} checked={chosen === run.key} onChange={() => setChosen(run.key)} />
               <StatusBadge status={run.status} />
               <span title={formatTimestamp(run.createdAt)}>{formatWhen(run.createdAt)}</span>
-              <span className="cell-sub">
-                v{run.flowVersion} · {run.inputSummary ?? 'no input'}
-              </span>
+              <span className="cell-sub">{run.detail}</span>
             </label>
           ))}
         </fieldset>

@@ -87,6 +87,10 @@ describe('flowkeeper run --demo / flowkeeper demo', () => {
     // `trace` and `runs` say it too.
     const trace = await cli(['trace', parsed.runId, '--data-dir', data]);
     expect(trace.out).toContain(`DEMO — answered from recorded run ${referenceId}, nothing was sent.`);
+    // Its AI answer came from the recording, not from the dev cache (both are marked `cached`).
+    expect(trace.out).not.toContain('dev cache');
+    expect(trace.out).toContain('(answered from the recording, not sent)');
+    expect(trace.out).toContain('1 answered from the recording, not paid');
     const runs = await cli(['runs', '--data-dir', data]);
     expect(runs.out.split('\n').find((line) => line.startsWith(parsed.runId))).toContain('(demo)');
     expect(runs.out.split('\n').find((line) => line.startsWith(referenceId))).not.toContain('(demo)');
@@ -131,8 +135,12 @@ describe('flowkeeper run --demo / flowkeeper demo', () => {
     const wrong = await cli(['demo', bundle, '--data-dir', fresh, '--reference', 'run-nope']);
     expect(wrong.code).not.toBe(0);
     expect(wrong.err).toContain(`has no reference run “run-nope”. It holds: ${referenceId}.`);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('What to do: Give one of those with --reference');
     const missing = await cli(['demo', join(dir, 'nothing.fkbundle'), '--data-dir', fresh]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('Could not read the hand-over bundle');
+    expect(missing.err).toContain('nothing.fkbundle: there is no such file.');
+    expect(missing.err).not.toContain('ENOENT');
   }, 180_000);
 });

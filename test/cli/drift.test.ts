@@ -60,6 +60,10 @@ async function withReference(): Promise<void> {
 describe('flowkeeper drift', () => {
   it('check: 0 when nothing changed, 1 with the sentences on drift, 2 when the server is gone; status lists the checks', async () => {
     await withReference();
+    // Before any check: how to run one (with this flow's id) and where a schedule is set.
+    const before = await cli('drift', 'status', 'invoices');
+    expect(before.out).toContain('No drift check has run yet. Run one with: flowkeeper drift check invoices');
+    expect(before.out).toContain('the flow page, Overview tab, "Drift check"');
     const same = await cli('drift', 'check', 'invoices');
     expect(same.code).toBe(0);
     expect(same.out).toContain('No drift: “invoices” (version 1) answers as in its 1 reference run.');

@@ -86,7 +86,8 @@ describe('flowkeeper export', () => {
     expect((await cli('export', 'greet', '--runbook', 'x.pdf')).err).toContain('end the file name in .md (Markdown) or .html');
     expect((await cli('export', 'greet', '--version', 'two')).err).toContain('give a saved version number');
     const missing = await cli('export', 'nope');
-    expect(missing.code).not.toBe(0);
+    expect(missing.code).toBe(2);
     expect(missing.err).toContain('There is no saved flow "nope"');
+    expect(missing.err).toContain('What to do: Check the id');
   });
 });

@@ -228,5 +228,17 @@ describe('flowkeeper export → flowkeeper import', () => {
     const missing = await cli(['import', join(root, 'nowhere.fkbundle'), '--data-dir', join(root, 'c')]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('Could not read the bundle');
+    expect(missing.err).toContain('nowhere.fkbundle: there is no such file.');
+    expect(missing.err).not.toContain('ENOENT');
+  });
+});
+
+describe('flowkeeper import: secrets from a pipe', () => {
+  it('says that a pipe carries one secret, and both ways out, when several new credentials need one', async () => {
+    const { pipedSecretsProblem } = await import('../../cli/import-command.ts');
+    const text = pipedSecretsProblem(['helpdesk-api', 'openai-key']);
+    expect(text).toContain('Piped input can carry only one secret, but 2 new credentials need one (helpdesk-api, openai-key).');
+    expect(text).toContain('flowkeeper credentials set --name <name> --type <type>');
+    expect(text).toContain('run flowkeeper import in a terminal, where it asks for each secret without echo');
   });
 });

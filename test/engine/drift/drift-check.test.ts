@@ -173,6 +173,30 @@ describe('drift checks', () => {
     expect(alertPosts(w).filter((p) => p.alert.kind === 'drift').map((p) => p.state)).toEqual(['open', 'resolved']);
   });
 
+  it('a reference run decided by a person: its review is answered from the recorded decision, so an unchanged API is no drift', async () => {
+    const w = await world();
+    const { service, api } = await open(w);
+    const f = flow(w);
+    f.nodes.splice(4, 0, { id: 'check', name: 'Check the ticket', type: 'human.review', config: { title: 'Ticket for {{ customer.email }}' } } as unknown as (typeof f.nodes)[number]);
+    f.edges = [...f.edges.filter((e) => e.source !== 'classify'), { source: 'classify', target: 'check' }, { source: 'check', sourcePort: 'approve', target: 'crm' } as (typeof f.edges)[number]];
+    f.charter.waivers = f.charter.waivers.filter((x) => x.check !== 'review-step');
+    await api.flows.save({ flow: f });
+    const { runId } = await api.runs.start({ flowId: 'refunds' });
+    await service.idle();
+    const [item] = await api.inbox.list({});
+    await api.inbox.decide({ id: item!.id, outcome: 'approve', by: 'Ana Owner' });
+    await service.idle();
+    expect((await api.runs.get({ runId })).status).toBe('succeeded');
+    expect(w.crm.requests).toHaveLength(1);
+    await api.references.add({ flowId: 'refunds', runId });
+
+    const same = await api.drift.check({ flowId: 'refunds' });
+    expect(same.sentences).toEqual([]);
+    expect(same.outcome).toBe('unchanged');
+    expect(await api.inbox.list({})).toEqual([]);
+    expect(w.crm.requests).toHaveLength(1);
+  });
+
   it('live AI checks ask the model again; a label that moved is drift', async () => {
     const w = await world();
     const { service, api } = await open(w);
