@@ -146,6 +146,12 @@ export interface TraceChange {
   runId: string;
   header?: TraceHeader;
   reopened?: boolean;
+  /**
+   * At a writer's close: the trace as this process wrote it, when the store still holds it (a
+   * trace created by this writer, not too long, written without a failure); undefined otherwise.
+   * The run index makes the run's entry from it instead of reading the file back.
+   */
+  written?: () => LoadedTrace | undefined;
 }
 
 export type TraceChangeListener = (change: TraceChange) => Promise<void> | void;
@@ -169,8 +175,8 @@ export class TraceChangeListeners {
     }
   }
 
-  /** The sink with a close that tells the listeners (once). */
-  wrap(runId: string, sink: EventSink): EventSink {
+  /** The sink with a close that tells the listeners (once); `written` gives them the trace as written. */
+  wrap(runId: string, sink: EventSink, written?: () => LoadedTrace | undefined): EventSink {
     if (this.listeners.size === 0) return sink;
     let told = false;
     return {
@@ -187,7 +193,7 @@ export class TraceChangeListeners {
         } finally {
           if (!told) {
             told = true;
-            await this.notify({ runId });
+            await this.notify({ runId, ...(written ? { written } : {}) });
           }
         }
       },
