@@ -177,7 +177,7 @@ export class FileTraceStore implements TraceStore {
       const { hashChain: _chain, ...kept } = JSON.parse(headerLine) as TraceHeader;
       return { header: kept, events };
     };
-    const sink = this.changes.wrap(header.runId, writer, written);
+    const sink = this.changes.wrap(header.runId, writer, written, () => writer.dropWritten());
     await this.changes.notify({ runId: header.runId, header });
     return sink;
   }

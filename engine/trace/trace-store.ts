@@ -175,10 +175,16 @@ export class TraceChangeListeners {
     }
   }
 
-  /** The sink with a close that tells the listeners (once); `written` gives them the trace as written. */
-  wrap(runId: string, sink: EventSink, written?: () => LoadedTrace | undefined): EventSink {
-    if (this.listeners.size === 0) return sink;
-    let told = false;
+  /**
+   * The sink with a close that tells the listeners (once); `written` gives them the trace as
+   * written, and `told` runs once they have all been told (the store lets those lines go).
+   */
+  wrap(runId: string, sink: EventSink, written?: () => LoadedTrace | undefined, told?: () => void): EventSink {
+    if (this.listeners.size === 0) {
+      told?.();
+      return sink;
+    }
+    let notified = false;
     return {
       get lastSeq() {
         return sink.lastSeq;
@@ -191,9 +197,13 @@ export class TraceChangeListeners {
         try {
           await sink.close();
         } finally {
-          if (!told) {
-            told = true;
-            await this.notify({ runId, ...(written ? { written } : {}) });
+          if (!notified) {
+            notified = true;
+            try {
+              await this.notify({ runId, ...(written ? { written } : {}) });
+            } finally {
+              told?.();
+            }
           }
         }
       },

@@ -83,6 +83,11 @@ export class TraceWriter {
     return this.kept.map((line) => JSON.parse(`${line}}`) as RunEvent);
   }
 
+  /** Lets the kept lines go (once the listeners have had them: a closed writer may be held on to a while). */
+  dropWritten(): void {
+    this.kept = undefined;
+  }
+
   get lastSeq(): number {
     return this.seq - 1;
   }

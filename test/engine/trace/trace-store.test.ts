@@ -246,17 +246,22 @@ describe('the trace as written (what the run index reads at close)', () => {
     const secret = 'sk-live-Wr1tten';
     const redactor = new Redactor();
     redactor.add(secret);
-    let written: (() => LoadedTrace | undefined) | undefined;
+    // Read while the listener is told, as the run index does; the store lets the lines go after.
+    let kept: LoadedTrace | undefined;
+    let later: (() => LoadedTrace | undefined) | undefined;
     store.onChange((change) => {
-      if (!change.header) written = change.written;
+      if (!change.header) {
+        kept = change.written?.();
+        later = change.written;
+      }
     });
     const sink = await store.create(header('run-w', { input: { key: secret } }), options(redactor));
     sink.append(started);
     sink.append({ type: 'node.log', nodeId: 'a', level: 'info', message: `using ${secret}` });
     sink.append(nodeSucceeded('a'));
     await sink.close();
-    const kept = written?.();
     expect(kept).toBeDefined();
+    expect(later?.()).toBeUndefined();
     expect(JSON.stringify(kept)).not.toContain(secret);
     const loaded = await store.load('run-w');
     expect(kept!.events).toEqual(loaded.events);
