@@ -80,7 +80,7 @@ export interface TriggerJournalOptions {
 export class TriggerJournal {
   private handle: FileHandle | undefined;
   /** For reading entries back by position (the append handle is write-only). */
-  private reader: FileHandle | undefined;
+  private reader: Promise<FileHandle> | undefined;
   /** Bytes in the file: where the next line goes (one writer: the host lock). */
   private size = 0;
   private pending: Waiter[] = [];
@@ -270,14 +270,19 @@ export class TriggerJournal {
     if (this.handle) return this.handle;
     await mkdir(dirname(this.file), { recursive: true });
     const handle = await this.openFile(this.file, 'a');
-    this.size = (await handle.stat()).size;
-    if (this.size > 0 && !(await this.endsWithNewline())) {
-      // A torn line (a write that failed or a crash mid-write): end it, so the next entry is a line of its own.
-      await handle.write('\n');
-      this.size += 1;
+    try {
+      this.size = (await handle.stat()).size;
+      if (this.size > 0 && !(await this.endsWithNewline())) {
+        // A torn line (a write that failed or a crash mid-write): end it, so the next entry is a line of its own.
+        await handle.write('\n');
+        this.size += 1;
+      }
+      await syncDir(dirname(this.file));
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
     }
     this.handle = handle;
-    await syncDir(dirname(this.file));
     return handle;
   }
 
@@ -294,11 +299,17 @@ export class TriggerJournal {
 
   /** The entry written at `at` (by append, in this process). */
   async readAt(at: JournalPosition): Promise<JournalEntry> {
-    this.reader ??= await open(this.file, 'r');
+    // One handle, opened once: runs start several at a time, and each opening its own would leak
+    // all but the last (closed only by the garbage collector, with a warning).
+    this.reader ??= this.openFile(this.file, 'r').catch((error: unknown) => {
+      this.reader = undefined; // tried again by the next read
+      throw error;
+    });
+    const reader = await this.reader;
     const buffer = Buffer.alloc(at.length);
     let read = 0;
     while (read < at.length) {
-      const { bytesRead } = await this.reader.read(buffer, read, at.length - read, at.offset + read);
+      const { bytesRead } = await reader.read(buffer, read, at.length - read, at.offset + read);
       if (bytesRead <= 0) throw new Error(`The intake journal ${this.file} ends before the event at byte ${at.offset}; was it changed by hand?`);
       read += bytesRead;
     }
@@ -310,8 +321,7 @@ export class TriggerJournal {
     await this.idle();
     await this.handle?.close();
     this.handle = undefined;
-    await this.reader?.close();
-    this.reader = undefined;
+    await this.closeReader();
     await mkdir(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${randomUUID()}.tmp`;
     const fh = await open(tmp, 'w');
@@ -325,12 +335,17 @@ export class TriggerJournal {
     await syncDir(dirname(this.file));
   }
 
+  private async closeReader(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    await reader?.then((fh) => fh.close()).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     await this.idle();
     await this.handle?.close();
     this.handle = undefined;
-    await this.reader?.close();
-    this.reader = undefined;
+    await this.closeReader();
   }
 }
 

@@ -184,3 +184,12 @@ it('keeps at most syncsInFlight fdatasyncs running; lines arriving meanwhile wai
   for (const [i, position] of at.entries()) expect(await journal.readAt(position)).toEqual(entry(i + 1));
   await journal.close();
 });
+
+it('reads entries back through one handle, also when several runs start at once', async () => {
+  const flags: string[] = [];
+  const journal = new TriggerJournal(join(dir, 'intake.jsonl'), { open: (path, flag) => (flags.push(flag), open(path, flag)) });
+  const at = await Promise.all([1, 2, 3, 4].map((n) => journal.append(entry(n))));
+  expect(await Promise.all(at.map((p) => journal.readAt(p)))).toEqual([1, 2, 3, 4].map(entry));
+  expect(flags.filter((f) => f === 'r')).toEqual(['r']);
+  await journal.close();
+});
