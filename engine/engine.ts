@@ -2,7 +2,7 @@
  * The engine's front: start a run, resume an unfinished one, list runs. Every door (CLI, desktop
  * app, web bridge, tests) drives runs through this class.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Flow } from './model/flow.ts';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, callKeyString, type RunEvent, type RunEventBody, type TraceHeader } from './model/events.ts';
 import type { NodeErrorInfo, PortItems } from './model/node-kit.ts';
@@ -109,9 +109,15 @@ export interface ResumeOptions {
   reason?: string;
 }
 
+/** The last second's stamp: a busy webhook makes thousands of ids a second. */
+let lastStamp = { second: NaN, text: '' };
+
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `run-${stamp}-${randomBytes(4).toString('hex')}`;
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== lastStamp.second) lastStamp = { second, text: now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') };
+  // 8 random hex digits: the first 8 of a v4 UUID are all random, and randomUUID draws from a
+  // pooled buffer (~1 µs) where randomBytes(4) asks the system each time (~6 µs).
+  return `run-${lastStamp.text}-${randomUUID().slice(0, 8)}`;
 }
 
 export class Engine {

@@ -33,6 +33,7 @@ import {
   summarize,
   TraceQuarantinedError,
   type EventSink,
+  type LoadedTrace,
   type QuarantineNotice,
   type RunSummary,
   TraceChangeListeners,
@@ -166,8 +167,17 @@ export class FileTraceStore implements TraceStore {
       nextSeq: 1,
       chain: chainSeed(headerLine),
       ...(journalled ? { unsynced: true, syncFile: (fh: FileHandle) => this.syncBatch.sync(fh) } : {}),
+      keepLines: true,
     });
-    const sink = this.changes.wrap(header.runId, writer);
+    // At close the run index takes the run's entry from the lines written here, not from the file.
+    const written = (): LoadedTrace | undefined => {
+      const events = writer.written();
+      if (!events) return undefined;
+      // The header as the reader gives it: redacted, without the chain's bookkeeping.
+      const { hashChain: _chain, ...kept } = JSON.parse(headerLine) as TraceHeader;
+      return { header: kept, events };
+    };
+    const sink = this.changes.wrap(header.runId, writer, written, () => writer.dropWritten());
     await this.changes.notify({ runId: header.runId, header });
     return sink;
   }

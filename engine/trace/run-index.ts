@@ -200,6 +200,11 @@ export class RunIndex {
     return this.byId.get(runId);
   }
 
+  /** Whether the index lists the run, from memory (after ready(): nothing read, not even a stat). */
+  has(runId: string): boolean {
+    return this.byId.has(runId);
+  }
+
   /** Traces found damaged while the index read them (set aside by the store), by run id. */
   quarantined(): QuarantineNotice[] {
     return [...this.quarantine.values()];
@@ -297,7 +302,7 @@ export class RunIndex {
     await this.append([{ v: LINE_VERSION, set: entry }]);
   }
 
-  private async update({ runId, header }: TraceChange): Promise<void> {
+  private async update({ runId, header, written }: TraceChange): Promise<void> {
     // A new trace: the header says all there is to say yet; nothing is read, and the empty stamp
     // has the next open re-read it should the run never close here.
     if (header) {
@@ -308,7 +313,9 @@ export class RunIndex {
     }
     const stamp = await this.store.stamp(runId);
     if (stamp === undefined) return;
-    const entry = await this.entryFromTrace(runId, stamp);
+    // A run this process has just written: its lines are still in memory, nothing is read back.
+    const trace = written?.();
+    const entry = trace ? await this.entryFromLoaded(trace, stamp) : await this.entryFromTrace(runId, stamp);
     if (!entry) return;
     this.put(entry);
     await this.append([{ v: LINE_VERSION, set: entry }]);
@@ -400,6 +407,10 @@ export class RunIndex {
       if (error instanceof RunNotFoundError) return undefined;
       throw error;
     }
+    return this.entryFromLoaded(trace, stamp);
+  }
+
+  private async entryFromLoaded(trace: LoadedTrace, stamp: string): Promise<RunIndexEntry> {
     // AI answers and error-port items may be stored aside; the index counts what they hold.
     const events: RunEvent[] = [];
     for (const event of trace.events) {
@@ -526,11 +537,14 @@ export class RunIndex {
     }
     const file = await open(path, 'r');
     try {
-      const length = info.size - this.readOffset;
+      const start = this.readOffset;
+      const length = info.size - start;
       const buffer = Buffer.alloc(length);
-      await file.read(buffer, 0, length, this.readOffset);
+      await file.read(buffer, 0, length, start);
       const { consumed, applied, damaged } = this.applyText(buffer.toString('utf8'), false);
-      this.readOffset += consumed; // a line still being written is read next time
+      // A line still being written is read next time. Absolute, not added: a tail running at the
+      // same time (two reads at once) may have moved the offset past these bytes already.
+      this.readOffset = Math.max(this.readOffset, start + consumed);
       this.journalLines += applied + damaged;
     } finally {
       await file.close();

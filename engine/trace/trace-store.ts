@@ -148,6 +148,12 @@ export interface TraceChange {
   runId: string;
   header?: TraceHeader;
   reopened?: boolean;
+  /**
+   * At a writer's close: the trace as this process wrote it, when the store still holds it (a
+   * trace created by this writer, not too long, written without a failure); undefined otherwise.
+   * The run index makes the run's entry from it instead of reading the file back.
+   */
+  written?: () => LoadedTrace | undefined;
 }
 
 export type TraceChangeListener = (change: TraceChange) => Promise<void> | void;
@@ -171,10 +177,16 @@ export class TraceChangeListeners {
     }
   }
 
-  /** The sink with a close that tells the listeners (once). */
-  wrap(runId: string, sink: EventSink): EventSink {
-    if (this.listeners.size === 0) return sink;
-    let told = false;
+  /**
+   * The sink with a close that tells the listeners (once); `written` gives them the trace as
+   * written, and `told` runs once they have all been told (the store lets those lines go).
+   */
+  wrap(runId: string, sink: EventSink, written?: () => LoadedTrace | undefined, told?: () => void): EventSink {
+    if (this.listeners.size === 0) {
+      told?.();
+      return sink;
+    }
+    let notified = false;
     return {
       get lastSeq() {
         return sink.lastSeq;
@@ -187,9 +199,13 @@ export class TraceChangeListeners {
         try {
           await sink.close();
         } finally {
-          if (!told) {
-            told = true;
-            await this.notify({ runId });
+          if (!notified) {
+            notified = true;
+            try {
+              await this.notify({ runId, ...(written ? { written } : {}) });
+            } finally {
+              told?.();
+            }
           }
         }
       },

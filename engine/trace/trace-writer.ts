@@ -13,6 +13,9 @@ import type { Redactor } from './redactor.ts';
 
 export type Durability = 'buffered' | 'durable';
 
+/** Characters of lines a writer keeps for written() (about 1 MB): enough for runs of hundreds of steps. */
+const KEEP_CHARS = 1_000_000;
+
 interface Waiter {
   resolve(): void;
   reject(error: Error): void;
@@ -55,11 +58,34 @@ export class TraceWriter {
       syncFile?: (file: FileHandle) => Promise<void>;
       /** The file already holds bytes that were never synced (a header written without its fsync). */
       unsynced?: boolean;
+      /** Keep this writer's lines for written() (a trace created here: the run index reads them instead of the file). */
+      keepLines?: boolean;
     },
   ) {
     this.seq = options.nextSeq;
     this.chain = options.chain;
     this.unsynced = options.unsynced ?? false;
+    if (options.keepLines) this.kept = [];
+  }
+
+  /** The redacted lines appended (without their closing brace), up to KEEP_CHARS; undefined past it. */
+  private kept: string[] | undefined;
+  private keptChars = 0;
+
+  /**
+   * The events as written — the same redacted lines the file holds, parsed — when the writer kept
+   * them (keepLines), they stayed under KEEP_CHARS and no write or sync failed; else undefined
+   * (the caller reads the file). Lets the run index make a finished run's entry without reading
+   * the trace it has just written back from disk.
+   */
+  written(): RunEvent[] | undefined {
+    if (this.failure || !this.kept || this.pending.length > 0) return undefined;
+    return this.kept.map((line) => JSON.parse(`${line}}`) as RunEvent);
+  }
+
+  /** Lets the kept lines go (once the listeners have had them: a closed writer may be held on to a while). */
+  dropWritten(): void {
+    this.kept = undefined;
   }
 
   get lastSeq(): number {
@@ -76,7 +102,14 @@ export class TraceWriter {
     }
     const event = { seq: this.seq++, ts: this.lastTs, ...body } as RunEvent;
     // The line is sealed with the rest of its batch when it is written (one hash per batch).
-    this.pending.push(this.options.redactor.stringify(event).slice(0, -1));
+    const line = this.options.redactor.stringify(event).slice(0, -1);
+    this.pending.push(line);
+    if (this.kept) {
+      this.kept.push(line);
+      this.keptChars += line.length;
+      // A long run's lines are not held in memory: its entry is read from the file instead.
+      if (this.keptChars > KEEP_CHARS) this.kept = undefined;
+    }
     this.schedule();
     return event;
   }

@@ -263,8 +263,9 @@ export class TriggerHost {
     }
     // Entries whose run has no trace here yet: never compacted away (the journal is their only record).
     const untraced = new Set<JournalEntry>();
+    const traced = await this.tracedRuns(entries);
     for (const entry of entries) {
-      if (await this.hasTrace(entry.runId)) continue;
+      if (traced.has(entry.runId)) continue;
       untraced.add(entry);
       try {
         const stored = await data.flows.get(entry.flowId, entry.flowVersion);
@@ -285,6 +286,30 @@ export class TriggerHost {
     // could still vanish with a power cut.
     await this.options.data.traces.syncRuns(entries.filter((e) => !window.has(e) && !untraced.has(e)).map((e) => e.runId));
     await this.journal.rewrite(compacted);
+  }
+
+  /**
+   * Which of these entries' runs have a trace that reads. Asked of the run index (opened and
+   * reconciled with the traces: one listing and a stat per trace, re-reading only the traces that
+   * changed since it last saw them; a damaged one is set aside by the store and not listed), not by
+   * loading one trace per entry — after a burst the journal holds tens of thousands. Entries the
+   * index does not list are checked one by one (a trace cut short in its header is quarantined
+   * there and its event starts afresh); so is every entry if the index cannot be read.
+   */
+  private async tracedRuns(entries: readonly JournalEntry[]): Promise<Set<string>> {
+    const { runIndex } = this.options.data;
+    let indexed = false;
+    try {
+      await runIndex.ready();
+      indexed = true;
+    } catch {
+      /* the index cannot be read: each trace is checked instead */
+    }
+    const traced = new Set<string>();
+    for (const entry of entries) {
+      if ((indexed && runIndex.has(entry.runId)) || (await this.hasTrace(entry.runId))) traced.add(entry.runId);
+    }
+    return traced;
   }
 
   /**

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Engine, dataDirStores, type Flow } from '../../../engine/index.ts';
 import { createService, type FlowkeeperService } from '../../../engine/service/create-service.ts';
 import { FileTraceStore } from '../../../engine/trace/file-trace-store.ts';
@@ -242,6 +242,22 @@ describe('run index journal (file store)', () => {
     const reader = new RunIndex(new FileTraceStore(dir), { journal });
     expect((await reader.list()).map((r) => r.runId).sort()).toEqual([...ids].sort());
     expect(reader.lastOpen).toMatchObject({ reread: 0, damagedLines: 0 });
+    index.close();
+  });
+
+  it("makes a finished run's entry from the lines it wrote, not by reading the trace back — the same entry the file gives", async () => {
+    const store = new FileTraceStore(dir);
+    const index = new RunIndex(store, { journal });
+    await index.list();
+    const load = vi.spyOn(store, 'load');
+    const engine = new Engine({ store, registry });
+    const ok = await engine.startRun(okFlow(), { input: { i: 1 }, startedBy: 'test' });
+    const failed = await engine.startRun(failingFlow(), { input: {}, startedBy: 'test' });
+    const runs = await index.list();
+    expect(load).not.toHaveBeenCalled();
+    const fromFiles = new RunIndex(new FileTraceStore(dir), {});
+    await fromFiles.rebuild();
+    for (const runId of [ok.runId, failed.runId]) expect(runs.find((r) => r.runId === runId)).toEqual(await fromFiles.get(runId));
     index.close();
   });
 

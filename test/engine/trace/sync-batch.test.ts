@@ -110,3 +110,24 @@ it('a file whose sync fails fails alone; the others in its tick are synced', asy
   expect(good.datasync).toHaveBeenCalledTimes(1);
   expect(batch.stats).toEqual({ ticks: 1, files: 2, dirs: 0 });
 });
+
+it('keeps the folder handle open while ticks follow one another, and closes it once nothing more is asked', async () => {
+  const batch = new SyncBatch();
+  const files = await Promise.all([0, 1].map((i) => open(join(dir, `f${i}`), 'w')));
+  // The second file asks while the first tick is in flight: the next tick follows at once.
+  batch.created(dir);
+  const first = batch.sync(files[0]!);
+  await new Promise((resolve) => setImmediate(resolve));
+  batch.created(dir);
+  const second = batch.sync(files[1]!);
+  await Promise.all([first, second]);
+  expect(batch.stats).toEqual({ ticks: 2, files: 2, dirs: 2 });
+  expect(batch.dirOpens).toBe(1);
+  expect(calls.fsync).toBe(2);
+  // Idle once the tick has wound up (a turn later): the handle was let go, so the next tick opens the folder again.
+  await new Promise((resolve) => setImmediate(resolve));
+  batch.created(dir);
+  await batch.sync(files[0]!);
+  expect(batch.dirOpens).toBe(2);
+  for (const f of files) await f.close();
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type BlobRef, type RunEvent, type RunEventBody, type TraceHeader } from '../../../engine/model/events.ts';
 import { REDACTED, Redactor } from '../../../engine/trace/redactor.ts';
-import { BLOB_THRESHOLD_BYTES, TraceQuarantinedError, type WriterOptions } from '../../../engine/trace/trace-store.ts';
+import { BLOB_THRESHOLD_BYTES, TraceQuarantinedError, type LoadedTrace, type TraceChange, type WriterOptions } from '../../../engine/trace/trace-store.ts';
 import { FileTraceStore } from '../../../engine/trace/file-trace-store.ts';
 import { tempDir } from '../../helpers/engine.ts';
 
@@ -238,6 +238,46 @@ describe('payloads', () => {
   it('rejects a malformed blob reference and explains a missing blob', async () => {
     await expect(store.getPayload({ $blob: '../../etc/passwd', bytes: 1 })).rejects.toThrow(/Invalid blob reference/);
     await expect(store.getPayload({ $blob: 'b'.repeat(64), bytes: 1 })).rejects.toThrow(/could not be read/);
+  });
+});
+
+describe('the trace as written (what the run index reads at close)', () => {
+  it('is handed to listeners at close: the redacted events the file holds, equal to loading it', async () => {
+    const secret = 'sk-live-Wr1tten';
+    const redactor = new Redactor();
+    redactor.add(secret);
+    // Read while the listener is told, as the run index does; the store lets the lines go after.
+    let kept: LoadedTrace | undefined;
+    let later: (() => LoadedTrace | undefined) | undefined;
+    store.onChange((change) => {
+      if (!change.header) {
+        kept = change.written?.();
+        later = change.written;
+      }
+    });
+    const sink = await store.create(header('run-w', { input: { key: secret } }), options(redactor));
+    sink.append(started);
+    sink.append({ type: 'node.log', nodeId: 'a', level: 'info', message: `using ${secret}` });
+    sink.append(nodeSucceeded('a'));
+    await sink.close();
+    expect(kept).toBeDefined();
+    expect(later?.()).toBeUndefined();
+    expect(JSON.stringify(kept)).not.toContain(secret);
+    const loaded = await store.load('run-w');
+    expect(kept!.events).toEqual(loaded.events);
+    expect(kept!.header).toEqual(loaded.header);
+  });
+
+  it('is not handed over for a trace that was reopened (its earlier lines are only in the file)', async () => {
+    const sink = await store.create(header('run-r'), options());
+    sink.append(started);
+    await sink.close();
+    const changes: TraceChange[] = [];
+    store.onChange((change) => void changes.push(change));
+    const { sink: again } = await store.reopen('run-r', options());
+    again.append(nodeSucceeded('a'));
+    await again.close();
+    expect(changes.map((c) => c.written)).toEqual([undefined, undefined]);
   });
 });
 

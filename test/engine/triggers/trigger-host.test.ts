@@ -8,7 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ApiError, createService, defineNode, inProcessApi, NodeRegistry, type FlowkeeperApi, type FlowkeeperService, type TriggerEmit } from '../../../engine/index.ts';
+import { ApiError, canonicalJson, createService, dataDirStores, defineNode, inProcessApi, NodeRegistry, sha256, type FlowkeeperApi, type FlowkeeperService, type TriggerEmit } from '../../../engine/index.ts';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type TraceHeader } from '../../../engine/model/events.ts';
+import { FileTraceStore, Redactor } from '../../../engine/trace/index.ts';
 import { builtinNodes } from '../../../nodes/index.ts';
 import { main } from '../../../cli/main.ts';
 import { tempDir } from '../../helpers/engine.ts';
@@ -205,6 +207,53 @@ describe('across restarts', () => {
     await second.service.idle();
     expect((await second.api.runs.get({ runId })).outputs).toEqual({ mark: { out: [{ crashed: true, seen: 'yes' }] } });
     expect(await live('orders')[0]!.emit([{}], { dedupeKey: 'k1' })).toEqual({ runId, duplicate: true });
+  });
+
+  it('compacts a journal of more than 1,000 entries at start to the last 1,000 per trigger plus every entry without a trace, asking the run index rather than reading each trace', async () => {
+    const first = await start();
+    await first.api.flows.save({ flow: flow('orders') });
+    await first.api.flows.activate({ id: 'orders' });
+    const saved = (await first.service.data.flows.get('orders')).flow;
+    await stop(first.service);
+    // What a burst leaves: 1,150 entries whose runs have traces (written as the CLI would, with the
+    // run index kept), and before them one entry whose run never started.
+    const data = dataDirStores(dir, { catalog: registry });
+    const runIdOf = (n: number) => `run-20260101T000000Z-${n.toString(16).padStart(8, '0')}`;
+    const lost = { trigger: 'orders/source', runId: runIdOf(99_999), flowId: 'orders', flowVersion: Number(saved.version), input: [{ lost: true }], at: '2026-01-01T00:00:00.000Z', dedupeKey: 'lost' };
+    const lines = [JSON.stringify(lost)];
+    const traced = new Set<string>();
+    for (let n = 0; n < 1150; n++) {
+      const runId = runIdOf(n);
+      traced.add(runId);
+      lines.push(JSON.stringify({ ...lost, runId, input: [{ n }], dedupeKey: `k${n}` }));
+      const header: TraceHeader = { kind: 'header', format: TRACE_FORMAT, formatVersion: TRACE_FORMAT_VERSION, runId, flowId: 'orders', flowName: String(saved.name), flowVersion: Number(saved.version), flowHash: sha256(canonicalJson(saved)), flow: saved as never, input: [{ n }], createdAt: '2026-01-01T00:00:00.000Z', mode: 'run', startedBy: 'trigger:source' };
+      const sink = await data.traces.create(header, { durability: 'buffered', redactor: new Redactor(), journalled: true });
+      sink.append({ type: 'run.started', input: [{ n }] });
+      sink.append({ type: 'run.finished', status: 'succeeded', outputs: {} });
+      await sink.close();
+    }
+    await data.runIndex.writes();
+    await data.runIndex.close();
+    await writeFile(join(dir, 'triggers', 'intake.jsonl'), `${lines.join('\n')}\n`);
+    const load = vi.spyOn(FileTraceStore.prototype, 'load');
+    try {
+      const second = await start();
+      await second.service.idle();
+      expect(load.mock.calls.filter(([runId]) => traced.has(runId))).toEqual([]);
+      const kept = (await readFile(join(dir, 'triggers', 'intake.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { runId: string; dedupeKey: string });
+      expect(kept).toHaveLength(1001);
+      expect(kept[0]!.dedupeKey).toBe('lost');
+      expect(kept[1]!.dedupeKey).toBe('k150');
+      expect(kept.at(-1)!.dedupeKey).toBe('k1149');
+      // The event whose run never started ran, under its id.
+      expect((await second.api.runs.get({ runId: lost.runId })).outputs).toEqual({ mark: { out: [{ lost: true, seen: 'yes' }] } });
+      // The window still knows the last 1,000 keys; older ones are forgotten.
+      expect(await live('orders')[0]!.emit([{}], { dedupeKey: 'k1149' })).toEqual({ runId: runIdOf(1149), duplicate: true });
+      expect(await live('orders')[0]!.emit([{}], { dedupeKey: 'k150' })).toEqual({ runId: runIdOf(150), duplicate: true });
+      expect((await live('orders')[0]!.emit([{}], { dedupeKey: 'k149' })).duplicate).toBe(false);
+    } finally {
+      load.mockRestore();
+    }
   });
 
   it('keeps each trigger\'s state durably', async () => {
