@@ -11,12 +11,13 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStoreApi,
   type Connection,
   type Edge as RfEdge,
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useMemo, useState, type DragEvent, type PointerEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent, type PointerEvent } from 'react';
 import type { Edge, FlowNode } from '../../engine/model/flow.ts';
 import { isBlobRef } from '../../engine/model/events.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -34,7 +35,9 @@ export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
 
 type Cache = WeakMap<FlowNode, CardNode>;
 type Counts = Record<string, string>;
-const NO_SIZES: Sizes = new Map();
+/** React Flow's own record of each node, with the size it measured (`store.nodeLookup`). */
+type Measured = ReadonlyMap<string, { measured?: { width?: number; height?: number } }>;
+const NOTHING_MEASURED: Measured = new Map();
 
 /**
  * The canvas with its own React Flow store, created with the flow's nodes and edges: React Flow
@@ -47,7 +50,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
   const [initial] = useState(() => {
     const flow = useEditor.getState().flow;
     const ui = useEditorUi.getState();
-    return { nodes: toCards(flow?.nodes, ui.selected, NO_SIZES, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
+    return { nodes: toCards(flow?.nodes, ui.selected, NOTHING_MEASURED, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
   });
   return (
     <ReactFlowProvider initialNodes={initial.nodes} initialEdges={initial.edges}>
@@ -56,15 +59,23 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
   );
 }
 
-/** React Flow nodes for the flow's steps, each reused while its step, size and selection stay the same. */
-function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly string[], sizes: Sizes, readOnly: boolean, cache: Cache): CardNode[] {
+/**
+ * React Flow nodes for the flow's steps, each reused while its step and selection stay the same.
+ * A measured size does not make a new node: React Flow records what it measures on its own node
+ * and keeps that node while we hand it the same object, so the size is written into our object in
+ * place (onNodesChange; the minimap reads it there). Measuring the 1,000 cards then re-renders no
+ * node wrapper (bench figure 9: new objects for the sizes were a second render of every node
+ * before the canvas showed). A card made anew (its step changed, or its selection) takes the size
+ * React Flow measured, so it stays shown and keeps its edges' handle positions.
+ */
+function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly string[], lookup: Measured, readOnly: boolean, cache: Cache): CardNode[] {
   const chosen = new Set(selected);
   return (flowNodes ?? []).map((n) => {
-    const measured = sizes.get(n.id);
     const hit = cache.get(n);
-    if (hit && hit.selected === chosen.has(n.id) && hit.measured === measured) return hit;
-    // The card's props keep their identity when only the size or the selection changes (the
-    // first measuring of 1,000 cards is one such change), so the memoized card does not re-render.
+    if (hit && hit.selected === chosen.has(n.id)) return hit;
+    const size = lookup.get(n.id)?.measured;
+    const measured = size?.width !== undefined && size.height !== undefined ? { width: size.width, height: size.height } : undefined;
+    // The card's props keep their identity when only the selection changes, so the memoized card does not re-render.
     const card: CardNode = { id: n.id, type: 'card', position: n.position, data: hit ? hit.data : { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : {}), draggable: !readOnly, connectable: !readOnly, deletable: false };
     cache.set(n, card);
     return card;
@@ -96,13 +107,15 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
   const selected = useEditorUi((s) => s.selected);
   const selectedEdges = useEditorUi((s) => s.selectedEdges);
   const counts = useRunView(useShallow((s) => edgeCounts(s.state?.nodes)));
-  const [sizes, setSizes] = useState<Map<string, { width: number; height: number }>>(new Map());
+  // The measured sizes for auto-layout, kept without a render (see toCards).
+  const sizes = useRef(new Map<string, { width: number; height: number }>());
+  const store = useStoreApi<CardNode, RfEdge>();
   const { screenToFlowPosition } = useReactFlow();
   // Fit the view to a flow that opens with steps; an empty one stays at 100 % so the first
   // dropped step lands where it was dropped instead of the view jumping to it.
   const [fitOnOpen] = useState(() => (useEditor.getState().flow?.nodes.length ?? 0) > 0);
 
-  const nodes = useMemo(() => toCards(flowNodes, selected, sizes, readOnly, cache), [flowNodes, selected, sizes, readOnly, cache]);
+  const nodes = useMemo(() => toCards(flowNodes, selected, store.getState().nodeLookup, readOnly, cache), [flowNodes, selected, store, readOnly, cache]);
   const edges = useMemo(() => toEdges(flowEdges, selectedEdges, counts), [flowEdges, selectedEdges, counts]);
 
   const onNodesChange = useCallback(
@@ -111,7 +124,6 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
       let dragging = false;
       let moved = false;
       let sized = false;
-      const nextSizes = new Map(sizes);
       let selection: Set<string> | undefined;
       for (const c of changes) {
         if (c.type === 'position') {
@@ -119,11 +131,12 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
           if (c.position) positions.set(c.id, c.position);
           if (c.dragging) dragging = true;
         } else if (c.type === 'dimensions' && c.dimensions) {
-          const now = nextSizes.get(c.id);
-          if (!now || now.width !== c.dimensions.width || now.height !== c.dimensions.height) {
-            nextSizes.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
-            sized = true;
-          }
+          const size = { width: c.dimensions.width, height: c.dimensions.height };
+          sizes.current.set(c.id, size);
+          // The minimap draws a node from the size on our node object: it gets it in place (toCards).
+          const card = store.getState().nodeLookup.get(c.id)?.internals.userNode;
+          if (card) card.measured = size;
+          sized = true;
         } else if (c.type === 'select') {
           selection ??= new Set(useEditorUi.getState().selected);
           if (c.selected) selection.add(c.id);
@@ -131,8 +144,9 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         }
       }
       if (sized) {
-        setSizes(nextSizes);
-        onSizes(nextSizes);
+        onSizes(sizes.current);
+        // React Flow told its store before this callback; once more so the minimap reads the sizes.
+        store.setState({});
       }
       if (selection) useEditorUi.getState().select([...selection]);
       if (moved && !readOnly) {
@@ -140,7 +154,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         if (!dragging) useEditor.getState().endDrag();
       }
     },
-    [sizes, readOnly, onSizes],
+    [readOnly, onSizes, store],
   );
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {

@@ -11,7 +11,7 @@ import type { Problem } from '../../engine/model/validate.ts';
 import { useCatalog } from './catalog-store.ts';
 import { useEditor } from './editor-store.ts';
 import { configSummary, inputPorts, outputPorts } from './graph-logic.ts';
-import { CardIcon } from './node-icon.tsx';
+import { cardIconStyle } from './node-icon.tsx';
 import { usePins } from './pin-store.ts';
 import { useRunView } from './run-view-store.ts';
 import { nodeStatusLabel, nodeVisualStatus } from './run-status.ts';
@@ -45,6 +45,10 @@ function problemsOf(problems: readonly Problem[], nodeId: string): CardProblems 
 }
 
 /*
+ * Few elements per card: each one is styled, laid out and painted 1,000 times when the canvas
+ * opens (bench figure 9). So the icon is the name's background image, a port's label is its row's
+ * own text and the output rows are the card's children, not wrapped in a column.
+ *
  * Port handles are placed against the React Flow node (the positioned wrapper), not against the
  * card or a port row: with 1,000 cards every positioned box and every transformed one is a layer
  * Chromium hit-tests on each pointer move and a paint chunk it re-layerizes on each pan or drag
@@ -85,8 +89,7 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
         <Handle key={port} type="target" position={Position.Left} id={port} className="port port-in" style={{ top: `calc(${((i + 1) / (inputs.length + 1)) * 100}% - ${PORT_HALF}px)` }} title={`Input “${port}” of ${title}`} />
       ))}
       <div className="node-card-head">
-        <CardIcon name={info?.icon ?? ''} />
-        <span className="node-card-name" title={shown !== title ? title : undefined}>
+        <span className="node-card-name" style={cardIconStyle(info?.icon ?? '')} title={shown !== title ? title : undefined}>
           {shown}
         </span>
         {run.status ? (
@@ -119,14 +122,12 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
       ) : null}
       {run.reused ? <div className="node-card-note">Result reused from the earlier run</div> : null}
       {run.replay === false ? <div className="node-card-note node-card-diff">Different on replay — see the panel</div> : run.replay === true ? <div className="node-card-note">Same on replay</div> : null}
-      <div className="node-ports-out">
-        {outputs.map((port, i) => (
-          <div key={port} className={`port-row${port === 'error' ? ' port-row-error' : ''}`}>
-            {outputs.length > 1 || port !== 'out' ? <span className="port-label">{port === 'error' ? 'on error' : port}</span> : null}
-            <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} style={{ bottom: `${outputBottom(outputs.length - 1 - i)}px` }} title={`Output “${port}” of ${title}`} />
-          </div>
-        ))}
-      </div>
+      {outputs.map((port, i) => (
+        <div key={port} className={`port-row${i === 0 ? ' port-row-first' : ''}${port === 'error' ? ' port-row-error' : ''}`}>
+          {outputs.length > 1 || port !== 'out' ? (port === 'error' ? 'on error' : port) : null}
+          <Handle type="source" position={Position.Right} id={port} className={`port port-out${port === 'error' ? ' port-error' : ''}`} style={{ bottom: `${outputBottom(outputs.length - 1 - i)}px` }} title={`Output “${port}” of ${title}`} />
+        </div>
+      ))}
     </div>
   );
 }

@@ -60,6 +60,21 @@ function iconUrls(name: string): { light: string; dark: string } {
  * thousands of paint chunks re-layerized on every pan and drag frame; an image is one draw.
  */
 export function CardIcon({ name }: { name: string }) {
-  const { light, dark } = iconUrls(name);
-  return <span className="node-card-icon" aria-hidden="true" style={{ '--icon-light': light, '--icon-dark': dark } as CSSProperties} />;
+  return <span className="node-card-icon" aria-hidden="true" style={cardIconStyle(name)} />;
+}
+
+const styles = new Map<string, CSSProperties>();
+
+/**
+ * The card icon's image as style for an element that draws it as its background (the canvas card
+ * puts it on its name, one element less per card); one object per icon name.
+ */
+export function cardIconStyle(name: string): CSSProperties {
+  let style = styles.get(name);
+  if (!style) {
+    const { light, dark } = iconUrls(name);
+    style = { '--icon-light': light, '--icon-dark': dark } as CSSProperties;
+    styles.set(name, style);
+  }
+  return style;
 }
