@@ -9,10 +9,12 @@
  * charter is not ready. No secret of either side is in B's data folder.
  *
  * One process has one keyring, so A and B share it; B sees only the credentials its own list
- * names, as on another computer. Names are random so a rerun never meets an old entry.
+ * names, as on another computer. A third computer, C, imports in a keyring of its own (a second
+ * D-Bus session with its own gnome-keyring and home), as the issue asks: a fresh data folder and a
+ * fresh keyring. Names are random so a rerun never meets an old entry.
  */
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +219,38 @@ describe('flowkeeper export → flowkeeper import', () => {
       const text = await readFile(file, 'utf8');
       for (const secret of [SECRET_A, SECRET_B, SECRET_C, 'builder-secret-hook']) expect(text, file).not.toContain(secret);
     }
+  });
+
+  it('on another computer with a keyring of its own (a second D-Bus session), the import creates its credential there and leaves the builder\'s alone', async (ctx) => {
+    if (!available) ctx.skip();
+    const tools = spawnSync('sh', ['-c', 'command -v dbus-run-session && command -v gnome-keyring-daemon'], { encoding: 'utf8' });
+    if (tools.status !== 0) {
+      if (process.env.FLOWKEEPER_REQUIRE_KEYCHAIN === '1') throw new Error('dbus-run-session and gnome-keyring-daemon are needed for this test (CI installs them).');
+      ctx.skip();
+    }
+    // The bundle of the first test; computer C starts from nothing: its own home, data folder, keyring.
+    const home = join(root, 'home-c');
+    const c = join(root, 'computer-c');
+    await mkdir(join(home, '.local', 'share'), { recursive: true });
+    await mkdir(join(home, 'run'), { recursive: true, mode: 0o700 });
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, '.local', 'share'), XDG_RUNTIME_DIR: join(home, 'run'), SECRET: SECRET_C };
+    delete env.DBUS_SESSION_BUS_ADDRESS;
+    const fk = (args: string) => `"${process.execPath}" "${BIN}" ${args} --data-dir "${c}"`;
+    const script = [
+      'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 90',
+      `printf %s "$SECRET" | ${fk(`import "${bundleFile}" --create-credential ${NEEDED} --alert-webhook-url ${SLACK_B} --owner-name "Dana Client" --owner-email dana@client.example`)} || exit 91`,
+      `${fk('credentials list --json')} || exit 92`,
+      `${fk('flows activate lookup')} || exit 93`,
+    ].join('\n');
+    const ran = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { env, encoding: 'utf8' });
+    // dbus-daemon's own notices (e.g. it may not raise its file limit in a container) are not ours.
+    expect(ran.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('dbus-daemon[')).join('\n')).toBe('');
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toContain(`"id": "${NEEDED}"`);
+    expect(ran.stdout).toContain('Switched on');
+    // The builder's keychain entry of the same name is untouched: C's credential went to C's keyring.
+    expect(JSON.parse((await keychain.getPassword(NEEDED))!)).toEqual({ token: SECRET_A });
+    for (const file of await allFiles(c)) expect(await readFile(file, 'utf8'), file).not.toContain(SECRET_C);
   });
 
   it('refuses a damaged file and a wrong mapping in plain words, exit 2', async () => {
