@@ -46,8 +46,8 @@ export const DEDUPE_WINDOW = 1000;
  */
 export const TRIGGER_RUN_CONCURRENCY = 4;
 /**
- * Trigger-started runs started at once while events are arriving (an event was accepted less
- * than INTAKE_BUSY_WINDOW_MS ago): the intake comes first — every 2xx rests on the journal
+ * Trigger-started runs started at once while the intake is under pressure (INTAKE_PRESSURE_IN_FLIGHT
+ * events waiting for the journal, seen less than INTAKE_BUSY_WINDOW_MS ago): the intake comes first — every 2xx rests on the journal
  * alone, and the runs, each a few ms of the same main thread, are worked off once the burst is
  * over. Runs someone waits for ("answer with the flow's result") are not held back.
  */
@@ -189,11 +189,11 @@ export class TriggerHost {
   private readonly backlog = new Fifo<Waiting>();
   /** Waiting runs someone awaits the result of (also still in `backlog`, skipped there once launched). */
   private readonly urgent = new Fifo<Waiting>();
-  /** When the last event was accepted (clock ms): the pool yields to the intake for a moment after it. */
-  private lastEventAt = Number.NEGATIVE_INFINITY;
+  /** When the intake was last seen under pressure (monotonic clock ms): the pool yields to it for a moment after. */
+  private lastPressureAt = Number.NEGATIVE_INFINITY;
   /** Accepted events whose journal line is not yet acknowledged. */
   private inFlight = 0;
-  /** A timer is set to refill the pool when the intake has been quiet for INTAKE_BUSY_WINDOW_MS. */
+  /** Cancels the timer set to refill the pool once the intake has been free of pressure for INTAKE_BUSY_WINDOW_MS. */
   private quietTimer: (() => void) | undefined;
   /** Entries in `backlog` already launched from `urgent` (skipped when reached; not counted as waiting). */
   private launchedAhead = 0;
@@ -586,7 +586,7 @@ export class TriggerHost {
       const runId = newRunId(new Date(this.options.clock.now()));
       const entry: JournalEntry = { trigger: live.key, runId, flowId: flow.id, flowVersion: flow.version, input: items, at: this.iso(), ...(dedupeKey === undefined ? {} : { dedupeKey }) };
       // Many events taken at once (not ones refused above: then draining the backlog matters more) hold the pool back a moment.
-      if (++this.inFlight >= INTAKE_PRESSURE_IN_FLIGHT) this.lastEventAt = this.options.clock.monotonic();
+      if (++this.inFlight >= INTAKE_PRESSURE_IN_FLIGHT) this.lastPressureAt = this.options.clock.monotonic();
       const written = this.journal.append(entry);
       const durable = written.then(() => undefined);
       // Awaited only by a duplicate arriving meanwhile; a failed write is reported below, not as an unhandled rejection.
@@ -639,12 +639,12 @@ export class TriggerHost {
     while (this.running < this.runConcurrency && this.urgent.length > 0) this.take(this.urgent);
     // Only while the backlog is under half its cap: a burst longer than that would otherwise be
     // answered at the rate one run slot works off (everything above the cap is refused).
-    const busy = this.options.clock.monotonic() - this.lastEventAt < INTAKE_BUSY_WINDOW_MS && this.waitingCount() < this.backlogLimit / 2;
+    const busy = this.options.clock.monotonic() - this.lastPressureAt < INTAKE_BUSY_WINDOW_MS && this.waitingCount() < this.backlogLimit / 2;
     const limit = busy ? Math.min(this.runConcurrency, TRIGGER_RUN_CONCURRENCY_WHILE_BUSY) : this.runConcurrency;
     while (this.running < limit && this.backlog.length > 0) this.take(this.backlog);
-    // Held back for the intake: refill the pool once no event has arrived for the window.
+    // Held back for the intake: refill the pool once the pressure has been gone for the window.
     if (busy && !this.quietTimer && !this.closed && this.running < this.runConcurrency && this.waitingCount() > 0) {
-      this.quietTimer = this.options.clock.setTimer(Math.max(1, this.lastEventAt + INTAKE_BUSY_WINDOW_MS - this.options.clock.monotonic()), () => {
+      this.quietTimer = this.options.clock.setTimer(Math.max(1, this.lastPressureAt + INTAKE_BUSY_WINDOW_MS - this.options.clock.monotonic()), () => {
         this.quietTimer = undefined;
         this.pump();
       });
@@ -660,7 +660,7 @@ export class TriggerHost {
   private take(queue: Fifo<Waiting>): void {
     const waiting = queue.shift()!;
     if (waiting.launched) {
-      this.launchedAhead--;
+      if (queue === this.backlog) this.launchedAhead--;
       return;
     }
     waiting.launched = true;
