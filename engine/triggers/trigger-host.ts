@@ -46,6 +46,21 @@ export const DEDUPE_WINDOW = 1000;
  */
 export const TRIGGER_RUN_CONCURRENCY = 4;
 /**
+ * Trigger-started runs started at once while the intake is under pressure (INTAKE_PRESSURE_IN_FLIGHT
+ * events waiting for the journal, seen less than INTAKE_BUSY_WINDOW_MS ago): the intake comes first — every 2xx rests on the journal
+ * alone, and the runs, each a few ms of the same main thread, are worked off once the burst is
+ * over. Runs someone waits for ("answer with the flow's result") are not held back.
+ */
+export const TRIGGER_RUN_CONCURRENCY_WHILE_BUSY = 1;
+/** How long after the intake was last seen under pressure it counts as busy (on the injected clock). */
+export const INTAKE_BUSY_WINDOW_MS = 20;
+/**
+ * Events waiting for the journal at once from which the intake counts as under pressure: a
+ * steady stream well within capacity rarely has more than one or two in flight, a burst has
+ * one per connection — only then does the pool hold back (a steady stream keeps all its slots).
+ */
+export const INTAKE_PRESSURE_IN_FLIGHT = 4;
+/**
  * Accepted events waiting to start, above which emits are refused (the webhook answers 429 and
  * the sender retries later). A waiting event is held as its journal position (about 200 bytes
  * with its bookkeeping, whatever the payload), so the cap bounds memory to ~10 MB.
@@ -102,6 +117,10 @@ interface Waiting {
   startedBy?: string;
   at?: JournalPosition;
   job?: StartJob;
+  /** Taken out of the backlog (its entry there, or in `urgent`, is then skipped). */
+  launched?: boolean;
+  /** Someone waits for its result: started ahead of the backlog, never held back. */
+  urgent?: boolean;
 }
 
 /** First in, first out, without Array.shift's copying (the backlog can hold tens of thousands). */
@@ -168,8 +187,18 @@ export class TriggerHost {
   /** Retries waiting for their timer (see retryLater). */
   private waiting = 0;
   private readonly backlog = new Fifo<Waiting>();
+  /** Waiting runs someone awaits the result of (also still in `backlog`, skipped there once launched). */
+  private readonly urgent = new Fifo<Waiting>();
+  /** When the intake was last seen under pressure (monotonic clock ms): the pool yields to it for a moment after. */
+  private lastPressureAt = Number.NEGATIVE_INFINITY;
+  /** Accepted events whose journal line is not yet acknowledged. */
+  private inFlight = 0;
+  /** Cancels the timer set to refill the pool once the intake has been free of pressure for INTAKE_BUSY_WINDOW_MS. */
+  private quietTimer: (() => void) | undefined;
+  /** Entries in `backlog` already launched from `urgent` (skipped when reached; not counted as waiting). */
+  private launchedAhead = 0;
   /** Trigger-started runs waiting in the backlog or running here. */
-  private readonly pendingRuns = new Set<string>();
+  private readonly pendingRuns = new Map<string, Waiting>();
   /** Who waits for one of those to settle ("answer with the flow's result"); made only when asked. */
   private readonly settleWaiters = new Map<string, Array<() => void>>();
   /** Trigger-started runs whose start met a run lock left by a process that died (retried). */
@@ -531,6 +560,7 @@ export class TriggerHost {
       },
       http: (request) => (this.options.http ?? fetchTransport)(request, live.abort.signal),
       runResult: async (runId) => {
+        this.hurry(runId);
         await (this.pendingRuns.has(runId) ? new Promise<void>((resolve) => this.settleWaiters.set(runId, [...(this.settleWaiters.get(runId) ?? []), resolve])) : this.options.queue.settled(runId));
         const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
         return { status: detail.status, outputs: (detail.outputs ?? {}) as Record<string, unknown> };
@@ -544,7 +574,7 @@ export class TriggerHost {
         throw new Error(this.closed ? 'Flowkeeper is closing; the event was not taken.' : 'The flow was switched off or changed; the event was not taken.');
       }
       if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
-      if (this.backlog.length >= this.backlogLimit) throw new IntakeBusyError(`${this.backlog.length} accepted events are still waiting to start; try again shortly.`, BUSY_RETRY_AFTER_S);
+      if (this.waitingCount() >= this.backlogLimit) throw new IntakeBusyError(`${this.waitingCount()} accepted events are still waiting to start; try again shortly.`, BUSY_RETRY_AFTER_S);
       const { dedupeKey } = options;
       if (dedupeKey !== undefined) {
         const prior = this.seen.get(live.key)?.get(dedupeKey);
@@ -555,6 +585,8 @@ export class TriggerHost {
       }
       const runId = newRunId(new Date(this.options.clock.now()));
       const entry: JournalEntry = { trigger: live.key, runId, flowId: flow.id, flowVersion: flow.version, input: items, at: this.iso(), ...(dedupeKey === undefined ? {} : { dedupeKey }) };
+      // Many events taken at once (not ones refused above: then draining the backlog matters more) hold the pool back a moment.
+      if (++this.inFlight >= INTAKE_PRESSURE_IN_FLIGHT) this.lastPressureAt = this.options.clock.monotonic();
       const written = this.journal.append(entry);
       const durable = written.then(() => undefined);
       // Awaited only by a duplicate arriving meanwhile; a failed write is reported below, not as an unhandled rejection.
@@ -562,7 +594,7 @@ export class TriggerHost {
       if (dedupeKey !== undefined) this.remember(live.key, dedupeKey, { runId, durable });
       let at: JournalPosition;
       try {
-        at = await written;
+        at = await written.finally(() => this.inFlight--);
       } catch (error) {
         if (dedupeKey !== undefined) this.seen.get(live.key)?.delete(dedupeKey);
         this.setHealth(flow.id, live, { lastError: { message: `An event could not be recorded: ${(error as Error).message}`, at: this.iso() } });
@@ -582,8 +614,17 @@ export class TriggerHost {
   }
 
   private wait(waiting: Waiting): void {
-    this.pendingRuns.add(waiting.runId);
+    this.pendingRuns.set(waiting.runId, waiting);
     this.backlog.push(waiting);
+    this.pump();
+  }
+
+  /** A run whose result someone waits for starts ahead of the backlog, at full concurrency. */
+  private hurry(runId: string): void {
+    const waiting = this.pendingRuns.get(runId);
+    if (!waiting || waiting.launched || waiting.urgent) return;
+    waiting.urgent = true;
+    this.urgent.push(waiting);
     this.pump();
   }
 
@@ -595,10 +636,37 @@ export class TriggerHost {
   }
 
   private pump(): void {
-    while (this.running < this.runConcurrency && this.backlog.length > 0) {
-      this.running++;
-      void this.launch(this.backlog.shift()!);
+    while (this.running < this.runConcurrency && this.urgent.length > 0) this.take(this.urgent);
+    // Only while the backlog is under half its cap: a burst longer than that would otherwise be
+    // answered at the rate one run slot works off (everything above the cap is refused).
+    const busy = this.options.clock.monotonic() - this.lastPressureAt < INTAKE_BUSY_WINDOW_MS && this.waitingCount() < this.backlogLimit / 2;
+    const limit = busy ? Math.min(this.runConcurrency, TRIGGER_RUN_CONCURRENCY_WHILE_BUSY) : this.runConcurrency;
+    while (this.running < limit && this.backlog.length > 0) this.take(this.backlog);
+    // Held back for the intake: refill the pool once the pressure has been gone for the window.
+    if (busy && !this.quietTimer && !this.closed && this.running < this.runConcurrency && this.waitingCount() > 0) {
+      this.quietTimer = this.options.clock.setTimer(Math.max(1, this.lastPressureAt + INTAKE_BUSY_WINDOW_MS - this.options.clock.monotonic()), () => {
+        this.quietTimer = undefined;
+        this.pump();
+      });
     }
+  }
+
+  /** Accepted events still waiting to start. */
+  private waitingCount(): number {
+    return this.backlog.length - this.launchedAhead;
+  }
+
+  /** Launches the queue's next waiting run, unless it was launched already from the other queue. */
+  private take(queue: Fifo<Waiting>): void {
+    const waiting = queue.shift()!;
+    if (waiting.launched) {
+      if (queue === this.backlog) this.launchedAhead--;
+      return;
+    }
+    waiting.launched = true;
+    if (queue === this.urgent) this.launchedAhead++;
+    this.running++;
+    void this.launch(waiting);
   }
 
   /** The waiting event's job (read back from the journal), on the queue; the slot is freed when it settles. */
@@ -648,7 +716,11 @@ export class TriggerHost {
       void (async () => {
         try {
           if (!this.closed && !(await this.hasTrace(job.runId))) {
-            this.backlog.push({ runId: job.runId, job });
+            const again: Waiting = { runId: job.runId, job };
+            this.pendingRuns.set(job.runId, again);
+            this.backlog.push(again);
+            // Someone already waits for its result: it goes ahead again.
+            if (this.settleWaiters.has(job.runId)) this.hurry(job.runId);
             this.pump();
             return;
           }
@@ -665,11 +737,11 @@ export class TriggerHost {
   async drained(): Promise<void> {
     // A pool of 0 (tests of the window before any run starts) never drains: nothing to wait for.
     if (this.runConcurrency === 0) return;
-    while (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) {
+    while (this.running > 0 || this.waitingCount() > 0 || this.waiting > 0) {
       await this.options.queue.idle();
       // Nothing on the queue yet (an event being read back from the journal, a retry's timer): a
       // short wait, never a spin that would starve the very I/O being waited for.
-      if (this.running > 0 || this.backlog.length > 0 || this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, this.waiting > 0 && this.running === 0 ? 50 : 5));
+      if (this.running > 0 || this.waitingCount() > 0 || this.waiting > 0) await new Promise((resolve) => setTimeout(resolve, this.waiting > 0 && this.running === 0 ? 50 : 5));
     }
   }
 
@@ -692,8 +764,12 @@ export class TriggerHost {
     for (const flowId of [...this.subscriptions.keys()]) await this.serial.run(flowId, () => this.unsubscribeFlow(flowId));
     await this.intake.close();
     // Events still waiting to start stay in the journal and start at the next start.
+    this.quietTimer?.();
+    this.quietTimer = undefined;
     this.backlog.clear();
-    for (const runId of [...this.pendingRuns]) this.settle(runId);
+    this.urgent.clear();
+    this.launchedAhead = 0;
+    for (const runId of [...this.pendingRuns.keys()]) this.settle(runId);
     await this.journal.close();
     await this.lock?.release();
     this.lock = undefined;

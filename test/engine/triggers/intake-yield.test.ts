@@ -1,0 +1,179 @@
+/**
+ * The trigger run pool yields to the intake: while it is under pressure (INTAKE_PRESSURE_IN_FLIGHT
+ * events waiting for the journal at once, less than INTAKE_BUSY_WINDOW_MS ago on the injected
+ * clock) it starts one run at a time, and refills to TRIGGER_RUN_CONCURRENCY once the pressure
+ * has been gone that long; events arriving one by one never hold it back. A run whose result someone
+ * waits for ("answer with the flow's result") is started at once, ahead of the backlog.
+ * Driven by a fake clock and a gate node the test opens; no sleeps, no timings.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createService, defineNode, inProcessApi, NodeRegistry, type FlowkeeperService, type TriggerEmit } from '../../../engine/index.ts';
+import { INTAKE_BUSY_WINDOW_MS, INTAKE_PRESSURE_IN_FLIGHT, TRIGGER_RUN_CONCURRENCY } from '../../../engine/triggers/trigger-host.ts';
+import { builtinNodes } from '../../../nodes/index.ts';
+import { tempDir } from '../../helpers/engine.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
+import { withReadyCharter } from '../../helpers/ready-charter.ts';
+
+interface Pushed {
+  emit: TriggerEmit;
+  runResult: (runId: string) => Promise<{ status: string }>;
+}
+let pushed: Pushed | undefined;
+const pushTrigger = defineNode({
+  type: 'test.push',
+  version: 1,
+  title: 'Pushed by the test',
+  category: 'trigger',
+  icon: 'zap',
+  description: 'Fires when the test says so.',
+  config: z.object({}).strict(),
+  inputs: [],
+  outputs: ['out'],
+  effects: 'pure',
+  trigger: true,
+  subscribe(ctx, emit) {
+    pushed = { emit, runResult: (runId) => ctx.runResult(runId) };
+    return () => undefined;
+  },
+  async run({ items }) {
+    return { out: items };
+  },
+});
+
+/** Runs inside the gate now (by the item's n), and what each waits for; `entered` tells the test. */
+const inside = new Map<number, () => void>();
+let onEnter: (() => void) | undefined;
+const entered = () => new Promise<void>((resolve) => (onEnter = resolve));
+const gate = defineNode({
+  type: 'test.gate',
+  version: 1,
+  title: 'Gate',
+  category: 'transform',
+  icon: 'pause',
+  description: 'Holds the run until the test opens it.',
+  config: z.object({}).strict(),
+  inputs: ['in'],
+  outputs: ['out'],
+  effects: 'pure',
+  async run({ items }) {
+    const n = (items[0] as { n: number }).n;
+    await new Promise<void>((resolve) => {
+      inside.set(n, resolve);
+      onEnter?.();
+    });
+    inside.delete(n);
+    return { out: items };
+  },
+});
+const registry = new NodeRegistry([...builtinNodes, pushTrigger, gate]);
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let service: FlowkeeperService | undefined;
+const clock = new FakeClock();
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+  inside.clear();
+  service = await createService({ dataDir: dir, registry, keychain: new MemoryKeychain(), resumeOnStart: false, clock });
+  const api = inProcessApi(service);
+  await api.flows.save({
+    flow: withReadyCharter({
+      format: 'flowkeeper/flow',
+      formatVersion: 1,
+      id: 'gated',
+      name: 'Gated',
+      nodes: [
+        { id: 'source', type: 'test.push', config: {} },
+        { id: 'gate', type: 'test.gate', config: {} },
+      ],
+      edges: [{ source: 'source', target: 'gate' }],
+    }),
+  });
+  await api.flows.activate({ id: 'gated' });
+});
+afterEach(async () => {
+  for (const open of inside.values()) open();
+  await service?.idle();
+  await service?.close();
+  await cleanup();
+});
+
+/** Waits until `count` runs are inside the gate. */
+async function untilInside(count: number): Promise<void> {
+  while (inside.size < count) await entered();
+}
+/** Waits until the runs of these events are inside the gate. */
+async function untilHas(...ns: number[]): Promise<void> {
+  while (!ns.every((n) => inside.has(n))) await entered();
+}
+/** The runs that were never started have no trace yet. */
+async function notStarted(runIds: string[]): Promise<void> {
+  const api = inProcessApi(service!);
+  for (const runId of runIds) await expect(api.runs.get({ runId })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+}
+
+/** Emits events n = from … to-1 all at once (a burst: all waiting for the journal together). */
+async function burst(from: number, to: number): Promise<string[]> {
+  const events = Array.from({ length: to - from }, (_, i) => pushed!.emit([{ n: from + i }]));
+  return (await Promise.all(events)).map((r) => r.runId);
+}
+
+it('keeps every slot for events arriving one by one', { timeout: 30_000 }, async () => {
+  for (let n = 0; n < TRIGGER_RUN_CONCURRENCY; n++) await pushed!.emit([{ n }]);
+  await untilInside(TRIGGER_RUN_CONCURRENCY);
+  expect(inside.size).toBe(TRIGGER_RUN_CONCURRENCY);
+});
+
+it('starts one run at a time while a burst arrives, and refills the pool once the intake is quiet', { timeout: 30_000 }, async () => {
+  expect(INTAKE_PRESSURE_IN_FLIGHT).toBeLessThanOrEqual(6);
+  const ids = await burst(0, 6);
+  await untilHas(0);
+  expect([...inside.keys()]).toEqual([0]);
+  await notStarted(ids.slice(1));
+  // Still busy (the clock has not moved): the run that finishes hands its slot to one other only.
+  inside.get(0)!();
+  await untilHas(1);
+  expect([...inside.keys()]).toEqual([1]);
+  await notStarted(ids.slice(2));
+
+  // Quiet for the window: the pool fills up to its full concurrency.
+  await clock.advance(INTAKE_BUSY_WINDOW_MS);
+  await untilInside(TRIGGER_RUN_CONCURRENCY);
+  expect([...inside.keys()].sort()).toEqual([1, 2, 3, 4]);
+  for (const open of inside.values()) open();
+  await untilHas(5);
+  inside.get(5)!();
+  await service!.idle();
+  const runs = await inProcessApi(service!).runs.list({ flowId: 'gated' });
+  expect(runs.map((r) => r.runId).sort()).toEqual([...ids].sort());
+  expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+});
+
+it('starts a run whose result is awaited at once, ahead of the waiting backlog, even during a burst', { timeout: 30_000 }, async () => {
+  const { emit, runResult } = pushed!;
+  const k = INTAKE_PRESSURE_IN_FLIGHT;
+  const ids = await burst(0, k);
+  await untilHas(0);
+  // Event k's sender waits for its result: its run starts now, before 1 … k-1, although busy.
+  const awaited = await emit([{ n: k }]);
+  const result = runResult(awaited.runId);
+  await untilHas(k);
+  expect([...inside.keys()].sort()).toEqual([0, k]);
+  await notStarted(ids.slice(1));
+  inside.get(k)!();
+  expect(await result).toMatchObject({ status: 'succeeded' });
+  expect([...inside.keys()]).toEqual([0]);
+
+  await clock.advance(INTAKE_BUSY_WINDOW_MS);
+  // The pool refills: the held-back events 1 … k-1 start alongside 0.
+  expect(k).toBeLessThanOrEqual(TRIGGER_RUN_CONCURRENCY);
+  await untilHas(...Array.from({ length: k - 1 }, (_, i) => i + 1));
+  for (const open of inside.values()) open();
+  await service!.idle();
+  const runs = await inProcessApi(service!).runs.list({ flowId: 'gated' });
+  expect(runs.map((r) => r.runId).sort()).toEqual([...ids, awaited.runId].sort());
+  expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+});
