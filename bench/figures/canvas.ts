@@ -68,8 +68,9 @@ async function serveFolder(dir: string): Promise<{ url: string; server: Server }
  * What runs in the page, as plain JavaScript (this file is compiled without the DOM library):
  * `drawn(n, code)` runs `code` and resolves with the times before it and at the first frame in
  * which `n` nodes are in the page and measured (React Flow hides a node until it knows its size);
- * `record()` / `stop()` collect requestAnimationFrame intervals; `targets()` finds an empty spot
- * of the background and the centre of a visible node near the middle of the canvas.
+ * `record(watch)` / `stop()` collect requestAnimationFrame intervals and how far the watched node
+ * (or the viewport) got; `targets()` finds an empty spot of the background and the centre (and id)
+ * of a visible node near the middle of the canvas.
  */
 const IN_PAGE = `window.__bench = {
   drawn(n, code) {
@@ -84,19 +85,38 @@ const IN_PAGE = `window.__bench = {
       requestAnimationFrame(check);
     });
   },
-  record() {
+  // How far (screen px) \`watch\` (a node id, or null for the viewport) has got from where it was
+  // when recording began: read from its style.transform each frame (no layout is forced), a node's
+  // flow units times the zoom.
+  record(watch) {
     this.frames = [];
     this.on = true;
+    this.moved = 0;
+    const viewport = document.querySelector('.react-flow__viewport');
+    const el = watch === null ? viewport : document.querySelector('.react-flow__node[data-id="' + CSS.escape(watch) + '"]');
+    if (!el) throw new Error('The element to watch (' + (watch ?? 'viewport') + ') is not in the page.');
+    // style.transform is "translate(Xpx, Ypx)" (a node) or "translate(Xpx, Ypx) scale(Z)" (the viewport).
+    const vt = viewport.style.transform;
+    const scale = watch === null ? 1 : parseFloat(vt.slice(vt.indexOf('scale(') + 6));
+    const at = () => {
+      const t = el.style.transform;
+      const [x, y] = t.slice(t.indexOf('(') + 1, t.indexOf(')')).split(',').map(parseFloat);
+      return { x, y };
+    };
+    const start = at();
     const tick = (t) => {
       if (!this.on) return;
       this.frames.push(t);
+      const now = at();
+      const d = Math.hypot(now.x - start.x, now.y - start.y) * scale;
+      if (d > this.moved) this.moved = d;
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
   },
   stop() {
     this.on = false;
-    return this.frames.slice(1).map((t, i) => t - this.frames[i]);
+    return { intervals: this.frames.slice(1).map((t, i) => t - this.frames[i]), moved: this.moved };
   },
   targets() {
     const pane = document.querySelector('.react-flow__pane').getBoundingClientRect();
@@ -115,10 +135,10 @@ const IN_PAGE = `window.__bench = {
       const y = r.top + r.height / 2;
       if (!el.contains(document.elementFromPoint(x, y))) continue;
       const d = (x - cx) ** 2 + (y - cy) ** 2;
-      if (!best || d < best.d) best = { x, y, d };
+      if (!best || d < best.d) best = { x, y, d, id: el.dataset.id };
     }
     if (!empty || !best) throw new Error('The canvas has no empty spot or no visible node to drag.');
-    return { pane: empty, node: { x: best.x, y: best.y } };
+    return { pane: empty, node: { x: best.x, y: best.y, id: best.id } };
   },
 };`;
 
@@ -129,26 +149,41 @@ async function waitDrawn(page: Page, count: number, start: string): Promise<{ t0
   return page.evaluate(`window.__bench.drawn(${count}, ${JSON.stringify(start)})`);
 }
 
-/** requestAnimationFrame intervals (ms) while `gesture` runs. */
-async function frames(page: Page, gesture: () => Promise<void>): Promise<number[]> {
-  await page.evaluate('window.__bench.record()');
+/** The sweep's far point, screen px from where it starts. */
+const SWEEP = { dx: 160, dy: 90 };
+/** The watched element must get at least this share of the sweep's reach from its start (the first step goes to React Flow's drag threshold). */
+const MOVED_SHARE = 0.9;
+
+/**
+ * requestAnimationFrame intervals (ms) while `gesture` runs, failing loudly when the gesture did
+ * not move what it should (`watch`: a node id, or null for the viewport): the sweep comes back to
+ * where it started, so comparing before and after cannot tell a drag from pointer moves over a
+ * still canvas; the page tracks the furthest the element got instead.
+ */
+async function frames(page: Page, what: string, watch: string | null, gesture: () => Promise<void>): Promise<number[]> {
+  await page.evaluate(`window.__bench.record(${JSON.stringify(watch)})`);
   await gesture();
-  return page.evaluate('window.__bench.stop()');
+  const { intervals, moved } = await page.evaluate<{ intervals: number[]; moved: number }>('window.__bench.stop()');
+  const reach = Math.hypot(SWEEP.dx, SWEEP.dy);
+  if (!(moved >= reach * MOVED_SHARE)) {
+    throw new Error(`The ${what} gesture on ${page.url()} moved ${watch === null ? 'the view' : `node "${watch}"`} only ${moved.toFixed(0)} px of the mouse's ${reach.toFixed(0)} px: its frame times would be pointer moves over a still canvas. Check what is under the mouse (bench/figures/canvas.ts, targets()).`);
+  }
+  return intervals;
 }
 
-/** A drag of the mouse from `from`: back and forth, in many small steps. */
+/** A drag of the mouse from `from`: back and forth, in many small steps (ends where it started). */
 async function sweep(page: Page, from: Point): Promise<void> {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   for (let pass = 0; pass < 4; pass++) {
-    const dx = pass % 2 === 0 ? 160 : 0;
-    const dy = pass % 2 === 0 ? 90 : 0;
+    const dx = pass % 2 === 0 ? SWEEP.dx : 0;
+    const dy = pass % 2 === 0 ? SWEEP.dy : 0;
     await page.mouse.move(from.x + dx, from.y + dy, { steps: 40 });
   }
   await page.mouse.up();
 }
 
-function targets(page: Page): Promise<{ pane: Point; node: Point }> {
+function targets(page: Page): Promise<{ pane: Point; node: Point & { id: string } }> {
   return page.evaluate('window.__bench.targets()');
 }
 
@@ -166,9 +201,9 @@ async function measure(browser: Browser, open: (page: Page) => Promise<string>):
     const { t0, t1 } = await waitDrawn(page, NODES, start);
     await page.waitForTimeout(300); // let the fit-to-view and the minimap settle
     const at = await targets(page);
-    const pan = await frames(page, () => sweep(page, at.pane));
+    const pan = await frames(page, 'pan', null, () => sweep(page, at.pane));
     const after = await targets(page);
-    const drag = await frames(page, () => sweep(page, after.node));
+    const drag = await frames(page, 'drag', after.node.id, () => sweep(page, after.node));
     return { firstMs: t1 - t0, pan, drag };
   } finally {
     await context.close();
