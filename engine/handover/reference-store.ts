@@ -102,14 +102,13 @@ export class ReferenceStore {
 
   /** True when there was one to remove. */
   async remove(flowId: string, runId: string): Promise<boolean> {
-    const file = this.file(flowId, runId);
     try {
-      await readFile(file);
-    } catch {
-      return false;
+      await rm(this.file(flowId, runId));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
     }
-    await rm(file, { force: true });
-    return true;
   }
 }
 

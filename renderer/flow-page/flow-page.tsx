@@ -13,6 +13,7 @@ import type { MetricResult, Readiness, ReadinessItem } from '../../engine/model/
 import type { Flow } from '../../engine/model/flow.ts';
 import { getApi } from '../api.ts';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
+import { switchRefusal, SwitchRefusalPanel, type SwitchRefusal } from '../components/switch-refusal.tsx';
 import { describeLiveVersion } from '../logic/live-version.ts';
 import { notify } from '../stores/notice-store.ts';
 import { flushSave } from '../editor/autosave.ts';
@@ -39,7 +40,7 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
   const [checklist, setChecklist] = useState<Checklist | undefined>();
   const [checkError, setCheckError] = useState<ErrorView | undefined>();
   const [metric, setMetric] = useState<MetricResult | null | undefined>();
-  const [refused, setRefused] = useState<{ message: string; missing: string[] } | undefined>();
+  const [refused, setRefused] = useState<SwitchRefusal | undefined>();
   const [switching, setSwitching] = useState(false);
   const [listTick, setListTick] = useState(0);
   // Which version runs while on (`flows.list`'s activeVersion): pinned by the app's switch.
@@ -130,10 +131,7 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
       await getApi().flows.activate({ id: flowId, version });
       notify(putLive ? `Version ${version} of “${flow.name}” is live now.` : `“${flow.name}” is switched on (version ${version}): its triggers fire by themselves while Flowkeeper runs. Later edits go live only when you put them live.`, 'success');
     } catch (e) {
-      const details = (e as { details?: { missing?: unknown } }).details;
-      const missing = Array.isArray(details?.missing) ? details.missing.filter((m): m is string => typeof m === 'string') : [];
-      const view = toErrorView(e);
-      setRefused({ message: missing.length > 0 ? `${refusedWords}: ${missing.length === 1 ? 'one thing is' : `${missing.length} things are`} missing.` : `${refusedWords}: ${view.message}`, missing });
+      setRefused(switchRefusal(e, refusedWords));
     } finally {
       setSwitching(false);
       setListTick((t) => t + 1);
@@ -197,17 +195,7 @@ export function FlowPage({ flowId, onShowStep }: FlowPageProps) {
         )}
       </section>
       {refused ? (
-        <div className="panel panel-danger flow-page-refused" role="alert">
-          <p className="panel-title">{refused.message}</p>
-          {refused.missing.length > 0 ? (
-            <ul>
-              {refused.missing.map((m) => (
-                <li key={m}>{m}</li>
-              ))}
-            </ul>
-          ) : null}
-          <p className="muted">Fix them in the checklist below, then switch it on again.</p>
-        </div>
+        <SwitchRefusalPanel refused={refused} className="flow-page-refused" next="Fix them in the checklist below, then switch it on again." />
       ) : null}
       {checkError ? <div className="panel panel-danger">{checkError.message}</div> : null}
 

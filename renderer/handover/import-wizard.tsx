@@ -19,6 +19,7 @@ import { getApi } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { toErrorView, type ErrorView } from '../logic/errors.ts';
+import { switchRefusal, SwitchRefusalPanel, type SwitchRefusal } from '../components/switch-refusal.tsx';
 import { formatTimestamp, formatWhen, runStatusLabel } from '../logic/format.ts';
 import { describeReplay } from '../logic/replay.ts';
 import { useCredentials } from '../stores/credentials-store.ts';
@@ -529,7 +530,7 @@ function SwitchOnStep({ result, reenter, onClose }: { result: HandoverImportResu
   const [readiness, setReadiness] = useState<Readiness>(result.readiness);
   const [switching, setSwitching] = useState(false);
   const [on, setOn] = useState(false);
-  const [refused, setRefused] = useState<{ message: string; missing: string[] } | undefined>();
+  const [refused, setRefused] = useState<SwitchRefusal | undefined>();
   const name = result.flow.name || result.flowId;
   const stepSettings = result.warnings;
   // Settings the bundle left out because they held a secret: filled in on the canvas.
@@ -544,9 +545,7 @@ function SwitchOnStep({ result, reenter, onClose }: { result: HandoverImportResu
       void useFlows.getState().load();
       notify(`“${name}” is switched on (version ${result.version}).`, 'success');
     } catch (e) {
-      const details = (e as { details?: { missing?: unknown } }).details;
-      const missing = Array.isArray(details?.missing) ? details.missing.filter((m): m is string => typeof m === 'string') : [];
-      setRefused({ message: missing.length > 0 ? `Not switched on: ${missing.length === 1 ? 'one thing is' : `${missing.length} things are`} missing.` : `Not switched on: ${toErrorView(e).message}`, missing });
+      setRefused(switchRefusal(e));
       const again = await getApi().charter.readiness({ flowId: result.flowId }).catch(() => undefined);
       if (again) setReadiness(again);
     } finally {
@@ -634,17 +633,7 @@ function SwitchOnStep({ result, reenter, onClose }: { result: HandoverImportResu
         ))}
       </ul>
       {refused ? (
-        <div className="panel panel-danger" role="alert">
-          <p className="panel-title">{refused.message}</p>
-          {refused.missing.length > 0 ? (
-            <ul>
-              {refused.missing.map((m) => (
-                <li key={m}>{m}</li>
-              ))}
-            </ul>
-          ) : null}
-          <p className="muted">Open the flow to complete its checklist, then switch it on from its Overview.</p>
-        </div>
+        <SwitchRefusalPanel refused={refused} next="Open the flow to complete its checklist, then switch it on from its Overview." />
       ) : null}
       {on ? (
         <p className="panel panel-success" role="status" data-testid="switched-on">
