@@ -230,6 +230,11 @@ export interface TriggerEmitOptions {
    * an event with a key this trigger already emitted starts no second run, even after a restart.
    */
   dedupeKey?: string;
+  /**
+   * The trigger will wait for this run's result (`ctx.runResult`): it starts ahead of the events
+   * waiting in the backlog, even while a burst is being taken.
+   */
+  awaitResult?: boolean;
 }
 
 export interface TriggerEmitResult {

@@ -36,6 +36,7 @@ import { ActiveFlows } from './active-flows.ts';
 import { TriggerJournal, type JournalEntry, type JournalPosition } from './trigger-journal.ts';
 import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
 import { IntakeBusyError } from './intake-busy.ts';
+import { PositionQueue } from './position-queue.ts';
 import { WebhookIntake } from './webhook-intake.ts';
 
 /** Dedupe keys remembered per trigger (and journal entries kept per trigger at compaction). */
@@ -52,6 +53,14 @@ export const TRIGGER_RUN_CONCURRENCY = 4;
  * over. Runs someone waits for ("answer with the flow's result") are not held back.
  */
 export const TRIGGER_RUN_CONCURRENCY_WHILE_BUSY = 1;
+/**
+ * The share of the time backlog runs may take while the intake is under pressure: after such a
+ * run took d ms, the next starts d × (1 − share) / share ms after it ended (measured on the
+ * injected clock). One run slot back to back took half the main thread and halved the intake
+ * (bench figure 7); at a tenth the backlog still moves during a long burst, and the intake keeps
+ * the rest.
+ */
+export const RUN_SHARE_WHILE_BUSY = 0.1;
 /** How long after the intake was last seen under pressure it counts as busy (on the injected clock). */
 export const INTAKE_BUSY_WINDOW_MS = 20;
 /**
@@ -62,10 +71,12 @@ export const INTAKE_BUSY_WINDOW_MS = 20;
 export const INTAKE_PRESSURE_IN_FLIGHT = 4;
 /**
  * Accepted events waiting to start, above which emits are refused (the webhook answers 429 and
- * the sender retries later). A waiting event is held as its journal position (about 200 bytes
- * with its bookkeeping, whatever the payload), so the cap bounds memory to ~10 MB.
+ * the sender retries later — many senders never retry, so taking the event is better while it
+ * is safe). A waiting event is held as its journal position (16 bytes in PositionQueue, whatever
+ * the payload), so the cap bounds memory to ~3 MB; the journal holds the events themselves on disk
+ * (~300 bytes a small one: ~60 MB at the cap), and a restart starts them from there.
  */
-export const TRIGGER_BACKLOG_LIMIT = 50_000;
+export const TRIGGER_BACKLOG_LIMIT = 200_000;
 /** Seconds a sender refused because of the backlog is asked to wait (429 Retry-After). */
 const BUSY_RETRY_AFTER_S = 1;
 /** A stale-but-young run lock (run-lock.ts counts an unreadable one as held for 2 s): wait, retry. */
@@ -99,6 +110,8 @@ interface LiveTrigger {
   dispose?: TriggerDispose;
   /** Webhook routes this trigger mounted (unmounted with it). */
   unmount: Array<() => Promise<void>>;
+  /** What its events waiting as positions share (made at the first emit). */
+  source?: EventSource;
 }
 
 interface FlowSubscription {
@@ -110,14 +123,23 @@ interface FlowSubscription {
   note?: string;
 }
 
-/** An accepted event waiting for a run slot: its journal line's position, or (recovery, retries) the job itself. */
+/** Where an accepted event came from: shared by every event of one subscription (see PositionQueue). */
+interface EventSource {
+  flow: Flow;
+  startedBy: string;
+}
+
+/**
+ * A run waiting for a slot as an object: one whose result someone waits for (its journal
+ * position), or a job (recovery at start, a retry). The backlog's other events wait as positions
+ * in `positions` and get no object until they launch.
+ */
 interface Waiting {
   runId: string;
-  flow?: Flow;
-  startedBy?: string;
+  source?: EventSource;
   at?: JournalPosition;
   job?: StartJob;
-  /** Taken out of the backlog (its entry there, or in `urgent`, is then skipped). */
+  /** Taken out of its queue (its entry in the other queue is then skipped). */
   launched?: boolean;
   /** Someone waits for its result: started ahead of the backlog, never held back. */
   urgent?: boolean;
@@ -186,18 +208,23 @@ export class TriggerHost {
   private running = 0;
   /** Retries waiting for their timer (see retryLater). */
   private waiting = 0;
-  private readonly backlog = new Fifo<Waiting>();
-  /** Waiting runs someone awaits the result of (also still in `backlog`, skipped there once launched). */
+  /** Accepted events waiting to start, as journal positions (the bulk of a burst). */
+  private readonly positions = new PositionQueue<EventSource>();
+  /** Jobs waiting to start: recovered at start, or retried. */
+  private readonly jobs = new Fifo<Waiting>();
+  /** Waiting runs someone awaits the result of (a hurried job is also still in `jobs`, skipped there once launched). */
   private readonly urgent = new Fifo<Waiting>();
+  /** Monotonic ms before which no backlog run starts while the intake is busy (RUN_SHARE_WHILE_BUSY). */
+  private nextBusyStartAt = Number.NEGATIVE_INFINITY;
   /** When the intake was last seen under pressure (monotonic clock ms): the pool yields to it for a moment after. */
   private lastPressureAt = Number.NEGATIVE_INFINITY;
   /** Accepted events whose journal line is not yet acknowledged. */
   private inFlight = 0;
   /** Cancels the timer set to refill the pool once the intake has been free of pressure for INTAKE_BUSY_WINDOW_MS. */
   private quietTimer: (() => void) | undefined;
-  /** Entries in `backlog` already launched from `urgent` (skipped when reached; not counted as waiting). */
+  /** Entries in `jobs` already launched from `urgent` (skipped when reached; not counted as waiting). */
   private launchedAhead = 0;
-  /** Trigger-started runs waiting in the backlog or running here. */
+  /** Trigger-started runs waiting as objects (urgent, jobs) or running here; not those waiting as positions. */
   private readonly pendingRuns = new Map<string, Waiting>();
   /** Who waits for one of those to settle ("answer with the flow's result"); made only when asked. */
   private readonly settleWaiters = new Map<string, Array<() => void>>();
@@ -561,7 +588,7 @@ export class TriggerHost {
       http: (request) => (this.options.http ?? fetchTransport)(request, live.abort.signal),
       runResult: async (runId) => {
         this.hurry(runId);
-        await (this.pendingRuns.has(runId) ? new Promise<void>((resolve) => this.settleWaiters.set(runId, [...(this.settleWaiters.get(runId) ?? []), resolve])) : this.options.queue.settled(runId));
+        await this.settledHere(runId);
         const detail = await (this.options.runDetail ?? (() => Promise.reject(new Error('Run results are not available here.'))))(runId);
         return { status: detail.status, outputs: (detail.outputs ?? {}) as Record<string, unknown> };
       },
@@ -575,7 +602,7 @@ export class TriggerHost {
       }
       if (!Array.isArray(items)) throw new TypeError('emit(items): items must be a list of JSON objects.');
       if (this.waitingCount() >= this.backlogLimit) throw new IntakeBusyError(`${this.waitingCount()} accepted events are still waiting to start; try again shortly.`, BUSY_RETRY_AFTER_S);
-      const { dedupeKey } = options;
+      const { dedupeKey, awaitResult } = options;
       if (dedupeKey !== undefined) {
         const prior = this.seen.get(live.key)?.get(dedupeKey);
         if (prior) {
@@ -602,7 +629,12 @@ export class TriggerHost {
       }
       // A closed queue (shutdown) is fine: the journalled event starts at the next start.
       // Held as its journal position while it waits; the input is read back when it starts.
-      this.wait({ runId, flow, startedBy: `trigger:${live.nodeId}`, at });
+      live.source ??= { flow, startedBy: `trigger:${live.nodeId}` };
+      if (awaitResult) this.hurryNew({ runId, source: live.source, at });
+      else {
+        this.positions.push(at, live.source);
+        this.pump();
+      }
       this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
       return { runId, duplicate: false };
     };
@@ -610,12 +642,16 @@ export class TriggerHost {
 
   /** Starts a trigger-started run now, or when one of the TRIGGER_RUN_CONCURRENCY slots frees up. */
   private startRun(job: StartJob): void {
-    this.wait({ runId: job.runId, job });
+    this.pendingRuns.set(job.runId, { runId: job.runId, job });
+    this.jobs.push(this.pendingRuns.get(job.runId)!);
+    this.pump();
   }
 
-  private wait(waiting: Waiting): void {
+  /** An event whose sender waits for its run's result (emit's `awaitResult`): ahead of the backlog. */
+  private hurryNew(waiting: Waiting): void {
+    waiting.urgent = true;
     this.pendingRuns.set(waiting.runId, waiting);
-    this.backlog.push(waiting);
+    this.urgent.push(waiting);
     this.pump();
   }
 
@@ -628,6 +664,24 @@ export class TriggerHost {
     this.pump();
   }
 
+  /**
+   * Resolves once this trigger-started run has settled here. A run emitted without `awaitResult`
+   * may still wait as a position (no lookup by id there): its settle is waited for, unless it
+   * turns out to have a trace already (running or finished: the queue says when it settles).
+   */
+  private async settledHere(runId: string): Promise<void> {
+    let resolve!: () => void;
+    const settled = new Promise<void>((r) => (resolve = r));
+    // Registered before anything is awaited, so a settle meanwhile is not missed.
+    this.settleWaiters.set(runId, [...(this.settleWaiters.get(runId) ?? []), resolve]);
+    if (this.pendingRuns.has(runId)) return settled;
+    if (this.positions.length > 0 && !this.options.queue.isActive(runId) && !(await this.hasTrace(runId).catch(() => false))) return settled;
+    const others = (this.settleWaiters.get(runId) ?? []).filter((w) => w !== resolve);
+    if (others.length > 0) this.settleWaiters.set(runId, others);
+    else this.settleWaiters.delete(runId);
+    await this.options.queue.settled(runId);
+  }
+
   private settle(runId: string): void {
     this.pendingRuns.delete(runId);
     const waiters = this.settleWaiters.get(runId);
@@ -637,14 +691,18 @@ export class TriggerHost {
 
   private pump(): void {
     while (this.running < this.runConcurrency && this.urgent.length > 0) this.take(this.urgent);
-    // Only while the backlog is under half its cap: a burst longer than that would otherwise be
-    // answered at the rate one run slot works off (everything above the cap is refused).
-    const busy = this.options.clock.monotonic() - this.lastPressureAt < INTAKE_BUSY_WINDOW_MS && this.waitingCount() < this.backlogLimit / 2;
-    const limit = busy ? Math.min(this.runConcurrency, TRIGGER_RUN_CONCURRENCY_WHILE_BUSY) : this.runConcurrency;
-    while (this.running < limit && this.backlog.length > 0) this.take(this.backlog);
-    // Held back for the intake: refill the pool once the pressure has been gone for the window.
+    const now = this.options.clock.monotonic();
+    const busy = now - this.lastPressureAt < INTAKE_BUSY_WINDOW_MS;
+    if (!busy) {
+      while (this.running < this.runConcurrency && this.waitingCount() > 0) this.takeBacklog(false);
+    } else if (this.running < Math.min(this.runConcurrency, TRIGGER_RUN_CONCURRENCY_WHILE_BUSY) && now >= this.nextBusyStartAt && this.waitingCount() > 0) {
+      this.takeBacklog(true);
+    }
+    // Held back for the intake: look again when the next busy start is due or the pressure has
+    // been gone for the window, whichever comes first.
     if (busy && !this.quietTimer && !this.closed && this.running < this.runConcurrency && this.waitingCount() > 0) {
-      this.quietTimer = this.options.clock.setTimer(Math.max(1, this.lastPressureAt + INTAKE_BUSY_WINDOW_MS - this.options.clock.monotonic()), () => {
+      const due = Math.min(this.lastPressureAt + INTAKE_BUSY_WINDOW_MS, Math.max(this.nextBusyStartAt, now));
+      this.quietTimer = this.options.clock.setTimer(Math.max(1, due - now), () => {
         this.quietTimer = undefined;
         this.pump();
       });
@@ -653,34 +711,52 @@ export class TriggerHost {
 
   /** Accepted events still waiting to start. */
   private waitingCount(): number {
-    return this.backlog.length - this.launchedAhead;
+    return this.jobs.length - this.launchedAhead + this.positions.length;
+  }
+
+  /** Launches the oldest waiting job (recovered or retried ones first), else the oldest waiting position. */
+  private takeBacklog(whileBusy: boolean): void {
+    if (this.jobs.length > 0) return this.take(this.jobs, whileBusy);
+    const { at, source } = this.positions.shift()!;
+    this.running++;
+    void this.launch({ runId: '', at, source, launched: true }, whileBusy);
   }
 
   /** Launches the queue's next waiting run, unless it was launched already from the other queue. */
-  private take(queue: Fifo<Waiting>): void {
+  private take(queue: Fifo<Waiting>, whileBusy = false): void {
     const waiting = queue.shift()!;
     if (waiting.launched) {
-      if (queue === this.backlog) this.launchedAhead--;
+      if (queue === this.jobs) this.launchedAhead--;
       return;
     }
     waiting.launched = true;
-    if (queue === this.urgent) this.launchedAhead++;
+    // A hurried job is still in `jobs` too: skipped there when reached.
+    if (queue === this.urgent && waiting.job) this.launchedAhead++;
     this.running++;
-    void this.launch(waiting);
+    void this.launch(waiting, whileBusy);
   }
 
-  /** The waiting event's job (read back from the journal), on the queue; the slot is freed when it settles. */
-  private async launch(waiting: Waiting): Promise<void> {
+  /**
+   * The waiting event's job (read back from the journal), on the queue; the slot is freed when it
+   * settles. A run launched while the intake is busy sets when the next may start (RUN_SHARE_WHILE_BUSY).
+   */
+  private async launch(waiting: Waiting, whileBusy: boolean): Promise<void> {
+    const startedAt = this.options.clock.monotonic();
     let job: StartJob;
     try {
       job = waiting.job ?? (await this.jobAt(waiting));
     } catch (error) {
       // Still in the journal: started at the next start (recover), never dropped without a word.
-      if (!this.closed) process.emitWarning(`Flowkeeper: the accepted trigger event for run ${waiting.runId} could not be read back from the intake journal: ${(error as Error).message}. It starts at the next start.`);
+      const which = waiting.runId ? `for run ${waiting.runId}` : `at byte ${waiting.at?.offset ?? 0} of the intake journal`;
+      if (!this.closed) process.emitWarning(`Flowkeeper: the accepted trigger event ${which} could not be read back from the intake journal: ${(error as Error).message}. It starts at the next start.`);
       this.running--;
-      this.settle(waiting.runId);
+      if (waiting.runId) this.settle(waiting.runId);
       this.pump();
       return;
+    }
+    if (!waiting.runId) {
+      waiting.runId = job.runId;
+      this.pendingRuns.set(job.runId, waiting);
     }
     if (!this.options.queue.enqueue(job)) {
       this.running--;
@@ -690,6 +766,10 @@ export class TriggerHost {
     }
     await this.options.queue.settled(job.runId);
     this.running--;
+    if (whileBusy) {
+      const ended = this.options.clock.monotonic();
+      this.nextBusyStartAt = ended + ((ended - startedAt) * (1 - RUN_SHARE_WHILE_BUSY)) / RUN_SHARE_WHILE_BUSY;
+    }
     const attempts = this.lockedOut.get(job.runId);
     if (attempts !== undefined && attempts <= LOCKED_RETRIES && !this.closed) this.retryLater(job);
     else {
@@ -701,8 +781,11 @@ export class TriggerHost {
 
   private async jobAt(waiting: Waiting): Promise<StartJob> {
     const entry = await this.journal.readAt(waiting.at!);
-    if (entry.runId !== waiting.runId) throw new Error(`the journal holds run ${entry.runId} where run ${waiting.runId} was written`);
-    return { kind: 'start', runId: entry.runId, flow: waiting.flow!, input: entry.input, startedBy: waiting.startedBy!, journalled: true };
+    const { flow, startedBy } = waiting.source!;
+    if (waiting.runId ? entry.runId !== waiting.runId : entry.flowId !== flow.id) {
+      throw new Error(`the journal holds run ${entry.runId} of flow ${entry.flowId} where ${waiting.runId ? `run ${waiting.runId}` : `an event of flow ${flow.id}`} was written`);
+    }
+    return { kind: 'start', runId: entry.runId, flow, input: entry.input, startedBy, journalled: true };
   }
 
   /**
@@ -718,7 +801,7 @@ export class TriggerHost {
           if (!this.closed && !(await this.hasTrace(job.runId))) {
             const again: Waiting = { runId: job.runId, job };
             this.pendingRuns.set(job.runId, again);
-            this.backlog.push(again);
+            this.jobs.push(again);
             // Someone already waits for its result: it goes ahead again.
             if (this.settleWaiters.has(job.runId)) this.hurry(job.runId);
             this.pump();
@@ -766,7 +849,8 @@ export class TriggerHost {
     // Events still waiting to start stay in the journal and start at the next start.
     this.quietTimer?.();
     this.quietTimer = undefined;
-    this.backlog.clear();
+    this.positions.clear();
+    this.jobs.clear();
     this.urgent.clear();
     this.launchedAhead = 0;
     for (const runId of [...this.pendingRuns.keys()]) this.settle(runId);

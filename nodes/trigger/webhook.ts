@@ -102,7 +102,7 @@ async function subscribe(ctx: TriggerContext<WebhookConfig>, emit: TriggerEmit) 
     if (body === undefined) return { status: 400, body: { error: 'The body is not valid JSON.' } };
     const item: Item = { body, query: request.query, headers: request.headers, method: request.method, path: request.path };
     const delivery = config.deliveryIdHeader ? request.headers[config.deliveryIdHeader.toLowerCase()] : undefined;
-    const { runId, duplicate } = await emit([item], delivery ? { dedupeKey: `delivery:${delivery}` } : {});
+    const { runId, duplicate } = await emit([item], { ...(delivery ? { dedupeKey: `delivery:${delivery}` } : {}), ...(config.respondWith === 'accepted' ? {} : { awaitResult: true }) });
     if (config.respondWith === 'accepted') return { status: 202, body: { runId, ...(duplicate ? { duplicate: true } : {}) } };
     let result: { status: string; outputs: Record<string, unknown> };
     try {

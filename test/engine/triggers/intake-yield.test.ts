@@ -2,14 +2,16 @@
  * The trigger run pool yields to the intake: while it is under pressure (INTAKE_PRESSURE_IN_FLIGHT
  * events waiting for the journal at once, less than INTAKE_BUSY_WINDOW_MS ago on the injected
  * clock) it starts one run at a time, and refills to TRIGGER_RUN_CONCURRENCY once the pressure
- * has been gone that long; events arriving one by one never hold it back. A run whose result someone
- * waits for ("answer with the flow's result") is started at once, ahead of the backlog.
+ * has been gone that long; events arriving one by one never hold it back. While it stays busy, the
+ * runs it starts take at most RUN_SHARE_WHILE_BUSY of the time (a run of d ms holds the next back
+ * d × (1 − share) / share ms). A run whose result someone waits for ("answer with the flow's
+ * result": emitted with `awaitResult`) is started at once, ahead of the backlog.
  * Driven by a fake clock and a gate node the test opens; no sleeps, no timings.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createService, defineNode, inProcessApi, NodeRegistry, type FlowkeeperService, type TriggerEmit } from '../../../engine/index.ts';
-import { INTAKE_BUSY_WINDOW_MS, INTAKE_PRESSURE_IN_FLIGHT, TRIGGER_RUN_CONCURRENCY } from '../../../engine/triggers/trigger-host.ts';
+import { INTAKE_BUSY_WINDOW_MS, INTAKE_PRESSURE_IN_FLIGHT, RUN_SHARE_WHILE_BUSY, TRIGGER_RUN_CONCURRENCY } from '../../../engine/triggers/trigger-host.ts';
 import { builtinNodes } from '../../../nodes/index.ts';
 import { tempDir } from '../../helpers/engine.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
@@ -158,7 +160,7 @@ it('starts a run whose result is awaited at once, ahead of the waiting backlog, 
   const ids = await burst(0, k);
   await untilHas(0);
   // Event k's sender waits for its result: its run starts now, before 1 … k-1, although busy.
-  const awaited = await emit([{ n: k }]);
+  const awaited = await emit([{ n: k }], { awaitResult: true });
   const result = runResult(awaited.runId);
   await untilHas(k);
   expect([...inside.keys()].sort()).toEqual([0, k]);
@@ -176,4 +178,60 @@ it('starts a run whose result is awaited at once, ahead of the waiting backlog, 
   const runs = await inProcessApi(service!).runs.list({ flowId: 'gated' });
   expect(runs.map((r) => r.runId).sort()).toEqual([...ids, awaited.runId].sort());
   expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+});
+
+it('while a burst goes on, gives the runs it starts only their share of the time', { timeout: 30_000 }, async () => {
+  const k = INTAKE_PRESSURE_IN_FLIGHT;
+  const ids = await burst(0, k);
+  await untilHas(0);
+  // Run 0 takes 10 ms (on the clock) while the pressure goes on.
+  await clock.advance(10);
+  const more = await burst(k, 2 * k);
+  inside.get(0)!();
+  await pushed!.runResult(ids[0]!);
+  // Its 10 ms hold the next start back 10 × (1 − share) / share ms.
+  const holdMs = (10 * (1 - RUN_SHARE_WHILE_BUSY)) / RUN_SHARE_WHILE_BUSY;
+  expect(holdMs).toBeGreaterThan(INTAKE_BUSY_WINDOW_MS);
+  await notStarted([...ids.slice(1), ...more]);
+  // Still busy (a burst every window), but before the hold is over nothing starts.
+  let pressed = 0;
+  while (pressed + INTAKE_BUSY_WINDOW_MS / 2 < holdMs) {
+    await clock.advance(INTAKE_BUSY_WINDOW_MS / 2);
+    pressed += INTAKE_BUSY_WINDOW_MS / 2;
+    more.push(...(await burst(100 + pressed, 100 + pressed + k)));
+    await notStarted([ids[1]!]);
+  }
+  // Once it is over, one more run starts, while the intake is still busy.
+  await clock.advance(holdMs - pressed);
+  await untilHas(1);
+  expect([...inside.keys()]).toEqual([1]);
+  // Quiet for the window: the rest start, every event exactly once.
+  let finished = false;
+  const done = Promise.all([...ids, ...more].map((runId) => pushed!.runResult(runId))).then(() => (finished = true));
+  await clock.advance(INTAKE_BUSY_WINDOW_MS);
+  while (!finished) {
+    for (const open of inside.values()) open();
+    await Promise.race([entered(), done]);
+  }
+  await service!.idle();
+  const runs = await inProcessApi(service!).runs.list({ flowId: 'gated', limit: 1000 });
+  expect(runs.map((r) => r.runId).sort()).toEqual([...ids, ...more].sort());
+  expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
+});
+
+it('answers the result of a run emitted without awaitResult once it has had its turn', { timeout: 30_000 }, async () => {
+  const { runResult } = pushed!;
+  const ids = await burst(0, INTAKE_PRESSURE_IN_FLIGHT);
+  await untilHas(0);
+  // Not hurried (no lookup by id in the backlog): it waits its turn, then its result is answered.
+  const last = ids[ids.length - 1]!;
+  let answered = false;
+  const result = runResult(last).then((r) => ((answered = true), r));
+  await clock.advance(INTAKE_BUSY_WINDOW_MS);
+  await untilHas(...ids.slice(1).map((_, i) => i + 1));
+  expect(answered).toBe(false);
+  for (const open of inside.values()) open();
+  expect(await result).toMatchObject({ status: 'succeeded' });
+  // A run that has finished already is answered at once.
+  expect(await runResult(ids[0]!)).toMatchObject({ status: 'succeeded' });
 });
