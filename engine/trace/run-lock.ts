@@ -3,10 +3,15 @@
  * app, a CLI and a server sharing a data folder therefore never run the same run twice.
  * A lock whose process is gone (same host, pid not alive) or whose heartbeat is older than
  * STALE_MS (another host) is stale and may be taken over.
+ *
+ * Taking a free lock and letting it go are synchronous file calls: a lock is a file of ~200
+ * bytes that is never fsynced, so each call is a few µs in the page cache, where the same calls
+ * through the thread pool cost the main thread several times that (a busy trigger takes one lock
+ * per run; bench figure 7). Only a lock someone holds goes the slow, asynchronous way.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { link, open, readFile, rename, unlink, utimes, stat } from 'node:fs/promises';
+import { link, readFile, rename, unlink, utimes, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 
 const HEARTBEAT_MS = 10_000;
@@ -49,6 +54,13 @@ function ownStartTicks(): string | undefined {
 
 const BOOT_ID = readProc('/proc/sys/kernel/random/boot_id');
 
+/** The host name, asked once (a system call per run otherwise). */
+let ownHost: string | undefined;
+function host(): string {
+  ownHost ??= hostname();
+  return ownHost;
+}
+
 export class RunLockedError extends Error {
   constructor(readonly runId: string, readonly holder: LockInfo) {
     super(
@@ -88,7 +100,7 @@ async function isStale(path: string, info: LockInfo | undefined): Promise<boolea
   }
   const s = await stat(path).catch(() => undefined);
   const heartbeatStale = !s || Date.now() - s.mtimeMs > STALE_MS;
-  if (info.host !== hostname()) return heartbeatStale;
+  if (info.host !== host()) return heartbeatStale;
   if (info.bootId && BOOT_ID && info.bootId !== BOOT_ID) return true;
   if (info.pid === process.pid) return !heldTokens.has(info.token);
   if (!isAlive(info.pid)) return true;
@@ -99,24 +111,13 @@ async function isStale(path: string, info: LockInfo | undefined): Promise<boolea
 }
 
 export async function claimRun(runId: string, path: string): Promise<RunClaim> {
-  const info: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token: randomUUID() };
+  const info: LockInfo = { pid: process.pid, host: host(), since: new Date().toISOString(), token: randomUUID() };
   if (BOOT_ID) info.bootId = BOOT_ID;
   const ticks = ownStartTicks();
   if (ticks) info.startTicks = ticks;
   for (let tries = 0; tries < 3; tries++) {
     try {
-      const fh = await open(path, 'wx');
-      // No fsync: after a machine crash the owner is gone anyway, and an empty or missing
-      // lock file counts as stale.
-      try {
-        await fh.writeFile(JSON.stringify(info));
-      } catch (error) {
-        // Disk full: the run cannot start; leave no empty lock behind.
-        await fh.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
-        throw error;
-      }
-      await fh.close();
+      createLock(path, info);
       return heartbeat(path, info);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -147,6 +148,48 @@ export async function claimRun(runId: string, path: string): Promise<RunClaim> {
   throw new RunLockedError(runId, holder ?? { pid: 0, host: 'unknown', since: 'unknown', token: '' });
 }
 
+/** Creates the lock file, failing with EEXIST when there is one. */
+function createLock(path: string, info: LockInfo): void {
+  const fd = openSync(path, 'wx');
+  // No fsync: after a machine crash the owner is gone anyway, and an empty or missing
+  // lock file counts as stale.
+  let failure: unknown;
+  try {
+    const bytes = Buffer.from(JSON.stringify(info));
+    let offset = 0;
+    while (offset < bytes.length) {
+      const written = writeSync(fd, bytes, offset, bytes.length - offset);
+      if (written <= 0) throw Object.assign(new Error('no bytes written'), { code: 'EIO' });
+      offset += written;
+    }
+  } catch (error) {
+    failure = error;
+  }
+  // Closed exactly once (a second close could hit a descriptor another open has been given since).
+  try {
+    closeSync(fd);
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure === undefined) return;
+  // Disk full: the run cannot start; leave no empty lock behind.
+  try {
+    unlinkSync(path);
+  } catch {
+    /* nothing to clean up */
+  }
+  throw failure;
+}
+
+/** The lock's holder as recorded, read synchronously (the file is tiny); undefined if unreadable. */
+function readLockNow(path: string): LockInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+  } catch {
+    return undefined;
+  }
+}
+
 function heartbeat(path: string, info: LockInfo): RunClaim {
   heldTokens.add(info.token);
   const timer = setInterval(() => {
@@ -161,8 +204,13 @@ function heartbeat(path: string, info: LockInfo): RunClaim {
       released = true;
       clearInterval(timer);
       heldTokens.delete(info.token);
-      const current = await readLock(path);
-      if (current?.token === info.token) await unlink(path).catch(() => undefined);
+      // Still ours? (A holder counted stale elsewhere may have been taken over: never remove theirs.)
+      if (readLockNow(path)?.token !== info.token) return;
+      try {
+        unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
     },
   };
 }
