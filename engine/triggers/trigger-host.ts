@@ -77,6 +77,13 @@ export const INTAKE_PRESSURE_IN_FLIGHT = 4;
  * (~300 bytes a small one: ~60 MB at the cap), and a restart starts them from there.
  */
 export const TRIGGER_BACKLOG_LIMIT = 200_000;
+/**
+ * A fire changes a trigger's health (last fired, count) but tells the app (`flows.changed`, which
+ * the flows list, the tray and the flow page follow) at most this often per flow: the first fire
+ * at once, the last of a burst when the time is up. A busy webhook fires thousands of times a
+ * second; a notice each would flood the window with messages and the tray with recounts.
+ */
+export const FIRED_NOTICE_MS = 1000;
 /** Seconds a sender refused because of the backlog is asked to wait (429 Retry-After). */
 const BUSY_RETRY_AFTER_S = 1;
 /** A stale-but-young run lock (run-lock.ts counts an unreadable one as held for 2 s): wait, retry. */
@@ -233,6 +240,8 @@ export class TriggerHost {
   private readonly stopOutcomes: () => void;
   /** Webhook listeners, shared by the routes of every active flow. */
   readonly intake = new WebhookIntake();
+  /** When each flow's last fire was told (monotonic ms), and the notice due, if one is (see FIRED_NOTICE_MS). */
+  private readonly firedNotices = new Map<string, { at: number; cancel?: () => void }>();
 
   private readonly backlogLimit: number;
   private readonly runConcurrency: number;
@@ -635,7 +644,9 @@ export class TriggerHost {
         this.positions.push(at, live.source);
         this.pump();
       }
-      this.setHealth(flow.id, live, { lastFiredAt: this.iso(), lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: this.iso() });
+      const now = this.iso();
+      this.setHealth(flow.id, live, { lastFiredAt: now, lastRunId: runId, fired: live.health.fired + 1, heartbeatAt: now }, false);
+      this.noticeFired(flow.id);
       return { runId, duplicate: false };
     };
   }
@@ -833,6 +844,23 @@ export class TriggerHost {
     if (notify) this.options.onChange?.(flowId);
   }
 
+  /** Tells the app a flow fired: now if it was not told within FIRED_NOTICE_MS, else once that time is up. */
+  private noticeFired(flowId: string): void {
+    const { clock } = this.options;
+    const now = clock.monotonic();
+    const told = this.firedNotices.get(flowId);
+    if (told?.cancel) return;
+    if (!told || now - told.at >= FIRED_NOTICE_MS) {
+      this.firedNotices.set(flowId, { at: now });
+      this.options.onChange?.(flowId);
+      return;
+    }
+    told.cancel = clock.setTimer(told.at + FIRED_NOTICE_MS - now, () => {
+      this.firedNotices.set(flowId, { at: clock.monotonic() });
+      if (!this.closed) this.options.onChange?.(flowId);
+    });
+  }
+
   private iso(): string {
     return new Date(this.options.clock.now()).toISOString();
   }
@@ -849,6 +877,8 @@ export class TriggerHost {
     // Events still waiting to start stay in the journal and start at the next start.
     this.quietTimer?.();
     this.quietTimer = undefined;
+    for (const told of this.firedNotices.values()) told.cancel?.();
+    this.firedNotices.clear();
     this.positions.clear();
     this.jobs.clear();
     this.urgent.clear();

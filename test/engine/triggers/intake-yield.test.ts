@@ -11,7 +11,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createService, defineNode, inProcessApi, NodeRegistry, type FlowkeeperService, type TriggerEmit } from '../../../engine/index.ts';
-import { INTAKE_BUSY_WINDOW_MS, INTAKE_PRESSURE_IN_FLIGHT, RUN_SHARE_WHILE_BUSY, TRIGGER_RUN_CONCURRENCY } from '../../../engine/triggers/trigger-host.ts';
+import { FIRED_NOTICE_MS, INTAKE_BUSY_WINDOW_MS, INTAKE_PRESSURE_IN_FLIGHT, RUN_SHARE_WHILE_BUSY, TRIGGER_RUN_CONCURRENCY } from '../../../engine/triggers/trigger-host.ts';
 import { builtinNodes } from '../../../nodes/index.ts';
 import { tempDir } from '../../helpers/engine.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
@@ -234,4 +234,41 @@ it('answers the result of a run emitted without awaitResult once it has had its 
   expect(await result).toMatchObject({ status: 'succeeded' });
   // A run that has finished already is answered at once.
   expect(await runResult(ids[0]!)).toMatchObject({ status: 'succeeded' });
+});
+
+it('tells the app a flow fired at most once a second: the first fire at once, the last of a burst when the second is up', { timeout: 30_000 }, async () => {
+  const notices: number[] = [];
+  const stop = service!.subscribe((event) => {
+    if (event.type === 'flows.changed' && event.flowId === 'gated') notices.push(clock.monotonic());
+  });
+  const ids: string[] = [];
+  try {
+    const started = clock.monotonic();
+    ids.push((await pushed!.emit([{ n: 0 }])).runId);
+    expect(notices).toEqual([started]);
+    // A burst within the second: no notice each.
+    ids.push(...(await burst(1, 20)));
+    expect(notices).toHaveLength(1);
+    await clock.advance(FIRED_NOTICE_MS - 1);
+    expect(notices).toHaveLength(1);
+    // The second is up: one notice for the burst, and the health it reads has every fire.
+    await clock.advance(1);
+    expect(notices).toEqual([started, started + FIRED_NOTICE_MS]);
+    const [status] = await inProcessApi(service!).triggers.status({ flowId: 'gated' });
+    expect(status?.triggers[0]?.fired).toBe(20);
+    // A fire long after is told at once again.
+    await clock.advance(5 * FIRED_NOTICE_MS);
+    ids.push((await pushed!.emit([{ n: 20 }])).runId);
+    expect(notices).toHaveLength(3);
+  } finally {
+    stop();
+    // Let every run through the gate.
+    let finished = false;
+    const done = Promise.all(ids.map((runId) => pushed!.runResult(runId))).then(() => (finished = true));
+    await clock.advance(INTAKE_BUSY_WINDOW_MS);
+    while (!finished) {
+      for (const open of inside.values()) open();
+      await Promise.race([entered(), done]);
+    }
+  }
 });
