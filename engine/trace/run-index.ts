@@ -515,7 +515,9 @@ export class RunIndex {
       return true;
     }
     if ('set' in value && isEntry(value.set)) {
-      this.put(value.set);
+      // A line older than the entry held (this process's own start line read back by a tail after
+      // its run finished, or a compacted copy made before that) changes nothing: never back to "running".
+      if (!olderThan(value.set, this.byId.get(value.set.runId))) this.put(value.set);
       return true;
     }
     return false;
@@ -772,6 +774,13 @@ async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void
     while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
+}
+
+/** Whether a journal line's entry is older than the one held: an earlier update, or the same moment before the run ended. */
+function olderThan(line: RunIndexEntry, held: RunIndexEntry | undefined): boolean {
+  if (!held) return false;
+  if (line.updatedAt !== held.updatedAt) return line.updatedAt < held.updatedAt;
+  return FINAL.has(held.status) && !FINAL.has(line.status);
 }
 
 /** Whether `a` is listed before `b`: newer first, then by run id (as the store lists tie). */

@@ -278,6 +278,42 @@ describe('run index journal (file store)', () => {
   });
 });
 
+describe('run index tail order', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir());
+  });
+  afterEach(() => cleanup());
+
+  it('never lists a finished run as running again when a tail reads an older line of it back', async () => {
+    const journal = dataDirLayout(dir).runIndex;
+    const store = new FileTraceStore(dir);
+    const index = new RunIndex(store, { journal });
+    await index.list();
+    const { runId } = await new Engine({ store, registry }).startRun(okFlow(), { input: {}, startedBy: 'test' });
+    const finished = await index.get(runId);
+    expect(finished).toMatchObject({ status: 'succeeded' });
+    // Another process appends the run as it was when it started (the same moment and a moment
+    // before), then a line of its own run: the tail reads all three.
+    const started = { ...finished!, status: 'running', finishedAt: undefined };
+    const earlier = { ...started, updatedAt: finished!.createdAt < finished!.updatedAt ? finished!.createdAt : '2000-01-01T00:00:00.000Z' };
+    await appendFile(journal, [started, earlier].map((set) => JSON.stringify({ v: 2, set }) + '\n').join(''));
+    const other = dataDirStores(dir, { catalog: registry });
+    const outcome = await new Engine({ store: other.traces, registry }).startRun(okFlow('other'), { input: {}, startedBy: 'cli' });
+    const runs = await index.list();
+    expect(runs.map((r) => [r.runId, r.status])).toEqual([
+      [outcome.runId, 'succeeded'],
+      [runId, 'succeeded'],
+    ]);
+    // A newer line still wins (a run continued elsewhere).
+    const later = { ...finished!, status: 'running', updatedAt: new Date(Date.parse(finished!.updatedAt) + 1000).toISOString(), finishedAt: undefined };
+    await appendFile(journal, JSON.stringify({ v: 2, set: later }) + '\n');
+    expect(await index.get(runId)).toMatchObject({ status: 'running' });
+    index.close();
+  });
+});
+
 describe('run index in the service', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
