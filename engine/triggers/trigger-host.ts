@@ -329,14 +329,27 @@ export class TriggerHost {
     // Entries whose run has no trace here yet: never compacted away (the journal is their only record).
     const untraced = new Set<JournalEntry>();
     const traced = await this.tracedRuns(entries);
+    // One read and one check per flow version, not per entry: a crash mid-burst leaves thousands.
+    const versions = new Map<string, Promise<Flow>>();
+    const runnable = (flowId: string, version: number): Promise<Flow> => {
+      const key = `${flowId}@${version}`;
+      let flow = versions.get(key);
+      if (!flow) {
+        flow = data.flows.get(flowId, version).then((stored) => {
+          const result = validateFlow(stored.flow, registry);
+          if (!result.ok) throw new Error('that version of the flow has problems');
+          return result.flow;
+        });
+        versions.set(key, flow);
+      }
+      return flow;
+    };
     for (const entry of entries) {
       if (traced.has(entry.runId)) continue;
       untraced.add(entry);
       try {
-        const stored = await data.flows.get(entry.flowId, entry.flowVersion);
-        const result = validateFlow(stored.flow, registry);
-        if (!result.ok) throw new Error('that version of the flow has problems');
-        this.startRun({ kind: 'start', runId: entry.runId, flow: result.flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}`, journalled: true });
+        const flow = await runnable(entry.flowId, entry.flowVersion);
+        this.startRun({ kind: 'start', runId: entry.runId, flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}`, journalled: true });
       } catch (error) {
         // Kept in the journal: the event is not thrown away; it is retried at the next start.
         process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
