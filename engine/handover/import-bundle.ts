@@ -183,7 +183,10 @@ export async function importHandover(deps: ImportDeps, raw: HandoverImportReques
       undo.push({ what: `the credential “${id}” (delete it under Credentials)`, run: () => deps.vault.delete(id) });
     }
     const source: ReferenceSource = { kind: 'bundle', importedAt: now, bundleCreatedAt: bundle.createdAt };
-    for (const run of bundle.references.map(replayableReference)) {
+    // Under a new id the references are this flow's runs: their header says so (the flow as it ran,
+    // `header.flow`, stays as recorded, so its hash still matches).
+    const references = bundle.references.map(replayableReference).map((run) => (run.header.flowId === flowId ? run : { ...run, header: { ...run.header, flowId } }));
+    for (const run of references) {
       stage = `storing the reference run “${run.runId}”`;
       const previous = await deps.references.get(flowId, run.runId).catch(() => undefined);
       await deps.references.put(flowId, run, source);

@@ -272,7 +272,12 @@ describe('handover.import', () => {
     expect((await b.api.flows.versions({ id: 'lookup' })).map((v) => v.version)).toEqual([2, 1]);
     const copy = await b.api.handover.import({ ...again, target: { newId: 'lookup-client' } });
     expect(copy.flowId).toBe('lookup-client');
-    expect((await b.service.data.references.list('lookup-client')).length).toBe(2);
+    const copied = await b.service.data.references.list('lookup-client');
+    expect(copied.length).toBe(2);
+    // Stored as runs of the new flow; the flow as it ran is kept as recorded.
+    expect(copied.map((r) => r.run.header.flowId)).toEqual(['lookup-client', 'lookup-client']);
+    expect(copied.every((r) => (r.run.header.flow as { id: string }).id === 'lookup')).toBe(true);
+    expect((await b.service.data.references.list('lookup')).map((r) => r.run.header.flowId)).toEqual(['lookup', 'lookup']);
     expect((await refusal(b.api.handover.import({ ...again, target: { newId: 'lookup-client' } }))).code).toBe('FLOW_EXISTS');
   });
 
