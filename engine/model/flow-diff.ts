@@ -136,7 +136,8 @@ function normalised(flow: Obj, catalog: Pick<NodeCatalog, 'get'> | undefined): O
     ...flow,
     nodes: list(flow.nodes).map(node),
     settings: withDefaults(FlowSettingsSchema, flow.settings ?? {}),
-    ...(flow.charter === undefined ? {} : { charter: withDefaults(CharterSchema, flow.charter) }),
+    // No charter reads as an empty one: the editor's first save of a charter with nothing filled in changes nothing.
+    charter: withDefaults(CharterSchema, flow.charter ?? {}),
   };
 }
 

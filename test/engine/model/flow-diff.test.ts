@@ -118,4 +118,13 @@ describe('diffFlows', () => {
     // Without the catalog only the flow format's own defaults are known.
     expect(diffFlows(hand, saved).nodesChanged[0]?.changes.map((c) => c.path)).toEqual(['config.fields', 'config.keep']);
   });
+
+  it('reads no charter as an empty one: the first save of a charter with nothing filled in changes nothing, filling the owner in does', () => {
+    const none = { id: 'f', name: 'F', nodes: [], edges: [] };
+    const empty = { ...none, charter: { owner: { name: '', email: '' }, backupOwner: { name: '', email: '' }, mustNever: '', reviewers: '', waivers: [] } };
+    expect(diffFlows(none, empty).identical).toBe(true);
+    expect(summarizeDiff(diffFlows(none, empty))).toBe('no changes');
+    const owned = { ...none, charter: { owner: { name: 'Ana', email: 'ana@example.com' } } };
+    expect(summarizeDiff(diffFlows(none, owned))).toBe('charter: owner');
+  });
 });
