@@ -33,7 +33,7 @@ import { Serial } from '../serial.ts';
 import type { DataDir } from '../storage/open-data-dir.ts';
 import { FileRunLeases, RunLockedError, RunNotFoundError, TraceQuarantinedError, type RunClaim } from '../trace/index.ts';
 import { ActiveFlows } from './active-flows.ts';
-import { TriggerJournal, type JournalEntry, type JournalPosition } from './trigger-journal.ts';
+import { TriggerJournal, type JournalEntry, type JournalPosition, type JournalRecord } from './trigger-journal.ts';
 import { FileTriggerState, triggerStateFile } from './trigger-state.ts';
 import { IntakeBusyError } from './intake-busy.ts';
 import { PositionQueue } from './position-queue.ts';
@@ -138,7 +138,7 @@ interface EventSource {
 
 /**
  * A run waiting for a slot as an object: one whose result someone waits for (its journal
- * position), or a job (recovery at start, a retry). The backlog's other events wait as positions
+ * position), or a job (a retried start). The backlog's other events wait as positions
  * in `positions` and get no object until they launch.
  */
 interface Waiting {
@@ -217,7 +217,7 @@ export class TriggerHost {
   private waiting = 0;
   /** Accepted events waiting to start, as journal positions (the bulk of a burst). */
   private readonly positions = new PositionQueue<EventSource>();
-  /** Jobs waiting to start: recovered at start, or retried. */
+  /** Jobs waiting to start: retried starts (a run lock left by a process that died). */
   private readonly jobs = new Fifo<Waiting>();
   /** Waiting runs someone awaits the result of (a hurried job is also still in `jobs`, skipped there once launched). */
   private readonly urgent = new Fifo<Waiting>();
@@ -282,11 +282,11 @@ export class TriggerHost {
     this.flowsWatcher.on('error', () => undefined);
     this.flowsWatcher.unref();
     const flows = await this.active.read();
-    const entries = await this.journal.read();
     // Nothing on and nothing journalled: the lock is taken at the first activation instead.
-    if (Object.keys(flows).length === 0 && entries.length === 0) return;
+    if (Object.keys(flows).length === 0 && !(await this.journal.hasEntries())) return;
     if (!(await this.takeLock())) return;
-    await this.recover(entries);
+    // Read once the lock is ours: nobody appends any more.
+    await this.recover(await this.journal.scan());
     for (const flowId of Object.keys(flows)) {
       if (this.closed) return;
       await this.serial.run(flowId, () => this.subscribeFlow(flowId));
@@ -316,19 +316,36 @@ export class TriggerHost {
     }
   }
 
-  /** Journalled events whose run has no trace yet (a crash in between) start now, under their id. */
-  private async recover(entries: JournalEntry[]): Promise<void> {
+  /**
+   * Journalled events whose run has no trace yet (a crash in between) start now, under their id.
+   * They wait as positions like any accepted event (their inputs stay on disk until each starts),
+   * after the journal is compacted, so a crash mid-burst restarts in bounded memory.
+   */
+  private async recover(records: JournalRecord[]): Promise<void> {
     const { data, registry } = this.options;
-    const kept = new Map<string, JournalEntry[]>();
-    for (const entry of entries) {
-      const list = kept.get(entry.trigger) ?? [];
-      list.push(entry);
-      kept.set(entry.trigger, list);
-      if (entry.dedupeKey !== undefined) this.remember(entry.trigger, entry.dedupeKey, { runId: entry.runId, durable: Promise.resolve() });
+    const kept = new Map<string, JournalRecord[]>();
+    for (const record of records) {
+      const list = kept.get(record.trigger) ?? [];
+      list.push(record);
+      kept.set(record.trigger, list);
+      if (record.dedupeKey !== undefined) this.remember(record.trigger, record.dedupeKey, { runId: record.runId, durable: Promise.resolve() });
     }
     // Entries whose run has no trace here yet: never compacted away (the journal is their only record).
-    const untraced = new Set<JournalEntry>();
-    const traced = await this.tracedRuns(entries);
+    const traced = await this.tracedRuns(records);
+    const untraced = records.filter((r) => !traced.has(r.runId));
+    const window = new Set([...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW)));
+    const untracedSet = new Set(untraced);
+    const dropped = records.filter((r) => !window.has(r) && !untracedSet.has(r));
+    let where = (record: JournalRecord): JournalPosition | undefined => record.position;
+    if (dropped.length > 0) {
+      // A journalled run's trace may have been written without an fsync of its own by a process
+      // that was killed: make the traces whose entries are dropped durable first (cheap for the
+      // many the kernel has written back already), so the journal never forgets a run whose trace
+      // could still vanish with a power cut.
+      await this.options.data.traces.syncRuns(dropped.map((r) => r.runId));
+      const moved = await this.journal.rewriteKeeping(new Set(records.filter((r) => window.has(r) || untracedSet.has(r)).map((r) => r.position.offset)));
+      where = (record) => moved.get(record.position.offset);
+    }
     // One read and one check per flow version, not per entry: a crash mid-burst leaves thousands.
     const versions = new Map<string, Promise<Flow>>();
     const runnable = (flowId: string, version: number): Promise<Flow> => {
@@ -344,26 +361,23 @@ export class TriggerHost {
       }
       return flow;
     };
-    for (const entry of entries) {
-      if (traced.has(entry.runId)) continue;
-      untraced.add(entry);
+    // One source per flow version and trigger, shared by its waiting positions (see PositionQueue).
+    const sources = new Map<string, EventSource>();
+    for (const record of untraced) {
       try {
-        const flow = await runnable(entry.flowId, entry.flowVersion);
-        this.startRun({ kind: 'start', runId: entry.runId, flow, input: entry.input, startedBy: `trigger:${entry.trigger.split('/')[1] ?? ''}`, journalled: true });
+        const flow = await runnable(record.flowId, record.flowVersion);
+        const at = where(record);
+        if (!at) throw new Error('its line was not found again after the journal was compacted');
+        const key = `${record.flowId}@${record.flowVersion}/${record.trigger}`;
+        let source = sources.get(key);
+        if (!source) sources.set(key, (source = { flow, startedBy: `trigger:${record.trigger.split('/')[1] ?? ''}` }));
+        this.positions.push(at, source);
       } catch (error) {
         // Kept in the journal: the event is not thrown away; it is retried at the next start.
-        process.emitWarning(`Flowkeeper: the journalled trigger event for run ${entry.runId} (flow ${entry.flowId}) could not be started: ${(error as Error).message}`);
+        process.emitWarning(`Flowkeeper: the journalled trigger event for run ${record.runId} (flow ${record.flowId}) could not be started: ${(error as Error).message}`);
       }
     }
-    const window = new Set([...kept.values()].flatMap((list) => list.slice(-DEDUPE_WINDOW)));
-    const compacted = entries.filter((e) => window.has(e) || untraced.has(e));
-    if (compacted.length === entries.length) return;
-    // A journalled run's trace may have been written without an fsync of its own by a process
-    // that was killed: make the traces whose entries are dropped durable first (cheap for the
-    // many the kernel has written back already), so the journal never forgets a run whose trace
-    // could still vanish with a power cut.
-    await this.options.data.traces.syncRuns(entries.filter((e) => !window.has(e) && !untraced.has(e)).map((e) => e.runId));
-    await this.journal.rewrite(compacted);
+    this.pump();
   }
 
   /**
@@ -374,7 +388,7 @@ export class TriggerHost {
    * index does not list are checked one by one (a trace cut short in its header is quarantined
    * there and its event starts afresh); so is every entry if the index cannot be read.
    */
-  private async tracedRuns(entries: readonly JournalEntry[]): Promise<Set<string>> {
+  private async tracedRuns(entries: readonly { runId: string }[]): Promise<Set<string>> {
     const { runIndex } = this.options.data;
     let indexed = false;
     try {
@@ -664,13 +678,6 @@ export class TriggerHost {
     };
   }
 
-  /** Starts a trigger-started run now, or when one of the TRIGGER_RUN_CONCURRENCY slots frees up. */
-  private startRun(job: StartJob): void {
-    this.pendingRuns.set(job.runId, { runId: job.runId, job });
-    this.jobs.push(this.pendingRuns.get(job.runId)!);
-    this.pump();
-  }
-
   /** An event whose sender waits for its run's result (emit's `awaitResult`): ahead of the backlog. */
   private hurryNew(waiting: Waiting): void {
     waiting.urgent = true;
@@ -738,7 +745,7 @@ export class TriggerHost {
     return this.jobs.length - this.launchedAhead + this.positions.length;
   }
 
-  /** Launches the oldest waiting job (recovered or retried ones first), else the oldest waiting position. */
+  /** Launches the oldest waiting job (retried starts first), else the oldest waiting position. */
   private takeBacklog(whileBusy: boolean): void {
     if (this.jobs.length > 0) return this.take(this.jobs, whileBusy);
     const { at, source } = this.positions.shift()!;

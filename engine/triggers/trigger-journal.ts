@@ -10,7 +10,7 @@
  * `append` answers where the line went, so an accepted event waiting for a run slot is held in
  * memory as a position (a few dozen bytes), not as its payload, and read back when it starts.
  */
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
@@ -30,6 +30,13 @@ export interface JournalPosition {
   offset: number;
   length: number;
 }
+
+/** An entry as `scan` gives it: everything but its input, and where its line is. */
+export type JournalRecord = Omit<JournalEntry, 'input'> & { position: JournalPosition };
+
+/** Bytes read at a time when the journal is scanned or compacted (its events may be many). */
+const SCAN_CHUNK = 1024 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 interface Waiter {
   line: Buffer;
@@ -113,6 +120,16 @@ export class TriggerJournal {
     this.maxSyncs = Math.max(1, options.syncsInFlight ?? JOURNAL_SYNCS_IN_FLIGHT);
   }
 
+  /** Whether the file holds anything (a start with nothing switched on looks no further). */
+  async hasEntries(): Promise<boolean> {
+    try {
+      return (await stat(this.file)).size > 0;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
   /** Entries on disk; a torn last line (a crash mid-write, never acknowledged) is ignored. */
   async read(): Promise<JournalEntry[]> {
     let text: string;
@@ -132,6 +149,103 @@ export class TriggerJournal {
       }
     }
     return entries;
+  }
+
+  /**
+   * Every entry on disk without its input, in file order: what a start needs to recover (which
+   * runs, dedupe keys) while the inputs stay on disk until each run starts (`readAt`). Read a
+   * chunk at a time, so a journal left by a crash mid-burst (up to the backlog cap of events)
+   * costs a record each, not its text and every input at once. A torn last line is ignored.
+   */
+  async scan(): Promise<JournalRecord[]> {
+    const records: JournalRecord[] = [];
+    await this.eachLine((line, at) => {
+      try {
+        const { input: _input, ...record } = JSON.parse(line.toString('utf8')) as JournalEntry;
+        records.push({ ...record, position: at });
+      } catch {
+        /* only the last line can be torn, and it was never acknowledged */
+      }
+    });
+    return records;
+  }
+
+  /** Calls `visit` for each whole line of the file (without its newline) and where it is. */
+  private async eachLine(visit: (line: Buffer, at: JournalPosition) => void | Promise<void>): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      const chunk = Buffer.allocUnsafe(SCAN_CHUNK);
+      let carry = Buffer.alloc(0);
+      /** File offset of the first byte of `carry` (and of the data read after it). */
+      let base = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+        let start = 0;
+        for (;;) {
+          const nl = data.indexOf(10, start);
+          if (nl === -1) break;
+          // An empty line is skipped; anything else that is not an entry fails to parse in `scan`.
+          if (nl > start) await visit(data.subarray(start, nl), { offset: base + start, length: nl - start + 1 });
+          start = nl + 1;
+        }
+        // Copied: `chunk` is read into again.
+        carry = Buffer.from(data.subarray(start));
+        base += start;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /**
+   * Replaces the file with the lines at `keep` (offsets of lines in it), copied as they are,
+   * atomically (temp file, fsync, rename, fsync the folder); answers where each kept line is now.
+   */
+  async rewriteKeeping(keep: ReadonlySet<number>): Promise<Map<number, JournalPosition>> {
+    await this.idle();
+    await this.handle?.close();
+    this.handle = undefined;
+    await this.closeReader();
+    await mkdir(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
+    const moved = new Map<number, JournalPosition>();
+    const out = await open(tmp, 'w');
+    try {
+      let parts: Buffer[] = [];
+      let size = 0;
+      let written = 0;
+      const flush = async () => {
+        if (parts.length === 0) return;
+        const bytes = Buffer.concat(parts);
+        parts = [];
+        let done = 0;
+        while (done < bytes.length) done += (await out.write(bytes, done, bytes.length - done)).bytesWritten;
+        written += bytes.length;
+        size = 0;
+      };
+      await this.eachLine(async (line, at) => {
+        if (!keep.has(at.offset)) return;
+        moved.set(at.offset, { offset: written + size, length: line.length + 1 });
+        parts.push(Buffer.from(line), NEWLINE);
+        size += line.length + 1;
+        if (size >= SCAN_CHUNK) await flush();
+      });
+      await flush();
+      await out.datasync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, this.file);
+    await syncDir(dirname(this.file));
+    return moved;
   }
 
   /**

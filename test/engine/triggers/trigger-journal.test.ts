@@ -193,3 +193,35 @@ it('reads entries back through one handle, also when several runs start at once'
   expect(flags.filter((f) => f === 'r')).toEqual(['r']);
   await journal.close();
 });
+
+it('scans every entry without its input, in order, with positions readAt reads the whole entry from — across read chunks, skipping blank and torn lines', async () => {
+  const file = join(dir, 'intake.jsonl');
+  // Over 1 MB, so lines straddle the scan's chunks; multi-byte characters shift the byte offsets.
+  const big = (n: number): JournalEntry => ({ ...entry(n), input: [{ body: { n, text: 'é'.repeat(3000 + n) } }] });
+  const all = Array.from({ length: 400 }, (_, i) => big(i));
+  await appendFile(file, all.map((e, i) => `${JSON.stringify(e)}\n${i === 200 ? '\n' : ''}`).join('') + '{"trigger":"f/hook","runId":"run-to');
+  const journal = new TriggerJournal(file);
+  const records = await journal.scan();
+  expect(records.map((r) => r.runId)).toEqual(all.map((e) => e.runId));
+  expect(records.every((r) => !('input' in r))).toBe(true);
+  expect(records[7]).toMatchObject({ trigger: 'f/hook', flowId: 'f', flowVersion: 1, at: '2026-01-01T00:00:00.000Z' });
+  for (const i of [0, 1, 199, 200, 201, 399]) expect(await journal.readAt(records[i]!.position)).toEqual(all[i]);
+  await journal.close();
+  expect(await new TriggerJournal(join(dir, 'none.jsonl')).scan()).toEqual([]);
+});
+
+it('compacts to the chosen lines, byte for byte, and answers where each is now', async () => {
+  const file = join(dir, 'intake.jsonl');
+  const journal = new TriggerJournal(file);
+  for (let n = 0; n < 10; n++) await journal.append(entry(n));
+  const records = await journal.scan();
+  const keep = [records[2]!, records[5]!, records[9]!];
+  const moved = await journal.rewriteKeeping(new Set(keep.map((r) => r.position.offset)));
+  expect((await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as JournalEntry).runId)).toEqual(['run-2', 'run-5', 'run-9']);
+  for (const r of keep) expect(await journal.readAt(moved.get(r.position.offset)!)).toEqual(entry(Number(r.runId.slice(4))));
+  // Appends go on after the kept lines.
+  const at = await journal.append(entry(10));
+  expect(await journal.readAt(at)).toEqual(entry(10));
+  expect((await journal.scan()).map((r) => r.runId)).toEqual(['run-2', 'run-5', 'run-9', 'run-10']);
+  await journal.close();
+});
