@@ -97,10 +97,12 @@ export const specs = {
     },
   },
   flows: {
-    args: 'activate <flowId> [--version N] | deactivate <flowId> | status | versions <flowId> | diff <flowId> <from> <to> | rollback <flowId> <version>',
-    summary: 'Switch a saved flow on (its triggers fire by themselves) or off, list the flows that are on, and look after its versions: list, compare, roll back.',
-    options: { version: { type: 'string' }, message: { type: 'string', short: 'm' }, by: { type: 'string' } },
+    args: 'import <flow.json> [--overwrite] | activate <flowId> [--version N] | deactivate <flowId> | status | versions <flowId> | diff <flowId> <from> <to> | rollback <flowId> <version>',
+    summary: 'Save a flow file into the data folder, switch a saved flow on (its triggers fire by themselves) or off, list the flows that are on, and look after its versions: list, compare, roll back.',
+    options: { version: { type: 'string' }, message: { type: 'string', short: 'm' }, by: { type: 'string' }, overwrite: { type: 'boolean' } },
     help: {
+      'import <flow.json>': 'save a flow file in the data folder (checked first: nothing is saved when it has problems); it stays off until you activate it',
+      '--overwrite': 'import: a flow with the same id becomes the next version of that flow',
       'activate <flowId>': 'switch on: its triggers fire while the desktop app or "flowkeeper serve" runs on this data folder; it follows each new save',
       '--version <N>': 'activate: switch on this saved version; later saves change nothing until you switch it on again',
       'deactivate <flowId>': 'switch off: its triggers stop (runs in progress continue)',
@@ -108,8 +110,8 @@ export const specs = {
       'versions <flowId>': 'every saved version, newest first: when, who, their message and what changed',
       'diff <flowId> <from> <to>': 'what changed between two versions, in plain words',
       'rollback <flowId> <version>': 'save the content of that version as a new version (history is kept)',
-      '-m, --message <text>': 'rollback: why, kept with the new version',
-      '--by <name>': 'rollback: who does it (default: the name in settings)',
+      '-m, --message <text>': 'import, rollback: why, kept with the new version',
+      '--by <name>': 'import, rollback: who does it (default: the name in settings)',
     },
   },
   status: {

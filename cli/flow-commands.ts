@@ -5,11 +5,18 @@
  *
  * `flowkeeper flows versions|diff|rollback`: the flow's saved versions (engine/flow-store.ts),
  * compared in plain words (engine/model/flow-diff.ts); a rollback is a new version.
+ *
+ * `flowkeeper flows import <flow.json>`: saves a flow file into the data folder (checked first,
+ * nothing saved when it has problems; a flow with the same id only with --overwrite, as its next
+ * version), so a machine without the app can be set up from files: import, activate, serve.
  */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { ActiveFlows, ApiError, assertReady, dataDirStores, describeDiff, diffFlows, resolveDataDir, selfFiringTriggers, summarizeDiff } from '../engine/index.ts';
 import type { Command } from './commands.ts';
 import { specs } from './command-specs.ts';
 import { registry, UsageError, type CommandContext } from './context.ts';
+import { unreadableFileWhy } from './unreadable-file.ts';
 
 export const flowsCommand: Command = {
   ...specs.flows,
@@ -27,6 +34,7 @@ export const flowsCommand: Command = {
 async function flows(ctx: CommandContext): Promise<number> {
   const [action, id, ...more] = ctx.positionals;
   const wanted = action === 'diff' ? 2 : action === 'rollback' ? 1 : 0;
+  if (action === 'import') return importFlow(ctx, id, more);
   if (more.length > wanted) throw new UsageError(`Unexpected argument "${more[wanted]}".`);
   const data = dataDirStores(resolveDataDir(ctx.values['data-dir'] as string | undefined), { catalog: registry });
   const active = new ActiveFlows(data.layout.triggers);
@@ -103,7 +111,42 @@ async function flows(ctx: CommandContext): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(action === undefined ? 'Say what to do: activate, deactivate, status, versions, diff or rollback.' : `Unknown action "${action}": use activate, deactivate, status, versions, diff or rollback.`);
+      throw new UsageError(action === undefined ? 'Say what to do: import, activate, deactivate, status, versions, diff or rollback.' : `Unknown action "${action}": use import, activate, deactivate, status, versions, diff or rollback.`);
+  }
+}
+
+async function importFlow(ctx: CommandContext, file: string | undefined, more: string[]): Promise<number> {
+  if (file === undefined) throw new UsageError('Name the flow file to save: flowkeeper flows import <flow.json>.');
+  if (more.length > 0) throw new UsageError(`Unexpected argument "${more[0]}".`);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Could not read the flow file ${file}: ${unreadableFileWhy(error)}.`);
+  }
+  const data = dataDirStores(resolveDataDir(ctx.values['data-dir'] as string | undefined), { catalog: registry });
+  const by = (ctx.values.by as string | undefined)?.trim() || (await data.settings.read()).reviewerName;
+  const message = (ctx.values.message as string | undefined)?.trim() || `Imported from ${basename(file)}`;
+  try {
+    const saved = await data.flows.import(text, ctx.values.overwrite === true, { ...(by ? { author: by } : {}), message });
+    const id = String(saved.flow.id);
+    const warnings = saved.problems.filter((p) => p.severity !== 'error');
+    if (ctx.json) ctx.io.out(JSON.stringify({ flowId: id, version: saved.version, problems: saved.problems }, null, 2));
+    else {
+      for (const p of warnings) ctx.io.out(`! ${p.path}: ${p.message}`);
+      ctx.io.out(`Saved "${String(saved.flow.name ?? id)}" (${id}) as version ${saved.version}. Switch it on with: flowkeeper flows activate ${id}`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'FLOW_EXISTS' && !ctx.json) {
+      ctx.io.err(`${error.message} Add --overwrite to save the file as the next version of that flow (its history is kept), or change the id in the file.`);
+      return 2;
+    }
+    // The file's problems, each with where it is, as `flowkeeper validate` lists them.
+    if (!(error instanceof ApiError) || ctx.json || !error.problems?.length) throw error;
+    for (const p of error.problems) (p.severity === 'error' ? ctx.io.err : ctx.io.out)(`${p.severity === 'error' ? '✖' : '!'} ${p.path}: ${p.message}`);
+    ctx.io.err(`${error.message} ${error.hint ?? ''}`.trim());
+    return 2;
   }
 }
 
