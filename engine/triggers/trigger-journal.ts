@@ -430,25 +430,6 @@ export class TriggerJournal {
     return JSON.parse(buffer.toString('utf8')) as JournalEntry;
   }
 
-  /** Replaces the file with `keep` (atomically: temp file, fsync, rename, fsync the folder). */
-  async rewrite(keep: readonly JournalEntry[]): Promise<void> {
-    await this.idle();
-    await this.handle?.close();
-    this.handle = undefined;
-    await this.closeReader();
-    await mkdir(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${randomUUID()}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.write(keep.map((e) => `${JSON.stringify(e)}\n`).join(''));
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file);
-    await syncDir(dirname(this.file));
-  }
-
   private async closeReader(): Promise<void> {
     const reader = this.reader;
     this.reader = undefined;
