@@ -21,11 +21,15 @@ import { useCallback, useMemo, useRef, useState, type DragEvent, type PointerEve
 import type { Edge, FlowNode } from '../../engine/model/flow.ts';
 import { isBlobRef } from '../../engine/model/events.ts';
 import { useShallow } from 'zustand/react/shallow';
+import { cardContent, cardRun, problemsOf } from './card-content.ts';
+import { cardBox } from './card-layout.ts';
+import { useCatalog } from './catalog-store.ts';
 import { addNode, connect } from './editor-actions.ts';
 import { useEditor } from './editor-store.ts';
-import { edgeId } from './graph-logic.ts';
+import { edgeId, outputPorts } from './graph-logic.ts';
 import { NodeCard, type CardNode } from './node-card.tsx';
 import { PALETTE_MIME } from './palette.tsx';
+import { usePins } from './pin-store.ts';
 import { useRunView } from './run-view-store.ts';
 import { useEditorUi } from './ui-store.ts';
 
@@ -50,7 +54,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
   const [initial] = useState(() => {
     const flow = useEditor.getState().flow;
     const ui = useEditorUi.getState();
-    return { nodes: toCards(flow?.nodes, ui.selected, NOTHING_MEASURED, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
+    return { nodes: toCards(flow?.nodes, flow?.edges, ui.selected, NOTHING_MEASURED, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
   });
   return (
     <ReactFlowProvider initialNodes={initial.nodes} initialEdges={initial.edges}>
@@ -66,9 +70,10 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
  * place (onNodesChange; the minimap reads it there). Measuring the 1,000 cards then re-renders no
  * node wrapper (bench figure 9: new objects for the sizes were a second render of every node
  * before the canvas showed). A card made anew (its step changed, or its selection) takes the size
- * React Flow measured, so it stays shown and keeps its edges' handle positions.
+ * React Flow measured, so it stays shown and keeps its edges' handle positions. A card not measured
+ * yet gets the size and handles it will have (initialBox), so it is shown with its edges at once.
  */
-function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly string[], lookup: Measured, readOnly: boolean, cache: Cache): CardNode[] {
+function toCards(flowNodes: readonly FlowNode[] | undefined, flowEdges: readonly Edge[] | undefined, selected: readonly string[], lookup: Measured, readOnly: boolean, cache: Cache): CardNode[] {
   const chosen = new Set(selected);
   return (flowNodes ?? []).map((n) => {
     const hit = cache.get(n);
@@ -76,10 +81,23 @@ function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly 
     const size = lookup.get(n.id)?.measured;
     const measured = size?.width !== undefined && size.height !== undefined ? { width: size.width, height: size.height } : undefined;
     // The card's props keep their identity when only the selection changes, so the memoized card does not re-render.
-    const card: CardNode = { id: n.id, type: 'card', position: n.position, data: hit ? hit.data : { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : {}), draggable: !readOnly, connectable: !readOnly, deletable: false };
+    const card: CardNode = { id: n.id, type: 'card', position: n.position, data: hit ? hit.data : { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : initialBox(n, flowEdges ?? [])), draggable: !readOnly, connectable: !readOnly, deletable: false };
     cache.set(n, card);
     return card;
   });
+}
+
+/**
+ * The size and port handles a card will have, computed from what it shows (card-layout.ts), for
+ * React Flow to show it and draw its edges before measuring it: without them each of the 1,000
+ * cards was laid out hidden, measured, then styled and laid out again to be shown (bench figure 9).
+ * React Flow measures the card when it mounts all the same and then uses what it measured.
+ */
+function initialBox(n: FlowNode, flowEdges: readonly Edge[]): Pick<CardNode, 'initialWidth' | 'initialHeight' | 'handles'> {
+  const info = useCatalog.getState().byType.get(n.type);
+  const content = cardContent(n, info, outputPorts(info, n, flowEdges), problemsOf(useEditor.getState().problems, n.id), cardRun(useRunView.getState(), n.id), usePins.getState().byNode[n.id] !== undefined);
+  const box = cardBox(content);
+  return box ? { initialWidth: box.width, initialHeight: box.height, handles: box.handles } : {};
 }
 
 function toEdges(flowEdges: readonly Edge[] | undefined, selectedEdges: readonly string[], counts: Counts): RfEdge[] {
@@ -115,7 +133,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
   // dropped step lands where it was dropped instead of the view jumping to it.
   const [fitOnOpen] = useState(() => (useEditor.getState().flow?.nodes.length ?? 0) > 0);
 
-  const nodes = useMemo(() => toCards(flowNodes, selected, store.getState().nodeLookup, readOnly, cache), [flowNodes, selected, store, readOnly, cache]);
+  const nodes = useMemo(() => toCards(flowNodes, useEditor.getState().flow?.edges, selected, store.getState().nodeLookup, readOnly, cache), [flowNodes, selected, store, readOnly, cache]);
   const edges = useMemo(() => toEdges(flowEdges, selectedEdges, counts), [flowEdges, selectedEdges, counts]);
 
   const onNodesChange = useCallback(
