@@ -34,6 +34,16 @@ import { useRunView } from './run-view-store.ts';
 import { useEditorUi } from './ui-store.ts';
 
 const NODE_TYPES = { card: NodeCard };
+/*
+ * Props React Flow copies into its store are module constants: StoreUpdater sets each one whose
+ * identity changed since the last render, and every store update runs the selectors of all 1,000
+ * node and edge wrappers and minimap nodes. An inline `fitViewOptions` object made every render
+ * during a drag (one per mouse move) a second full store update (bench figure 9).
+ */
+const FIT_VIEW_OPTIONS = { maxZoom: 1.1, padding: 0.2 };
+const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
+const MINIMAP_STYLE = { width: 150, height: 100 };
 
 export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
 
@@ -203,7 +213,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
   );
 
   return (
-    <div className="canvas" onPointerDownCapture={capturePanPointer} onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" onPointerDownCapture={capturePointer} onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<CardNode, RfEdge>
         nodes={nodes}
         edges={edges}
@@ -215,14 +225,14 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         fitView={fitOnOpen}
-        fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.1}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={{ width: 150, height: 100 }} nodeColor="var(--accent)" nodeStrokeWidth={0} nodeBorderRadius={2} />
+        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={MINIMAP_STYLE} nodeColor="var(--accent)" nodeStrokeWidth={0} nodeBorderRadius={2} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
@@ -230,13 +240,18 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
 }
 
 /**
- * A drag on the empty background (a pan) keeps the pointer on the background: with the pointer
- * captured, Chromium does not hit-test the 1,000 cards and edges under it on every move, which
- * was the largest cost of a pan frame (bench figure 9). Clicks and box selection are unchanged.
+ * A drag on the empty background (a pan) keeps the pointer on the background, and a drag of a
+ * card on that card (its React Flow node): with the pointer captured, Chromium does not hit-test
+ * the 1,000 cards and edges under it on every move, which was the largest cost of a pan frame and
+ * a large one of a drag frame (bench figure 9). Clicks (they reach the node, which selects),
+ * box selection and the keyboard are unchanged; a press on a port handle is not captured, as
+ * drawing a connection looks for the handle under the pointer.
  */
-function capturePanPointer(event: PointerEvent<HTMLDivElement>): void {
+function capturePointer(event: PointerEvent<HTMLDivElement>): void {
+  if (event.button !== 0) return;
   const target = event.target as Element;
-  if (event.button === 0 && target.classList.contains('react-flow__pane') && typeof target.setPointerCapture === 'function') target.setPointerCapture(event.pointerId);
+  const holder = target.classList.contains('react-flow__pane') ? target : target.closest('.react-flow__handle') ? null : target.closest('.react-flow__node');
+  if (holder && typeof holder.setPointerCapture === 'function') holder.setPointerCapture(event.pointerId);
 }
 
 /** Items on each output port of each node, as edge labels (`source:port` → "3 items"). */

@@ -8,8 +8,8 @@ import { memo, useMemo, type CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FlowNode } from '../../engine/model/flow.ts';
 import { cardContent, cardRun, problemsOf } from './card-content.ts';
+import { useCardFacts } from './card-facts-store.ts';
 import { useCatalog } from './catalog-store.ts';
-import { useEditor } from './editor-store.ts';
 import { outputPorts } from './graph-logic.ts';
 import { cardIconStyle } from './node-icon.tsx';
 import { usePins } from './pin-store.ts';
@@ -39,10 +39,10 @@ function NodeCardImpl({ data, selected }: NodeProps<CardNode>) {
   const { node } = data;
   const info = useCatalog((s) => s.byType.get(node.type));
   // Only a node with outputs from its config (a switch) depends on the edges; the others never re-render for them.
-  const edges = useEditor((s) => (info?.dynamicOutputs ? s.flow?.edges : undefined));
+  const edges = useCardFacts((s) => (info?.dynamicOutputs ? s.edges : undefined));
   const outputs = useMemo(() => outputPorts(info, node, edges ?? []), [info, node, edges]);
   // Errors stop the flow from running; warnings (e.g. "not connected: it will not run") do not, so they look different.
-  const problems = useEditor((s) => problemsOf(s.problems, node.id));
+  const problems = useCardFacts((s) => problemsOf(s.problems, node.id));
   const run = useRunView(useShallow((s) => cardRun(s, node.id)));
   const pinned = usePins((s) => s.byNode[node.id] !== undefined);
   const c = cardContent(node, info, outputs, problems, run, pinned);
