@@ -7,7 +7,6 @@
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -26,6 +25,7 @@ import { cardBox } from './card-layout.ts';
 import { useCatalog } from './catalog-store.ts';
 import { addNode, connect } from './editor-actions.ts';
 import { useEditor } from './editor-store.ts';
+import { FlowMinimap } from './flow-minimap.tsx';
 import { edgeId, outputPorts } from './graph-logic.ts';
 import { NodeCard, type CardNode } from './node-card.tsx';
 import { PALETTE_MIME } from './palette.tsx';
@@ -37,13 +37,12 @@ const NODE_TYPES = { card: NodeCard };
 /*
  * Props React Flow copies into its store are module constants: StoreUpdater sets each one whose
  * identity changed since the last render, and every store update runs the selectors of all 1,000
- * node and edge wrappers and minimap nodes. An inline `fitViewOptions` object made every render
+ * node and edge wrappers. An inline `fitViewOptions` object made every render
  * during a drag (one per mouse move) a second full store update (bench figure 9).
  */
 const FIT_VIEW_OPTIONS = { maxZoom: 1.1, padding: 0.2 };
 const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
 const PRO_OPTIONS = { hideAttribution: true };
-const MINIMAP_STYLE = { width: 150, height: 100 };
 
 export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
 
@@ -77,7 +76,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
  * React Flow nodes for the flow's steps, each reused while its step and selection stay the same.
  * A measured size does not make a new node: React Flow records what it measures on its own node
  * and keeps that node while we hand it the same object, so the size is written into our object in
- * place (onNodesChange; the minimap reads it there). Measuring the 1,000 cards then re-renders no
+ * place (onNodesChange). Measuring the 1,000 cards then re-renders no
  * node wrapper (bench figure 9: new objects for the sizes were a second render of every node
  * before the canvas showed). A card made anew (its step changed, or its selection) takes the size
  * React Flow measured, so it stays shown and keeps its edges' handle positions. A card not measured
@@ -161,7 +160,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         } else if (c.type === 'dimensions' && c.dimensions) {
           const size = { width: c.dimensions.width, height: c.dimensions.height };
           sizes.current.set(c.id, size);
-          // The minimap draws a node from the size on our node object: it gets it in place (toCards).
+          // Our node object carries the size too, in place (toCards).
           const card = store.getState().nodeLookup.get(c.id)?.internals.userNode;
           if (card) card.measured = size;
           sized = true;
@@ -173,7 +172,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
       }
       if (sized) {
         onSizes(sizes.current);
-        // React Flow told its store before this callback; once more so the minimap reads the sizes.
+        // React Flow told its store before this callback; once more so what reads our node objects sees the sizes.
         store.setState({});
       }
       if (selection) useEditorUi.getState().select([...selection]);
@@ -232,7 +231,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         proOptions={PRO_OPTIONS}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={MINIMAP_STYLE} nodeColor="var(--accent)" nodeStrokeWidth={0} nodeBorderRadius={2} />
+        <FlowMinimap width={150} height={100} ariaLabel="Overview of the flow" />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
