@@ -16,7 +16,7 @@ import {
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, useState, type DragEvent, type PointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent } from 'react';
 import type { Edge, FlowNode } from '../../engine/model/flow.ts';
 import { isBlobRef } from '../../engine/model/events.ts';
 import { useShallow } from 'zustand/react/shallow';
@@ -128,8 +128,26 @@ function toEdges(flowEdges: readonly Edge[] | undefined, selectedEdges: readonly
   });
 }
 
+/**
+ * The flow's steps for the canvas, through React state rather than a store selector: a zustand
+ * selector (useSyncExternalStore) renders synchronously inside the event that changed the store,
+ * so during a drag each mouse move rendered the canvas and React Flow's update of its 1,000 nodes
+ * before the browser could draw the frame, and a frame took two (bench figure 9: drag p95). A
+ * state update from the mouse move is scheduled by React like any other — as React Flow's own
+ * useNodesState, which the bare page uses — and frames keep coming while it renders.
+ */
+function useFlowNodes(): readonly FlowNode[] | undefined {
+  const [nodes, setNodes] = useState(() => useEditor.getState().flow?.nodes);
+  useEffect(() => {
+    // A change between the first render and this subscription is not missed.
+    setNodes(useEditor.getState().flow?.nodes);
+    return useEditor.subscribe((s) => setNodes(s.flow?.nodes));
+  }, []);
+  return nodes;
+}
+
 function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(sizes: Sizes): void; cache: Cache }) {
-  const flowNodes = useEditor((s) => s.flow?.nodes);
+  const flowNodes = useFlowNodes();
   const flowEdges = useEditor((s) => s.flow?.edges);
   const selected = useEditorUi((s) => s.selected);
   const selectedEdges = useEditorUi((s) => s.selectedEdges);
