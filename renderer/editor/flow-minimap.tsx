@@ -27,15 +27,21 @@ interface Picture {
 const same = (a: Rect, b: Rect) => a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 const samePicture = (a: Picture, b: Picture) => a.nodes === b.nodes && same(a.bounds, b.bounds) && same(a.view, b.view);
 
-function picture(s: ReactFlowState): Picture {
-  const [tx, ty, zoom] = s.transform;
-  const view = { x: -tx / zoom, y: -ty / zoom, width: s.width / zoom, height: s.height / zoom };
+type Internal = ReactFlowState['nodeLookup'] extends Map<string, infer N> ? N : never;
+/** The steps' path and bounds, kept while React Flow's node records stay the same objects (during a pan, every frame). */
+let drawn: { of: Internal[]; nodes: string; bounds: Rect } = { of: [], nodes: '', bounds: { x: 0, y: 0, width: 0, height: 0 } };
+
+function stepsOf(lookup: ReactFlowState['nodeLookup']): { nodes: string; bounds: Rect } {
+  let i = 0;
+  let same = lookup.size === drawn.of.length;
+  if (same) for (const n of lookup.values()) if (n !== drawn.of[i++]) same = false;
+  if (same) return drawn;
   let nodes = '';
-  let x0 = view.x;
-  let y0 = view.y;
-  let x1 = view.x + view.width;
-  let y1 = view.y + view.height;
-  for (const n of s.nodeLookup.values()) {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of lookup.values()) {
     if (n.hidden) continue;
     const w = n.measured.width ?? n.width ?? n.initialWidth;
     const h = n.measured.height ?? n.height ?? n.initialHeight;
@@ -48,7 +54,20 @@ function picture(s: ReactFlowState): Picture {
     if (x + w > x1) x1 = x + w;
     if (y + h > y1) y1 = y + h;
   }
-  return { nodes, bounds: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, view };
+  drawn = { of: [...lookup.values()], nodes, bounds: nodes === '' ? { x: 0, y: 0, width: 0, height: 0 } : { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } };
+  return drawn;
+}
+
+function picture(s: ReactFlowState): Picture {
+  const [tx, ty, zoom] = s.transform;
+  const view = { x: -tx / zoom, y: -ty / zoom, width: s.width / zoom, height: s.height / zoom };
+  const steps = stepsOf(s.nodeLookup);
+  if (steps.nodes === '') return { nodes: '', bounds: view, view };
+  const x0 = Math.min(steps.bounds.x, view.x);
+  const y0 = Math.min(steps.bounds.y, view.y);
+  const x1 = Math.max(steps.bounds.x + steps.bounds.width, view.x + view.width);
+  const y1 = Math.max(steps.bounds.y + steps.bounds.height, view.y + view.height);
+  return { nodes: steps.nodes, bounds: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, view };
 }
 
 /** Margin around the flow, in overview pixels (React Flow's MiniMap `offsetScale`). */
