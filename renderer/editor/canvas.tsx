@@ -7,7 +7,6 @@
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -17,19 +16,33 @@ import {
   type EdgeChange,
   type NodeChange,
 } from '@xyflow/react';
-import { useCallback, useMemo, useRef, useState, type DragEvent, type PointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent } from 'react';
 import type { Edge, FlowNode } from '../../engine/model/flow.ts';
 import { isBlobRef } from '../../engine/model/events.ts';
 import { useShallow } from 'zustand/react/shallow';
+import { cardContent, cardRun, problemsOf } from './card-content.ts';
+import { cardBox } from './card-layout.ts';
+import { useCatalog } from './catalog-store.ts';
 import { addNode, connect } from './editor-actions.ts';
 import { useEditor } from './editor-store.ts';
-import { edgeId } from './graph-logic.ts';
+import { FlowMinimap } from './flow-minimap.tsx';
+import { edgeId, outputPorts } from './graph-logic.ts';
 import { NodeCard, type CardNode } from './node-card.tsx';
 import { PALETTE_MIME } from './palette.tsx';
+import { usePins } from './pin-store.ts';
 import { useRunView } from './run-view-store.ts';
 import { useEditorUi } from './ui-store.ts';
 
 const NODE_TYPES = { card: NodeCard };
+/*
+ * Props React Flow copies into its store are module constants: StoreUpdater sets each one whose
+ * identity changed since the last render, and every store update runs the selectors of all 1,000
+ * node and edge wrappers. An inline `fitViewOptions` object made every render
+ * during a drag (one per mouse move) a second full store update (bench figure 9).
+ */
+const FIT_VIEW_OPTIONS = { maxZoom: 1.1, padding: 0.2 };
+const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
+const PRO_OPTIONS = { hideAttribution: true };
 
 export type Sizes = ReadonlyMap<string, { width: number; height: number }>;
 
@@ -50,7 +63,7 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
   const [initial] = useState(() => {
     const flow = useEditor.getState().flow;
     const ui = useEditorUi.getState();
-    return { nodes: toCards(flow?.nodes, ui.selected, NOTHING_MEASURED, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
+    return { nodes: toCards(flow?.nodes, flow?.edges, ui.selected, NOTHING_MEASURED, readOnly, cache), edges: toEdges(flow?.edges, ui.selectedEdges, edgeCounts(useRunView.getState().state?.nodes)) };
   });
   return (
     <ReactFlowProvider initialNodes={initial.nodes} initialEdges={initial.edges}>
@@ -63,12 +76,13 @@ export function Canvas({ readOnly, onSizes }: { readOnly: boolean; onSizes(sizes
  * React Flow nodes for the flow's steps, each reused while its step and selection stay the same.
  * A measured size does not make a new node: React Flow records what it measures on its own node
  * and keeps that node while we hand it the same object, so the size is written into our object in
- * place (onNodesChange; the minimap reads it there). Measuring the 1,000 cards then re-renders no
+ * place (onNodesChange). Measuring the 1,000 cards then re-renders no
  * node wrapper (bench figure 9: new objects for the sizes were a second render of every node
  * before the canvas showed). A card made anew (its step changed, or its selection) takes the size
- * React Flow measured, so it stays shown and keeps its edges' handle positions.
+ * React Flow measured, so it stays shown and keeps its edges' handle positions. A card not measured
+ * yet gets the size and handles it will have (initialBox), so it is shown with its edges at once.
  */
-function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly string[], lookup: Measured, readOnly: boolean, cache: Cache): CardNode[] {
+function toCards(flowNodes: readonly FlowNode[] | undefined, flowEdges: readonly Edge[] | undefined, selected: readonly string[], lookup: Measured, readOnly: boolean, cache: Cache): CardNode[] {
   const chosen = new Set(selected);
   return (flowNodes ?? []).map((n) => {
     const hit = cache.get(n);
@@ -76,10 +90,23 @@ function toCards(flowNodes: readonly FlowNode[] | undefined, selected: readonly 
     const size = lookup.get(n.id)?.measured;
     const measured = size?.width !== undefined && size.height !== undefined ? { width: size.width, height: size.height } : undefined;
     // The card's props keep their identity when only the selection changes, so the memoized card does not re-render.
-    const card: CardNode = { id: n.id, type: 'card', position: n.position, data: hit ? hit.data : { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : {}), draggable: !readOnly, connectable: !readOnly, deletable: false };
+    const card: CardNode = { id: n.id, type: 'card', position: n.position, data: hit ? hit.data : { node: n }, selected: chosen.has(n.id), ...(measured ? { measured } : initialBox(n, flowEdges ?? [])), draggable: !readOnly, connectable: !readOnly, deletable: false };
     cache.set(n, card);
     return card;
   });
+}
+
+/**
+ * The size and port handles a card will have, computed from what it shows (card-layout.ts), for
+ * React Flow to show it and draw its edges before measuring it: without them each of the 1,000
+ * cards was laid out hidden, measured, then styled and laid out again to be shown (bench figure 9).
+ * React Flow measures the card when it mounts all the same and then uses what it measured.
+ */
+function initialBox(n: FlowNode, flowEdges: readonly Edge[]): Pick<CardNode, 'initialWidth' | 'initialHeight' | 'handles'> {
+  const info = useCatalog.getState().byType.get(n.type);
+  const content = cardContent(n, info, outputPorts(info, n, flowEdges), problemsOf(useEditor.getState().problems, n.id), cardRun(useRunView.getState(), n.id), usePins.getState().byNode[n.id] !== undefined);
+  const box = cardBox(content);
+  return box ? { initialWidth: box.width, initialHeight: box.height, handles: box.handles } : {};
 }
 
 function toEdges(flowEdges: readonly Edge[] | undefined, selectedEdges: readonly string[], counts: Counts): RfEdge[] {
@@ -101,8 +128,26 @@ function toEdges(flowEdges: readonly Edge[] | undefined, selectedEdges: readonly
   });
 }
 
+/**
+ * The flow's steps for the canvas, through React state rather than a store selector: a zustand
+ * selector (useSyncExternalStore) renders synchronously inside the event that changed the store,
+ * so during a drag each mouse move rendered the canvas and React Flow's update of its 1,000 nodes
+ * before the browser could draw the frame, and a frame took two (bench figure 9: drag p95). A
+ * state update from the mouse move is scheduled by React like any other — as React Flow's own
+ * useNodesState, which the bare page uses — and frames keep coming while it renders.
+ */
+function useFlowNodes(): readonly FlowNode[] | undefined {
+  const [nodes, setNodes] = useState(() => useEditor.getState().flow?.nodes);
+  useEffect(() => {
+    // A change between the first render and this subscription is not missed.
+    setNodes(useEditor.getState().flow?.nodes);
+    return useEditor.subscribe((s) => setNodes(s.flow?.nodes));
+  }, []);
+  return nodes;
+}
+
 function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(sizes: Sizes): void; cache: Cache }) {
-  const flowNodes = useEditor((s) => s.flow?.nodes);
+  const flowNodes = useFlowNodes();
   const flowEdges = useEditor((s) => s.flow?.edges);
   const selected = useEditorUi((s) => s.selected);
   const selectedEdges = useEditorUi((s) => s.selectedEdges);
@@ -115,7 +160,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
   // dropped step lands where it was dropped instead of the view jumping to it.
   const [fitOnOpen] = useState(() => (useEditor.getState().flow?.nodes.length ?? 0) > 0);
 
-  const nodes = useMemo(() => toCards(flowNodes, selected, store.getState().nodeLookup, readOnly, cache), [flowNodes, selected, store, readOnly, cache]);
+  const nodes = useMemo(() => toCards(flowNodes, useEditor.getState().flow?.edges, selected, store.getState().nodeLookup, readOnly, cache), [flowNodes, selected, store, readOnly, cache]);
   const edges = useMemo(() => toEdges(flowEdges, selectedEdges, counts), [flowEdges, selectedEdges, counts]);
 
   const onNodesChange = useCallback(
@@ -133,7 +178,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         } else if (c.type === 'dimensions' && c.dimensions) {
           const size = { width: c.dimensions.width, height: c.dimensions.height };
           sizes.current.set(c.id, size);
-          // The minimap draws a node from the size on our node object: it gets it in place (toCards).
+          // Our node object carries the size too, in place (toCards).
           const card = store.getState().nodeLookup.get(c.id)?.internals.userNode;
           if (card) card.measured = size;
           sized = true;
@@ -145,7 +190,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
       }
       if (sized) {
         onSizes(sizes.current);
-        // React Flow told its store before this callback; once more so the minimap reads the sizes.
+        // React Flow told its store before this callback; once more so what reads our node objects sees the sizes.
         store.setState({});
       }
       if (selection) useEditorUi.getState().select([...selection]);
@@ -185,7 +230,7 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
   );
 
   return (
-    <div className="canvas" onPointerDownCapture={capturePanPointer} onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
+    <div className="canvas" onPointerDownCapture={capturePointer} onDragOver={(e) => (e.dataTransfer.types.includes(PALETTE_MIME) ? (e.preventDefault(), (e.dataTransfer.dropEffect = 'move')) : undefined)} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<CardNode, RfEdge>
         nodes={nodes}
         edges={edges}
@@ -197,14 +242,14 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
         fitView={fitOnOpen}
-        fitViewOptions={{ maxZoom: 1.1, padding: 0.2 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.1}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background gap={20} />
-        <MiniMap pannable zoomable ariaLabel="Overview of the flow" style={{ width: 150, height: 100 }} nodeColor="var(--accent)" nodeStrokeWidth={0} nodeBorderRadius={2} />
+        <FlowMinimap width={150} height={100} ariaLabel="Overview of the flow" />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
@@ -212,13 +257,18 @@ function CanvasFlow({ readOnly, onSizes, cache }: { readOnly: boolean; onSizes(s
 }
 
 /**
- * A drag on the empty background (a pan) keeps the pointer on the background: with the pointer
- * captured, Chromium does not hit-test the 1,000 cards and edges under it on every move, which
- * was the largest cost of a pan frame (bench figure 9). Clicks and box selection are unchanged.
+ * A drag on the empty background (a pan) keeps the pointer on the background, and a drag of a
+ * card on that card (its React Flow node): with the pointer captured, Chromium does not hit-test
+ * the 1,000 cards and edges under it on every move, which was the largest cost of a pan frame and
+ * a large one of a drag frame (bench figure 9). Clicks (they reach the node, which selects),
+ * box selection and the keyboard are unchanged; a press on a port handle is not captured, as
+ * drawing a connection looks for the handle under the pointer.
  */
-function capturePanPointer(event: PointerEvent<HTMLDivElement>): void {
+function capturePointer(event: PointerEvent<HTMLDivElement>): void {
+  if (event.button !== 0) return;
   const target = event.target as Element;
-  if (event.button === 0 && target.classList.contains('react-flow__pane') && typeof target.setPointerCapture === 'function') target.setPointerCapture(event.pointerId);
+  const holder = target.classList.contains('react-flow__pane') ? target : target.closest('.react-flow__handle') ? null : target.closest('.react-flow__node');
+  if (holder && typeof holder.setPointerCapture === 'function') holder.setPointerCapture(event.pointerId);
 }
 
 /** Items on each output port of each node, as edge labels (`source:port` → "3 items"). */
