@@ -121,6 +121,13 @@ test('builds a flow from an empty one: palette, handles, autosave, undo/redo, co
   await connectHandles(page, card(page, 'transform').locator('.port-out').first(), card(page, 'start-by-hand').locator('.port-in').or(card(page, 'http-request').locator('.port-in')).last());
   await expect(page.locator('.canvas-message')).toContainText(/loop|starts a flow/);
   await expect(page.locator('.react-flow__edge')).toHaveCount(2);
+  // At 800 px the step's panel floats over the canvas: the message stays beside it, readable whole.
+  await page.setViewportSize({ width: 800, height: 860 });
+  await expect(page.getByTestId('side-panel')).toBeVisible();
+  const said = await page.locator('.canvas-message').boundingBox();
+  const side = await page.getByTestId('side-panel').boundingBox();
+  expect(said!.x + said!.width).toBeLessThanOrEqual(side!.x);
+  await page.setViewportSize({ width: 1400, height: 860 });
 
   // Configured only through the inspector's form: no JSON typed anywhere.
   const panel = page.getByTestId('side-panel');
