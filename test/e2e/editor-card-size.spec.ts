@@ -8,29 +8,11 @@
  * every input and output port wired, and checks that no edge's path changes once drawn and that the
  * cards and edges are all there in the same frame.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
+import { ownBridge } from './own-bridge.ts';
 
-let bridge: Bridge;
-let dir: string;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  const staticDir = process.env.FLOWKEEPER_E2E_STATIC_DIR;
-  if (!staticDir) throw new Error('FLOWKEEPER_E2E_STATIC_DIR is not set: run through playwright.config.ts (global setup).');
-  dir = await mkdtemp(join(tmpdir(), 'flowkeeper-card-size-e2e-'));
-  bridge = await startBridge({ dataDir: join(dir, 'data'), port: 0, staticDir });
-});
-
-test.afterAll(async () => {
-  await bridge.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const bridge = ownBridge('card-size');
 
 interface TypeInfo {
   type: string;
@@ -136,13 +118,13 @@ test('every card is drawn at its measured size: no edge moves once drawn', async
   const errors: string[] = [];
   page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
   page.on('pageerror', (e) => errors.push(e.message));
-  const catalog = await bridgeCall<TypeInfo[]>(bridge, 'catalog.list', {});
+  const catalog = await bridgeCall<TypeInfo[]>(bridge(), 'catalog.list', {});
   expect(catalog.length).toBeGreaterThan(10);
   const list = steps(catalog);
   const wires = edges(list);
   const flow = { format: 'flowkeeper/flow', formatVersion: 1, id: 'card-sizes', name: 'Card sizes', nodes: list.map(({ id, type, name, position, config }) => ({ id, type, name, position, config })), edges: wires };
   // Saved, not imported: most steps have no settings yet, so their cards show a problem too.
-  await bridgeCall(bridge, 'flows.save', { flow });
+  await bridgeCall(bridge(), 'flows.save', { flow });
   // Every handle of every step has an edge, so a size or handle off anywhere moves one.
   for (const s of list) {
     for (const port of s.outputs) if (!wires.some((e) => e.source === s.id && e.sourcePort === port) && list.indexOf(s) < list.length - 1) throw new Error(`The spec left output "${port}" of ${s.id} unwired.`);
@@ -150,7 +132,7 @@ test('every card is drawn at its measured size: no edge moves once drawn', async
 
   await page.setViewportSize({ width: 1400, height: 900 });
   await page.addInitScript(RECORDER);
-  await page.goto(bridge.url);
+  await page.goto(bridge().url);
   await expect(page.getByTestId('connection')).toHaveText('Connected');
   await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), '#/flows/card-sizes');
   const nodes = page.locator('.react-flow__node');

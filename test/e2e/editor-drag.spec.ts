@@ -8,29 +8,11 @@
  * visibility: hidden, until it knows its size) and the mouse moves with `steps` (a single jump is
  * one pointer event, not a drag).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
+import { ownBridge } from './own-bridge.ts';
 
-let bridge: Bridge;
-let dir: string;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  const staticDir = process.env.FLOWKEEPER_E2E_STATIC_DIR;
-  if (!staticDir) throw new Error('FLOWKEEPER_E2E_STATIC_DIR is not set: run through playwright.config.ts (global setup).');
-  dir = await mkdtemp(join(tmpdir(), 'flowkeeper-editor-drag-e2e-'));
-  bridge = await startBridge({ dataDir: join(dir, 'data'), port: 0, staticDir });
-});
-
-test.afterAll(async () => {
-  await bridge.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const bridge = ownBridge('editor-drag');
 
 let consoleErrors: string[] = [];
 test.beforeEach(({ page }) => {
@@ -61,9 +43,9 @@ async function openFlow(page: Page): Promise<string> {
     ],
     edges: [{ source: 'start', target: 'fetch' }],
   };
-  await bridgeCall(bridge, 'flows.import', { text: JSON.stringify(flow) });
+  await bridgeCall(bridge(), 'flows.import', { text: JSON.stringify(flow) });
   await page.setViewportSize({ width: 1400, height: 860 });
-  await page.goto(bridge.url);
+  await page.goto(bridge().url);
   await expect(page.getByTestId('connection')).toHaveText('Connected');
   await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/flows/${id}`);
   // Measured: React Flow shows a node (visibility: visible) once it knows its size.
@@ -75,7 +57,7 @@ async function openFlow(page: Page): Promise<string> {
 }
 
 const savedPosition = async (flowId: string, nodeId: string): Promise<Position> => {
-  const { flow } = await bridgeCall<SavedFlow>(bridge, 'flows.get', { id: flowId });
+  const { flow } = await bridgeCall<SavedFlow>(bridge(), 'flows.get', { id: flowId });
   return flow.nodes.find((n) => n.id === nodeId)!.position;
 };
 

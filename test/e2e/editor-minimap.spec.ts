@@ -3,29 +3,11 @@
  * or turning the wheel over it moves and zooms the canvas's view, as React Flow's MiniMap did.
  * Its own bridge and data folder.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
+import { ownBridge } from './own-bridge.ts';
 
-let bridge: Bridge;
-let dir: string;
-
-test.describe.configure({ mode: 'serial' });
-
-test.beforeAll(async () => {
-  const staticDir = process.env.FLOWKEEPER_E2E_STATIC_DIR;
-  if (!staticDir) throw new Error('FLOWKEEPER_E2E_STATIC_DIR is not set: run through playwright.config.ts (global setup).');
-  dir = await mkdtemp(join(tmpdir(), 'flowkeeper-minimap-e2e-'));
-  bridge = await startBridge({ dataDir: join(dir, 'data'), port: 0, staticDir });
-});
-
-test.afterAll(async () => {
-  await bridge.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const bridge = ownBridge('minimap');
 
 /** The canvas's view: "translate(Xpx, Ypx) scale(Z)" on React Flow's viewport. */
 async function view(page: Page): Promise<{ x: number; y: number; zoom: number }> {
@@ -43,9 +25,9 @@ test('the overview shows every step and moves and zooms the view', async ({ page
     i === 0 ? { id: 'start', type: 'trigger.manual', name: 'Start', position: { x: 0, y: 0 } } : { id: `step-${i}`, type: 'transform.jsonata', name: `Step ${i}`, position: { x: (i % 4) * 300, y: Math.floor(i / 4) * 200 }, config: { expression: '$' } },
   );
   const edges = nodes.slice(1).map((n, i) => ({ source: nodes[i]!.id, target: n.id }));
-  await bridgeCall(bridge, 'flows.import', { text: JSON.stringify({ format: 'flowkeeper/flow', formatVersion: 1, id: 'overview', name: 'Overview', nodes, edges }), overwrite: true });
+  await bridgeCall(bridge(), 'flows.import', { text: JSON.stringify({ format: 'flowkeeper/flow', formatVersion: 1, id: 'overview', name: 'Overview', nodes, edges }), overwrite: true });
   await page.setViewportSize({ width: 1400, height: 860 });
-  await page.goto(bridge.url);
+  await page.goto(bridge().url);
   await expect(page.getByTestId('connection')).toHaveText('Connected');
   await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), '#/flows/overview');
   await expect(page.locator('.react-flow__node')).toHaveCount(nodes.length);
