@@ -85,14 +85,23 @@ function track(promise: Promise<unknown>, name: string, log: string[]): Promise<
   );
 }
 
-it('writes and syncs the next batch while the previous fdatasync still runs, and acknowledges in order once both returned', async () => {
-  const { journal, syncs, started } = heldSyncs(join(dir, 'intake.jsonl'));
+/**
+ * Appends a and b in two batches, the second written and its fdatasync started while the
+ * first's is still held: both syncs are running when it resolves.
+ */
+async function twoBatchesSyncing(file = join(dir, 'intake.jsonl')) {
+  const held = heldSyncs(file);
   const log: string[] = [];
-  const a = track(journal.append(entry(1)), 'a', log);
-  await started(1);
-  const b = track(journal.append(entry(2)), 'b', log);
-  // The second batch is written and its sync started before the first sync returned.
-  await started(2);
+  const a = track(held.journal.append(entry(1)), 'a', log);
+  await held.started(1);
+  const b = track(held.journal.append(entry(2)), 'b', log);
+  await held.started(2);
+  return { ...held, log, a, b };
+}
+
+it('writes and syncs the next batch while the previous fdatasync still runs, and acknowledges in order once both returned', async () => {
+  // The second batch is written and its sync started before the first sync returned (twoBatchesSyncing).
+  const { journal, syncs, log, a, b } = await twoBatchesSyncing();
   syncs[1]!.succeed();
   await new Promise((resolve) => setImmediate(resolve));
   expect(log).toEqual([]); // b's own sync is done, but a (earlier) is not
@@ -104,12 +113,7 @@ it('writes and syncs the next batch while the previous fdatasync still runs, and
 });
 
 it('holds a batch whose own sync returned until every sync that overlapped it returned too', async () => {
-  const { journal, syncs, started } = heldSyncs(join(dir, 'intake.jsonl'));
-  const log: string[] = [];
-  const a = track(journal.append(entry(1)), 'a', log);
-  await started(1);
-  const b = track(journal.append(entry(2)), 'b', log);
-  await started(2);
+  const { journal, syncs, log, a, b } = await twoBatchesSyncing();
   // a's sync returns first, but b's — started while a's ran — may be the one told of a's lost pages.
   syncs[0]!.succeed();
   await new Promise((resolve) => setImmediate(resolve));
@@ -122,12 +126,7 @@ it('holds a batch whose own sync returned until every sync that overlapped it re
 
 it('a failed fdatasync fails every waiter not yet acknowledged, refuses appends until the handle is quiet, then reopens the file', async () => {
   const file = join(dir, 'intake.jsonl');
-  const { journal, syncs, started, opened, closed } = heldSyncs(file);
-  const log: string[] = [];
-  const a = track(journal.append(entry(1)), 'a', log);
-  await started(1);
-  const b = track(journal.append(entry(2)), 'b', log);
-  await started(2);
+  const { journal, syncs, started, log, a, b, opened, closed } = await twoBatchesSyncing(file);
   // The later sync fails: it may have been told of the earlier batch's lost write-back, so both fail.
   syncs[1]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
   await b;
@@ -151,12 +150,7 @@ it('a failed fdatasync fails every waiter not yet acknowledged, refuses appends 
 });
 
 it('a failed first sync fails the later batch even when that batch\'s own sync already succeeded', async () => {
-  const { journal, syncs, started } = heldSyncs(join(dir, 'intake.jsonl'));
-  const log: string[] = [];
-  const a = track(journal.append(entry(1)), 'a', log);
-  await started(1);
-  const b = track(journal.append(entry(2)), 'b', log);
-  await started(2);
+  const { journal, syncs, log, a, b } = await twoBatchesSyncing();
   syncs[1]!.succeed();
   await new Promise((resolve) => setImmediate(resolve));
   syncs[0]!.fail(Object.assign(new Error('ENOSPC: no space left on device, fdatasync'), { code: 'ENOSPC' }));
