@@ -5,7 +5,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { startOpenAiServer, type OpenAiTestServer } from '../helpers/openai-server.ts';
 
@@ -15,12 +15,7 @@ let server: OpenAiTestServer;
 let data: string;
 let flowFile: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir());

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { Alerts } from '../../engine/alerts/alerts.ts';
 import { Outbox } from '../../engine/alerts/outbox.ts';
 import { channelSender } from '../../engine/alerts/channels.ts';
@@ -20,12 +20,7 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 describe('flowkeeper alerts', () => {
   it('lists open alerts and failed deliveries in plain words, and as JSON', async () => {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
 
@@ -17,12 +17,7 @@ let cleanup: () => Promise<void>;
 let server: TestServer;
 let data: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 function flowJson(nodes: unknown[], edges: unknown[], extra: Record<string, unknown> = {}) {
   return JSON.stringify({ format: 'flowkeeper/flow', formatVersion: 1, id: 'cli-flow', name: 'CLI flow', nodes, edges, ...extra }, null, 2);

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { makeReadOnly } from '../helpers/read-only-folder.ts';
 import { tempDir } from '../helpers/engine.ts';
 
@@ -30,12 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 const RAW_CODE = /\b(ENOTDIR|EEXIST|EACCES|EROFS|EPERM)\b/;
 

@@ -2,7 +2,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { RunInputInvalidError } from '../../engine/index.ts';
 import { makeFlow, tempDir, testEngine } from '../helpers/engine.ts';
 
@@ -22,12 +22,7 @@ afterAll(async () => cleanup());
 
 const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 async function traceFiles(data: string): Promise<string[]> {
   return readdir(join(data, 'runs')).catch(() => []);

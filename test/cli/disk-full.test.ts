@@ -6,7 +6,7 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { mountSmallDisk } from '../helpers/small-disk.ts';
 
@@ -18,12 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 async function flowFile(name: string, value: unknown): Promise<string> {
   const file = join(dir, `${name}.json`);

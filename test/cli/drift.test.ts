@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { dataDirStores } from '../../engine/index.ts';
 import { referenceFromRun } from '../../engine/handover/export-bundle.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
@@ -17,12 +17,7 @@ let cleanup: () => Promise<void>;
 let server: TestServer;
 const state = { v2: false };
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main([...argv, '--data-dir', dir], { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli([...argv, '--data-dir', dir]);
 
 beforeEach(async () => {
   ({ dir, cleanup } = await tempDir());

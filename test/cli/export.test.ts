@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { dataDirStores } from '../../engine/index.ts';
 import { readBundleBytes } from '../../engine/handover/index.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
@@ -14,12 +14,7 @@ import { readyCharter } from '../helpers/ready-charter.ts';
 let dir: string;
 let cleanup: () => Promise<void>;
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main([...argv, '--data-dir', dir], { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli([...argv, '--data-dir', dir]);
 
 const FLOW = {
   format: 'flowkeeper/flow',

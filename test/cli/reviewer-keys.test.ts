@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { REVIEWERS_FILE, ReviewerKeys, addReviewer, removeReviewer } from '../../cli/reviewer-keys.ts';
 import { tempDir } from '../helpers/engine.ts';
 
@@ -21,12 +21,7 @@ async function folder(): Promise<string> {
   return join(t.dir, 'data');
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (argv: string[]) => runCli(argv);
 
 describe('flowkeeper reviewers', () => {
   it('adds a reviewer with a link printed once, stores only the hash, lists and removes them', async () => {

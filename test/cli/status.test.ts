@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { dataDirStores } from '../../engine/index.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { readyCharter } from '../helpers/ready-charter.ts';
@@ -25,12 +25,7 @@ function middayZone(now = new Date()): string {
   return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 }
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main([...argv, '--data-dir', dir], { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli([...argv, '--data-dir', dir]);
 
 beforeEach(async () => {
   process.env.TZ = middayZone();

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/engine.ts';
 
 let dir: string;
@@ -14,12 +14,7 @@ let cleanup: () => Promise<void>;
 let data: string;
 let flowFile: string;
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(argv);
 
 beforeEach(async () => {
   ({ dir, cleanup } = await tempDir());
