@@ -4,6 +4,7 @@
  * shown), import problems in plain words, and a refused access key.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { failOnPageErrors } from './page-errors.ts';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -23,21 +24,7 @@ async function openApp(page: Page, hash = '#/flows'): Promise<void> {
   if (hash !== '#/flows') await page.evaluate((h) => void ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
 }
 
-let consoleErrors: string[] = [];
-
-test.beforeEach(async ({ page }) => {
-  // No page should log errors (CSP violations, failed loads, React warnings) — unless the test
-  // provokes them on purpose.
-  consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-});
-
-test.afterEach(() => {
-  if (!test.info().annotations.some((a) => a.type === 'expects-console-errors')) expect(consoleErrors).toEqual([]);
-});
+failOnPageErrors();
 
 test('shows the imported flow, and takes the key out of the address bar', async ({ page }) => {
   await openApp(page);

@@ -13,6 +13,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { FLOW, NOW, RUNS, writeFixtureTraces } from '../engine/charter/metric-fixtures.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -66,15 +67,7 @@ test.afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-});
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+failOnPageErrors();
 
 async function open(page: Page, on: Bridge, hash: string): Promise<void> {
   await page.goto(on.url);

@@ -16,6 +16,7 @@ import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { makeFlow } from '../helpers/engine.ts';
 import { expectAccessible } from './accessibility.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const shot = (name: string) => join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots', name);
@@ -63,15 +64,7 @@ test.afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-});
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+failOnPageErrors();
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(bridge.url);

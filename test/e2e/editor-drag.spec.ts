@@ -11,18 +11,11 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { bridgeCall } from './bridge-call.ts';
 import { ownBridge } from './own-bridge.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const bridge = ownBridge('editor-drag');
 
-let consoleErrors: string[] = [];
-test.beforeEach(({ page }) => {
-  consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-});
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+failOnPageErrors();
 
 type Position = { x: number; y: number };
 type SavedFlow = { flow: { version: number; nodes: Array<{ id: string; position: Position }> } };

@@ -13,6 +13,7 @@ import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
 import { expectAccessible } from './accessibility.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -44,16 +45,10 @@ test.afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page, context }) => {
+test.beforeEach(async ({ context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bridge.origin });
-  consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
 });
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+failOnPageErrors();
 
 const call = <T>(method: string, args: unknown): Promise<T> => bridgeCall<T>(bridge, method, args);
 

@@ -14,6 +14,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -46,15 +47,7 @@ test.afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-});
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+failOnPageErrors();
 
 function call<T>(method: string, args: unknown): Promise<T> {
   return bridgeCall<T>(bridge, method, args);

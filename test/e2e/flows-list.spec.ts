@@ -14,6 +14,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startBridge, type Bridge } from '../../cli/serve.ts';
 import { bridgeCall } from './bridge-call.ts';
 import { readyCharter } from '../helpers/ready-charter.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 let bridge: Bridge;
@@ -71,16 +72,8 @@ test.afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (m) => {
-    // A refused call is answered with an error status, which the browser logs; it is expected here.
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-});
-test.afterEach(() => expect(consoleErrors).toEqual([]));
+// A refused call is answered with an error status, which the browser logs; it is expected here.
+failOnPageErrors({ ignore: /Failed to load resource/ });
 
 const row = (page: Page, id: string): Locator => page.locator(`tr[data-flow-id="${id}"]`);
 const toggle = (page: Page, id: string): Locator => row(page, id).getByRole('switch');

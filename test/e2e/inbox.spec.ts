@@ -16,6 +16,7 @@ import { addReviewer } from '../../cli/reviewer-keys.ts';
 import { makeFlow } from '../helpers/engine.ts';
 import { inboxItemLink, inboxItemRoute } from '../../engine/inbox/inbox-link.ts';
 import { expectAccessible } from './accessibility.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const shot = (name: string) => join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots', name);
@@ -89,17 +90,7 @@ test.afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-});
-test.afterEach(() => {
-  expect(consoleErrors).toEqual([]);
-});
+const consoleErrors = failOnPageErrors();
 
 test('the badge counts, Dana corrects an amount and approves with the keyboard, and the run finishes with it', async ({ page }) => {
   test.setTimeout(60_000);

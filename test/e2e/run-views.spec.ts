@@ -20,6 +20,7 @@ import { Engine, FileTraceStore } from '../../engine/index.ts';
 import { KeychainUnavailableError } from '../../engine/vault.ts';
 import { makeFlow, registry } from '../helpers/engine.ts';
 import { expectAccessible } from './accessibility.ts';
+import { failOnPageErrors } from './page-errors.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 /** test-results/ normally; UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/ (as app.spec.ts does). */
@@ -142,17 +143,7 @@ test.afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-let consoleErrors: string[] = [];
-test.beforeEach(async ({ page }) => {
-  consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-});
-test.afterEach(() => {
-  if (!test.info().annotations.some((a) => a.type === 'expects-console-errors')) expect(consoleErrors).toEqual([]);
-});
+const consoleErrors = failOnPageErrors();
 
 async function open(page: Page, hash: string): Promise<void> {
   await page.goto(bridge.url);
@@ -417,7 +408,7 @@ test('every screen and dialog passes axe (WCAG 2.1 A/AA), at 1280 and at 800 px'
   await page.goto(`${bridge.origin}/?token=wrong`);
   await expect(page.getByTestId('unauthorized')).toBeVisible();
   await expectAccessible(page, 'the refused-key page');
-  consoleErrors = [];
+  consoleErrors.clear();
 });
 
 test('from 800 px wide: the sidebar collapses to icons, and Run, Export and every section stay reachable', async ({ page }) => {

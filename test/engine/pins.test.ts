@@ -6,11 +6,12 @@
  * server counts the calls the pinned step did not make.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
+import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../engine/index.ts';
 import type { RunEvent } from '../../engine/model/events.ts';
 import { registry, tempDir } from '../helpers/engine.ts';
 import { MemoryKeychain } from '../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../helpers/http-server.ts';
+import { runToEnd as runUntilEnd } from '../helpers/run-to-end.ts';
 
 let server: TestServer;
 let calls = 0;
@@ -53,21 +54,7 @@ afterAll(async () => {
 });
 
 async function run(start: () => Promise<{ runId: string }>): Promise<{ runId: string; events: RunEvent[] }> {
-  let runId: string | undefined;
-  const finished = new Set<string>();
-  let wake: (() => void) | undefined;
-  const off = api.onEvent((event: ApiEvent) => {
-    if (event.type === 'runs.changed' && ['succeeded', 'failed', 'cancelled'].includes(event.status)) {
-      finished.add(event.runId);
-      if (event.runId === runId) wake?.();
-    }
-  });
-  try {
-    runId = (await start()).runId;
-    if (!finished.has(runId)) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    off();
-  }
+  const runId = await runUntilEnd(api, start);
   const page = await api.traces.events({ runId, limit: 5000 });
   return { runId, events: page.events };
 }

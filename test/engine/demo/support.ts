@@ -1,6 +1,7 @@
 /** Shared set-up for the demo-mode tests: the order flow, its shop server, a keychain that refuses. */
-import type { ApiEvent, FlowkeeperApi, KeychainBackend } from '../../../engine/index.ts';
+import type { FlowkeeperApi, KeychainBackend } from '../../../engine/index.ts';
 import { json, startServer, type TestServer } from '../../helpers/http-server.ts';
+import { runToEnd as runUntilEnd } from '../../helpers/run-to-end.ts';
 
 export const TOKEN = 'tok-demo-7f3e2d1c0b9a';
 export const AI_KEY = 'sk-demo-secret-5151';
@@ -48,22 +49,7 @@ export function startShop(): Promise<TestServer> {
   });
 }
 
-export async function runToEnd(api: FlowkeeperApi, start: Parameters<FlowkeeperApi['runs']['start']>[0]): Promise<string> {
-  let runId: string | undefined;
-  const finished = new Set<string>();
-  let wake: (() => void) | undefined;
-  const off = api.onEvent((event: ApiEvent) => {
-    if (event.type === 'runs.changed' && ['succeeded', 'failed', 'cancelled'].includes(event.status)) {
-      finished.add(event.runId);
-      if (event.runId === runId) wake?.();
-    }
-  });
-  try {
-    runId = (await api.runs.start(start)).runId;
-    if (!finished.has(runId)) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    off();
-  }
-  return runId;
+export function runToEnd(api: FlowkeeperApi, start: Parameters<FlowkeeperApi['runs']['start']>[0]): Promise<string> {
+  return runUntilEnd(api, () => api.runs.start(start));
 }
 

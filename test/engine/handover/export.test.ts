@@ -5,13 +5,14 @@
  * the masks must be consistent, and the credential requirement must say type, fields and steps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
+import { createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { bundleText, readBundleBytes, encodeBundle, exportHandover } from '../../../engine/handover/index.ts';
 import { readBundle } from '../../../engine/model/handover-bundle.ts';
 import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../../helpers/http-server.ts';
 import { readyCharter } from '../../helpers/ready-charter.ts';
+import { runToEnd as runUntilEnd } from '../../helpers/run-to-end.ts';
 
 const TOKEN = 'tok-4f9a8b7c6d5e4f3a2b1c';
 const CUSTOMERS: Record<string, { name: string; email: string }> = {
@@ -39,23 +40,8 @@ const flow = (url: string) => ({
   edges: [{ source: 'start', target: 'fetch' }],
 });
 
-async function runToEnd(input: unknown, flowId = 'lookup'): Promise<string> {
-  let runId: string | undefined;
-  const finished = new Set<string>();
-  let wake: (() => void) | undefined;
-  const off = api.onEvent((event: ApiEvent) => {
-    if (event.type === 'runs.changed' && ['succeeded', 'failed', 'cancelled'].includes(event.status)) {
-      finished.add(event.runId);
-      if (event.runId === runId) wake?.();
-    }
-  });
-  try {
-    runId = (await api.runs.start({ flowId, input })).runId;
-    if (!finished.has(runId)) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    off();
-  }
-  return runId;
+function runToEnd(input: unknown, flowId = 'lookup'): Promise<string> {
+  return runUntilEnd(api, () => api.runs.start({ flowId, input }));
 }
 
 beforeAll(async () => {

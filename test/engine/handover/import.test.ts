@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError, KeychainUnavailableError, createService, inProcessApi, type ApiEvent, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
+import { ApiError, KeychainUnavailableError, createService, inProcessApi, type FlowkeeperApi, type FlowkeeperService } from '../../../engine/index.ts';
 import { bundleText, importHandover, openHandover, handoverAcceptance, type ImportDeps } from '../../../engine/handover/index.ts';
 import { withCredentialIds } from '../../../engine/handover/import-mapping.ts';
 import { replayableReference } from '../../../engine/handover/import-acceptance.ts';
@@ -21,6 +21,7 @@ import { registry, tempDir } from '../../helpers/engine.ts';
 import { MemoryKeychain } from '../../helpers/memory-keychain.ts';
 import { json, startServer, type TestServer } from '../../helpers/http-server.ts';
 import { readyCharter } from '../../helpers/ready-charter.ts';
+import { runToEnd as runUntilEnd } from '../../helpers/run-to-end.ts';
 
 const TOKEN = 'tok-4f9a8b7c6d5e4f3a2b1c';
 const B_TOKEN = 'tok-b-machine-7d6c5b4a3f2e1d0c';
@@ -58,23 +59,8 @@ async function machine(keychain = new MemoryKeychain()) {
   return entry;
 }
 
-async function runToEnd(api: FlowkeeperApi, input: unknown): Promise<string> {
-  let runId: string | undefined;
-  const finished = new Set<string>();
-  let wake: (() => void) | undefined;
-  const off = api.onEvent((event: ApiEvent) => {
-    if (event.type === 'runs.changed' && ['succeeded', 'failed', 'cancelled'].includes(event.status)) {
-      finished.add(event.runId);
-      if (event.runId === runId) wake?.();
-    }
-  });
-  try {
-    runId = (await api.runs.start({ flowId: 'lookup', input })).runId;
-    if (!finished.has(runId)) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    off();
-  }
-  return runId;
+function runToEnd(api: FlowkeeperApi, input: unknown): Promise<string> {
+  return runUntilEnd(api, () => api.runs.start({ flowId: 'lookup', input }));
 }
 
 async function refusal(promise: Promise<unknown>): Promise<ApiError> {
